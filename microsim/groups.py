@@ -1,0 +1,81 @@
+"""Population groups used by reports and calibration targets.
+
+A group is written in the schema's own variables, e.g. ``{level: person, age: [0, 14]}``,
+``{zone: rural}`` or ``{employment_type: [agriculture_self_employed, services]}``; ranges are
+inclusive. :func:`group_mask` turns one into a boolean per person.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from microsim.errors import SpecError
+from microsim.population import Population
+
+AGE_GROUPS = ((0, 1), (2, 5), (6, 14), (15, 24), (25, 59), (60, 64), (65, 110))
+POVERTY_TABLE_AGE_GROUPS = ((0, 14), (15, 24), (25, 110))
+HOUSEHOLD_TYPES = ("older_person_alone", "adult_alone", "couple_only", "couple_with_children",
+                   "single_parent", "three_generation", "skipped_generation", "other")
+
+
+def age_label(lo: int, hi: int) -> str:
+    return f"{lo}+" if hi >= 110 else f"{lo}-{hi}"
+
+
+def age_group_codes(age: np.ndarray, groups=AGE_GROUPS) -> np.ndarray:
+    """Index of each age's group in ``groups`` (-1 if none)."""
+    codes = np.full(age.shape, -1, np.int8)
+    for i, (lo, hi) in enumerate(groups):
+        codes[(age >= lo) & (age <= hi)] = i
+    return codes
+
+
+def group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray:
+    """Boolean per person: the person belongs to ``group`` (household variables apply to members)."""
+    mask = np.ones(pop.n_persons, bool)
+    for key, cond in group.items():
+        if key == "level":
+            continue
+        if key in pop.persons.columns:
+            col = pop.persons[key]
+            values = col.to_numpy()
+        elif key in pop.households.columns:
+            col = pop.households[key]
+            values = col.to_numpy()[pop.person_household_index]
+        else:
+            raise SpecError(f"{where}: unknown variable `{key}`; expected a column of the schema "
+                            "(docs/data-schema.md).")
+        if isinstance(cond, list) and len(cond) == 2 and all(isinstance(v, (int, float)) for v in cond):
+            mask &= (values >= cond[0]) & (values <= cond[1])
+        else:
+            allowed = cond if isinstance(cond, list) else [cond]
+            mask &= np.isin(np.asarray(values, dtype=object), allowed)
+    return mask
+
+
+def household_type(pop: Population) -> np.ndarray:
+    """Type of each household (index into HOUSEHOLD_TYPES), derived from relationships and ages."""
+    n = pop.n_households
+    idx = pop.person_household_index
+    rel = pop.persons["relationship"].to_numpy()
+
+    def count(mask):
+        return np.bincount(idx, mask.astype(np.int64), minlength=n)
+
+    size = pop.household_size
+    spouse, child = count(rel == "spouse"), count(rel == "child")
+    grand, parent = count(rel == "grandchild"), count(rel == "parent")
+    others = size - 1 - spouse - child - grand - parent
+    head_age = np.zeros(n, np.int64)
+    heads = rel == "head"
+    head_age[idx[heads]] = pop.persons["age"].to_numpy()[heads]
+    conditions = [
+        (size == 1) & (head_age >= 60),
+        size == 1,
+        (size == 2) & (spouse == 1),
+        (spouse == 1) & (child > 0) & (grand == 0) & (parent == 0) & (others == 0),
+        (spouse == 0) & (child > 0) & (grand == 0) & (parent == 0) & (others == 0),
+        ((grand > 0) & (child > 0)) | (parent > 0),
+        (grand > 0) & (child == 0),
+    ]
+    return np.select(conditions, np.arange(len(conditions)), default=len(conditions)).astype(np.int8)

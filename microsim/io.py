@@ -1,0 +1,182 @@
+"""Reading and writing populations.
+
+A population on disk is a folder: ``households.parquet`` and ``persons.parquet`` (or ``.csv``)
+and ``metadata.yaml``. Survey microdata in other layouts (Stata ``.dta``, CSV, Parquet with the
+survey's own variable names and codes) is read through a mapping file (YAML) that says which
+variable is which schema column; see docs/data-schema.md.
+
+Writes are atomic: everything goes to a temporary folder beside the target, which is renamed
+into place only when complete, so a failed write never leaves a half-written population.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from microsim.errors import MicrosimError, SpecError
+from microsim.population import Population
+
+FORMAT = "microsim-population/1"
+TABLE_FILES = ("households", "persons")
+
+
+# ---- atomic output folders -------------------------------------------------------------------
+@contextmanager
+def atomic_folder(path: str | os.PathLike, overwrite: bool = False):
+    """Yield a temporary folder; on success move it to ``path``; on error remove it.
+
+    Refuses to replace an existing ``path`` unless ``overwrite`` is true; the old folder is only
+    removed once the new one is complete.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise MicrosimError(f"The output folder {path} already exists. Choose another --out, or add "
+                            "--overwrite to replace it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if path.exists():
+        old = path.with_name(f".{path.name}.old-{os.getpid()}")
+        path.rename(old)
+    tmp.rename(path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---- population folders ----------------------------------------------------------------------
+def write_population(pop: Population, path: str | os.PathLike, fmt: str = "parquet",
+                     overwrite: bool = False) -> Path:
+    """Write ``pop`` as a population folder (``fmt`` parquet or csv) atomically; return the path."""
+    if fmt not in ("parquet", "csv"):
+        raise MicrosimError(f"Unknown format {fmt!r}; expected parquet or csv.")
+    meta = dict(pop.metadata)
+    meta["format"] = FORMAT
+    meta["content_sha256"] = pop.content_hash()
+    meta["households"] = pop.n_households
+    meta["persons"] = pop.n_persons
+    with atomic_folder(path, overwrite) as tmp:
+        for name, df in (("households", pop.households), ("persons", pop.persons)):
+            if fmt == "parquet":
+                df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
+            else:
+                df.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+        with open(tmp / "metadata.yaml", "w", encoding="utf-8") as f:
+            yaml.safe_dump(meta, f, sort_keys=False, allow_unicode=True)
+    return Path(path)
+
+
+def _table_file(folder: Path, name: str) -> Path:
+    for ext in (".parquet", ".csv"):
+        p = folder / f"{name}{ext}"
+        if p.exists():
+            return p
+    raise MicrosimError(f"The population folder {folder} has no {name}.parquet or {name}.csv. "
+                        "A population folder holds households and persons tables (see docs/data-schema.md).")
+
+
+def _read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path, columns=columns)
+        if path.suffix == ".csv":
+            return pd.read_csv(path, usecols=columns, keep_default_na=True, low_memory=False)
+        if path.suffix == ".dta":
+            return pd.read_stata(path, columns=columns, convert_categoricals=False)
+    except (OSError, ValueError, KeyError) as e:
+        raise MicrosimError(f"Cannot read {path}: {e}") from e
+    raise MicrosimError(f"Cannot read {path}: expected a .parquet, .csv or .dta file.")
+
+
+def read_population(path: str | os.PathLike) -> Population:
+    """Read and validate a population folder, or survey files described by a mapping ``.yaml``."""
+    path = Path(path)
+    if not path.exists():
+        raise MicrosimError(f"No population at {path}: expected a population folder "
+                            "(households and persons tables) or a mapping file (.yaml).")
+    if path.is_file():
+        if path.suffix in (".yaml", ".yml"):
+            return read_mapped(path)
+        raise MicrosimError(f"{path} is a file; expected a population folder or a mapping file (.yaml).")
+    meta_file = path / "metadata.yaml"
+    meta = {}
+    if meta_file.exists():
+        try:
+            meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise MicrosimError(f"Cannot read {meta_file}: {e}") from e
+    hh_file, p_file = _table_file(path, "households"), _table_file(path, "persons")
+    pop = Population.from_tables(_read_table(hh_file), _read_table(p_file), meta,
+                                 where_h=str(hh_file), where_p=str(p_file), source=str(path))
+    return pop
+
+
+# ---- survey files through a mapping ----------------------------------------------------------
+MAPPING_KEYS = {"file", "columns", "values", "multiply", "constants"}
+
+
+def _apply_mapping(raw: pd.DataFrame, spec: dict, where: str) -> pd.DataFrame:
+    out = {}
+    for target, source in (spec.get("columns") or {}).items():
+        if source not in raw.columns:
+            raise SpecError(f"{where}: columns.{target} names variable {source!r}, which is not in the file "
+                            f"(it has {', '.join(map(str, list(raw.columns)[:30]))}).")
+        s = raw[source]
+        recode = (spec.get("values") or {}).get(target)
+        if recode:
+            lookup = {}
+            for k, v in recode.items():
+                lookup[k] = v
+                lookup[str(k)] = v
+                if isinstance(k, (int, float)):
+                    lookup[float(k)] = v
+            s = s.map(lambda x, lookup=lookup: lookup.get(x, lookup.get(str(x), x)))
+        factor = (spec.get("multiply") or {}).get(target)
+        if factor is not None:
+            s = pd.to_numeric(s, errors="coerce") * float(factor)
+        out[target] = s.reset_index(drop=True)
+    df = pd.DataFrame(out)
+    for target, value in (spec.get("constants") or {}).items():
+        df[target] = value
+    return df
+
+
+def read_mapped(mapping_file: str | os.PathLike) -> Population:
+    """Read survey microdata through a mapping file (see docs/data-schema.md, "Your own data")."""
+    mapping_file = Path(mapping_file)
+    try:
+        mapping = yaml.safe_load(mapping_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise SpecError(f"Cannot read the mapping file {mapping_file}: {e}") from e
+    if not isinstance(mapping, dict) or not {"households", "persons"} <= set(mapping):
+        raise SpecError(f"{mapping_file}: expected two sections, `households:` and `persons:`, each with "
+                        "`file:` and `columns:` (see docs/data-schema.md).")
+    tables = {}
+    for name in TABLE_FILES:
+        spec = mapping[name]
+        where = f"{mapping_file}, section `{name}`"
+        if not isinstance(spec, dict) or "file" not in spec:
+            raise SpecError(f"{where}: expected `file:` (the data file) and `columns:` (schema column: variable).")
+        unknown = set(spec) - MAPPING_KEYS
+        if unknown:
+            raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(MAPPING_KEYS)}.")
+        data_file = (mapping_file.parent / spec["file"]).resolve()
+        if not data_file.exists():
+            raise SpecError(f"{where}: file {spec['file']!r} not found (looked for {data_file}).")
+        raw = _read_table(data_file)
+        tables[name] = (_apply_mapping(raw, spec, where), str(data_file))
+    (hh, wh), (pp, wp) = tables["households"], tables["persons"]
+    meta = {"generator": "survey microdata", "mapping": str(mapping_file), "calibration": "none"}
+    return Population.from_tables(hh, pp, meta, where_h=wh, where_p=wp, source=str(mapping_file))

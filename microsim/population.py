@@ -1,0 +1,93 @@
+"""A population: the household table, the person table and how they were made.
+
+Rows are kept in a canonical order (households by ``household_id``, persons by
+``household_id`` then ``person_id``) so that a content hash does not depend on how a file was
+sorted, and so that every person's household row is found by one ``searchsorted``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from microsim.errors import PopulationError
+from microsim.validate import validate_tables
+
+
+@dataclass
+class Population:
+    """Households and persons in the schema's dtypes (see docs/data-schema.md).
+
+    Build one with :meth:`from_tables`, which validates; the constructor trusts its input.
+    """
+
+    households: pd.DataFrame
+    persons: pd.DataFrame
+    metadata: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_tables(cls, households: pd.DataFrame, persons: pd.DataFrame, metadata: dict | None = None,
+                    where_h: str = "households", where_p: str = "persons", source: str | None = None
+                    ) -> "Population":
+        """Validate and conform raw tables; raise :class:`PopulationError` listing every problem."""
+        hh, pp, problems = validate_tables(households, persons, where_h, where_p)
+        if problems:
+            raise PopulationError(source or f"{where_h} and {where_p}", problems)
+        hh = hh.sort_values("household_id", kind="stable").reset_index(drop=True)
+        pp = pp.sort_values(["household_id", "person_id"], kind="stable").reset_index(drop=True)
+        return cls(hh, pp, dict(metadata or {}))
+
+    # ---- derived columns -------------------------------------------------------------------
+    @cached_property
+    def person_household_index(self) -> np.ndarray:
+        """Row of each person's household in ``households`` (int64, one per person)."""
+        return np.searchsorted(self.households["household_id"].to_numpy(),
+                               self.persons["household_id"].to_numpy())
+
+    @cached_property
+    def household_size(self) -> np.ndarray:
+        """Number of members of each household (int64, one per household)."""
+        return np.bincount(self.person_household_index, minlength=len(self.households))
+
+    def person_weight(self) -> np.ndarray:
+        """Each person's weight: the household weight (persons represented), float64."""
+        return self.households["weight"].to_numpy()[self.person_household_index]
+
+    def household_value(self, column: str) -> np.ndarray:
+        """A household column broadcast to persons."""
+        return self.households[column].to_numpy()[self.person_household_index]
+
+    @property
+    def n_households(self) -> int:
+        return len(self.households)
+
+    @property
+    def n_persons(self) -> int:
+        return len(self.persons)
+
+    def content_hash(self) -> str:
+        """SHA-256 of both tables' names, dtypes and values, independent of the file format."""
+        return content_hash(self.households, self.persons)
+
+
+def _column_bytes(s: pd.Series) -> bytes:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return (s.cat.codes.to_numpy().tobytes() + b"|" + "\x1f".join(map(str, s.cat.categories)).encode())
+    arr = s.to_numpy()
+    if arr.dtype == object:
+        return "\x1f".join(map(str, arr)).encode()
+    return np.ascontiguousarray(arr).tobytes()
+
+
+def content_hash(households: pd.DataFrame, persons: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    for name, df in (("households", households), ("persons", persons)):
+        h.update(f"table:{name}:{len(df)}".encode())
+        for col in df.columns:
+            h.update(f"{col}:{df[col].dtype}".encode())
+            h.update(_column_bytes(df[col]))
+    return h.hexdigest()

@@ -1,0 +1,192 @@
+"""Validate a population against the schema, reporting every problem at once.
+
+:func:`conform` turns a raw table (from Parquet, CSV or Stata) into the schema's dtypes and
+lists what cannot be converted; :func:`validate_population` adds the checks across rows and
+tables. Nothing that fails here reaches a calculation: callers raise
+:class:`~microsim.errors.PopulationError` with the full list.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from microsim.schema import EXTRA_PREFIX, Column, load_schema
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+MAX_EXAMPLES = 5
+
+
+def _examples(values) -> str:
+    vals = list(pd.unique(pd.Series(values)))[:MAX_EXAMPLES]
+    return ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in vals)
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s)
+
+
+def _conform_column(s: pd.Series, col: Column, where: str, problems: list[str]) -> pd.Series | None:
+    """Return the column in its storage dtype, or None (with problems appended) if it cannot be."""
+    here = f"{where}, column `{col.name}`"
+    if col.kind == "category":
+        text = s.astype("string")
+        text = text.where(text.str.strip() != "", pd.NA)
+        missing = text.isna()
+        if missing.any() and not col.nullable:
+            problems.append(f"{here}: {int(missing.sum())} row(s) are empty; a value is required "
+                            f"({col.describe_range()}).")
+        bad = ~missing & ~text.isin(col.values)
+        if bad.any():
+            problems.append(f"{here}: {int(bad.sum())} row(s) have values that are not allowed "
+                            f"(found {_examples(text[bad])}; expected one of {col.describe_range()}).")
+            return None
+        return pd.Series(pd.Categorical(text.to_numpy(dtype=object, na_value=None), categories=list(col.values)),
+                         index=s.index, name=col.name)
+
+    if col.kind == "bool":
+        if s.dtype == bool:
+            return s
+        if _is_text(s):
+            low = s.astype("string").str.strip().str.lower()
+            ok = low.isin(_TRUE | _FALSE)
+            if not ok.all():
+                problems.append(f"{here}: {int((~ok).sum())} row(s) are not true/false "
+                                f"(found {_examples(s[~ok])}; expected true/false or 1/0).")
+                return None
+            return low.isin(_TRUE).astype(bool).rename(col.name)
+        num = pd.to_numeric(s, errors="coerce")
+        ok = num.isin([0, 1])
+        if not ok.all():
+            problems.append(f"{here}: {int((~ok).sum())} row(s) are not true/false "
+                            f"(found {_examples(s[~ok])}; expected true/false or 1/0).")
+            return None
+        return (num == 1).astype(bool).rename(col.name)
+
+    # numeric kinds: id, integer, float
+    num = pd.to_numeric(s, errors="coerce") if (_is_text(s) or s.dtype == bool) else s
+    if _is_text(s):
+        unparsable = num.isna() & s.notna() & (s.astype("string").str.strip() != "")
+        if unparsable.any():
+            problems.append(f"{here}: {int(unparsable.sum())} row(s) are not numbers "
+                            f"(found {_examples(s[unparsable])}).")
+            return None
+    if not pd.api.types.is_numeric_dtype(num):
+        problems.append(f"{here}: expected numbers, found type {s.dtype}.")
+        return None
+    values = num.to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(values)
+    if missing.any():
+        problems.append(f"{here}: {int(missing.sum())} row(s) are empty; a number is required.")
+        return None
+    if np.isinf(values).any():
+        problems.append(f"{here}: {int(np.isinf(values).sum())} row(s) are infinite.")
+        return None
+    if col.kind in ("id", "integer"):
+        frac = values != np.floor(values)
+        if frac.any():
+            problems.append(f"{here}: {int(frac.sum())} row(s) are not whole numbers "
+                            f"(found {_examples(values[frac])}).")
+            return None
+    low = np.zeros(len(values), bool)
+    if col.min is not None:
+        low = values <= col.min if col.min_exclusive else values < col.min
+    high = values > col.max if col.max is not None else np.zeros(len(values), bool)
+    if col.values:
+        outside = ~np.isin(values, np.asarray(col.values, dtype=float))
+        if outside.any():
+            problems.append(f"{here}: {int(outside.sum())} row(s) have values that are not allowed "
+                            f"(found {_examples(values[outside])}; expected one of {col.describe_range()}).")
+            return None
+    if low.any() or high.any():
+        bad = low | high
+        problems.append(f"{here}: {int(bad.sum())} row(s) are out of range "
+                        f"(found {_examples(values[bad])}; expected {col.describe_range()}).")
+        return None
+    return pd.Series(values.astype(col.storage_dtype), index=s.index, name=col.name)
+
+
+def conform(df: pd.DataFrame, table: str, where: str) -> tuple[pd.DataFrame, list[str]]:
+    """Convert ``df`` to the schema's dtypes for ``table``; return it and the problems found.
+
+    ``where`` names the file in messages (e.g. ``"pop/persons.csv"``).
+    """
+    schema = load_schema().table(table)
+    problems: list[str] = []
+    present = list(df.columns)
+    missing = [c for c in schema if schema[c].required and c not in present]
+    for name in missing:
+        problems.append(f"{where}: required column `{name}` is missing ({schema[name].description})")
+    unknown = [c for c in present if c not in schema and not str(c).startswith(EXTRA_PREFIX)]
+    if unknown:
+        problems.append(f"{where}: unknown column(s) {', '.join(f'`{c}`' for c in unknown)}; expected only "
+                        f"the schema's columns (see docs/data-schema.md) or names starting with `{EXTRA_PREFIX}`.")
+    out = {}
+    for name, col in schema.items():
+        if name not in df.columns:
+            continue
+        conformed = _conform_column(df[name].reset_index(drop=True), col, where, problems)
+        if conformed is not None:
+            out[name] = conformed
+            if col.unique and conformed.duplicated().any():
+                dups = conformed[conformed.duplicated()]
+                problems.append(f"{where}, column `{name}`: {len(dups)} duplicated identifier(s) "
+                                f"(e.g. {_examples(dups)}); each must be unique.")
+    for name in present:
+        if str(name).startswith(EXTRA_PREFIX):
+            out[name] = df[name].reset_index(drop=True)
+    return pd.DataFrame(out), problems
+
+
+def check_relations(households: pd.DataFrame, persons: pd.DataFrame,
+                    where_h: str, where_p: str) -> list[str]:
+    """Checks across rows and tables, on conformed frames (columns may be absent if unusable)."""
+    problems: list[str] = []
+    if "household_id" in households and "household_id" in persons:
+        hh_ids = households["household_id"].to_numpy()
+        p_hh = persons["household_id"].to_numpy()
+        orphan = ~np.isin(p_hh, hh_ids)
+        if orphan.any():
+            problems.append(f"{where_p}: {int(orphan.sum())} person(s) belong to households that do not exist "
+                            f"in {where_h} (household_id {_examples(p_hh[orphan])}).")
+        empty = ~np.isin(hh_ids, p_hh)
+        if empty.any():
+            problems.append(f"{where_h}: {int(empty.sum())} household(s) have no members in {where_p} "
+                            f"(household_id {_examples(hh_ids[empty])}).")
+        if "relationship" in persons:
+            heads = pd.Series((persons["relationship"] == "head").to_numpy(), index=p_hh).groupby(level=0).sum()
+            heads = heads.reindex(hh_ids[~empty], fill_value=0)
+            wrong = heads[heads != 1]
+            if len(wrong):
+                problems.append(f"{where_p}: {len(wrong)} household(s) do not have exactly one head "
+                                f"(household_id {_examples(wrong.index.to_numpy())} have "
+                                f"{_examples(wrong.to_numpy())} heads).")
+    if "age" in persons and "employment_type" in persons:
+        age = persons["age"].to_numpy()
+        empty_type = persons["employment_type"].isna().to_numpy()
+        adult_empty = (age >= 15) & empty_type
+        child_filled = (age < 15) & ~empty_type
+        if adult_empty.any():
+            problems.append(f"{where_p}, column `employment_type`: {int(adult_empty.sum())} person(s) aged 15 "
+                            "or over have no employment type; expected one of the five groups.")
+        if child_filled.any():
+            problems.append(f"{where_p}, column `employment_type`: {int(child_filled.sum())} child(ren) under "
+                            "15 have an employment type; expected empty under 15.")
+    if {"pregnant", "sex", "age"} <= set(persons.columns):
+        preg = persons["pregnant"].to_numpy()
+        wrong = preg & ((persons["sex"] != "female").to_numpy()
+                        | (persons["age"].to_numpy() < 10) | (persons["age"].to_numpy() > 55))
+        if wrong.any():
+            problems.append(f"{where_p}, column `pregnant`: {int(wrong.sum())} person(s) are pregnant but "
+                            "are not women aged 10 to 55.")
+    return problems
+
+
+def validate_tables(households: pd.DataFrame, persons: pd.DataFrame, where_h: str = "households",
+                    where_p: str = "persons") -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Conform both tables and check them; return the conformed tables and every problem."""
+    hh, problems_h = conform(households, "households", where_h)
+    pp, problems_p = conform(persons, "persons", where_p)
+    problems = problems_h + problems_p + check_relations(hh, pp, where_h, where_p)
+    return hh, pp, problems
