@@ -16,8 +16,8 @@ from microsim import __version__
 from microsim.errors import MicrosimError
 from microsim.paths import DEFAULT_POPULATION, DEFAULT_SPEC
 
-DATA_HELP = ("A population folder (households and persons tables), or a mapping file (.yaml) that "
-             "reads survey microdata. Default: the shipped population, synthetic_data/default.")
+DATA_HELP = ("a population folder (households and persons tables), or a mapping\n"
+             "  file (.yaml) that reads survey microdata. Default: synthetic_data/default.")
 
 
 class Group(click.Group):
@@ -85,27 +85,29 @@ def synth(households, seed, out, spec, fmt, overwrite):
                f"(content hash {pop.content_hash()[:16]}).")
 
 
-@main.command()
+DESCRIBE_HELP = """Weighted summary tables of a population.
+
+Population by age group, sex and zone; household size and type; activity; poverty overall
+and by the groups of the CSES 2019/20 Tables 1-3 beside the published rates; IDPoor
+coverage and its overlap with poverty.
+
+\b
+DATA: """ + DATA_HELP + """
+
+\b
+Examples:
+  microsim describe
+  microsim describe runs/pop20k --json > pop20k.json
+  microsim describe my_cses_mapping.yaml
+"""
+
+
+@main.command(help=DESCRIBE_HELP)
 @click.argument("data", required=False, type=click.Path(path_type=Path), default=DEFAULT_POPULATION)
 @click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON (for scripts).")
 @click.option("--targets", type=click.Path(path_type=Path), default=None,
               help="Published poverty rates to compare with. Default: CSES 2019/20 (synthetic_data/targets).")
 def describe(data, as_json, targets):
-    """Weighted summary tables of a population.
-
-    Population by age group, sex and zone; household size and type; activity; poverty overall
-    and by the groups of the CSES 2019/20 Tables 1-3 beside the published rates; IDPoor
-    coverage and its overlap with poverty.
-
-    \b
-    DATA: """ + DATA_HELP + """
-
-    \b
-    Examples:
-      microsim describe
-      microsim describe runs/pop20k --json > pop20k.json
-      microsim describe my_cses_mapping.yaml
-    """
     from microsim.describe import DEFAULT_TARGETS
     from microsim.describe import describe as describe_tables
     from microsim.describe import render_text, to_json
@@ -121,19 +123,21 @@ def describe(data, as_json, targets):
         click.echo(render_text(tables))
 
 
-@main.command()
+VALIDATE_HELP = """Check a population against the schema and report every problem at once.
+
+\b
+DATA: """ + DATA_HELP + """
+
+\b
+Examples:
+  microsim validate runs/pop20k
+  microsim validate my_cses_mapping.yaml
+"""
+
+
+@main.command(help=VALIDATE_HELP)
 @click.argument("data", required=False, type=click.Path(path_type=Path), default=DEFAULT_POPULATION)
 def validate(data):
-    """Check a population against the schema and report every problem at once.
-
-    \b
-    DATA: """ + DATA_HELP + """
-
-    \b
-    Examples:
-      microsim validate runs/pop20k
-      microsim validate my_cses_mapping.yaml
-    """
     from microsim.io import read_population
 
     pop = read_population(data)

@@ -1,0 +1,46 @@
+"""Splitting WPP five-year groups into single years, and the sex split."""
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microsim.synth.demography import MAX_AGE, age_sex_targets, male_share_by_age, split_single_years
+from microsim.synth.spec import load_spec
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 2000), min_size=21, max_size=21))
+def test_split_keeps_every_group_total_and_is_never_negative(counts):
+    groups = pd.Series(counts, index=list(range(0, 105, 5)))
+    single = split_single_years(groups)
+    assert single.size == MAX_AGE + 1
+    assert np.all(single >= 0)
+    for i, lo in enumerate(range(0, 100, 5)):
+        assert np.isclose(single[lo:lo + 5].sum(), counts[i], atol=1e-6 * max(1, sum(counts)))
+    assert single[MAX_AGE] == counts[-1]
+
+
+def test_split_is_smooth_not_a_staircase():
+    groups = pd.Series([1600, 1500, 1400, 1300] + [1000] * 17, index=list(range(0, 105, 5)))
+    single = split_single_years(groups)
+    # inside 0-14 the declining groups give a declining single-year curve, without flat steps
+    steps = np.diff(single[:15])
+    assert np.all(steps < 0)
+    # and no jump at the group edges (4->5, 9->10) larger than the steps inside the groups
+    assert max(abs(steps[4]), abs(steps[9])) < 1.5 * np.median(np.abs(steps))
+
+
+def test_sex_split_hits_both_published_anchors():
+    spec = load_spec()
+    cells = age_sex_targets(spec)
+    male_share = cells[0].sum()
+    assert np.isclose(male_share, spec.published("persons_male") / spec.published("persons_total"))
+    women_per_100_men = cells[1, 65:].sum() / cells[0, 65:].sum() * 100
+    assert np.isclose(women_per_100_men, spec.published("women_per_100_men_65_plus"))
+
+
+def test_male_share_exactness_on_arbitrary_shape():
+    counts = np.linspace(100, 1, 101)
+    share = male_share_by_age(np.full(101, 0.5), counts, 0.49, 150)
+    assert np.isclose(np.sum(share * counts) / counts.sum(), 0.49)
