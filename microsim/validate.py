@@ -30,6 +30,20 @@ def _is_text(s: pd.Series) -> bool:
 def _conform_column(s: pd.Series, col: Column, where: str, problems: list[str]) -> pd.Series | None:
     """Return the column in its storage dtype, or None (with problems appended) if it cannot be."""
     here = f"{where}, column `{col.name}`"
+    if col.kind == "category" and isinstance(s.dtype, pd.CategoricalDtype):
+        # fast path: check the few categories, not every row, then recode to the schema's order
+        codes = s.cat.codes.to_numpy()
+        bad_cats = np.array([c not in col.values for c in s.cat.categories] + [False])  # last: missing (-1)
+        bad = bad_cats[codes]
+        missing = codes == -1
+        if missing.any() and not col.nullable:
+            problems.append(f"{here}: {int(missing.sum())} row(s) are empty; a value is required "
+                            f"({col.describe_range()}).")
+        if bad.any():
+            problems.append(f"{here}: {int(bad.sum())} row(s) have values that are not allowed "
+                            f"(found {_examples(s[bad].astype(str))}; expected one of {col.describe_range()}).")
+            return None
+        return s.cat.set_categories(list(col.values)).rename(col.name)
     if col.kind == "category":
         text = s.astype("string")
         text = text.where(text.str.strip() != "", pd.NA)
@@ -146,22 +160,26 @@ def check_relations(households: pd.DataFrame, persons: pd.DataFrame,
     if "household_id" in households and "household_id" in persons:
         hh_ids = households["household_id"].to_numpy()
         p_hh = persons["household_id"].to_numpy()
-        orphan = ~np.isin(p_hh, hh_ids)
-        if orphan.any():
-            problems.append(f"{where_p}: {int(orphan.sum())} person(s) belong to households that do not exist "
-                            f"in {where_h} (household_id {_examples(p_hh[orphan])}).")
-        empty = ~np.isin(hh_ids, p_hh)
+        order = np.argsort(hh_ids, kind="stable")
+        pos = np.minimum(np.searchsorted(hh_ids[order], p_hh), len(hh_ids) - 1) if len(hh_ids) else np.zeros(len(p_hh), int)
+        found = hh_ids[order][pos] == p_hh if len(hh_ids) else np.zeros(len(p_hh), bool)
+        row = order[pos[found]]  # household row of each person whose household exists
+        if not found.all():
+            problems.append(f"{where_p}: {int((~found).sum())} person(s) belong to households that do not exist "
+                            f"in {where_h} (household_id {_examples(p_hh[~found])}).")
+        members = np.bincount(row, minlength=len(hh_ids))
+        empty = members == 0
         if empty.any():
             problems.append(f"{where_h}: {int(empty.sum())} household(s) have no members in {where_p} "
                             f"(household_id {_examples(hh_ids[empty])}).")
         if "relationship" in persons:
-            heads = pd.Series((persons["relationship"] == "head").to_numpy(), index=p_hh).groupby(level=0).sum()
-            heads = heads.reindex(hh_ids[~empty], fill_value=0)
-            wrong = heads[heads != 1]
-            if len(wrong):
-                problems.append(f"{where_p}: {len(wrong)} household(s) do not have exactly one head "
-                                f"(household_id {_examples(wrong.index.to_numpy())} have "
-                                f"{_examples(wrong.to_numpy())} heads).")
+            is_head = (persons["relationship"] == "head").to_numpy()[found]
+            heads = np.bincount(row, weights=is_head, minlength=len(hh_ids)).astype(np.int64)
+            wrong = ~empty & (heads != 1)
+            if wrong.any():
+                problems.append(f"{where_p}: {int(wrong.sum())} household(s) do not have exactly one head "
+                                f"(household_id {_examples(hh_ids[wrong])} have "
+                                f"{_examples(heads[wrong])} heads).")
     if "age" in persons and "employment_type" in persons:
         age = persons["age"].to_numpy()
         empty_type = persons["employment_type"].isna().to_numpy()

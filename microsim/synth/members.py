@@ -84,7 +84,9 @@ def education_and_school(comp: Composition, spec: Spec, rng: np.random.Generator
     base = interpolate(spec.assumption("school_attendance_by_age"), age)
     base = np.where((age < 3) | (age >= 25), 0.0, base)
     shift = np.log(odds["urban"]) * (zone < 2) + np.log(odds["per_year_head_education"]) * (head_years - head_years.mean())
-    p = np.where(base <= 0, 0.0, logit_shift_keeping_mean(base, shift, comp.age))
+    p = np.zeros(age.size)
+    school_age = base > 0
+    p[school_age] = logit_shift_keeping_mean(base[school_age], shift[school_age], comp.age[school_age])
     in_school = rng.random(age.size) < p
 
     schooled_so_far = np.clip(age - 6, 0, None)

@@ -28,17 +28,21 @@ def collapse_targets(age_sex: np.ndarray) -> np.ndarray:
 
 
 def size_tilt(w: np.ndarray, size: np.ndarray, mean_size: float) -> np.ndarray:
-    """Exponential tilt ``exp(theta * size)`` so the weighted mean household size is ``mean_size``."""
-    s = size.astype(float)
+    """Exponential tilt ``exp(theta * size)`` so the weighted mean household size is ``mean_size``.
+
+    Solved by Newton's method on the histogram of sizes (a few dozen values, not households).
+    """
+    by_size = np.bincount(size, w)
+    s = np.arange(by_size.size, dtype=float) - mean_size
     theta = 0.0
-    for _ in range(30):  # Newton on theta: mean(theta) = mean_size; mean is increasing in theta
-        t = w * np.exp(theta * (s - mean_size))
+    for _ in range(50):  # the tilted mean is increasing in theta
+        t = by_size * np.exp(theta * s)
         m1 = np.dot(t, s) / t.sum()
         var = np.dot(t, (s - m1) ** 2) / t.sum()
-        if var <= 0 or abs(m1 - mean_size) < 1e-10:
+        if var <= 0 or abs(m1) < 1e-12:
             break
-        theta = float(np.clip(theta - (m1 - mean_size) / var, -5, 5))
-    return np.exp(theta * (s - mean_size))
+        theta = float(np.clip(theta - m1 / var, -5, 5))
+    return np.exp(theta * (size - mean_size))
 
 
 def fit_selection_weights(comp: Composition, age_sex: np.ndarray, zone_shares: np.ndarray,

@@ -1,0 +1,31 @@
+"""The README opens with exactly the two commands, and CI runs the second one."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def first_block() -> list[str]:
+    lines, inside = [], False
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith("```"):
+            if inside:
+                return lines
+            inside = True
+            continue
+        if inside:
+            lines.append(line)
+    raise AssertionError("README.md has no code block")
+
+
+def test_readme_opens_with_two_one_line_commands():
+    block = first_block()
+    assert len(block) == 2
+    run, test = block
+    assert "pip install" in run and "microsim" in run
+    assert "pip install" in test and "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "sed -n 2p" in ci and "README.md" in ci
