@@ -8,6 +8,7 @@ inclusive. :func:`group_mask` turns one into a boolean per person.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from microsim.errors import SpecError
 from microsim.population import Population
@@ -37,19 +38,24 @@ def group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray
         if key == "level":
             continue
         if key in pop.persons.columns:
-            col = pop.persons[key]
-            values = col.to_numpy()
+            col, broadcast = pop.persons[key], None
         elif key in pop.households.columns:
-            col = pop.households[key]
-            values = col.to_numpy()[pop.person_household_index]
+            col, broadcast = pop.households[key], pop.person_household_index
         else:
             raise SpecError(f"{where}: unknown variable `{key}`; expected a column of the schema "
                             "(docs/data-schema.md).")
         if isinstance(cond, list) and len(cond) == 2 and all(isinstance(v, (int, float)) for v in cond):
-            mask &= (values >= cond[0]) & (values <= cond[1])
+            values = col.to_numpy()
+            hit = (values >= cond[0]) & (values <= cond[1])
         else:
             allowed = cond if isinstance(cond, list) else [cond]
-            mask &= np.isin(np.asarray(values, dtype=object), allowed)
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                unknown = [a for a in allowed if a not in col.cat.categories]
+                if unknown:
+                    raise SpecError(f"{where}: `{key}` has no value {unknown}; expected one of "
+                                    f"{list(col.cat.categories)}.")
+            hit = col.isin(allowed).to_numpy()
+        mask &= hit if broadcast is None else hit[broadcast]
     return mask
 
 

@@ -40,7 +40,8 @@ def split_single_years(groups: pd.Series) -> np.ndarray:
     closed = groups.to_numpy()[:-1]
     edges = np.append(starts[:-1], MAX_AGE).astype(float)
     cumulative = np.concatenate([[0.0], np.cumsum(closed)])
-    single = np.diff(PchipInterpolator(edges, cumulative)(np.arange(MAX_AGE + 1, dtype=float)))
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # flat stretches (empty groups)
+        single = np.diff(PchipInterpolator(edges, cumulative)(np.arange(MAX_AGE + 1, dtype=float)))
     return np.append(np.clip(single, 0, None), groups.to_numpy()[-1])
 
 
