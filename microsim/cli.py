@@ -56,7 +56,10 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
               help="File format of the tables.")
 @click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
-def synth(households, seed, out, spec, fmt, overwrite):
+@click.option("--calibrate", "calibrate_to", is_flag=False, flag_value="default", default=None,
+              help="Also calibrate the weights: to the default CSES 2019/20 targets, or to a targets file "
+                   "given as --calibrate=FILE (logit, bounds 0.25-4; use `microsim calibrate` for other settings).")
+def synth(households, seed, out, spec, fmt, overwrite, calibrate_to):
     """Generate a synthetic CSES-like population.
 
     The population has households (zone, weight, consumption per person, poverty line, IDPoor)
@@ -68,6 +71,7 @@ def synth(households, seed, out, spec, fmt, overwrite):
       microsim synth --households 10000 --seed 2019 --out synthetic_data/default --overwrite
       microsim synth -n 4000000 -s 1 --out runs/country      # the whole country, weights about 1
       microsim synth -n 500 --format csv --out runs/small-csv
+      microsim synth -n 10000 -s 2019 --calibrate --out synthetic_data/default --overwrite
     """
     from microsim.io import write_population
     from microsim.synth import synthesize
@@ -77,10 +81,24 @@ def synth(households, seed, out, spec, fmt, overwrite):
     if out.exists() and not overwrite:
         raise MicrosimError(f"The output folder {out} already exists. Choose another --out, or add --overwrite.")
     pop = synthesize(households, seed, spec)
-    pop.metadata["command"] = (f"microsim synth --households {households} --seed {seed} --out {out}"
+    pop.metadata["command"] = (f"microsim synth --households {households} --seed {seed}"
+                               + ("" if calibrate_to is None else " --calibrate" if calibrate_to == "default"
+                                  else f" --calibrate={calibrate_to}")
+                               + f" --out {out}"
                                + ("" if Path(spec).resolve() == DEFAULT_SPEC.resolve() else f" --spec {spec}")
                                + ("" if fmt == "parquet" else f" --format {fmt}"))
-    write_population(pop, out, fmt=fmt, overwrite=overwrite)
+    extra = None
+    if calibrate_to is not None:
+        from microsim.calibrate import apply, calibrate_population, write_report
+        from microsim.targets import load_targets
+
+        cal = calibrate_population(pop, load_targets(None if calibrate_to == "default" else calibrate_to))
+        pop = apply(pop, cal)
+        click.echo(f"Calibrated to {len(cal.table)} targets: design effect {cal.diagnostics['kish_design_effect']:.3f}.")
+
+        def extra(folder, cal=cal):
+            write_report(cal, folder, "the generated population")
+    write_population(pop, out, fmt=fmt, overwrite=overwrite, extra=extra)
     click.echo(f"Wrote {pop.n_households:,} households and {pop.n_persons:,} persons to {out} "
                f"(content hash {pop.content_hash()[:16]}).")
 
@@ -142,6 +160,58 @@ def validate(data):
 
     pop = read_population(data)
     click.echo(f"{data}: valid ({pop.n_households:,} households, {pop.n_persons:,} persons).")
+
+
+CALIBRATE_HELP = """Reweight a population's households to published targets.
+
+Household weights are calibrated (Deville and Sarndal 1992; Newton's method on the dual) so
+the population reproduces every target exactly: the CSES 2019/20 poverty profile (Tables 1-3,
+national 17.8 %), Census 2019 totals, the age structure and IDPoor coverage. Weights stay within
+--bounds times the design weights. Writes the calibrated population and its report
+(calibration_report.md, calibration_targets.csv) to --out. If the targets cannot be met, says
+which and by how much, and writes nothing.
+
+\b
+DATA: """ + DATA_HELP + """
+
+\b
+Examples:
+  microsim calibrate runs/pop20k --out runs/pop20k-calibrated
+  microsim calibrate runs/pop20k --method raking --bounds 0.1 10 --out runs/pop20k-raked
+  microsim calibrate my_cses_mapping.yaml --targets my_targets.yaml --out runs/cses-recal
+"""
+
+
+@main.command(help=CALIBRATE_HELP)
+@click.argument("data", required=False, type=click.Path(path_type=Path), default=DEFAULT_POPULATION)
+@click.option("--targets", type=click.Path(path_type=Path), default=None,
+              help="Targets file (YAML). Default: synthetic_data/targets/cses_2019_20.yaml.")
+@click.option("--method", type=click.Choice(["logit", "raking", "linear"]), default="logit", show_default=True,
+              help="Distance function: bounded logit, raking (multiplicative) or linear (chi-square).")
+@click.option("--bounds", nargs=2, type=float, default=(0.25, 4.0), show_default=True,
+              help="Lowest and highest ratio of calibrated to design weight.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True, help="Folder for the calibrated population.")
+@click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
+def calibrate(data, targets, method, bounds, out, overwrite):
+    from microsim.calibrate import apply, calibrate_population, display_path, write_report
+    from microsim.io import read_population, write_population
+    from microsim.targets import load_targets
+
+    if out.exists() and not overwrite:
+        raise MicrosimError(f"The output folder {out} already exists. Choose another --out, or add --overwrite.")
+    pop = read_population(data)
+    target_set = load_targets(targets)
+    cal = calibrate_population(pop, target_set, method=method, bounds=bounds)
+    command = (f"microsim calibrate {display_path(data)} --targets {cal.targets_path} --method {method} "
+               f"--bounds {bounds[0]:g} {bounds[1]:g} --out {out}")
+    calibrated = apply(pop, cal, command)
+    write_population(calibrated, out, overwrite=overwrite,
+                     extra=lambda folder: write_report(cal, folder, display_path(data)))
+    click.echo(f"Calibrated {pop.n_households:,} households to {len(target_set)} targets in "
+               f"{cal.result.iterations} iterations: largest error {cal.max_rate_error_pp:.1e} pp (rates), "
+               f"{cal.max_count_relative_error:.1e} (counts); design effect {cal.diagnostics['kish_design_effect']:.3f}; "
+               f"weight ratios {cal.diagnostics['weight_ratio_min']:.2f}-{cal.diagnostics['weight_ratio_max']:.2f}.\n"
+               f"Wrote {out} (report: {out / 'calibration_report.md'}).")
 
 
 @main.command("import")

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from microsim import weighted as W
 from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, age_group_codes, age_label, group_mask,
                              household_type)
-from microsim.paths import SYNTHETIC_DATA
 from microsim.population import Population
 from microsim.poverty import fgt, is_poor
 
-DEFAULT_TARGETS = SYNTHETIC_DATA / "targets" / "cses_2019_20.yaml"
+from microsim.targets import DEFAULT_TARGETS
 PCT = 100.0
 
 
@@ -54,7 +52,7 @@ def describe(pop: Population, targets_file=DEFAULT_TARGETS) -> dict[str, pd.Data
                   pop.n_households, pop.n_persons, _pct(fgt(cons_p, line_p, w, 0)),
                   _pct(fgt(cons_p, line_p, w, 1)), round(fgt(cons_p, line_p, w, 2) * 100, 2),
                   round(W.gini(cons_p, w), 3), float(np.round(_weighted_median(cons_p, w))),
-                  str(pop.metadata.get("calibration", "unknown"))],
+                  _calibration_state(pop.metadata)],
     })
 
     codes = age_group_codes(age)
@@ -99,11 +97,18 @@ def describe(pop: Population, targets_file=DEFAULT_TARGETS) -> dict[str, pd.Data
     })
 
     tables["Activity of persons aged 15+"] = _activity(p, w, age, female)
-    tables["Poverty: published (CSES 2019/20, Tables 1-3) and this population"] = _poverty_tables(pop, poor, w, targets_file)
+    tables["Poverty: published (CSES 2019/20, Tables 1-3) and this population"] = _poverty_tables(pop, targets_file)
     tables["IDPoor coverage and poverty"] = _idpoor(hh, pop, poor, w)
     tables["Other characteristics"] = _other(p, w, age, female)
     del zone
     return tables
+
+
+def _calibration_state(meta: dict) -> str:
+    cal = meta.get("calibration", "unknown")
+    if isinstance(cal, dict):
+        return f"{cal.get('method')}, design effect {cal.get('kish_design_effect')}"
+    return str(cal)
 
 
 def _weighted_median(x, w):
@@ -141,20 +146,21 @@ def _activity(p, w, age, female):
     return pd.DataFrame(rows, columns=["activity (% of persons 15+ unless stated)", "all", "men", "women"])
 
 
-def _poverty_tables(pop, poor, w, targets_file):
-    try:
-        targets = yaml.safe_load(open(targets_file, encoding="utf-8"))["targets"]
-    except OSError:
-        targets = []
-    rows = []
-    for t in targets:
-        if t.get("kind") != "rate":
-            continue
-        m = group_mask(pop, t["group"], where=f"{targets_file}, target {t['name']}")
-        rows.append([t.get("table", ""), t["name"], _pct(t["value"]), _pct(W.share(poor, w, m)),
-                     round((W.share(poor, w, m) - t["value"]) * 100, 2), _thousands(W.total(w, m))])
-    return pd.DataFrame(rows, columns=["table", "group", "published (%)", "this population (%)",
-                                       "difference (pp)", "persons in group (thousands)"])
+def _poverty_tables(pop, targets_file):
+    """Published poverty rates (Tables 1-3) beside this population's, under its weights."""
+    from microsim.targets import evaluate, load_targets
+
+    targets = load_targets(targets_file)
+    poverty = [t.is_poverty_rate for t in targets.targets]
+    table = evaluate(pop, targets)[poverty]
+    sizes = [t for t in targets.targets if t.is_poverty_rate]
+    persons = [W.total(pop.person_weight(), group_mask(pop, t.group)) for t in sizes]
+    return pd.DataFrame({
+        "table": table["table"].to_numpy(), "group": table["target"].to_numpy(),
+        "published (%)": _pct(table["published"]), "this population (%)": _pct(table["model"]),
+        "difference (pp)": np.round(table["error"].to_numpy() * 100, 2),
+        "persons in group (thousands)": _thousands(persons),
+    })
 
 
 def _idpoor(hh, pop, poor, w):

@@ -58,8 +58,12 @@ def atomic_folder(path: str | os.PathLike, overwrite: bool = False):
 
 # ---- population folders ----------------------------------------------------------------------
 def write_population(pop: Population, path: str | os.PathLike, fmt: str = "parquet",
-                     overwrite: bool = False) -> Path:
-    """Write ``pop`` as a population folder (``fmt`` parquet or csv) atomically; return the path."""
+                     overwrite: bool = False, extra=None) -> Path:
+    """Write ``pop`` as a population folder (``fmt`` parquet or csv) atomically; return the path.
+
+    ``extra``, if given, is called with the temporary folder to add files (e.g. a report) that
+    must appear together with the population or not at all.
+    """
     if fmt not in ("parquet", "csv"):
         raise MicrosimError(f"Unknown format {fmt!r}; expected parquet or csv.")
     meta = dict(pop.metadata)
@@ -75,6 +79,8 @@ def write_population(pop: Population, path: str | os.PathLike, fmt: str = "parqu
                 df.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
         with open(tmp / "metadata.yaml", "w", encoding="utf-8") as f:
             yaml.safe_dump(meta, f, sort_keys=False, allow_unicode=True)
+        if extra is not None:
+            extra(tmp)
     return Path(path)
 
 

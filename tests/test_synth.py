@@ -25,11 +25,20 @@ def test_same_seed_same_bytes_different_seed_different_data(tmp_path):
 
 
 def test_shipped_default_population_regenerates_bit_identically():
+    """The recorded command (generate, then calibrate) rebuilds the shipped population exactly."""
+    from microsim.calibrate import apply, calibrate_population
+    from microsim.targets import load_targets
+
     shipped = read_population(DEFAULT_POPULATION)
     meta = shipped.metadata
-    assert meta["command"] == f"microsim synth --households {meta['households']} --seed {meta['seed']} --out synthetic_data/default"
+    assert meta["command"] == (f"microsim synth --households {meta['households']} --seed {meta['seed']} "
+                               "--calibrate --out synthetic_data/default")
     assert meta["spec_sha256"] == SPEC.sha256, "spec.yaml changed: regenerate synthetic_data/default"
+    targets = load_targets()
+    assert meta["calibration"]["targets_sha256"] == targets.sha256, "targets changed: regenerate the default"
     again = synthesize(meta["households"], seed=meta["seed"])
+    again = apply(again, calibrate_population(again, targets, meta["calibration"]["method"],
+                                              tuple(meta["calibration"]["bounds"])))
     assert again.content_hash() == shipped.content_hash() == meta["content_sha256"]
 
 

@@ -1,0 +1,206 @@
+"""Calibration targets: published figures a population's weights must reproduce.
+
+A target file (``synthetic_data/targets/*.yaml``) lists targets of two kinds:
+
+* ``count``: the weighted number of persons (or households, with ``group.level: household``)
+  in a group, e.g. persons aged 0-14 or households in Phnom Penh;
+* ``rate``: the share of a group with an indicator, e.g. the poverty rate of persons aged 0-14
+  (indicator ``poor``, the default) or the share of persons in IDPoor households.
+
+Weights live on households and every member carries the household weight. Each target becomes
+one column of a household-by-target matrix ``X`` with ``sum_h w_h X[h, k] = T[k]``:
+count of persons in a group -> members in the group; count of households -> 1 if in the group;
+rate r of indicator I in group G -> sum over members in G of (I - r), with T = 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from microsim.errors import SpecError
+from microsim.groups import group_mask
+from microsim.paths import SYNTHETIC_DATA
+from microsim.population import Population
+from microsim.poverty import is_poor
+
+DEFAULT_TARGETS = SYNTHETIC_DATA / "targets" / "cses_2019_20.yaml"
+KINDS = ("count", "rate")
+TARGET_KEYS = {"name", "kind", "group", "indicator", "value", "unit", "source", "table", "vintage", "note"}
+REQUIRED_KEYS = ("name", "kind", "group", "value", "unit", "source")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str
+    group: dict
+    value: float
+    unit: str
+    source: str
+    indicator: object = "poor"
+    table: str = ""
+    level: str = "person"
+
+    @property
+    def is_poverty_rate(self) -> bool:
+        return self.kind == "rate" and self.indicator == "poor"
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    targets: list[Target]
+    path: Path
+    sha256: str
+    vintage: str = ""
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.targets)
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.targets]
+
+
+def load_targets(path: str | Path | None = None) -> TargetSet:
+    """Read and check a target file; errors name the file, the target and the key."""
+    path = Path(path) if path else DEFAULT_TARGETS
+    try:
+        data = path.read_bytes()
+        raw = yaml.safe_load(data)
+    except OSError as e:
+        raise SpecError(f"Cannot read the targets file {path}: {e.strerror or e}.") from e
+    except yaml.YAMLError as e:
+        raise SpecError(f"The targets file {path} is not valid YAML: {e}") from e
+    if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list) or not raw["targets"]:
+        raise SpecError(f"{path}: expected `targets:`, a list of targets (see docs/calibration.md).")
+    targets, seen = [], set()
+    for i, t in enumerate(raw["targets"]):
+        where = f"{path}, target {i + 1}" + (f" ({t.get('name')})" if isinstance(t, dict) and t.get("name") else "")
+        if not isinstance(t, dict):
+            raise SpecError(f"{where}: expected a mapping with {', '.join(REQUIRED_KEYS)}.")
+        missing = [k for k in REQUIRED_KEYS if k not in t]
+        if missing:
+            raise SpecError(f"{where}: missing {', '.join(f'`{k}`' for k in missing)}; every target states its "
+                            "name, kind, group, value, unit and source.")
+        unknown = set(t) - TARGET_KEYS
+        if unknown:
+            raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(TARGET_KEYS)}.")
+        if t["name"] in seen:
+            raise SpecError(f"{where}: the name `{t['name']}` is used twice; names must be unique.")
+        seen.add(t["name"])
+        if t["kind"] not in KINDS:
+            raise SpecError(f"{where}, key `kind`: expected one of {list(KINDS)} (found {t['kind']!r}).")
+        group = t["group"] or {}
+        if not isinstance(group, dict):
+            raise SpecError(f"{where}, key `group`: expected a mapping such as {{level: person, age: [0, 14]}}.")
+        level = group.get("level", "person")
+        if level not in ("person", "household"):
+            raise SpecError(f"{where}, key `group.level`: expected person or household (found {level!r}).")
+        value = t["value"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise SpecError(f"{where}, key `value`: expected a number >= 0 (found {value!r}).")
+        if t["kind"] == "rate":
+            if value > 1:
+                raise SpecError(f"{where}, key `value`: a rate is a share between 0 and 1 (found {value}); "
+                                "write 17.8 % as 0.178.")
+            if level != "person":
+                raise SpecError(f"{where}: rate targets are shares of persons; use `group.level: person`.")
+        indicator = t.get("indicator", "poor")
+        if t["kind"] == "rate" and not (indicator == "poor" or isinstance(indicator, dict)):
+            raise SpecError(f"{where}, key `indicator`: expected `poor` or a group such as {{idpoor: [1, 2]}}.")
+        targets.append(Target(name=str(t["name"]), kind=t["kind"], group=group, value=float(value),
+                              unit=str(t["unit"]), source=str(t["source"]), indicator=indicator,
+                              table=str(t.get("table", "")), level=level))
+    return TargetSet(targets, path, hashlib.sha256(data).hexdigest(), str(raw.get("vintage", "")))
+
+
+def _indicator(pop: Population, t: Target, poor: np.ndarray, where: str) -> np.ndarray:
+    if t.indicator == "poor":
+        return poor
+    return group_mask(pop, t.indicator, where)
+
+
+def _household_mask(pop: Population, t: Target, where: str) -> np.ndarray:
+    hh = pop.households
+    mask = np.ones(pop.n_households, bool)
+    for key, cond in t.group.items():
+        if key == "level":
+            continue
+        if key not in hh.columns:
+            raise SpecError(f"{where}: `{key}` is not a household column; household counts can only use "
+                            f"household variables ({', '.join(hh.columns)}).")
+        col = hh[key]
+        if isinstance(cond, list) and len(cond) == 2 and all(isinstance(v, (int, float)) for v in cond):
+            mask &= ((col >= cond[0]) & (col <= cond[1])).to_numpy()
+        else:
+            mask &= col.isin(cond if isinstance(cond, list) else [cond]).to_numpy()
+    return mask
+
+
+def target_matrix(pop: Population, targets: TargetSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``X`` (households x targets), ``T`` (targets) and each target's scale.
+
+    The scale turns a constraint's residual into the target's own units: persons (or households)
+    for counts, so ``residual / scale`` is a relative error; the group's size for rates, so it is
+    an error in the rate itself.
+    """
+    idx = pop.person_household_index
+    n_h = pop.n_households
+    hh = pop.households
+    poor = is_poor(hh["consumption_pc"].to_numpy(), hh["poverty_line"].to_numpy())[idx]
+    X = np.empty((n_h, len(targets)), dtype=np.float64)
+    T = np.empty(len(targets))
+    scale = np.empty(len(targets))
+    for k, t in enumerate(targets.targets):
+        where = f"{targets.path}, target {t.name}"
+        if t.kind == "count" and t.level == "household":
+            X[:, k] = _household_mask(pop, t, where)
+            T[k] = t.value
+            scale[k] = max(t.value, 1.0)
+        elif t.kind == "count":
+            X[:, k] = np.bincount(idx, group_mask(pop, t.group, where), minlength=n_h)
+            T[k] = t.value
+            scale[k] = max(t.value, 1.0)
+        else:
+            members = group_mask(pop, t.group, where)
+            ind = _indicator(pop, t, poor, where)
+            X[:, k] = np.bincount(idx, members * (ind - t.value), minlength=n_h)
+            T[k] = 0.0
+            scale[k] = -1.0  # set from the weights (group size) by the caller
+    return X, T, scale
+
+
+def group_sizes(pop: Population, targets: TargetSet) -> np.ndarray:
+    """Members per household in each rate target's group (households x targets; 0 for counts)."""
+    idx = pop.person_household_index
+    out = np.zeros((pop.n_households, len(targets)))
+    for k, t in enumerate(targets.targets):
+        if t.kind == "rate":
+            out[:, k] = np.bincount(idx, group_mask(pop, t.group, str(targets.path)), minlength=pop.n_households)
+    return out
+
+
+def evaluate(pop: Population, targets: TargetSet, weights: np.ndarray | None = None) -> pd.DataFrame:
+    """Each target's published value and its value in ``pop`` under ``weights`` (default: pop's)."""
+    w = pop.households["weight"].to_numpy() if weights is None else weights
+    X, T, _ = target_matrix(pop, targets)
+    sizes = group_sizes(pop, targets)
+    rows = []
+    for k, t in enumerate(targets.targets):
+        if t.kind == "rate":
+            group_total = float(w @ sizes[:, k])
+            value = t.value + (float(w @ X[:, k]) / group_total if group_total > 0 else np.nan)
+            error = value - t.value
+        else:
+            value = float(w @ X[:, k])
+            error = value / t.value - 1 if t.value else np.nan
+        rows.append({"target": t.name, "table": t.table, "kind": t.kind, "published": t.value, "model": value,
+                     "error": error, "unit": t.unit, "source": t.source})
+    return pd.DataFrame(rows)
