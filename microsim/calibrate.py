@@ -37,6 +37,24 @@ class CalibrationResult:
     iterations: int
     max_scaled_residual: float
     lam: np.ndarray
+    prescale: float = 1.0  # factor applied to the design weights before calibrating
+
+
+def prescale_factor(d: np.ndarray, X: np.ndarray, T: np.ndarray) -> float:
+    """One factor bringing the design weights to the level of the count targets (T > 0).
+
+    The geometric mean of target / estimate over count targets: design weights on any scale
+    (survey weights normalised to the sample size, say) then start at the population's level,
+    the bounds keep their meaning, and the result does not depend on the design weights' scale.
+    """
+    level = T > 0
+    if not np.any(level):
+        return 1.0
+    estimate = d @ X[:, level]
+    ok = estimate > 0
+    if not np.any(ok):
+        return 1.0
+    return float(np.exp(np.mean(np.log(T[level][ok] / estimate[ok]))))
 
 
 def distance(method: str, bounds: tuple[float, float] | None):
@@ -92,6 +110,8 @@ def solve(d: np.ndarray, X: np.ndarray, T: np.ndarray, scale: np.ndarray, method
     """
     bounds = check_bounds(method, bounds)
     F, Fp = distance(method, bounds)
+    prescale = prescale_factor(d, X, T)
+    d = d * prescale
     lam = np.zeros(X.shape[1])
     u = np.zeros(X.shape[0])
 
@@ -105,7 +125,7 @@ def solve(d: np.ndarray, X: np.ndarray, T: np.ndarray, scale: np.ndarray, method
     it = 0
     for it in range(1, max_iter + 1):
         if norm < tol:
-            return CalibrationResult(w, True, it - 1, norm, lam)
+            return CalibrationResult(w, True, it - 1, norm, lam, prescale)
         J = (X * (d * Fp(u))[:, None]).T @ X
         g = X.T @ w - T
         step = np.linalg.lstsq(J, g, rcond=None)[0]
@@ -124,7 +144,7 @@ def solve(d: np.ndarray, X: np.ndarray, T: np.ndarray, scale: np.ndarray, method
             break
         lam, u, w, r, ss = lam_new, u_new, w_new, r_new, ss_new
         norm = float(np.max(np.abs(r)))
-    return CalibrationResult(w, norm < tol, it, norm, lam)
+    return CalibrationResult(w, norm < tol, it, norm, lam, prescale)
 
 
 def single_target_ranges(d: np.ndarray, X: np.ndarray, T: np.ndarray, bounds) -> tuple[np.ndarray, np.ndarray]:
@@ -247,6 +267,7 @@ class Calibration:
             "kish_design_effect": round(self.diagnostics["kish_design_effect"], 4),
             "weight_ratio_range": [round(self.diagnostics["weight_ratio_min"], 4),
                                    round(self.diagnostics["weight_ratio_max"], 4)],
+            "design_weight_prescale": self.diagnostics["design_weight_prescale"],
         }
 
 
@@ -266,18 +287,20 @@ def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0)
     scale[is_rate] = np.maximum(d @ sizes[:, is_rate], 1e-12)
     names = targets.names
     kinds = [t.kind for t in targets.targets]
-    low, high = single_target_ranges(d, X, T, bounds)
+    d0 = d * prescale_factor(d, X, T)  # what the bounds apply to (see prescale_factor)
+    low, high = single_target_ranges(d0, X, T, bounds)
     if np.any((T < low - 1e-9 * scale) | (T > high + 1e-9 * scale)):
-        raise CalibrationError(explain_failure(names, kinds, d, X, T, scale, None, bounds, method))
+        raise CalibrationError(explain_failure(names, kinds, d0, X, T, scale, None, bounds, method))
     result = solve(d, X, T, scale, method, bounds, tol, max_iter)
     if not result.converged:
-        raise CalibrationError(explain_failure(names, kinds, d, X, T, scale, result, bounds, method))
+        raise CalibrationError(explain_failure(names, kinds, d0, X, T, scale, result, bounds, method))
     w = result.weights
     scale_after = np.where(is_rate, w @ sizes, scale)
     table = target_table(names, [t.table for t in targets.targets], kinds, [t.value for t in targets.targets],
                          X, T, scale, scale_after, d, w, [t.unit for t in targets.targets],
                          [t.source for t in targets.targets])
-    return Calibration(w, table, diagnostics(d, w), result, method, bounds, display_path(targets.path), targets.sha256)
+    dg = diagnostics(d0, w) | {"design_weight_prescale": result.prescale}
+    return Calibration(w, table, dg, result, method, bounds, display_path(targets.path), targets.sha256)
 
 
 def display_path(path) -> str:
@@ -331,7 +354,8 @@ def report_markdown(cal: Calibration, population_label: str) -> str:
         f"| targets | {len(t)} |",
         f"| largest error, rates (percentage points) | {cal.max_rate_error_pp:.2e} |",
         f"| largest error, counts (relative) | {cal.max_count_relative_error:.2e} |",
-        f"| weight ratio (calibrated / design), min - max | {dg['weight_ratio_min']:.3f} - {dg['weight_ratio_max']:.3f} |",
+        f"| design weights scaled to the count targets by | {dg['design_weight_prescale']:.6f} |",
+        f"| weight ratio (calibrated / scaled design), min - max | {dg['weight_ratio_min']:.3f} - {dg['weight_ratio_max']:.3f} |",
         f"| Kish design effect (1 = equal weights) | {dg['kish_design_effect']:.3f} |",
         f"| effective sample size (households) | {dg['effective_sample_size']:,.0f} of {dg['households']:,} |",
         "",
