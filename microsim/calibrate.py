@@ -81,9 +81,9 @@ def distance(method: str, bounds: tuple[float, float] | None):
             e = np.exp(np.clip(a * u, -700, 700))
             return (lo * (hi - 1) + hi * (1 - lo) * e) / ((hi - 1) + (1 - lo) * e)
 
-        def fprime(u):
-            # derivative of f: (U - L)^2 ... written via f itself: f' = A (f - L)(U - f) / (U - L)
-            v = f(u)
+        def fprime(u, v=None):
+            # the derivative written through f itself: f' = A (f - L)(U - f) / (U - L)
+            v = f(u) if v is None else v
             return a * (v - lo) * (hi - v) / (hi - lo)
 
         return f, fprime
@@ -117,17 +117,35 @@ def solve(d: np.ndarray, X: np.ndarray, T: np.ndarray, scale: np.ndarray, method
 
     def residual(u):
         w = d * F(u)
-        return w, (X.T @ w - T) / scale
+        g = X.T @ w - T
+        return w, g, g / scale
 
-    w, r = residual(u)
+    def slope(u, w):
+        return Fp(u, w / d) if method == "logit" else Fp(u)
+
+    chunk = 1 << 16
+    buffer = np.empty((min(chunk, X.shape[0]), X.shape[1]))  # rows of X scaled by sqrt(v), reused
+
+    def jacobian(v):
+        # J = X' diag(v) X with v >= 0, as sum over row chunks of (X_c sqrt v_c)'(X_c sqrt v_c):
+        # numpy uses a symmetric rank-k update, and a small buffer stays in cache
+        J = np.zeros((X.shape[1], X.shape[1]))
+        root = np.sqrt(v)
+        for start in range(0, X.shape[0], chunk):  # chunks of 65,536 rows, not households
+            stop = min(start + chunk, X.shape[0])
+            b = buffer[: stop - start]
+            np.multiply(X[start:stop], root[start:stop, None], out=b)
+            J += b.T @ b
+        return J
+
+    w, g, r = residual(u)
     norm = float(np.max(np.abs(r))) if r.size else 0.0
     ss = float(r @ r)
     it = 0
     for it in range(1, max_iter + 1):
         if norm < tol:
             return CalibrationResult(w, True, it - 1, norm, lam, prescale)
-        J = (X * (d * Fp(u))[:, None]).T @ X
-        g = X.T @ w - T
+        J = jacobian(d * slope(u, w))
         step = np.linalg.lstsq(J, g, rcond=None)[0]
         if not np.all(np.isfinite(step)) or not np.any(step):
             break
@@ -135,14 +153,14 @@ def solve(d: np.ndarray, X: np.ndarray, T: np.ndarray, scale: np.ndarray, method
         for _ in range(40):  # backtracking: accept the first step that lowers the squared residuals
             lam_new = lam - t * step
             u_new = X @ lam_new
-            w_new, r_new = residual(u_new)
+            w_new, g_new, r_new = residual(u_new)
             ss_new = float(r_new @ r_new)
             if ss_new < ss or float(np.max(np.abs(r_new))) < tol:
                 break
             t /= 2
         else:
             break
-        lam, u, w, r, ss = lam_new, u_new, w_new, r_new, ss_new
+        lam, u, w, g, r, ss = lam_new, u_new, w_new, g_new, r_new, ss_new
         norm = float(np.max(np.abs(r)))
     return CalibrationResult(w, norm < tol, it, norm, lam, prescale)
 
@@ -150,10 +168,12 @@ def solve(d: np.ndarray, X: np.ndarray, T: np.ndarray, scale: np.ndarray, method
 def single_target_ranges(d: np.ndarray, X: np.ndarray, T: np.ndarray, bounds) -> tuple[np.ndarray, np.ndarray]:
     """For each target alone, the lowest and highest ``X.T w`` reachable with w in [L d, U d]."""
     lo, hi = bounds if bounds is not None else (0.0, np.inf)
-    pos, neg = np.clip(X, 0, None), np.clip(X, None, 0)
+    total = d @ X
+    absolute = np.array([d @ np.abs(X[:, k]) for k in range(X.shape[1])])  # one column at a time
+    pos, neg = (total + absolute) / 2, (total - absolute) / 2  # d-weighted sums of X's positive and negative parts
     with np.errstate(invalid="ignore"):
-        low = d @ (lo * pos) + d @ (hi * neg) if np.isfinite(hi) else np.where((d @ neg) < 0, -np.inf, d @ (lo * pos))
-        high = d @ (hi * pos) + d @ (lo * neg) if np.isfinite(hi) else np.where((d @ pos) > 0, np.inf, d @ (lo * neg))
+        low = lo * pos + hi * neg if np.isfinite(hi) else np.where(neg < 0, -np.inf, lo * pos)
+        high = hi * pos + lo * neg if np.isfinite(hi) else np.where(pos > 0, np.inf, lo * neg)
     return low, high
 
 
@@ -215,16 +235,17 @@ def diagnostics(d: np.ndarray, w: np.ndarray) -> dict:
 def target_table(names, tables, kinds, published, X, T, scale_before, scale_after, d, w, units, sources) -> pd.DataFrame:
     """Every target with its value before (design weights) and after calibration, and the error."""
     rows = []
+    d_x, w_x = d @ X, w @ X
     for k, name in enumerate(names):
         if kinds[k] == "rate":
-            before = published[k] + (d @ X[:, k]) / scale_before[k]
-            after = published[k] + (w @ X[:, k]) / scale_after[k]
+            before = published[k] + d_x[k] / scale_before[k]
+            after = published[k] + w_x[k] / scale_after[k]
             rows.append({"target": name, "table": tables[k], "kind": "rate", "published": published[k],
                          "before": before, "after": after, "error_before_pp": (before - published[k]) * 100,
                          "error_after_pp": (after - published[k]) * 100, "relative_error_after": np.nan,
                          "unit": units[k], "source": sources[k]})
         else:
-            before, after = d @ X[:, k], w @ X[:, k]
+            before, after = d_x[k], w_x[k]
             rows.append({"target": name, "table": tables[k], "kind": "count", "published": published[k],
                          "before": before, "after": after, "error_before_pp": np.nan, "error_after_pp": np.nan,
                          "relative_error_after": after / T[k] - 1 if T[k] else np.nan,
@@ -274,17 +295,15 @@ class Calibration:
 def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0), tol: float = 1e-10,
                          max_iter: int = 100) -> Calibration:
     """Weights for ``pop`` (a Population) meeting ``targets`` (a TargetSet), or CalibrationError."""
-    from microsim.targets import group_sizes, target_matrix
+    from microsim.targets import target_matrix
 
     if method not in METHODS:
         raise CalibrationError(f"Unknown calibration method {method!r}; expected one of {list(METHODS)}.")
     bounds = check_bounds(method, bounds)
     d = pop.households["weight"].to_numpy().astype(np.float64)
-    X, T, scale = target_matrix(pop, targets)
-    sizes = group_sizes(pop, targets)
-    is_rate = scale < 0
-    scale = scale.copy()
-    scale[is_rate] = np.maximum(d @ sizes[:, is_rate], 1e-12)
+    tm = target_matrix(pop, targets)
+    X, T, is_rate = tm.X, tm.T, tm.is_rate
+    scale = tm.scale(d)
     names = targets.names
     kinds = [t.kind for t in targets.targets]
     d0 = d * prescale_factor(d, X, T)  # what the bounds apply to (see prescale_factor)
@@ -295,7 +314,7 @@ def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0)
     if not result.converged:
         raise CalibrationError(explain_failure(names, kinds, d0, X, T, scale, result, bounds, method))
     w = result.weights
-    scale_after = np.where(is_rate, w @ sizes, scale)
+    scale_after = tm.scale(w)
     table = target_table(names, [t.table for t in targets.targets], kinds, [t.value for t in targets.targets],
                          X, T, scale, scale_after, d, w, [t.unit for t in targets.targets],
                          [t.source for t in targets.targets])

@@ -144,62 +144,75 @@ def _household_mask(pop: Population, t: Target, where: str) -> np.ndarray:
     return mask
 
 
-def target_matrix(pop: Population, targets: TargetSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``X`` (households x targets), ``T`` (targets) and each target's scale.
+@dataclass
+class TargetMatrix:
+    """The household-by-target matrix of a population (see the module docstring)."""
 
-    The scale turns a constraint's residual into the target's own units: persons (or households)
-    for counts, so ``residual / scale`` is a relative error; the group's size for rates, so it is
-    an error in the rate itself.
-    """
+    X: np.ndarray      # households x targets, column-major
+    T: np.ndarray      # target values of the constraints (0 for rates)
+    sizes: np.ndarray  # households x targets: members in each rate target's group (0 for counts)
+    is_rate: np.ndarray
+
+    def scale(self, weights: np.ndarray) -> np.ndarray:
+        """Residual units: the target for counts (relative error), the group's size for rates."""
+        return np.where(self.is_rate, np.maximum(weights @ self.sizes, 1e-12), np.maximum(self.T, 1.0))
+
+
+def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
+    """Build ``X``, ``T`` and the rate groups' sizes in one pass (each distinct group once)."""
     idx = pop.person_household_index
     n_h = pop.n_households
     hh = pop.households
     poor = is_poor(hh["consumption_pc"].to_numpy(), hh["poverty_line"].to_numpy())[idx]
-    X = np.empty((n_h, len(targets)), dtype=np.float64)
-    T = np.empty(len(targets))
-    scale = np.empty(len(targets))
+    K = len(targets)
+    X = np.zeros((n_h, K), dtype=np.float64, order="F")
+    sizes = np.zeros((n_h, K), dtype=np.float64, order="F")
+    T = np.zeros(K)
+    is_rate = np.array([t.kind == "rate" for t in targets.targets])
+    masks: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+
+    def mask(group, where):
+        key = repr(sorted((k, v) for k, v in group.items() if k != "level"))
+        if key not in masks:
+            masks[key] = group_mask(pop, group, where)
+        return key, masks[key]
+
     for k, t in enumerate(targets.targets):
         where = f"{targets.path}, target {t.name}"
         if t.kind == "count" and t.level == "household":
             X[:, k] = _household_mask(pop, t, where)
             T[k] = t.value
-            scale[k] = max(t.value, 1.0)
         elif t.kind == "count":
-            X[:, k] = np.bincount(idx, group_mask(pop, t.group, where), minlength=n_h)
+            key, m = mask(t.group, where)
+            if key not in counts:
+                counts[key] = pop.household_count(m)
+            X[:, k] = counts[key]
             T[k] = t.value
-            scale[k] = max(t.value, 1.0)
         else:
-            members = group_mask(pop, t.group, where)
-            ind = _indicator(pop, t, poor, where)
-            X[:, k] = np.bincount(idx, members * (ind - t.value), minlength=n_h)
-            T[k] = 0.0
-            scale[k] = -1.0  # set from the weights (group size) by the caller
-    return X, T, scale
-
-
-def group_sizes(pop: Population, targets: TargetSet) -> np.ndarray:
-    """Members per household in each rate target's group (households x targets; 0 for counts)."""
-    idx = pop.person_household_index
-    out = np.zeros((pop.n_households, len(targets)))
-    for k, t in enumerate(targets.targets):
-        if t.kind == "rate":
-            out[:, k] = np.bincount(idx, group_mask(pop, t.group, str(targets.path)), minlength=pop.n_households)
-    return out
+            key, members = mask(t.group, where)
+            if key not in counts:
+                counts[key] = pop.household_count(members)
+            sizes[:, k] = counts[key]
+            ind = poor if t.indicator == "poor" else mask(t.indicator, where)[1]
+            # members in the group with the indicator, minus r times members in the group
+            X[:, k] = pop.household_count(members & ind) - t.value * counts[key]
+    return TargetMatrix(X, T, sizes, is_rate)
 
 
 def evaluate(pop: Population, targets: TargetSet, weights: np.ndarray | None = None) -> pd.DataFrame:
     """Each target's published value and its value in ``pop`` under ``weights`` (default: pop's)."""
     w = pop.households["weight"].to_numpy() if weights is None else weights
-    X, T, _ = target_matrix(pop, targets)
-    sizes = group_sizes(pop, targets)
+    tm = target_matrix(pop, targets)
+    totals = w @ tm.X
+    group_totals = w @ tm.sizes
     rows = []
     for k, t in enumerate(targets.targets):
         if t.kind == "rate":
-            group_total = float(w @ sizes[:, k])
-            value = t.value + (float(w @ X[:, k]) / group_total if group_total > 0 else np.nan)
+            value = t.value + totals[k] / group_totals[k] if group_totals[k] > 0 else np.nan
             error = value - t.value
         else:
-            value = float(w @ X[:, k])
+            value = float(totals[k])
             error = value / t.value - 1 if t.value else np.nan
         rows.append({"target": t.name, "table": t.table, "kind": t.kind, "published": t.value, "model": value,
                      "error": error, "unit": t.unit, "source": t.source})

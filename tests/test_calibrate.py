@@ -87,8 +87,8 @@ def test_order_and_scale_of_design_weights_do_not_matter(seed, factor, method):
     rng = np.random.default_rng(seed)
     specs = [CANDIDATE_GROUPS[i] for i in (1, 2, 7, 8, 10)]  # includes the household total
     ts = make_targets(specs, values_under(POP, specs, d * rng.uniform(0.6, 1.6, d.size)))
-    X, T, scale = target_matrix(POP, ts)
-    scale = np.where(scale < 0, d @ np.abs(X) + 1.0, scale)
+    tm = target_matrix(POP, ts)
+    X, T, scale = tm.X, tm.T, tm.scale(d)
     base = solve(d, X, T, scale, method)
     order = rng.permutation(d.size)
     shuffled = solve(d[order], X[order], T, scale, method)
