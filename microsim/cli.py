@@ -214,6 +214,55 @@ def calibrate(data, targets, method, bounds, out, overwrite):
                f"Wrote {out} (report: {out / 'calibration_report.md'}).")
 
 
+RUN_HELP = """Simulate a scenario: baseline against reform, poverty and costs.
+
+SCENARIO is a YAML file (policies/scenarios/) with a year and the reform as parameter
+overrides. Writes a run folder: report.md with charts, workbook.xlsx, tables/*.csv,
+summary.json and manifest.json. Default folder: runs/<scenario name>, replaced if it exists.
+
+\b
+Examples:
+  microsim run policies/scenarios/social_pension_65.yaml
+  microsim run policies/scenarios/child_benefit_2_5.yaml --jobs 2 --out runs/cb
+  microsim run my_reform.yaml --data runs/pop20k-cal
+"""
+
+
+@main.command(help=RUN_HELP)
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--data", type=click.Path(path_type=Path), default=None,
+              help="Population (folder or mapping file). Default: the scenario's `population`, else the shipped one.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder. Default: runs/<scenario>.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Modules run in parallel on this many threads; results are identical for any number.")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+@click.option("--no-charts", is_flag=True, help="Skip the PNG charts (faster).")
+def run(scenario, data, out, jobs, overwrite, no_charts):
+    from microsim.calibrate import display_path
+    from microsim.io import read_population
+    from microsim.paths import HOME
+    from microsim.run import simulate, write_run
+    from microsim.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
+    if out is None:
+        out, overwrite = HOME / "runs" / sc.slug, True
+    elif out.exists() and not overwrite:
+        raise MicrosimError(f"The run folder {out} already exists. Choose another --out, or add --overwrite.")
+    pop = read_population(data)
+    sim = simulate(sc, pop, jobs=jobs)
+    command = f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
+    write_run(sim, out, command=command, jobs=jobs, overwrite=overwrite, population_label=display_path(data),
+              charts=not no_charts)
+    s = sim.summary
+    click.echo(f"{sc.name} ({sc.year}): poverty {s['poverty_rate_baseline_pct']:.2f} % -> "
+               f"{s['poverty_rate_reform_pct']:.2f} % ({s['persons_lifted_out_of_poverty']:,.0f} persons lifted out); "
+               f"cost {s['cost_change_riels_per_year'] / 1e9:,.1f} billion riels a year"
+               + (f" ({s['cost_change_pct_gdp']:.2f} % of GDP)." if s['cost_change_pct_gdp'] is not None else "."))
+    click.echo(f"Wrote {out} (report.md, workbook.xlsx, tables/, summary.json, manifest.json).")
+
+
 @main.command("import")
 @click.argument("mapping", type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True, help="Population folder to write.")

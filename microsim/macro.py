@@ -1,0 +1,91 @@
+"""Macroeconomic series: prices, GDP, government spending, exchange rate (policies/macro.yaml).
+
+All indexes are annual averages. The CPI index is 100 in 2019; the survey's price level (CSES
+2019/20) is a weighted mean of the 2019 and 2020 levels (an assumption stated in the file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from microsim.errors import SpecError
+from microsim.paths import POLICIES
+
+DEFAULT_MACRO = POLICIES / "macro.yaml"
+CPI_BASE_YEAR = 2019
+
+
+@dataclass(frozen=True)
+class Macro:
+    raw: dict
+    path: Path
+
+    def series(self, name: str) -> dict[int, float]:
+        entry = self.raw.get(name)
+        if not isinstance(entry, dict) or "values" not in entry:
+            raise SpecError(f"{self.path}: no series `{name}` (expected `{name}: {{unit, source, values}}`).")
+        return {int(y): float(v["value"] if isinstance(v, dict) else v) for y, v in entry["values"].items()}
+
+    def value(self, name: str, year: int) -> float:
+        values = self.series(name)
+        if year not in values:
+            raise SpecError(f"{self.path}, series `{name}`: no value for {year} (it has {sorted(values)}). "
+                            "Add the year with its source, or simulate a year the file covers.")
+        return values[year]
+
+    def has(self, name: str, year: int) -> bool:
+        try:
+            return year in self.series(name)
+        except SpecError:
+            return False
+
+    def growth_index(self, name: str, year: int, base_year: int = CPI_BASE_YEAR) -> float:
+        """Index (base_year = 1) of a series given as annual % changes, e.g. ``cpi_inflation``."""
+        growth = self.series(name)
+        lo, hi = sorted((base_year, year))
+        factor = 1.0
+        for y in range(lo + 1, hi + 1):  # a loop over years, not people
+            if y not in growth:
+                raise SpecError(f"{self.path}, series `{name}`: no value for {y}, needed to index {base_year} to "
+                                f"{year}. The file covers {min(growth)}-{max(growth)}.")
+            factor *= 1 + growth[y] / 100
+        return factor if year >= base_year else 1 / factor
+
+    def cpi(self, year: int) -> float:
+        """CPI index, 2019 = 1."""
+        return self.growth_index("cpi_inflation", year)
+
+    def survey_price_level(self) -> float:
+        """Price level of CSES 2019/20 consumption (2019 = 1)."""
+        share_2019 = 1 - float(self.raw["survey_price_period"]["value"])
+        return share_2019 * self.cpi(2019) + (1 - share_2019) * self.cpi(2020)
+
+    def price_factor(self, year: int) -> float:
+        """Multiply 2019/20 riels by this to express them in ``year``'s prices."""
+        return self.cpi(year) / self.survey_price_level()
+
+
+@lru_cache(maxsize=4)
+def load_macro(path: str | Path | None = None) -> Macro:
+    path = Path(path) if path else DEFAULT_MACRO
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SpecError(f"Cannot read the macro file {path}: {e.strerror or e}.") from e
+    except yaml.YAMLError as e:
+        raise SpecError(f"The macro file {path} is not valid YAML: {e}") from e
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: expected a mapping of series.")
+    for name, entry in raw.items():
+        if not isinstance(entry, dict) or "unit" not in entry:
+            raise SpecError(f"{path}, series `{name}`: expected `unit:` and `values:` (or `value:`), with sources.")
+        if "values" in entry:
+            for year, v in (entry["values"] or {}).items():
+                val = v.get("value") if isinstance(v, dict) else v
+                if isinstance(val, bool) or not isinstance(val, (int, float)):
+                    raise SpecError(f"{path}, series `{name}`, year {year}: expected a number (found {val!r}).")
+    return Macro(raw, path)

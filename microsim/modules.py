@@ -1,0 +1,155 @@
+"""Policy modules: a benefit (or contribution) as one small, declared, vectorised function.
+
+A module is a function decorated with :func:`programme`::
+
+    @programme("child_benefit", entity="person", inputs=("age", "idpoor"), label="Child benefit")
+    def child_benefit(d, p):
+        \"\"\"Riels per person per month: children from the 2nd birthday until the 6th.\"\"\"
+        eligible = (d.age >= p.min_age) & (d.age <= p.max_age)
+        return np.where(eligible, p.amount, 0.0)
+
+``d`` gives the declared inputs as whole columns (person columns per person, household columns
+broadcast to persons for person modules; household columns for household modules) and other
+modules' outputs by name; ``p`` is the module's parameters on the simulated date. Every module's
+parameter file has ``active`` (true or false) and may have ``take_up`` (a share).
+
+Modules are discovered from ``microsim.programmes`` and from any installed package that declares
+an entry point in the group ``microsim.programmes`` (see docs/policies.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from microsim.errors import SpecError
+from microsim.paths import POLICIES
+
+ENTRY_POINT_GROUP = "microsim.programmes"
+ENTITIES = ("person", "household")
+REGISTRY: dict[str, "Module"] = {}
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    func: Callable
+    entity: str
+    inputs: tuple[str, ...]
+    label: str
+    parameter_file: Path
+    counted_in_consumption: bool = False
+    description: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    check: Callable | None = None  # p -> None or a message saying what is wrong
+
+    @property
+    def unit(self) -> str:
+        return f"riels per {self.entity} per month"
+
+
+def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_file: str | Path | None = None,
+              counted_in_consumption: bool = False, tags=(), check: Callable | None = None):
+    """Register a benefit module (see the module docstring).
+
+    ``counted_in_consumption``: the benefit is already part of the survey's consumption (e.g.
+    contributory pensions received in 2019/20), so it is costed but not added again.
+    ``check(p)``: returns a message if the parameters do not fit together (e.g. reversed ages).
+    """
+    if entity not in ENTITIES:
+        raise ValueError(f"entity must be one of {ENTITIES}")
+
+    def register(func):
+        REGISTRY[name] = Module(
+            name=name, func=func, entity=entity, inputs=tuple(inputs), label=label or name.replace("_", " "),
+            parameter_file=Path(parameter_file) if parameter_file else POLICIES / "parameters" / f"{name}.yaml",
+            counted_in_consumption=counted_in_consumption,
+            description=" ".join((func.__doc__ or "").split()), tags=tuple(tags), check=check)
+        return func
+
+    return register
+
+
+_discovered = False
+
+
+def discover() -> dict[str, Module]:
+    """All modules: the built-in ones, then those of installed packages (entry points)."""
+    global _discovered
+    if not _discovered:
+        import microsim.programmes as builtin
+
+        for info in pkgutil.iter_modules(builtin.__path__):
+            importlib.import_module(f"{builtin.__name__}.{info.name}")
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                ep.load()
+            except Exception as e:  # a broken third-party package must say so, not crash silently
+                raise SpecError(f"The module package {ep.value!r} (entry point {ep.name!r} in group "
+                                f"{ENTRY_POINT_GROUP}) failed to load: {e}") from e
+        _discovered = True
+    return dict(REGISTRY)
+
+
+def dependency_layers(modules: dict[str, Module]) -> list[list[str]]:
+    """Modules in layers: each layer needs only outputs of earlier layers (sorted names within)."""
+    deps = {n: {i for i in m.inputs if i in modules} for n, m in modules.items()}
+    layers, done = [], set()
+    while len(done) < len(deps):
+        ready = sorted(n for n, d in deps.items() if n not in done and d <= done)
+        if not ready:
+            cycle = sorted(n for n in deps if n not in done)
+            raise SpecError(f"Modules depend on each other in a cycle: {', '.join(cycle)}.")
+        layers.append(ready)
+        done.update(ready)
+    return layers
+
+
+class Inputs:
+    """Columns a module reads, by attribute: ``d.age``, ``d.idpoor``, ``d.contributory_pension``."""
+
+    def __init__(self, pop, entity: str, outputs: dict, module: Module, extra: dict | None = None):
+        self._pop, self._entity, self._outputs, self._module = pop, entity, outputs, module
+        self._extra = extra or {}
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._module.inputs and name not in self._extra:
+            raise SpecError(f"Module `{self._module.name}` reads `{name}` but does not declare it in its inputs "
+                            f"({', '.join(self._module.inputs)}).")
+        if name in self._extra:
+            return self._extra[name]
+        if name in self._outputs:
+            return self._outputs[name]
+        pop = self._pop
+        if self._entity == "person":
+            if name in pop.persons.columns:
+                return pop.persons[name].to_numpy()
+            if name in pop.households.columns:
+                return pop.households[name].to_numpy()[pop.person_household_index]
+        else:
+            if name in pop.households.columns:
+                return pop.households[name].to_numpy()
+        raise SpecError(f"Module `{self._module.name}` needs `{name}`, which the population does not have "
+                        "(see docs/data-schema.md).")
+
+    @property
+    def n(self) -> int:
+        return self._pop.n_persons if self._entity == "person" else self._pop.n_households
+
+    def household_count(self, mask: np.ndarray) -> np.ndarray:
+        """For household modules: members per household where ``mask`` (per person) holds."""
+        return self._pop.household_count(mask)
+
+    def person(self, name: str) -> np.ndarray:
+        """For household modules: a person column (declared in inputs), one value per person."""
+        if name not in self._module.inputs:
+            raise SpecError(f"Module `{self._module.name}` reads `{name}` without declaring it.")
+        return self._pop.persons[name].to_numpy()

@@ -1,0 +1,258 @@
+"""Programme parameters: YAML with values by effective date, units, descriptions and references.
+
+A parameter file holds one programme::
+
+    social_pension:
+      description: ...
+      amount:
+        description: Social pension per eligible person
+        unit: riels per person per month
+        indexation: none            # none, cpi, wages, gdp_per_head or fixed (with indexation_rate)
+        values:
+          2024-01-01: {value: 0, reference: "Not in force; set by a reform scenario"}
+
+A leaf (a mapping with ``values``) is a parameter; any other mapping is a group. Files are
+checked when loaded: units from a known list, a reference for every value, types and ranges,
+no unknown keys. :meth:`ParameterTree.at` resolves every parameter for a date, applying
+indexation from the value's effective date; overrides (reforms) use dotted paths, and an
+unknown path gets the closest names suggested.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import yaml
+
+from microsim.errors import SpecError
+
+UNITS = {
+    "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
+    "riels per month", "years", "months", "visits", "share", "flag", "code", "multiple of the poverty line",
+    "percent per year", "months per year",
+}
+INDEXATION_RULES = ("none", "cpi", "wages", "gdp_per_head", "fixed")
+LEAF_KEYS = {"description", "unit", "values", "indexation", "indexation_rate", "allowed", "min", "max", "note"}
+
+
+@dataclass
+class Parameter:
+    path: str
+    description: str
+    unit: str
+    values: dict  # date -> {value, reference}
+    indexation: str = "none"
+    indexation_rate: float = 0.0
+    allowed: tuple = ()
+    min: float | None = None
+    max: float | None = None
+    file: str = ""
+
+    @property
+    def kind(self) -> type:
+        first = next(iter(self.values.values()))["value"]
+        return bool if isinstance(first, bool) else str if isinstance(first, str) else float
+
+    def check_value(self, value, where: str):
+        """Raise SpecError unless ``value`` suits this parameter; return it converted."""
+        kind = self.kind
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise SpecError(f"{where}: `{self.path}` is true or false (found {value!r}).")
+            return value
+        if kind is str:
+            if not isinstance(value, str) or (self.allowed and value not in self.allowed):
+                raise SpecError(f"{where}: `{self.path}` must be one of {list(self.allowed)} (found {value!r}).")
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SpecError(f"{where}: `{self.path}` is a number in {self.unit} (found {value!r}).")
+        if self.min is not None and value < self.min:
+            raise SpecError(f"{where}: `{self.path}` must be at least {self.min:g} {self.unit} (found {value}).")
+        if self.max is not None and value > self.max:
+            raise SpecError(f"{where}: `{self.path}` must be at most {self.max:g} {self.unit} (found {value}).")
+        return float(value)
+
+    def entry_at(self, date: dt.date, where: str) -> tuple[dt.date, object]:
+        dates = sorted(d for d in self.values if d <= date)
+        if not dates:
+            first = min(self.values)
+            raise SpecError(f"{where}: `{self.path}` has no value on {date.isoformat()}; its first value starts "
+                            f"{first.isoformat()} ({self.file}).")
+        return dates[-1], self.values[dates[-1]]["value"]
+
+
+def _to_date(key, where: str) -> dt.date:
+    if isinstance(key, dt.datetime):
+        return key.date()
+    if isinstance(key, dt.date):
+        return key
+    try:
+        return dt.date.fromisoformat(str(key))
+    except ValueError:
+        raise SpecError(f"{where}: `{key}` is not a date; write effective dates as YYYY-MM-DD.") from None
+
+
+def _leaf(path: str, node: dict, file: str) -> Parameter:
+    where = f"{file}, parameter `{path}`"
+    unknown = set(node) - LEAF_KEYS
+    if unknown:
+        raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(LEAF_KEYS)}.")
+    for key in ("description", "unit", "values"):
+        if key not in node:
+            raise SpecError(f"{where}: missing `{key}`; every parameter states its description, unit and values.")
+    if node["unit"] not in UNITS:
+        close = difflib.get_close_matches(str(node["unit"]), sorted(UNITS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise SpecError(f"{where}: unknown unit {node['unit']!r}; expected one of {sorted(UNITS)}.{hint}")
+    if not isinstance(node["values"], dict) or not node["values"]:
+        raise SpecError(f"{where}: `values` must map effective dates to {{value, reference}}.")
+    values = {}
+    for key, entry in node["values"].items():
+        date = _to_date(key, where)
+        if not isinstance(entry, dict) or "value" not in entry or not entry.get("reference"):
+            raise SpecError(f"{where}, {date.isoformat()}: expected {{value: ..., reference: \"...\"}}; every value "
+                            "needs a reference (publication, table or legal text, year) or says it is an assumption.")
+        values[date] = {"value": entry["value"], "reference": str(entry["reference"])}
+    rule = node.get("indexation", "none")
+    if rule not in INDEXATION_RULES:
+        raise SpecError(f"{where}: unknown indexation rule {rule!r}; expected one of {list(INDEXATION_RULES)}.")
+    p = Parameter(path=path, description=" ".join(str(node["description"]).split()), unit=node["unit"],
+                  values=values, indexation=rule, indexation_rate=float(node.get("indexation_rate", 0.0)),
+                  allowed=tuple(node.get("allowed", ())), min=node.get("min"), max=node.get("max"), file=file)
+    for date, entry in values.items():
+        entry["value"] = p.check_value(entry["value"], f"{where}, {date.isoformat()}")
+    return p
+
+
+def _walk(node: dict, prefix: str, file: str, out: dict, descriptions: dict):
+    for key, child in node.items():
+        if key in ("description", "note"):
+            descriptions[prefix] = " ".join(str(child).split())
+            continue
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if not isinstance(child, dict):
+            raise SpecError(f"{file}, `{path}`: expected a parameter (description, unit, values) or a group.")
+        if "values" in child:
+            out[path] = _leaf(path, child, file)
+        else:
+            _walk(child, path, file, out, descriptions)
+
+
+class ParameterTree:
+    """Every programme's parameters, loaded from YAML and validated."""
+
+    def __init__(self, parameters: dict[str, Parameter], descriptions: dict[str, str]):
+        self.parameters = parameters
+        self.descriptions = descriptions
+
+    @classmethod
+    def load(cls, files) -> "ParameterTree":
+        params, descriptions = {}, {}
+        for f in files:
+            f = Path(f)
+            try:
+                raw = yaml.safe_load(f.read_text(encoding="utf-8"))
+            except OSError as e:
+                raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
+            except yaml.YAMLError as e:
+                raise SpecError(f"The parameter file {f} is not valid YAML: {e}") from e
+            if not isinstance(raw, dict):
+                raise SpecError(f"{f}: expected a mapping with one programme at the top.")
+            found: dict[str, Parameter] = {}
+            _walk(raw, "", str(f), found, descriptions)
+            clash = set(found) & set(params)
+            if clash:
+                raise SpecError(f"{f}: parameter(s) {sorted(clash)} are already defined in another file.")
+            params.update(found)
+        return cls(params, descriptions)
+
+    def with_overrides(self, overrides: dict, where: str, date: dt.date | None = None) -> "ParameterTree":
+        """A copy where each ``path: value`` replaces the parameter's value from ``date`` on.
+
+        ``path.indexation`` and ``path.indexation_rate`` change a parameter's indexation rule.
+        Without ``date``, the value replaces every dated value (it holds at all dates).
+        """
+        params = copy.deepcopy(self.parameters)
+        for path, value in (overrides or {}).items():
+            attr = None
+            if path not in params and path.rsplit(".", 1)[-1] in ("indexation", "indexation_rate"):
+                path, attr = path.rsplit(".", 1)
+            if path not in params:
+                close = difflib.get_close_matches(path, list(params), n=3, cutoff=0.5)
+                hint = f" Did you mean {', '.join(close)}?" if close else " See `microsim policies` for the names."
+                raise SpecError(f"{where}: unknown parameter `{path}`.{hint}")
+            p = params[path]
+            if attr == "indexation":
+                if value not in INDEXATION_RULES:
+                    raise SpecError(f"{where}: `{path}.indexation` must be one of {list(INDEXATION_RULES)} "
+                                    f"(found {value!r}).")
+                p.indexation = value
+            elif attr == "indexation_rate":
+                p.indexation_rate = float(value)
+            else:
+                value = p.check_value(value, where)
+                ref = f"Override in {where}"
+                if date is None:
+                    p.values = {min(p.values): {"value": value, "reference": ref}}
+                else:
+                    p.values = {d: e for d, e in p.values.items() if d < date} | {date: {"value": value, "reference": ref}}
+        return ParameterTree(params, self.descriptions)
+
+    def at(self, date: dt.date, macro=None, where: str = "parameters") -> SimpleNamespace:
+        """Every parameter's value on ``date``, as nested attributes (``p.social_pension.amount``).
+
+        Numbers with an indexation rule are uprated from their value's effective year to
+        ``date``'s year with the macro series.
+        """
+        root = SimpleNamespace()
+        missing = []
+        for path, p in self.parameters.items():
+            if not any(d <= date for d in p.values):
+                missing.append(path)  # an error only if an active module uses it (see missing_for)
+                continue
+            start, value = p.entry_at(date, where)
+            if p.kind is float and p.indexation != "none" and start.year != date.year:
+                value = value * index_factor(p, start.year, date.year, macro, where)
+            node = root
+            parts = path.split(".")
+            for part in parts[:-1]:
+                if not hasattr(node, part):
+                    setattr(node, part, SimpleNamespace())
+                node = getattr(node, part)
+            setattr(node, parts[-1], value)
+        root._missing = missing
+        return root
+
+    def missing_for(self, prefix: str, resolved: SimpleNamespace) -> list[str]:
+        """Parameters under ``prefix`` that have no value on the resolved date."""
+        return [m for m in getattr(resolved, "_missing", []) if m.startswith(prefix + ".")]
+
+    def references(self, date: dt.date) -> dict[str, dict]:
+        """Each parameter's value entry (value and reference) in force on ``date``."""
+        out = {}
+        for path, p in self.parameters.items():
+            start, _ = p.entry_at(date, "parameters")
+            out[path] = {"effective": start.isoformat(), **p.values[start], "unit": p.unit,
+                         "indexation": p.indexation}
+        return out
+
+
+def index_factor(p: Parameter, from_year: int, to_year: int, macro, where: str) -> float:
+    """Uprating factor of parameter ``p`` between two years under its indexation rule."""
+    if p.indexation == "none" or from_year == to_year:
+        return 1.0
+    if p.indexation == "fixed":
+        return (1 + p.indexation_rate / 100) ** (to_year - from_year)
+    if macro is None:
+        raise SpecError(f"{where}: `{p.path}` is indexed ({p.indexation}) but no macro series were given.")
+    series = {"cpi": "cpi_inflation", "wages": "wage_growth", "gdp_per_head": "gdp_per_head_growth"}[p.indexation]
+    if series not in macro.raw:
+        raise SpecError(f"{where}: `{p.path}` is indexed to {p.indexation}, but {macro.path} has no `{series}` "
+                        "series. Add it (annual % changes with sources) or choose another rule "
+                        f"({', '.join(INDEXATION_RULES)}).")
+    return macro.growth_index(series, to_year, from_year)

@@ -1,0 +1,11 @@
+import numpy as np
+
+from microsim.modules import programme
+
+
+@programme("disability_allowance", entity="person", label="Disability allowance (MoSVY)",
+           inputs=("disabled", "idpoor"))
+def disability_allowance(d, p):
+    """Riels per person per month: persons with a disability (in IDPoor households if so set)."""
+    eligible = d.disabled & ((d.idpoor > 0) | (not p.idpoor_only))
+    return np.where(eligible, p.amount, 0.0)

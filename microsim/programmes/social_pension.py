@@ -1,0 +1,25 @@
+import numpy as np
+
+from microsim.modules import programme
+
+
+@programme("social_pension", entity="person", label="Social pension",
+           inputs=("age", "contributory_pension", "contributory_pensions", "consumption_pc", "poverty_line"),
+           tags=("reform",))
+def social_pension(d, p):
+    """Riels per person per month: older persons without a contributory pension.
+
+    Pension-tested: recipients of a contributory pension are excluded, or, with
+    ``reduce_by_contributory_pension``, paid the amount less their pension (the ``contributory_pensions`` module's amount; never below
+    zero).
+    Optional means test: only households below ``means_test_multiple`` times the poverty line
+    (0 switches it off).
+    """
+    eligible = d.age >= p.min_age
+    if p.means_test_multiple > 0:
+        eligible &= d.consumption_pc < p.means_test_multiple * d.poverty_line
+    if p.reduce_by_contributory_pension:
+        amount = np.maximum(p.amount - d.contributory_pensions, 0.0)
+    else:
+        amount = np.where(d.contributory_pension, 0.0, p.amount)
+    return np.where(eligible, amount, 0.0)
