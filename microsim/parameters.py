@@ -24,6 +24,7 @@ import copy
 import datetime as dt
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -129,6 +130,23 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
     return p
 
 
+@lru_cache(maxsize=256)
+def _parse_file(f: str, stamp: int) -> tuple[dict, dict]:
+    """Parse and check one parameter file (cached by path and modification time)."""
+    try:
+        raw = yaml.safe_load(Path(f).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
+    except yaml.YAMLError as e:
+        raise SpecError(f"The parameter file {f} is not valid YAML: {e}") from e
+    if not isinstance(raw, dict):
+        raise SpecError(f"{f}: expected a mapping with one programme at the top.")
+    found: dict[str, Parameter] = {}
+    descriptions: dict[str, str] = {}
+    _walk(raw, "", f, found, descriptions)
+    return found, descriptions
+
+
 def _walk(node: dict, prefix: str, file: str, out: dict, descriptions: dict):
     for key, child in node.items():
         if key in ("description", "note"):
@@ -156,15 +174,11 @@ class ParameterTree:
         for f in files:
             f = Path(f)
             try:
-                raw = yaml.safe_load(f.read_text(encoding="utf-8"))
+                stamp = f.stat().st_mtime_ns
             except OSError as e:
                 raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
-            except yaml.YAMLError as e:
-                raise SpecError(f"The parameter file {f} is not valid YAML: {e}") from e
-            if not isinstance(raw, dict):
-                raise SpecError(f"{f}: expected a mapping with one programme at the top.")
-            found: dict[str, Parameter] = {}
-            _walk(raw, "", str(f), found, descriptions)
+            found, found_desc = copy.deepcopy(_parse_file(str(f), stamp))
+            descriptions.update(found_desc)
             clash = set(found) & set(params)
             if clash:
                 raise SpecError(f"{f}: parameter(s) {sorted(clash)} are already defined in another file.")

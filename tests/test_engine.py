@@ -1,0 +1,193 @@
+"""The policy engine: invariants, exact cost arithmetic, parallelism, take-up, bad input, examples."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from microsim.engine import load_system, run_system
+from microsim.errors import SpecError
+from microsim.io import read_population
+from microsim.macro import load_macro
+from microsim.outputs import welfare
+from microsim.paths import DEFAULT_POPULATION, POLICIES
+from microsim.population import Population
+from microsim.run import simulate
+from microsim.scenario import Scenario, load_scenario
+from microsim.synth import synthesize
+from microsim.takeup import takes_up, uniform
+
+POP = synthesize(400, seed=12)
+SCENARIOS = sorted((POLICIES / "scenarios").glob("*.yaml"))
+settings.register_profile("engine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def scenario(reform=None, baseline=None, year=2026, seed=0) -> Scenario:
+    return Scenario(name="test", year=year, path=Path("test.yaml"), sha256="", seed=seed,
+                    reform=reform or {}, baseline=baseline or {})
+
+
+def national(sim):
+    return sim.tables["poverty"].query("breakdown == 'national'").iloc[0]
+
+
+@settings(max_examples=10, deadline=None)
+@given(module=st.sampled_from(["social_pension", "child_benefit"]), admin=st.floats(0, 0.2))
+def test_a_zero_reform_changes_nothing(module, admin):
+    sim = simulate(scenario({f"{module}.active": True, f"{module}.amount": 0, "simulation.admin_cost_rate": admin},
+                            {"simulation.admin_cost_rate": admin}), POP)
+    nat = national(sim)
+    assert nat["headcount baseline (%)"] == nat["headcount reform (%)"]
+    assert nat["lifted out of poverty (persons)"] == 0
+    assert sim.summary["cost_change_riels_per_year"] == 0
+    assert sim.tables["poverty"]["headcount change (pp)"].abs().max() == 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(amount=st.integers(1_000, 500_000), k=st.integers(2, 7), module=st.sampled_from(["social_pension", "child_benefit"]))
+def test_cost_is_linear_in_the_amount(amount, k, module):
+    def cost(a):
+        sim = simulate(scenario({f"{module}.active": True, f"{module}.amount": a}), POP)
+        return sim.tables["costs"].set_index("programme").loc["Total", "change (riels per year)"]
+
+    assert cost(k * amount) == pytest.approx(k * cost(amount), rel=1e-12)
+
+
+def test_cost_arithmetic_is_exact():
+    sim = simulate(scenario({"social_pension.active": True, "social_pension.amount": 158000,
+                             "simulation.admin_cost_rate": 0.05}), POP)
+    p = POP.persons
+    eligible = (p["age"].to_numpy() >= 65) & ~p["contributory_pension"].to_numpy()
+    by_hand = 12 * np.sum(POP.person_weight()[eligible] * 158000) * 1.05
+    row = sim.tables["costs"].set_index("programme").loc["Social pension"]
+    assert row["cost reform (riels per year)"] == pytest.approx(by_hand, rel=1e-12)
+    assert row["recipients reform (persons)"] == pytest.approx(POP.person_weight()[eligible].sum(), rel=1e-12)
+    gdp = load_macro().value("gdp_nominal", 2026) * 1e9
+    assert row["change (% of GDP)"] == pytest.approx(by_hand / gdp * 100, rel=1e-12)
+
+
+@settings(max_examples=12, deadline=None)
+@given(low=st.integers(0, 300_000), extra=st.integers(1, 300_000), module=st.sampled_from(["social_pension", "child_benefit"]),
+       share=st.floats(0.1, 1.0))
+def test_raising_a_benefit_never_raises_anyones_poverty(low, extra, module, share):
+    modules, tree = load_system()
+    macro = load_macro()
+    sc = scenario()
+    factor = macro.price_factor(2026)
+    line = POP.household_value("poverty_line") * factor
+    cons = {}
+    for a in (low, low + extra):
+        t = tree.with_overrides({f"{module}.active": True, f"{module}.amount": a, "simulation.consumed_share": share},
+                                "test", sc.date)
+        cons[a] = welfare(POP, run_system(POP, modules, t, sc.date, macro), modules, factor).consumption
+    more, less = cons[low + extra], cons[low]
+    assert np.all(more >= less)
+    assert np.all((more < line) <= (less < line))  # poor with more => poor with less
+    gap = lambda c: np.clip((line - c) / line, 0, None)  # noqa: E731
+    assert np.all(gap(more) <= gap(less))
+
+
+def test_results_do_not_depend_on_jobs_or_row_order():
+    sc = scenario({"social_pension.active": True, "social_pension.amount": 120000,
+                   "child_benefit.active": True, "child_benefit.amount": 50000, "child_benefit.take_up": 0.7})
+    one = simulate(sc, POP, jobs=1)
+    many = simulate(sc, POP, jobs=4)
+    rng = np.random.default_rng(0)
+    shuffled = Population.from_tables(POP.households.sample(frac=1, random_state=1),
+                                      POP.persons.iloc[rng.permutation(POP.n_persons)])
+    again = simulate(sc, shuffled, jobs=2)
+    for name in one.tables:
+        pd.testing.assert_frame_equal(one.tables[name], many.tables[name])
+        pd.testing.assert_frame_equal(one.tables[name], again.tables[name])
+    assert one.summary == many.summary == again.summary
+
+
+def test_take_up_one_equals_no_take_up_and_draws_are_keyed_by_id():
+    modules, tree = load_system()
+    macro = load_macro()
+    sc = scenario()
+    t = tree.with_overrides({"child_benefit.active": True, "child_benefit.amount": 40000, "child_benefit.take_up": 1.0},
+                            "test", sc.date)
+    system = run_system(POP, modules, t, sc.date, macro)
+    from microsim.modules import Inputs
+
+    raw = modules["child_benefit"].func(Inputs(POP, "person", {}, modules["child_benefit"], {
+        "consumption_pc": POP.household_value("consumption_pc") * macro.price_factor(2026),
+        "poverty_line": POP.household_value("poverty_line") * macro.price_factor(2026)}), system.params.child_benefit)
+    np.testing.assert_array_equal(system.benefits["child_benefit"], raw)
+    ids = np.arange(1, 50_001, dtype=np.int64)
+    order = np.random.default_rng(3).permutation(ids.size)
+    np.testing.assert_array_equal(uniform(ids, 7, "m")[order], uniform(ids[order], 7, "m"))
+    assert abs(takes_up(ids, 0.6, 7, "m").mean() - 0.6) < 0.01
+    assert not np.array_equal(uniform(ids, 7, "m"), uniform(ids, 7, "other"))
+    assert takes_up(ids, 1.0, 7, "m").all()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_example_scenarios_give_their_expected_headline(path):
+    sc = load_scenario(path)
+    sim = simulate(sc, read_population(DEFAULT_POPULATION))
+    s, e = sim.summary, sc.expected
+    assert s["poverty_rate_baseline_pct"] == pytest.approx(e["poverty_rate_baseline_pct"], abs=0.005)
+    assert s["poverty_rate_reform_pct"] == pytest.approx(e["poverty_rate_reform_pct"], abs=0.005)
+    assert s["persons_lifted_out_of_poverty"] == pytest.approx(e["persons_lifted_out_of_poverty"], abs=0.5)
+    assert s["cost_change_riels_per_year"] / 1e9 == pytest.approx(e["cost_change_billion_riels_per_year"], abs=0.05)
+    assert s["cost_change_pct_gdp"] == pytest.approx(e["cost_change_pct_gdp"], abs=0.0005)
+
+
+# ---- bad input ----------------------------------------------------------------------------------
+def test_unknown_parameter_suggests_the_closest():
+    with pytest.raises(SpecError, match=r"unknown parameter `social_pension.ammount`. Did you mean social_pension.amount"):
+        simulate(scenario({"social_pension.ammount": 5}), POP)
+
+
+@pytest.mark.parametrize("reform, message", [
+    ({"social_pension.amount": "lots"}, r"`social_pension.amount` is a number in riels per person per month"),
+    ({"social_pension.amount": -5}, r"`social_pension.amount` must be at least 0"),
+    ({"social_pension.active": "yes"}, r"`social_pension.active` is true or false"),
+    ({"child_benefit.targeting": "everyone"}, r"must be one of \['universal', 'idpoor', 'near_poor'\]"),
+    ({"child_benefit.active": True, "child_benefit.min_age": 6, "child_benefit.max_age": 2}, r"age bounds are reversed"),
+    ({"child_benefit.amount.indexation": "gold"}, r"must be one of \['none', 'cpi'"),
+])
+def test_bad_reform_values_are_named(reform, message):
+    with pytest.raises(SpecError, match=message):
+        simulate(scenario(reform), POP)
+
+
+def test_year_without_macro_data_or_parameter_value():
+    with pytest.raises(SpecError, match=r"cpi_inflation`: no value for 2027, needed to index 2019 to 2031"):
+        simulate(scenario(year=2031), POP)
+    with pytest.raises(SpecError, match=r"\.active` has no value on 2018-01-01 \(.*parameters/.*\.yaml\)"):
+        simulate(scenario(year=2018), POP)
+
+
+def test_population_missing_a_module_input():
+    from microsim.modules import REGISTRY, programme
+
+    @programme("test_needs_education", entity="person", inputs=("education_years",),
+               parameter_file=POLICIES / "parameters" / "social_pension.yaml")
+    def needs(d, p):
+        return d.education_years * 0.0
+
+    try:
+        persons = POP.persons.drop(columns="education_years")
+        pop = Population(POP.households, persons, {})
+        from microsim.modules import Inputs
+
+        with pytest.raises(SpecError, match="needs `education_years`, which the population does not have"):
+            Inputs(pop, "person", {}, REGISTRY["test_needs_education"]).education_years
+    finally:
+        REGISTRY.pop("test_needs_education", None)
+
+
+def test_scenario_file_errors(tmp_path):
+    bad = tmp_path / "s.yaml"
+    bad.write_text("name: x\nyear: 2026\nreforms: {}\n")
+    with pytest.raises(SpecError, match="unknown key `reforms`. Did you mean `reform`"):
+        load_scenario(bad)
+    bad.write_text("name: x\nyear: twenty\n")
+    with pytest.raises(SpecError, match="key `year`: expected a year"):
+        load_scenario(bad)
