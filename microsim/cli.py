@@ -263,6 +263,75 @@ def run(scenario, data, out, jobs, overwrite, no_charts):
     click.echo(f"Wrote {out} (report.md, workbook.xlsx, tables/, summary.json, manifest.json).")
 
 
+@main.command()
+@click.argument("name", required=False)
+@click.option("--year", type=int, default=2026, show_default=True, help="Show the values in force on 1 January of this year.")
+def policies(name, year):
+    """List the policy modules, or document one module's parameters.
+
+    \b
+    Examples:
+      microsim policies                     # every module: entity, label, active in 2026
+      microsim policies social_pension      # its parameters, units, values and sources
+      microsim policies child_benefit --year 2030
+    """
+    import datetime as dt
+    import difflib
+
+    from microsim.engine import load_system
+
+    modules, tree = load_system()
+    date = dt.date(year, 1, 1)
+    if name is None:
+        click.echo(f"Policy modules (active on {date.isoformat()} under current law):\n")
+        for n, m in sorted(modules.items()):
+            active = tree.parameters[f"{n}.active"]
+            on = any(d <= date for d in active.values) and active.entry_at(date, "")[1]
+            click.echo(f"  {n:<30} {m.entity:<9} {'active' if on else 'off':<7} {m.label}")
+        click.echo("\nMore: microsim policies NAME. Writing a module: docs/policies.md.")
+        return
+    if name not in modules:
+        close = difflib.get_close_matches(name, list(modules), n=3)
+        raise MicrosimError(f"No module `{name}`." + (f" Did you mean {', '.join(close)}?" if close else "")
+                            + " `microsim policies` lists them.")
+    m = modules[name]
+    click.echo(f"{name}: {m.label}\n")
+    click.echo(f"  {m.description}\n")
+    click.echo(f"  Pays: {m.unit}. Reads: {', '.join(m.inputs)}."
+               + (" Already in survey consumption: costed, not added." if m.counted_in_consumption else ""))
+    click.echo(f"  Parameters ({m.parameter_file}), in force on {date.isoformat()}:\n")
+    for path, p in tree.parameters.items():
+        if not path.startswith(name + "."):
+            continue
+        dates = [d for d in p.values if d <= date]
+        if dates:
+            entry = p.values[max(dates)]
+            value = f"{entry['value']!r} (from {max(dates).isoformat()})"
+            ref = entry["reference"]
+        else:
+            value, ref = f"no value before {min(p.values).isoformat()}", ""
+        index = f"; indexation {p.indexation}" if p.indexation != "none" else ""
+        click.echo(f"  {path[len(name) + 1:]}\n      {p.description}\n      {value} {p.unit}{index}\n      source: {ref}\n")
+
+
+@main.command()
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+def compare(run_a, run_b, as_json):
+    """Show the differences between two run folders (headline figures and costs).
+
+    \b
+    Examples:
+      microsim compare runs/social_pension_65 runs/child_benefit_2_5
+      microsim compare runs/a runs/b --json
+    """
+    from microsim.compare import compare_runs, render
+
+    result = compare_runs(run_a, run_b)
+    click.echo(json.dumps(result, indent=1, default=str) if as_json else render(result))
+
+
 @main.command("import")
 @click.argument("mapping", type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True, help="Population folder to write.")

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from microsim import __version__
 from microsim.cli import main
 
-COMMANDS = ["synth", "describe", "validate", "import", "schema"]
+COMMANDS = ["synth", "describe", "validate", "import", "schema", "calibrate", "run", "policies", "compare"]
 
 
 @pytest.fixture
@@ -79,3 +79,51 @@ def test_schema_markdown_matches_the_docs(run):
     docs = Path(__file__).resolve().parent.parent / "docs" / "data-schema.md"
     generated = run("schema", "--markdown").output
     assert docs.read_text().startswith(generated), "docs/data-schema.md is stale: run `microsim schema --markdown`"
+
+
+def test_run_writes_the_full_folder_and_compare_reads_it(run, tmp_path):
+    import json as _json
+
+    import openpyxl
+
+    out_a, out_b = tmp_path / "a", tmp_path / "b"
+    result = run("run", "policies/scenarios/child_benefit_2_5.yaml", "--out", str(out_a))
+    assert result.exit_code == 0, result.output
+    for name in ("report.md", "workbook.xlsx", "summary.json", "manifest.json", "tables/poverty.csv",
+                 "tables/costs.csv", "tables/incidence.csv", "tables/targeting.csv", "tables/missing_middle.csv",
+                 "charts/poverty_by_age.png", "charts/costs.png", "charts/incidence_by_decile.png"):
+        assert (out_a / name).exists(), name
+    manifest = _json.loads((out_a / "manifest.json").read_text())
+    assert manifest["population"]["content_sha256"] and manifest["scenario"]["sha256"]
+    assert manifest["versions"]["numpy"] and manifest["seed"] == 0
+    assert {"Summary", "Poverty", "Costs"} <= set(openpyxl.load_workbook(out_a / "workbook.xlsx").sheetnames)
+    assert "![Poverty by age](charts/poverty_by_age.png)" in (out_a / "report.md").read_text()
+    assert run("run", "policies/scenarios/social_pension_65.yaml", "--out", str(out_b), "--jobs", "2",
+               "--no-charts").exit_code == 0
+    compared = run("compare", str(out_a), str(out_b), "--json")
+    rows = {r["measure"]: r for r in _json.loads(compared.output)["headline"]}
+    assert rows["poverty_rate_baseline_pct"]["b - a"] == 0
+    # same scenario, same inputs: same results (the manifest's results hash)
+    again = tmp_path / "again"
+    run("run", "policies/scenarios/child_benefit_2_5.yaml", "--out", str(again), "--jobs", "3")
+    assert _json.loads((again / "manifest.json").read_text())["results_sha256"] == manifest["results_sha256"]
+
+
+def test_run_with_a_bad_scenario_leaves_no_folder(run, tmp_path):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("name: bad\nyear: 2026\nreform:\n  child_benefit.amount: -1\n")
+    out = tmp_path / "out"
+    result = run("run", str(scenario), "--out", str(out))
+    assert result.exit_code == 2
+    assert "`child_benefit.amount` must be at least 0" in result.output and str(scenario) in result.output
+    assert not out.exists()
+
+
+def test_policies_lists_and_documents(run):
+    listing = run("policies").output
+    for name in ("social_pension", "child_benefit", "family_package_mother_child", "disability_allowance"):
+        assert name in listing
+    doc = run("policies", "child_benefit").output
+    assert "max_age" in doc and "age 6 not included" in doc and "source:" in doc
+    bad = run("policies", "child_benefits")
+    assert bad.exit_code == 2 and "Did you mean child_benefit" in bad.output
