@@ -43,6 +43,11 @@ def load_system() -> tuple[dict[str, Module], ParameterTree]:
     return modules, tree
 
 
+def price_factor(pop: Population, year: int, macro: Macro) -> float:
+    """Factor turning the population's riels (its ``price_year``, default CSES 2019/20) into ``year``'s."""
+    return macro.price_factor(year, pop.metadata.get("price_year", "2019/20") or "2019/20")
+
+
 @dataclass
 class SystemResult:
     """Benefits of one system (baseline or reform), riels per month, in the year's prices."""
@@ -66,13 +71,20 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
     rate = getattr(p, "take_up", 1.0)
     if rate < 1.0:
         ids = (pop.persons["person_id"] if module.entity == "person" else pop.households["household_id"]).to_numpy()
-        amount = np.where(takes_up(ids, rate, seed, module.name), amount, 0.0)
+        paid = np.flatnonzero(amount)  # draws only for the eligible: keyed by id, so the same draws
+        amount[paid[~takes_up(ids[paid], rate, seed, module.name)]] = 0.0
     return module.name, amount, time.perf_counter() - t0
 
 
 def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree, date, macro: Macro,
-               seed: int = 0, jobs: int = 1, label: str = "system", where: str = "scenario") -> SystemResult:
-    """Benefits of every active module on ``date``; inactive modules read as zero."""
+               seed: int = 0, jobs: int = 1, label: str = "system", where: str = "scenario",
+               cache: dict | None = None) -> SystemResult:
+    """Benefits of every active module on ``date``; inactive modules read as zero.
+
+    ``cache`` (a dict kept by the caller for one population) reuses a module's output when its
+    parameters, year, seed and the outputs it reads are unchanged: a reform, or a variant in a
+    sweep, recomputes only the modules it changes.
+    """
     params = tree.at(date, macro, where)
     for name in modules:
         if not hasattr(getattr(params, name, None), "active"):
@@ -87,19 +99,39 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
         problem = m.check(getattr(params, name)) if m.check else None
         if problem:
             raise SpecError(f"{where}: {problem}")
-    factor = macro.price_factor(date.year)
-    extra = {"consumption_pc": pop.household_value("consumption_pc") * factor,
-             "poverty_line": pop.household_value("poverty_line") * factor}
-    extra_hh = {"consumption_pc": pop.households["consumption_pc"].to_numpy() * factor,
-                "poverty_line": pop.households["poverty_line"].to_numpy() * factor}
+    factor = price_factor(pop, date.year, macro)
+    lazy: dict[str, np.ndarray] = {}
+
+    def in_year_prices(column: str, per_person: bool):
+        def compute():
+            key = (column, per_person)
+            if key not in lazy:
+                values = pop.households[column].to_numpy() * factor
+                lazy[key] = values[pop.person_household_index] if per_person else values
+            return lazy[key]
+        return compute
+
+    extra = {c: in_year_prices(c, True) for c in ("consumption_pc", "poverty_line")}
+    extra_hh = {c: in_year_prices(c, False) for c in ("consumption_pc", "poverty_line")}
     outputs: dict[str, np.ndarray] = {}
     for name, m in modules.items():  # inactive modules: zero, so dependants still run
         if name not in active:
             outputs[name] = np.zeros(pop.n_persons if m.entity == "person" else pop.n_households)
     seconds = {}
+    keys: dict[str, tuple] = {}
     for layer in dependency_layers(active):
-        calls = [(active[n], pop, params, dict(outputs), seed, extra if active[n].entity == "person" else extra_hh)
-                 for n in layer]
+        todo = []
+        for n in layer:
+            m = active[n]
+            keys[n] = (n, date.year, seed, repr(sorted(vars(getattr(params, n)).items())),
+                       tuple(keys.get(i, i) for i in m.inputs if i in modules))
+            if cache is not None and keys[n] in cache:
+                outputs[n] = cache[keys[n]]
+                seconds[n] = 0.0
+            else:
+                todo.append(n)
+        calls = [(active[n], pop, params, dict(outputs), seed,
+                  dict(extra) if active[n].entity == "person" else dict(extra_hh)) for n in todo]
         if jobs == 1 or len(calls) == 1:
             results = [_run_module(*c) for c in calls]
         else:  # threads: numpy releases the GIL, and no data is copied between workers
@@ -107,4 +139,6 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
         for name, amount, sec in results:
             outputs[name] = amount
             seconds[name] = sec
+            if cache is not None:
+                cache[keys[name]] = amount
     return SystemResult(label, params, sorted(active), {n: outputs[n] for n in sorted(active)}, seconds)

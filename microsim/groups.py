@@ -63,17 +63,19 @@ def household_type(pop: Population) -> np.ndarray:
     """Type of each household (index into HOUSEHOLD_TYPES), derived from relationships and ages."""
     n = pop.n_households
     idx = pop.person_household_index
-    rel = pop.persons["relationship"].to_numpy()
+    rel = pop.persons["relationship"]
+    codes = rel.cat.codes.to_numpy()  # compare small integer codes, not strings
+    code = {c: i for i, c in enumerate(rel.cat.categories)}
 
-    def count(mask):
-        return np.bincount(idx, mask.astype(np.int64), minlength=n)
+    def count(name):
+        return pop.household_count(codes == code[name])
 
     size = pop.household_size
-    spouse, child = count(rel == "spouse"), count(rel == "child")
-    grand, parent = count(rel == "grandchild"), count(rel == "parent")
+    spouse, child = count("spouse"), count("child")
+    grand, parent = count("grandchild"), count("parent")
     others = size - 1 - spouse - child - grand - parent
     head_age = np.zeros(n, np.int64)
-    heads = rel == "head"
+    heads = codes == code["head"]
     head_age[idx[heads]] = pop.persons["age"].to_numpy()[heads]
     conditions = [
         (size == 1) & (head_age >= 60),

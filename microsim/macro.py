@@ -64,9 +64,19 @@ class Macro:
         share_2019 = 1 - float(self.raw["survey_price_period"]["value"])
         return share_2019 * self.cpi(2019) + (1 - share_2019) * self.cpi(2020)
 
-    def price_factor(self, year: int) -> float:
-        """Multiply 2019/20 riels by this to express them in ``year``'s prices."""
-        return self.cpi(year) / self.survey_price_level()
+    def price_factor(self, year: int, price_year="2019/20") -> float:
+        """Multiply riels of ``price_year`` by this to express them in ``year``'s prices.
+
+        ``price_year`` is a population's price basis (its metadata): "2019/20" for CSES 2019/20
+        consumption, or a calendar year.
+        """
+        if str(price_year) == "2019/20":
+            return self.cpi(year) / self.survey_price_level()
+        try:
+            base = int(price_year)
+        except (TypeError, ValueError):
+            raise SpecError(f"Unknown price basis {price_year!r}: expected \"2019/20\" or a year such as 2025.") from None
+        return self.cpi(year) / self.cpi(base)
 
 
 @lru_cache(maxsize=4)

@@ -125,7 +125,10 @@ class Inputs:
             raise SpecError(f"Module `{self._module.name}` reads `{name}` but does not declare it in its inputs "
                             f"({', '.join(self._module.inputs)}).")
         if name in self._extra:
-            return self._extra[name]
+            value = self._extra[name]
+            if callable(value):  # computed on first use only (e.g. consumption in the year's prices)
+                value = self._extra[name] = value()
+            return value
         if name in self._outputs:
             return self._outputs[name]
         pop = self._pop

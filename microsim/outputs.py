@@ -4,11 +4,16 @@ Every table is a DataFrame whose column names carry their units. Consumption and
 line are in the simulated year's prices. Post-transfer consumption per person = consumption +
 consumed share x (the household's modelled benefits not already in survey consumption) /
 household size. Poverty is measured on persons, each carrying the household weight.
+
+All members of a household share its consumption and poverty status, so every statistic is
+computed on households: a person-level breakdown (age, sex, activity) uses each household's
+number of members in each group (cached on the population); a household-level breakdown (zone,
+decile, household type) is one weighted count over households. Nothing loops over people.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,98 +25,160 @@ from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROU
 from microsim.macro import Macro
 from microsim.modules import Module
 from microsim.population import Population
-from microsim.poverty import fgt
 
 MONTHS = 12
 
 
 @dataclass
 class Welfare:
-    """Person-level consumption under one system (riels per person per month, year prices)."""
+    """Consumption under one system: riels per person per month, one value per household."""
 
     consumption: np.ndarray
-    household_benefits: dict[str, np.ndarray]  # module -> riels per household per month
+    added: np.ndarray  # benefits added to consumption, riels per household per month
+    system: SystemResult
+    _by_module: dict = field(default_factory=dict)
+
+    def household_benefits(self, pop: Population, modules: dict[str, Module]) -> dict[str, np.ndarray]:
+        """Each active module's benefit per household (riels per household per month), computed once."""
+        if not self._by_module:
+            for n, a in self.system.benefits.items():
+                self._by_module[n] = household_amounts(pop, modules[n], a)
+        return self._by_module
+
+    def person_consumption(self, pop: Population) -> np.ndarray:
+        return self.consumption[pop.person_household_index]
 
 
 def household_amounts(pop: Population, module: Module, amount: np.ndarray) -> np.ndarray:
-    """A module's benefit per household (riels per household per month)."""
+    """A module's benefit per household (riels per household per month).
+
+    Cached per output array: baseline and reform share the arrays of unchanged modules.
+    """
     if module.entity == "household":
         return amount
-    return np.bincount(pop.person_household_index, amount, minlength=pop.n_households)
+    cache = pop.cache.setdefault("household_sums", {})
+    hit = cache.get(id(amount))
+    if hit is None or hit[0] is not amount:
+        hit = cache[id(amount)] = (amount, pop.household_sum(amount))
+    return hit[1]
 
 
 def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], factor: float) -> Welfare:
-    hh_benefits = {n: household_amounts(pop, modules[n], a) for n, a in system.benefits.items()}
-    added = np.zeros(pop.n_households)
-    for n, a in hh_benefits.items():
-        if not modules[n].counted_in_consumption:
-            added += a
+    """Post-transfer consumption per person of each household, in the year's prices."""
+    person_total, household_total = None, np.zeros(pop.n_households)
+    for n, a in system.benefits.items():
+        if modules[n].counted_in_consumption:
+            continue
+        if modules[n].entity == "person":
+            person_total = a.copy() if person_total is None else np.add(person_total, a, out=person_total)
+        else:
+            household_total += a
+    if person_total is not None:
+        household_total += pop.household_sum(person_total)  # one pass for all person benefits
     share = system.params.simulation.consumed_share
-    cons_h = pop.households["consumption_pc"].to_numpy() * factor + share * added / pop.household_size
-    return Welfare(cons_h[pop.person_household_index], hh_benefits)
+    cons = pop.households["consumption_pc"].to_numpy() * factor + share * household_total / pop.household_size
+    return Welfare(cons, household_total, system)
 
 
-def _groups(pop: Population, pre_consumption: np.ndarray, w: np.ndarray) -> list[tuple[str, list[str], np.ndarray]]:
-    """(dimension, labels, code per person) for every breakdown of the poverty tables."""
+# ---- breakdowns --------------------------------------------------------------------------------
+def person_breakdowns(pop: Population) -> list[tuple[str, list[str], list[np.ndarray]]]:
+    """(dimension, labels, members per household in each group) for person-level groupings."""
+    cache = pop.cache.setdefault("person_breakdowns", None)
+    if cache is not None:
+        return cache
     p = pop.persons
     age = p["age"].to_numpy()
-    out = [("national", ["all persons"], np.zeros(pop.n_persons, np.int8)),
-           ("age group (Table 1)", [age_label(*g) for g in POVERTY_TABLE_AGE_GROUPS],
-            age_group_codes(age, POVERTY_TABLE_AGE_GROUPS)),
-           ("age group", [age_label(*g) for g in AGE_GROUPS], age_group_codes(age))]
-    sex = p["sex"]
-    out.append(("sex", list(sex.cat.categories), sex.cat.codes.to_numpy()))
-    zone = pop.households["zone"]
-    out.append(("zone", list(zone.cat.categories), zone.cat.codes.to_numpy()[pop.person_household_index]))
-    et = p["employment_type"]
-    out.append(("employment type (15+)", list(et.cat.categories), et.cat.codes.to_numpy()))
-    out.append(("consumption decile", [f"decile {i}" for i in range(1, 11)], deciles(pre_consumption, w)))
-    out.append(("household type", list(HOUSEHOLD_TYPES), household_type(pop)[pop.person_household_index]))
+    out = []
+    for dim, groups in (("age group (Table 1)", POVERTY_TABLE_AGE_GROUPS), ("age group", AGE_GROUPS)):
+        out.append((dim, [age_label(*g) for g in groups],
+                    pop.household_counts_by_code(age_group_codes(age, groups).astype(np.int64), len(groups))))
+    for dim, col in (("sex", "sex"), ("employment type (15+)", "employment_type")):
+        cats = list(p[col].cat.categories)
+        out.append((dim, cats, pop.household_counts_by_code(p[col].cat.codes.to_numpy().astype(np.int64), len(cats))))
+    pop.cache["person_breakdowns"] = out
     return out
 
 
-def deciles(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Decile (0 poorest .. 9) of each person by ``x``, with equal weighted population per decile."""
-    order = np.argsort(x, kind="stable")
+def household_breakdowns(pop: Population, decile_codes: np.ndarray) -> list[tuple[str, list[str], np.ndarray]]:
+    """(dimension, labels, code per household) for household-level groupings."""
+    if "household_type" not in pop.cache:
+        pop.cache["household_type"] = household_type(pop)
+    zone = pop.households["zone"]
+    return [("national", ["all persons"], np.zeros(pop.n_households, np.int8)),
+            ("zone", list(zone.cat.categories), zone.cat.codes.to_numpy()),
+            ("consumption decile", [f"decile {i}" for i in range(1, 11)], decile_codes),
+            ("household type", list(HOUSEHOLD_TYPES), pop.cache["household_type"])]
+
+
+def pre_transfer_deciles(pop: Population, pre_h: np.ndarray, w_h: np.ndarray) -> np.ndarray:
+    """Deciles of consumption before modelled benefits (cached: prices scale all alike)."""
+    key = ("deciles", hash(w_h.tobytes()))
+    if key not in pop.cache:
+        order = np.argsort(pre_h, kind="stable")
+        pop.cache["pre_order"] = order  # the Gini before benefits reuses this sort
+        pop.cache[key] = deciles(pre_h, w_h * pop.household_size, order)
+    return pop.cache[key]
+
+
+def deciles(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Decile (0 poorest .. 9) of each unit by ``x``, cutting the weighted population in tenths.
+
+    Units are households weighted by persons (weight x size): all members share a decile.
+    ``order`` may pass ``argsort(x)`` if already known.
+    """
+    order = np.argsort(x, kind="stable") if order is None else order
     cum = np.cumsum(w[order])
     codes = np.empty(x.size, np.int8)
     codes[order] = np.minimum((cum - w[order] / 2) / cum[-1] * 10, 9).astype(np.int8)
     return codes
 
 
-def poverty_table(pop, w, line, pre, base, reform) -> pd.DataFrame:
-    """FGT 0, 1, 2 in baseline and reform for every group, with persons poor and lifted out."""
-    rows = []
-    poor_b, poor_r = base < line, reform < line
-    gap_b = np.where(poor_b, (line - base) / line, 0.0)
-    gap_r = np.where(poor_r, (line - reform) / line, 0.0)
-    for dim, labels, codes in _groups(pop, pre, w):
-        n = len(labels)
-        persons = W.by_group(np.ones_like(w), codes, w, n)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            def rate(v):
-                return np.where(persons > 0, W.by_group(v, codes, w, n) / persons, np.nan)
+def grouped(values: np.ndarray, pop: Population, decile_codes: np.ndarray):
+    """Weighted sums of household-level ``values`` (rows: measures; each already x household weight)
+    over persons of every group: yields (dimension, labels, sums of shape (measures, groups))."""
+    size = pop.household_size
+    for dim, labels, counts in person_breakdowns(pop):
+        yield dim, labels, values @ counts
+    for dim, labels, codes in household_breakdowns(pop, decile_codes):
+        sums = np.vstack([np.bincount(codes, v * size, minlength=len(labels)) for v in values])
+        yield dim, labels, sums
 
-            h_b, h_r = rate(poor_b.astype(float)), rate(poor_r.astype(float))
-            g_b, g_r = rate(gap_b), rate(gap_r)
-            s_b, s_r = rate(gap_b ** 2), rate(gap_r ** 2)
-        lifted = W.by_group((poor_b & ~poor_r).astype(float), codes, w, n)
-        fallen = W.by_group((~poor_b & poor_r).astype(float), codes, w, n)
+
+# ---- tables ------------------------------------------------------------------------------------
+MEASURES = ("persons", "poor_b", "poor_r", "gap_b", "gap_r", "sev_b", "sev_r", "lifted", "fallen")
+
+
+def poverty_table(pop, w_h, line_h, pre_h, base_h, reform_h) -> pd.DataFrame:
+    """FGT 0, 1, 2 in baseline and reform for every group, with persons poor and lifted out."""
+    poor_b, poor_r = base_h < line_h, reform_h < line_h
+    gap_b = np.where(poor_b, (line_h - base_h) / line_h, 0.0)
+    gap_r = np.where(poor_r, (line_h - reform_h) / line_h, 0.0)
+    values = w_h * np.vstack([np.ones_like(w_h), poor_b, poor_r, gap_b, gap_r, gap_b ** 2, gap_r ** 2,
+                              poor_b & ~poor_r, ~poor_b & poor_r])
+    decile_codes = pre_transfer_deciles(pop, pre_h, w_h)
+    rows = []
+    for dim, labels, sums in grouped(values, pop, decile_codes):
+        s = dict(zip(MEASURES, sums))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = {k: np.where(s["persons"] > 0, s[k] / s["persons"], np.nan) for k in MEASURES[1:7]}
         for i, label in enumerate(labels):
             rows.append({
-                "breakdown": dim, "group": label, "persons": persons[i],
-                "headcount baseline (%)": h_b[i] * 100, "headcount reform (%)": h_r[i] * 100,
-                "headcount change (pp)": (h_r[i] - h_b[i]) * 100,
-                "poor baseline (persons)": h_b[i] * persons[i], "poor reform (persons)": h_r[i] * persons[i],
-                "lifted out of poverty (persons)": lifted[i], "fallen into poverty (persons)": fallen[i],
-                "gap baseline (%)": g_b[i] * 100, "gap reform (%)": g_r[i] * 100,
-                "severity baseline (x100)": s_b[i] * 100, "severity reform (x100)": s_r[i] * 100,
+                "breakdown": dim, "group": label, "persons": s["persons"][i],
+                "headcount baseline (%)": share["poor_b"][i] * 100, "headcount reform (%)": share["poor_r"][i] * 100,
+                "headcount change (pp)": (share["poor_r"][i] - share["poor_b"][i]) * 100,
+                "poor baseline (persons)": s["poor_b"][i], "poor reform (persons)": s["poor_r"][i],
+                "lifted out of poverty (persons)": s["lifted"][i], "fallen into poverty (persons)": s["fallen"][i],
+                "gap baseline (%)": share["gap_b"][i] * 100, "gap reform (%)": share["gap_r"][i] * 100,
+                "severity baseline (x100)": share["sev_b"][i] * 100, "severity reform (x100)": share["sev_r"][i] * 100,
             })
-    return pd.DataFrame(rows)
+    order = ["national", "age group (Table 1)", "age group", "sex", "zone", "employment type (15+)",
+             "consumption decile", "household type"]
+    table = pd.DataFrame(rows)
+    table["_o"] = table["breakdown"].map({d: i for i, d in enumerate(order)})
+    return table.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
-def cost_table(pop, modules, base: Welfare, reform: Welfare, base_sys, reform_sys, macro: Macro, year: int
-               ) -> pd.DataFrame:
+def cost_table(pop, modules, base: Welfare, reform: Welfare, macro: Macro, year: int) -> pd.DataFrame:
     """Annual cost per module in baseline and reform: riels, USD, % of GDP and of spending.
 
     Recipients are persons paid a person benefit; persons in receiving households count every
@@ -119,53 +186,54 @@ def cost_table(pop, modules, base: Welfare, reform: Welfare, base_sys, reform_sy
     Costs include the administrative cost rate.
     """
     w_h = pop.households["weight"].to_numpy()
+    size = pop.household_size
     usd = macro.value("exchange_rate", year) if macro.has("exchange_rate", year) else np.nan
     gdp = macro.value("gdp_nominal", year) * 1e9 if macro.has("gdp_nominal", year) else np.nan
     spend = macro.value("government_spending", year) * 1e9 if macro.has("government_spending", year) else np.nan
-    names = sorted(set(base.household_benefits) | set(reform.household_benefits))
+    b_hh, r_hh = base.household_benefits(pop, modules), reform.household_benefits(pop, modules)
+    names = sorted(set(b_hh) | set(r_hh))
+    admin_b = base.system.params.simulation.admin_cost_rate
+    admin_r = reform.system.params.simulation.admin_cost_rate
+    zero = np.zeros(pop.n_households)
+    person_weight = pop.person_weight()
     rows = []
 
-    def add(label, b_hh, r_hh, admin_b, admin_r, beneficiaries):
-        cost_b = MONTHS * float(w_h @ b_hh) * (1 + admin_b)
-        cost_r = MONTHS * float(w_h @ r_hh) * (1 + admin_r)
+    def add(label, b, r, extra):
+        cost_b = MONTHS * float(w_h @ b) * (1 + admin_b)
+        cost_r = MONTHS * float(w_h @ r) * (1 + admin_r)
         rows.append({"programme": label, "cost baseline (riels per year)": cost_b,
                      "cost reform (riels per year)": cost_r, "change (riels per year)": cost_r - cost_b,
                      "change (USD per year)": (cost_r - cost_b) / usd,
                      "change (% of GDP)": (cost_r - cost_b) / gdp * 100,
                      "change (% of government spending)": (cost_r - cost_b) / spend * 100,
-                     "cost reform (% of GDP)": cost_r / gdp * 100, **beneficiaries})
+                     "cost reform (% of GDP)": cost_r / gdp * 100, **extra})
 
-    zero = np.zeros(pop.n_households)
-    admin_b, admin_r = base_sys.params.simulation.admin_cost_rate, reform_sys.params.simulation.admin_cost_rate
     for n in names:
-        b, r = base.household_benefits.get(n, zero), reform.household_benefits.get(n, zero)
         m = modules[n]
-        amount = reform_sys.benefits.get(n)
-        recipients = float(pop.person_weight() @ (amount > 0)) if amount is not None and m.entity == "person" else np.nan
+        r = r_hh.get(n, zero)
+        amount = reform.system.benefits.get(n)
+        recipients = float(person_weight @ (amount > 0)) if amount is not None and m.entity == "person" else np.nan
         label = m.label + (" (already in survey consumption)" if m.counted_in_consumption else "")
-        add(label, b, r, admin_b, admin_r, {
-            "recipients reform (persons)": recipients,
-            "persons in receiving households, reform": float(w_h @ ((r > 0) * pop.household_size)),
-            "receiving households, reform": float(w_h @ (r > 0))})
-    total_b = sum((base.household_benefits.get(n, zero) for n in names), zero)
-    total_r = sum((reform.household_benefits.get(n, zero) for n in names), zero)
-    add("Total", total_b, total_r, admin_b, admin_r,
-        {"recipients reform (persons)": np.nan,
-         "persons in receiving households, reform": float(w_h @ ((total_r > 0) * pop.household_size)),
-         "receiving households, reform": float(w_h @ (total_r > 0))})
+        add(label, b_hh.get(n, zero), r, {"recipients reform (persons)": recipients,
+                                          "persons in receiving households, reform": float(w_h @ ((r > 0) * size)),
+                                          "receiving households, reform": float(w_h @ (r > 0))})
+    total_b = sum((b_hh.get(n, zero) for n in names), zero)
+    total_r = sum((r_hh.get(n, zero) for n in names), zero)
+    add("Total", total_b, total_r, {"recipients reform (persons)": np.nan,
+                                    "persons in receiving households, reform": float(w_h @ ((total_r > 0) * size)),
+                                    "receiving households, reform": float(w_h @ (total_r > 0))})
     return pd.DataFrame(rows)
 
 
-def incidence_table(pop, w, pre, base: Welfare, reform: Welfare) -> pd.DataFrame:
+def incidence_table(pop, w_h, pre_h, base: Welfare, reform: Welfare) -> pd.DataFrame:
     """Where the reform's extra benefits go, by decile of consumption before any modelled benefit."""
-    codes = deciles(pre, w)
-    delta_h = sum(reform.household_benefits.values(), np.zeros(pop.n_households)) - \
-        sum(base.household_benefits.values(), np.zeros(pop.n_households))
-    delta_pc = (delta_h / pop.household_size)[pop.person_household_index]
-    total = W.by_group(delta_pc, codes, w, 10)
-    persons = W.by_group(np.ones_like(w), codes, w, 10)
-    cons = W.by_group(base.consumption, codes, w, 10)
-    gainers = W.by_group((delta_pc > 0).astype(float), codes, w, 10)
+    size = pop.household_size
+    codes = pre_transfer_deciles(pop, pre_h, w_h)
+    delta = reform.added - base.added  # riels per household per month
+    total = np.bincount(codes, w_h * delta, minlength=10)
+    persons = np.bincount(codes, w_h * size, minlength=10)
+    cons = np.bincount(codes, w_h * size * base.consumption, minlength=10)
+    gainers = np.bincount(codes, w_h * size * (delta > 0), minlength=10)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame({
             "decile": [f"decile {i}" for i in range(1, 11)],
@@ -176,45 +244,48 @@ def incidence_table(pop, w, pre, base: Welfare, reform: Welfare) -> pd.DataFrame
         })
 
 
-def targeting_table(pop, w, line, base_cons, modules, reform: Welfare) -> pd.DataFrame:
+def targeting_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfare) -> pd.DataFrame:
     """Per module in the reform: coverage of the poor and targeting errors (persons, baseline poverty)."""
-    poor = base_cons < line
+    wp = w_h * pop.household_size
+    poor = base.consumption < line_h
     rows = []
-    for n, hh in sorted(reform.household_benefits.items()):
-        reached = (hh > 0)[pop.person_household_index]
-        coverage = W.share(reached, w, poor)
+    for n, hh in sorted(reform.household_benefits(pop, modules).items()):
+        reached = hh > 0
+        coverage = W.share(reached, wp, poor)
         rows.append({"programme": modules[n].label,
                      "poor persons in receiving households (% of poor)": coverage * 100,
-                     "exclusion error: poor not reached (% of poor)": (1 - coverage) * 100 if reached.any() else 100.0,
-                     "inclusion error: non-poor among reached (% of reached)": W.share(~poor, w, reached) * 100,
-                     "persons in receiving households": W.total(w, reached)})
+                     "exclusion error: poor not reached (% of poor)": (1 - coverage) * 100,
+                     "inclusion error: non-poor among reached (% of reached)": W.share(~poor, wp, reached) * 100,
+                     "persons in receiving households": W.total(wp, reached)})
     return pd.DataFrame(rows)
 
 
-def missing_middle_table(pop, w, line, base_cons, reform: Welfare, multiple: float) -> pd.DataFrame:
+def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfare, multiple: float) -> pd.DataFrame:
     """The near-poor outside IDPoor and NSSF: how many, and how many the reform reaches."""
-    idpoor = (pop.households["idpoor"].to_numpy() > 0)[pop.person_household_index]
-    nssf_col = pop.persons["nssf_member"].to_numpy() if "nssf_member" in pop.persons else np.zeros(pop.n_persons, bool)
-    nssf = (pop.household_count(nssf_col) > 0)[pop.person_household_index]
-    near_poor = (base_cons >= line) & (base_cons < multiple * line)
+    wp = w_h * pop.household_size
+    idpoor = pop.households["idpoor"].to_numpy() > 0
+    nssf = (pop.household_count(pop.persons["nssf_member"].to_numpy()) > 0 if "nssf_member" in pop.persons
+            else np.zeros(pop.n_households, bool))
+    cons = base.consumption
+    near_poor = (cons >= line_h) & (cons < multiple * line_h)
     middle = near_poor & ~idpoor & ~nssf
-    reform_total = sum(reform.household_benefits.values(), np.zeros(pop.n_households))
-    reached = (reform_total > 0)[pop.person_household_index]
-    poor = base_cons < line
+    reached = sum(reform.household_benefits(pop, modules).values(), np.zeros(pop.n_households)) > 0
     rows = [
-        ["near-poor persons (consumption between the line and %.2g times it)" % multiple, W.total(w, near_poor)],
-        ["missing middle: near-poor outside IDPoor and NSSF households (persons)", W.total(w, middle)],
-        ["missing middle (% of population)", W.share(middle, w) * 100],
-        ["poor persons outside IDPoor households", W.total(w, poor & ~idpoor)],
-        ["missing middle reached by any benefit in the reform (% of them)", W.share(reached, w, middle) * 100],
+        ["near-poor persons (consumption between the line and %.2g times it)" % multiple, W.total(wp, near_poor)],
+        ["missing middle: near-poor outside IDPoor and NSSF households (persons)", W.total(wp, middle)],
+        ["missing middle (% of population)", W.share(middle, wp) * 100],
+        ["poor persons outside IDPoor households", W.total(wp, (cons < line_h) & ~idpoor)],
+        ["missing middle reached by any benefit in the reform (% of them)", W.share(reached, wp, middle) * 100],
     ]
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
-def inequality_table(w, pre, base, reform) -> pd.DataFrame:
+def inequality_table(pop, w_h, pre_h, base_h, reform_h) -> pd.DataFrame:
+    wp = w_h * pop.household_size
     return pd.DataFrame({
         "measure": ["Gini, consumption per person, without modelled benefits", "Gini, baseline", "Gini, reform",
                     "mean consumption, baseline (riels per person per month)",
                     "mean consumption, reform (riels per person per month)"],
-        "value": [W.gini(pre, w), W.gini(base, w), W.gini(reform, w), W.mean(base, w), W.mean(reform, w)],
+        "value": [W.gini(pre_h, wp, order=pop.cache.get("pre_order")), W.gini(base_h, wp), W.gini(reform_h, wp),
+                  W.mean(base_h, wp), W.mean(reform_h, wp)],
     })

@@ -28,6 +28,7 @@ class Population:
     households: pd.DataFrame
     persons: pd.DataFrame
     metadata: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived tables (outputs)
 
     @classmethod
     def from_tables(cls, households: pd.DataFrame, persons: pd.DataFrame, metadata: dict | None = None,
@@ -45,8 +46,14 @@ class Population:
     @cached_property
     def person_household_index(self) -> np.ndarray:
         """Row of each person's household in ``households`` (int64, one per person)."""
-        return np.searchsorted(self.households["household_id"].to_numpy(),
-                               self.persons["household_id"].to_numpy())
+        hh_of_person = self.persons["household_id"].to_numpy()
+        # canonical order: persons grouped by household, in household order, every household with
+        # members (validated), so the k-th run of equal ids is the k-th household
+        starts = np.flatnonzero(np.diff(hh_of_person)) + 1 if hh_of_person.size else np.zeros(0, np.int64)
+        if starts.size + (hh_of_person.size > 0) == self.n_households:
+            runs = np.diff(np.concatenate([[0], starts, [hh_of_person.size]]))
+            return np.repeat(np.arange(self.n_households), runs)
+        return np.searchsorted(self.households["household_id"].to_numpy(), hh_of_person)
 
     @cached_property
     def household_size(self) -> np.ndarray:
@@ -66,6 +73,20 @@ class Population:
         dtype = np.int32 if self.n_persons < 2**31 else np.int64  # exact either way; int32 is faster
         at_last = np.cumsum(mask, dtype=dtype)[self._household_last_member]
         return np.diff(at_last, prepend=0)
+
+    def household_counts_by_code(self, codes: np.ndarray, n_codes: int) -> np.ndarray:
+        """Members of each household with each code 0..n_codes-1 (households x codes, float64).
+
+        One pass over persons for all codes; codes < 0 are not counted.
+        """
+        keep = codes >= 0
+        flat = self.person_household_index[keep] * n_codes + codes[keep]
+        counts = np.bincount(flat, minlength=self.n_households * n_codes)
+        return counts.reshape(self.n_households, n_codes).astype(np.float64)
+
+    def household_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a float value per person over each household's members (float64, per household)."""
+        return np.bincount(self.person_household_index, values, minlength=self.n_households)
 
     def person_weight(self) -> np.ndarray:
         """Each person's weight: the household weight (persons represented), float64."""

@@ -22,7 +22,7 @@ import pandas as pd
 
 from microsim import __version__
 from microsim import outputs as O
-from microsim.engine import SystemResult, load_system, run_system
+from microsim.engine import SystemResult, load_system, price_factor, run_system
 from microsim.io import atomic_folder
 from microsim.macro import Macro, load_macro
 from microsim.population import Population
@@ -61,24 +61,26 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     where = str(scenario.path)
     base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.date)
     reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.date)
-    factor = macro.price_factor(scenario.year)
+    factor = price_factor(pop, scenario.year, macro)
+    pop.cache.pop("household_sums", None)  # per-simulation cache of module sums (see outputs)
     t1 = time.perf_counter()
-    base = run_system(pop, modules, base_tree, scenario.date, macro, scenario.seed, jobs, "baseline", where)
-    reform = run_system(pop, modules, reform_tree, scenario.date, macro, scenario.seed, jobs, "reform", where)
+    cache = pop.cache.setdefault("module_outputs", {})
+    base = run_system(pop, modules, base_tree, scenario.date, macro, scenario.seed, jobs, "baseline", where, cache)
+    reform = run_system(pop, modules, reform_tree, scenario.date, macro, scenario.seed, jobs, "reform", where, cache)
     t2 = time.perf_counter()
 
-    w = pop.person_weight()
-    line = pop.household_value("poverty_line") * factor
-    pre = pop.household_value("consumption_pc") * factor
+    w = pop.households["weight"].to_numpy()
+    line = pop.households["poverty_line"].to_numpy() * factor
+    pre = pop.households["consumption_pc"].to_numpy() * factor
     wb, wr = O.welfare(pop, base, modules, factor), O.welfare(pop, reform, modules, factor)
     tables = {
         "poverty": O.poverty_table(pop, w, line, pre, wb.consumption, wr.consumption),
-        "costs": O.cost_table(pop, modules, wb, wr, base, reform, macro, scenario.year),
+        "costs": O.cost_table(pop, modules, wb, wr, macro, scenario.year),
         "incidence": O.incidence_table(pop, w, pre, wb, wr),
-        "targeting": O.targeting_table(pop, w, line, wb.consumption, modules, wr),
-        "missing_middle": O.missing_middle_table(pop, w, line, wb.consumption, wr,
+        "targeting": O.targeting_table(pop, w, line, modules, wb, wr),
+        "missing_middle": O.missing_middle_table(pop, w, line, modules, wb, wr,
                                                  base.params.simulation.near_poor_multiple),
-        "inequality": O.inequality_table(w, pre, wb.consumption, wr.consumption),
+        "inequality": O.inequality_table(pop, w, pre, wb.consumption, wr.consumption),
     }
     t3 = time.perf_counter()
     summary = headline(scenario, tables, factor, pop)

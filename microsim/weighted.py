@@ -38,9 +38,13 @@ def rate_by_group(flag: np.ndarray, codes: np.ndarray, w: np.ndarray, n_groups: 
         return np.where(den > 0, num / den, np.nan)
 
 
-def gini(x: np.ndarray, w: np.ndarray) -> float:
-    """Gini coefficient of ``x`` with weights ``w`` (0 equal, 1 one has all)."""
-    order = np.argsort(x, kind="stable")
+def gini(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> float:
+    """Gini coefficient of ``x`` with weights ``w`` (0 equal, 1 one has all).
+
+    ``order`` may pass ``argsort(x)`` if already known.
+    """
+    if order is None:
+        order = np.argsort(x)  # ties do not change the Gini, so no stable sort is needed
     x, w = x[order].astype(float), w[order].astype(float)
     cw = np.cumsum(w)
     cxw = np.cumsum(x * w)

@@ -48,5 +48,5 @@ def test_case(case):
         before = pop.household_value("consumption_pc") * factor < line
         assert list(before) == case["expect"]["poor_before"]
     if "poor_after" in case["expect"]:
-        after = welfare(pop, system, modules, factor).consumption < pop.household_value("poverty_line") * factor
+        after = welfare(pop, system, modules, factor).person_consumption(pop) < pop.household_value("poverty_line") * factor
         assert list(after) == case["expect"]["poor_after"]

@@ -77,7 +77,7 @@ def test_raising_a_benefit_never_raises_anyones_poverty(low, extra, module, shar
     macro = load_macro()
     sc = scenario()
     factor = macro.price_factor(2026)
-    line = POP.household_value("poverty_line") * factor
+    line = POP.households["poverty_line"].to_numpy() * factor
     cons = {}
     for a in (low, low + extra):
         t = tree.with_overrides({f"{module}.active": True, f"{module}.amount": a, "simulation.consumed_share": share},
