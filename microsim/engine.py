@@ -57,6 +57,7 @@ class SystemResult:
     active: list[str]
     benefits: dict[str, np.ndarray]  # module -> one value per person or per household (its entity)
     seconds: dict[str, float] = field(default_factory=dict)
+    keys: dict[str, tuple] = field(default_factory=dict)  # module -> what its output depends on
 
 
 def _run_module(module: Module, pop: Population, params, outputs: dict, seed: int, extra: dict):
@@ -66,7 +67,7 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
     n = pop.n_persons if module.entity == "person" else pop.n_households
     if amount.shape != (n,):
         raise SpecError(f"Module `{module.name}` returned {amount.shape} values; expected one per {module.entity} ({n}).")
-    if not np.all(np.isfinite(amount)) or np.any(amount < 0):
+    if n and not amount.min() >= 0:  # one reduction: negative or NaN (infinities are caught in the sums)
         raise SpecError(f"Module `{module.name}` returned negative or missing amounts; a benefit is >= 0 riels.")
     rate = getattr(p, "take_up", 1.0)
     if rate < 1.0:
@@ -83,7 +84,7 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
 
     ``cache`` (a dict kept by the caller for one population) reuses a module's output when its
     parameters, year, seed and the outputs it reads are unchanged: a reform, or a variant in a
-    sweep, recomputes only the modules it changes.
+    sweep, recomputes only the modules it changes. It keeps the latest output of each module.
     """
     params = tree.at(date, macro, where)
     for name in modules:
@@ -114,9 +115,9 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
     extra = {c: in_year_prices(c, True) for c in ("consumption_pc", "poverty_line")}
     extra_hh = {c: in_year_prices(c, False) for c in ("consumption_pc", "poverty_line")}
     outputs: dict[str, np.ndarray] = {}
-    for name, m in modules.items():  # inactive modules: zero, so dependants still run
-        if name not in active:
-            outputs[name] = np.zeros(pop.n_persons if m.entity == "person" else pop.n_households)
+    read = {i for m in active.values() for i in m.inputs if i in modules and i not in active}
+    for name in read:  # an inactive module that an active one reads pays zero
+        outputs[name] = np.zeros(pop.n_persons if modules[name].entity == "person" else pop.n_households)
     seconds = {}
     keys: dict[str, tuple] = {}
     for layer in dependency_layers(active):
@@ -125,8 +126,8 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             m = active[n]
             keys[n] = (n, date.year, seed, repr(sorted(vars(getattr(params, n)).items())),
                        tuple(keys.get(i, i) for i in m.inputs if i in modules))
-            if cache is not None and keys[n] in cache:
-                outputs[n] = cache[keys[n]]
+            if cache is not None and n in cache and cache[n][0] == keys[n]:
+                outputs[n] = cache[n][1]
                 seconds[n] = 0.0
             else:
                 todo.append(n)
@@ -140,5 +141,6 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             outputs[name] = amount
             seconds[name] = sec
             if cache is not None:
-                cache[keys[name]] = amount
-    return SystemResult(label, params, sorted(active), {n: outputs[n] for n in sorted(active)}, seconds)
+                cache[name] = (keys[name], amount)
+    return SystemResult(label, params, sorted(active), {n: outputs[n] for n in sorted(active)}, seconds,
+                        {n: keys[n] for n in sorted(active)})

@@ -42,42 +42,51 @@ class Welfare:
         """Each active module's benefit per household (riels per household per month), computed once."""
         if not self._by_module:
             for n, a in self.system.benefits.items():
-                self._by_module[n] = household_amounts(pop, modules[n], a)
+                self._by_module[n] = household_amounts(pop, modules[n], a, self.system.keys.get(n))
         return self._by_module
 
     def person_consumption(self, pop: Population) -> np.ndarray:
         return self.consumption[pop.person_household_index]
 
 
-def household_amounts(pop: Population, module: Module, amount: np.ndarray) -> np.ndarray:
+HOUSEHOLD_SUMS_KEPT = 8
+
+
+def household_amounts(pop: Population, module: Module, amount: np.ndarray, key=None) -> np.ndarray:
     """A module's benefit per household (riels per household per month).
 
-    Cached per output array: baseline and reform share the arrays of unchanged modules.
+    Cached by the module's output key (its parameters and inputs): baseline and reform, or the
+    variants of a sweep, share the sums of unchanged modules. Only household-level sums are kept,
+    the latest few.
     """
     if module.entity == "household":
         return amount
+    if key is None:
+        return pop.household_sum(amount)
     cache = pop.cache.setdefault("household_sums", {})
-    hit = cache.get(id(amount))
-    if hit is None or hit[0] is not amount:
-        hit = cache[id(amount)] = (amount, pop.household_sum(amount))
-    return hit[1]
+    if key in cache:
+        cache[key] = cache.pop(key)  # most recently used last
+    else:
+        if len(cache) >= HOUSEHOLD_SUMS_KEPT:
+            cache.pop(next(iter(cache)))  # least recently used
+        cache[key] = pop.household_sum(amount)
+    return cache[key]
 
 
 def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], factor: float) -> Welfare:
     """Post-transfer consumption per person of each household, in the year's prices."""
-    person_total, household_total = None, np.zeros(pop.n_households)
-    for n, a in system.benefits.items():
-        if modules[n].counted_in_consumption:
-            continue
-        if modules[n].entity == "person":
-            person_total = a.copy() if person_total is None else np.add(person_total, a, out=person_total)
-        else:
-            household_total += a
-    if person_total is not None:
-        household_total += pop.household_sum(person_total)  # one pass for all person benefits
+    result = Welfare(np.empty(0), np.zeros(pop.n_households), system)
+    by_module = result.household_benefits(pop, modules)
+    for n, b in by_module.items():
+        if not modules[n].counted_in_consumption:
+            result.added += b
+    if not np.isfinite(result.added.sum()):
+        from microsim.errors import SpecError
+
+        raise SpecError("A module returned an infinite amount; benefits must be finite riels.")
     share = system.params.simulation.consumed_share
-    cons = pop.households["consumption_pc"].to_numpy() * factor + share * household_total / pop.household_size
-    return Welfare(cons, household_total, system)
+    result.consumption = pop.households["consumption_pc"].to_numpy() * factor + share * result.added / pop.household_size
+    return result
 
 
 # ---- breakdowns --------------------------------------------------------------------------------
@@ -289,3 +298,35 @@ def inequality_table(pop, w_h, pre_h, base_h, reform_h) -> pd.DataFrame:
         "value": [W.gini(pre_h, wp, order=pop.cache.get("pre_order")), W.gini(base_h, wp), W.gini(reform_h, wp),
                   W.mean(base_h, wp), W.mean(reform_h, wp)],
     })
+
+
+def summary_counts(pop: Population, w_h: np.ndarray, line_h: np.ndarray, pre_h: np.ndarray, post: Welfare,
+                   modules: dict[str, Module]) -> dict:
+    """The core poverty and cost figures of one system, against consumption before its benefits.
+
+    Weighted counts are persons represented; sample counts are sample persons; costs are riels
+    per year (12 x sum of household weight x monthly benefit), per module and in total.
+    """
+    size = pop.household_size
+    wp = pop.cache.get("persons_weight")
+    if wp is None or wp[0] is not w_h:
+        wp = pop.cache["persons_weight"] = (w_h, w_h * size)
+    wp = wp[1]
+    poor_pre, poor_post = pre_h < line_h, post.consumption < line_h
+    lifted = poor_pre & ~poor_post
+    by_module = post.household_benefits(pop, modules)
+    costs = {n: MONTHS * float(w_h @ b) for n, b in by_module.items()}
+    population = float(wp.sum())
+    out = {
+        "population_weighted": population,
+        "poor_pre_weighted": float(wp @ poor_pre), "poor_post_weighted": float(wp @ poor_post),
+        "lifted_weighted": float(wp @ lifted),
+        "poor_pre_persons": int(size @ poor_pre), "poor_post_persons": int(size @ poor_post),
+        "lifted_persons": int(size @ lifted),
+        "cost_annual": costs,
+        "cost_annual_total": float(sum(costs.values())),
+        "benefits_monthly_unweighted": float(sum(float(b.sum()) for b in by_module.values())),
+    }
+    out["poverty_rate_pre"] = out["poor_pre_weighted"] / population
+    out["poverty_rate_post"] = out["poor_post_weighted"] / population
+    return out

@@ -76,7 +76,9 @@ class Parameter:
             raise SpecError(f"{where}: `{self.path}` must be at least {self.min:g} {self.unit} (found {value}).")
         if self.max is not None and value > self.max:
             raise SpecError(f"{where}: `{self.path}` must be at most {self.max:g} {self.unit} (found {value}).")
-        return float(value)
+        # whole numbers stay integers: comparing an int16 age column with 65 stays in int16,
+        # while 65.0 would convert the whole column to float64 first
+        return int(value) if float(value).is_integer() and not isinstance(value, float) else value
 
     def entry_at(self, date: dt.date, where: str) -> tuple[dt.date, object]:
         dates = sorted(d for d in self.values if d <= date)
@@ -191,7 +193,7 @@ class ParameterTree:
         ``path.indexation`` and ``path.indexation_rate`` change a parameter's indexation rule.
         Without ``date``, the value replaces every dated value (it holds at all dates).
         """
-        params = copy.deepcopy(self.parameters)
+        params = dict(self.parameters)  # parameters are copied only when an override changes them
         for path, value in (overrides or {}).items():
             attr = None
             if path not in params and path.rsplit(".", 1)[-1] in ("indexation", "indexation_rate"):
@@ -200,7 +202,7 @@ class ParameterTree:
                 close = difflib.get_close_matches(path, list(params), n=3, cutoff=0.5)
                 hint = f" Did you mean {', '.join(close)}?" if close else " See `microsim policies` for the names."
                 raise SpecError(f"{where}: unknown parameter `{path}`.{hint}")
-            p = params[path]
+            p = params[path] = copy.deepcopy(params[path])
             if attr == "indexation":
                 if value not in INDEXATION_RULES:
                     raise SpecError(f"{where}: `{path}.indexation` must be one of {list(INDEXATION_RULES)} "

@@ -38,8 +38,12 @@ class Population:
         hh, pp, problems = validate_tables(households, persons, where_h, where_p)
         if problems:
             raise PopulationError(source or f"{where_h} and {where_p}", problems)
-        hh = hh.sort_values("household_id", kind="stable").reset_index(drop=True)
-        pp = pp.sort_values(["household_id", "person_id"], kind="stable").reset_index(drop=True)
+        if not hh["household_id"].is_monotonic_increasing:  # sort (a copy) only if not already canonical
+            hh = hh.sort_values("household_id", kind="stable").reset_index(drop=True)
+        p_hh, p_id = pp["household_id"].to_numpy(), pp["person_id"].to_numpy()
+        same_household = p_hh[1:] == p_hh[:-1]
+        if not (np.all(p_hh[1:] >= p_hh[:-1]) and np.all(p_id[1:][same_household] > p_id[:-1][same_household])):
+            pp = pp.sort_values(["household_id", "person_id"], kind="stable").reset_index(drop=True)
         return cls(hh, pp, dict(metadata or {}))
 
     # ---- derived columns -------------------------------------------------------------------

@@ -57,7 +57,7 @@ def _conform_column(s: pd.Series, col: Column, where: str, problems: list[str]) 
                             f"(found {_examples(text[bad])}; expected one of {col.describe_range()}).")
             return None
         return pd.Series(pd.Categorical(text.to_numpy(dtype=object, na_value=None), categories=list(col.values)),
-                         index=s.index, name=col.name)
+                         index=s.index, name=col.name, copy=False)
 
     if col.kind == "bool":
         if s.dtype == bool:
@@ -89,36 +89,43 @@ def _conform_column(s: pd.Series, col: Column, where: str, problems: list[str]) 
     if not pd.api.types.is_numeric_dtype(num):
         problems.append(f"{here}: expected numbers, found type {s.dtype}.")
         return None
-    values = num.to_numpy(dtype="float64", na_value=np.nan)
-    missing = np.isnan(values)
-    if missing.any():
-        problems.append(f"{here}: {int(missing.sum())} row(s) are empty; a number is required.")
-        return None
-    if np.isinf(values).any():
-        problems.append(f"{here}: {int(np.isinf(values).sum())} row(s) are infinite.")
-        return None
-    if col.kind in ("id", "integer"):
-        frac = values != np.floor(values)
-        if frac.any():
-            problems.append(f"{here}: {int(frac.sum())} row(s) are not whole numbers "
-                            f"(found {_examples(values[frac])}).")
+    if pd.api.types.is_integer_dtype(num.dtype) and not isinstance(num.dtype, pd.ArrowDtype):
+        values = num.to_numpy()  # integers: no missing values or fractions; checked in their own dtype
+    else:
+        values = num.to_numpy(dtype="float64", na_value=np.nan)
+        missing = np.isnan(values)
+        if missing.any():
+            problems.append(f"{here}: {int(missing.sum())} row(s) are empty; a number is required.")
             return None
-    low = np.zeros(len(values), bool)
-    if col.min is not None:
-        low = values <= col.min if col.min_exclusive else values < col.min
-    high = values > col.max if col.max is not None else np.zeros(len(values), bool)
+        if np.isinf(values).any():
+            problems.append(f"{here}: {int(np.isinf(values).sum())} row(s) are infinite.")
+            return None
+        if col.kind in ("id", "integer"):
+            frac = values != np.floor(values)
+            if frac.any():
+                problems.append(f"{here}: {int(frac.sum())} row(s) are not whole numbers "
+                                f"(found {_examples(values[frac])}).")
+                return None
     if col.values:
-        outside = ~np.isin(values, np.asarray(col.values, dtype=float))
+        outside = ~np.isin(values, np.asarray(col.values))
         if outside.any():
             problems.append(f"{here}: {int(outside.sum())} row(s) have values that are not allowed "
                             f"(found {_examples(values[outside])}; expected one of {col.describe_range()}).")
             return None
-    if low.any() or high.any():
-        bad = low | high
-        problems.append(f"{here}: {int(bad.sum())} row(s) are out of range "
-                        f"(found {_examples(values[bad])}; expected {col.describe_range()}).")
-        return None
-    return pd.Series(values.astype(col.storage_dtype), index=s.index, name=col.name)
+    if values.size:
+        lo_v, hi_v = values.min(), values.max()  # two reductions; the masks only when something is off
+        too_low = col.min is not None and (lo_v <= col.min if col.min_exclusive else lo_v < col.min)
+        too_high = col.max is not None and hi_v > col.max
+        if too_low or too_high:
+            bad = np.zeros(values.size, bool)
+            if col.min is not None:
+                bad |= values <= col.min if col.min_exclusive else values < col.min
+            if col.max is not None:
+                bad |= values > col.max
+            problems.append(f"{here}: {int(bad.sum())} row(s) are out of range "
+                            f"(found {_examples(values[bad])}; expected {col.describe_range()}).")
+            return None
+    return pd.Series(values.astype(col.storage_dtype, copy=False), index=s.index, name=col.name, copy=False)
 
 
 def conform(df: pd.DataFrame, table: str, where: str) -> tuple[pd.DataFrame, list[str]]:
@@ -150,7 +157,7 @@ def conform(df: pd.DataFrame, table: str, where: str) -> tuple[pd.DataFrame, lis
     for name in present:
         if str(name).startswith(EXTRA_PREFIX):
             out[name] = df[name].reset_index(drop=True)
-    return pd.DataFrame(out), problems
+    return pd.DataFrame(out, copy=False), problems
 
 
 def check_relations(households: pd.DataFrame, persons: pd.DataFrame,

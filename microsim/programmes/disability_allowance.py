@@ -7,5 +7,5 @@ from microsim.modules import programme
            inputs=("disabled", "idpoor"))
 def disability_allowance(d, p):
     """Riels per person per month: persons with a disability (in IDPoor households if so set)."""
-    eligible = d.disabled & ((d.idpoor > 0) | (not p.idpoor_only))
+    eligible = d.disabled & (d.idpoor > 0) if p.idpoor_only else d.disabled
     return np.where(eligible, p.amount, 0.0)

@@ -19,7 +19,5 @@ def social_pension(d, p):
     if p.means_test_multiple > 0:
         eligible &= d.consumption_pc < p.means_test_multiple * d.poverty_line
     if p.reduce_by_contributory_pension:
-        amount = np.maximum(p.amount - d.contributory_pensions, 0.0)
-    else:
-        amount = np.where(d.contributory_pension, 0.0, p.amount)
-    return np.where(eligible, amount, 0.0)
+        return np.where(eligible, np.maximum(p.amount - d.contributory_pensions, 0.0), 0.0)
+    return np.where(eligible & ~d.contributory_pension, p.amount, 0.0)
