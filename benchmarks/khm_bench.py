@@ -56,8 +56,11 @@ def load_reference(path: Path):
     return reference
 
 
-def to_population(ref):
-    """The benchmark's arrays as a validated population of this model (not timed)."""
+def to_population(ref, poverty_line: float):
+    """The benchmark's arrays as a validated population of this model (not timed).
+
+    ``poverty_line``: the workload's line (riels per person per month), a column of the data here.
+    """
     import pandas as pd
 
     from microsim.population import Population
@@ -70,7 +73,7 @@ def to_population(ref):
         "household_id": np.arange(1, H + 1, dtype=np.int64),
         "zone": pd.Categorical.from_codes(ref.h_zone, ["phnom_penh", "other_urban", "rural"]),
         "weight": ref.h_weight, "consumption_pc": ref.h_consumption_pc,
-        "poverty_line": np.full(H, 350000.0), "idpoor": np.zeros(H, np.int8),
+        "poverty_line": np.full(H, float(poverty_line)), "idpoor": np.zeros(H, np.int8),
     }, copy=False)
     adult = ref.p_age >= 15
     persons = pd.DataFrame({
@@ -189,7 +192,7 @@ def main(argv=None):
     ref_summary = reference.run_numpy(data, reference.POLICY)[0] if args.check else None
     sweep_ref = ([reference.run_numpy(data, dict(reference.POLICY, social_pension_amount=a))[0]
                   for a in reference.SWEEP_AMOUNTS] if args.check and args.sweep else None)
-    pop = to_population(data)
+    pop = to_population(data, reference.POLICY["poverty_line"])
     del data
     gc.collect()
     engine = Engine(pop)

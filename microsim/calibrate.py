@@ -302,7 +302,7 @@ def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0)
     bounds = check_bounds(method, bounds)
     d = pop.households["weight"].to_numpy().astype(np.float64)
     tm = target_matrix(pop, targets)
-    X, T, is_rate = tm.X, tm.T, tm.is_rate
+    X, T = tm.X, tm.T
     scale = tm.scale(d)
     names = targets.names
     kinds = [t.kind for t in targets.targets]

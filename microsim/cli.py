@@ -87,7 +87,7 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to):
                                + f" --out {out}"
                                + ("" if Path(spec).resolve() == DEFAULT_SPEC.resolve() else f" --spec {spec}")
                                + ("" if fmt == "parquet" else f" --format {fmt}"))
-    extra = None
+    add_report = None
     if calibrate_to is not None:
         from microsim.calibrate import apply, calibrate_population, write_report
         from microsim.targets import load_targets
@@ -96,9 +96,8 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to):
         pop = apply(pop, cal)
         click.echo(f"Calibrated to {len(cal.table)} targets: design effect {cal.diagnostics['kish_design_effect']:.3f}.")
 
-        def extra(folder, cal=cal):
-            write_report(cal, folder, "the generated population")
-    write_population(pop, out, fmt=fmt, overwrite=overwrite, extra=extra)
+        add_report = lambda folder: write_report(cal, folder, "the generated population")  # noqa: E731
+    write_population(pop, out, fmt=fmt, overwrite=overwrite, extra=add_report)
     click.echo(f"Wrote {pop.n_households:,} households and {pop.n_persons:,} persons to {out} "
                f"(content hash {pop.content_hash()[:16]}).")
 

@@ -38,7 +38,6 @@ def describe(pop: Population, targets_file=DEFAULT_TARGETS) -> dict[str, pd.Data
     size = pop.household_size
     poor_h = is_poor(hh["consumption_pc"].to_numpy(), hh["poverty_line"].to_numpy())
     poor = poor_h[pop.person_household_index]
-    zone = hh["zone"].to_numpy()
     tables: dict[str, pd.DataFrame] = {}
 
     cons_p = hh["consumption_pc"].to_numpy()[pop.person_household_index]
@@ -100,7 +99,6 @@ def describe(pop: Population, targets_file=DEFAULT_TARGETS) -> dict[str, pd.Data
     tables["Poverty: published (CSES 2019/20, Tables 1-3) and this population"] = _poverty_tables(pop, targets_file)
     tables["IDPoor coverage and poverty"] = _idpoor(hh, pop, poor, w)
     tables["Other characteristics"] = _other(p, w, age, female)
-    del zone
     return tables
 
 
