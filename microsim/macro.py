@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from microsim.errors import SpecError
 from microsim.paths import POLICIES
+from microsim.yamlfile import read_yaml
 
 DEFAULT_MACRO = POLICIES / "macro.yaml"
 CPI_BASE_YEAR = 2019
@@ -82,12 +81,7 @@ class Macro:
 @lru_cache(maxsize=4)
 def load_macro(path: str | Path | None = None) -> Macro:
     path = Path(path) if path else DEFAULT_MACRO
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise SpecError(f"Cannot read the macro file {path}: {e.strerror or e}.") from e
-    except yaml.YAMLError as e:
-        raise SpecError(f"The macro file {path} is not valid YAML: {e}") from e
+    _, raw = read_yaml(path, "macro file")
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: expected a mapping of series.")
     for name, entry in raw.items():

@@ -28,9 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
-import yaml
-
 from microsim.errors import SpecError
+from microsim.yamlfile import read_yaml
 
 UNITS = {
     "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
@@ -135,12 +134,7 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
 @lru_cache(maxsize=256)
 def _parse_file(f: str, stamp: int) -> tuple[dict, dict]:
     """Parse and check one parameter file (cached by path and modification time)."""
-    try:
-        raw = yaml.safe_load(Path(f).read_text(encoding="utf-8"))
-    except OSError as e:
-        raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
-    except yaml.YAMLError as e:
-        raise SpecError(f"The parameter file {f} is not valid YAML: {e}") from e
+    _, raw = read_yaml(f, "parameter file")
     if not isinstance(raw, dict):
         raise SpecError(f"{f}: expected a mapping with one programme at the top.")
     found: dict[str, Parameter] = {}

@@ -19,9 +19,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from microsim.errors import SpecError
+from microsim.yamlfile import read_yaml
 
 SCENARIO_KEYS = {"name", "description", "year", "seed", "baseline", "reform", "population", "expected"}
 
@@ -51,13 +50,7 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-        raw = yaml.safe_load(data)
-    except OSError as e:
-        raise SpecError(f"Cannot read the scenario {path}: {e.strerror or e}.") from e
-    except yaml.YAMLError as e:
-        raise SpecError(f"The scenario {path} is not valid YAML: {e}") from e
+    data, raw = read_yaml(path, "scenario")
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: expected a mapping with name, year and reform (see docs/policies.md).")
     unknown = set(raw) - SCENARIO_KEYS

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-
 from microsim.errors import SpecError
 from microsim.groups import group_mask
 from microsim.paths import SYNTHETIC_DATA
 from microsim.population import Population
 from microsim.poverty import is_poor
+from microsim.yamlfile import read_yaml
 
 DEFAULT_TARGETS = SYNTHETIC_DATA / "targets" / "cses_2019_20.yaml"
 KINDS = ("count", "rate")
@@ -71,13 +70,7 @@ class TargetSet:
 def load_targets(path: str | Path | None = None) -> TargetSet:
     """Read and check a target file; errors name the file, the target and the key."""
     path = Path(path) if path else DEFAULT_TARGETS
-    try:
-        data = path.read_bytes()
-        raw = yaml.safe_load(data)
-    except OSError as e:
-        raise SpecError(f"Cannot read the targets file {path}: {e.strerror or e}.") from e
-    except yaml.YAMLError as e:
-        raise SpecError(f"The targets file {path} is not valid YAML: {e}") from e
+    data, raw = read_yaml(path, "targets file")
     if not isinstance(raw, dict) or not isinstance(raw.get("targets"), list) or not raw["targets"]:
         raise SpecError(f"{path}: expected `targets:`, a list of targets (see docs/calibration.md).")
     targets, seen = [], set()

@@ -17,6 +17,7 @@ import yaml
 
 from microsim.errors import SpecError
 from microsim.paths import DEFAULT_SPEC
+from microsim.yamlfile import read_yaml
 
 ZONES = ("phnom_penh", "other_urban", "rural")
 HOUSEHOLD_TYPES = ("older_alone", "adult_alone", "couple", "nuclear", "single_parent", "extended",
@@ -170,14 +171,7 @@ def _check(path: Path, raw: dict) -> None:
 def load_spec(path: str | Path | None = None) -> Spec:
     """Read and check a generator spec; raise :class:`SpecError` naming the file and key."""
     path = Path(path) if path else DEFAULT_SPEC
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SpecError(f"Cannot read the generator spec {path}: {e.strerror or e}.") from e
-    try:
-        raw = yaml.safe_load(data)
-    except yaml.YAMLError as e:
-        raise SpecError(f"The generator spec {path} is not valid YAML: {e}") from e
+    data, raw = read_yaml(path, "generator spec")
     if not isinstance(raw, dict):
         raise SpecError(f"The generator spec {path} must be a mapping with `published:` and `assumptions:`.")
     _check(path, raw)
