@@ -20,22 +20,6 @@ T = {name: i for i, name in enumerate(HOUSEHOLD_TYPES)}
 MAX_CHILDREN = 9
 MAX_AGE = 100
 
-# Head age by type: lowest age, span and Beta(a, b) shape. Modelling assumptions, documented in
-# docs/synthetic-population.md; they shape the candidate pool, which is then resampled to WPP.
-HEAD_AGE = {
-    "older_alone": (60, 36, 1.2, 2.2),
-    "adult_alone": (18, 42, 1.1, 2.0),
-    "couple": (20, 66, 1.3, 1.3),
-    "nuclear": (21, 42, 2.2, 2.8),
-    "single_parent": (21, 45, 2.0, 2.4),
-    "extended": (24, 36, 2.0, 2.4),
-    "three_generation": (47, 38, 2.0, 2.6),
-    "skipped_generation": (50, 36, 2.0, 2.4),
-}
-SPOUSE_PROBABILITY = {"couple": 1.0, "nuclear": 1.0, "extended": 1.0, "three_generation": 0.7,
-                      "skipped_generation": 0.55}
-
-
 @dataclass
 class Composition:
     """A pool of households and their members (persons ordered by household, head first)."""
@@ -86,32 +70,35 @@ def compose(n: int, zone_shares: np.ndarray, spec: Spec, rng: np.random.Generato
         m = zone == z
         hh_type[m] = np.searchsorted(type_cum[z], u[m], side="right")
 
-    lo, span, a, b = (np.array([HEAD_AGE[t][i] for t in HOUSEHOLD_TYPES], float)[hh_type] for i in range(4))
+    head_age_shape = spec.assumption("head_age")
+    members = spec.assumption("household_members")
+    boy = spec.assumption("male_share_at_birth")
+    lo, span, a, b = (np.array([head_age_shape[t][i] for t in HOUSEHOLD_TYPES], float)[hh_type] for i in range(4))
     head_age = np.floor(lo + span * rng.beta(a, b)).clip(15, MAX_AGE)
     head_female = rng.random(n) < _by_type(spec.assumption("female_head_share"), hh_type)
-    has_spouse = rng.random(n) < _by_type(SPOUSE_PROBABILITY, hh_type)
+    has_spouse = rng.random(n) < _by_type(spec.assumption("spouse_probability"), hh_type)
     gap = np.abs(rng.normal(3.0, 3.0, n))
     spouse_age = np.clip(np.floor(np.where(head_female, head_age + gap, head_age - gap)), 16, MAX_AGE)
     mother_age = np.where(~head_female & has_spouse, spouse_age, head_age)
 
     lam = np.array([spec.assumption("extra_children_mean")[z] for z in ZONES])[zone]
     n_child = np.zeros(n, np.int64)
-    for t, scale in (("nuclear", 1.0), ("extended", 1.0), ("single_parent", 0.7)):
+    for t, scale in (("nuclear", 1.0), ("extended", 1.0), ("single_parent", members["single_parent_children_factor"])):
         m = hh_type == T[t]
         n_child[m] = 1 + rng.poisson(lam[m] * scale)
     three = hh_type == T["three_generation"]
-    n_child[three] = 1 + rng.poisson(0.4, int(three.sum()))  # the middle generation + siblings
+    n_child[three] = 1 + rng.poisson(members["three_generation_other_children_mean"], int(three.sum()))  # middle generation + siblings
     n_child = np.minimum(n_child, MAX_CHILDREN)
 
     skipped = hh_type == T["skipped_generation"]
     n_grand = np.zeros(n, np.int64)
-    n_grand[three] = 1 + rng.poisson(1.0, int(three.sum()))
-    n_grand[skipped] = 1 + rng.poisson(0.9, int(skipped.sum()))
+    n_grand[three] = 1 + rng.poisson(members["three_generation_grandchildren_mean"], int(three.sum()))
+    n_grand[skipped] = 1 + rng.poisson(members["skipped_generation_grandchildren_mean"], int(skipped.sum()))
     n_grand = np.minimum(n_grand, MAX_CHILDREN)
 
     extended = hh_type == T["extended"]
-    n_parent = np.where(extended, 1 + (rng.random(n) < 0.35), 0).astype(np.int64)
-    in_law = three & (rng.random(n) < 0.6)  # spouse of the middle generation
+    n_parent = np.where(extended, 1 + (rng.random(n) < members["extended_two_parents_probability"]), 0).astype(np.int64)
+    in_law = three & (rng.random(n) < members["three_generation_in_law_probability"])  # the middle generation's spouse
     n_other = (rng.random(n) < spec.assumption("other_relative_probability")).astype(np.int64) + in_law
     n_nonrel = (rng.random(n) < spec.assumption("non_relative_probability")).astype(np.int64)
 
@@ -142,7 +129,7 @@ def compose(n: int, zone_shares: np.ndarray, spec: Spec, rng: np.random.Generato
     child_age = _ages_below(rng, mother_age, idx, birth_lo, birth_hi)
     middle = three[idx] & (k == 0)
     child_age[middle] = np.clip(np.floor(mother_age[idx[middle]] - rng.uniform(20, 32, int(middle.sum()))), 18, None)
-    age[pos], female[pos] = child_age, rng.random(len(idx)) >= 0.512
+    age[pos], female[pos] = child_age, rng.random(len(idx)) >= boy
     middle_age = np.zeros(n)
     middle_age[idx[middle]] = child_age[middle]
     middle_female = np.zeros(n, bool)
@@ -152,22 +139,22 @@ def compose(n: int, zone_shares: np.ndarray, spec: Spec, rng: np.random.Generato
     g_age = _ages_below(rng, middle_age, idx, birth_lo, birth_hi - 4)
     sk = skipped[idx]
     g_age[sk] = np.floor(rng.uniform(0, 18, int(sk.sum())))
-    age[pos], female[pos] = g_age, rng.random(len(idx)) >= 0.512
+    age[pos], female[pos] = g_age, rng.random(len(idx)) >= boy
 
     idx, k, pos = place(PARENT, n_parent)
     age[pos] = np.clip(head_age[idx] + np.floor(rng.uniform(20, 36, len(idx))), 0, MAX_AGE)
     two = n_parent[idx] == 2
-    female[pos] = np.where(two, k == 1, rng.random(len(idx)) < 0.75)
+    female[pos] = np.where(two, k == 1, rng.random(len(idx)) < members["extended_single_parent_female_share"])
 
     idx, k, pos = place(OTHER, n_other)
     is_in_law = in_law[idx] & (k == 0)
     other_age = np.clip(np.floor(head_age[idx] + rng.normal(-8, 14, len(idx))), 3, 90)
     other_age[is_in_law] = np.clip(middle_age[idx[is_in_law]] + rng.normal(0, 3, int(is_in_law.sum())), 16, 70).round()
     age[pos] = other_age
-    female[pos] = np.where(is_in_law, ~middle_female[idx], rng.random(len(idx)) < 0.55)
+    female[pos] = np.where(is_in_law, ~middle_female[idx], rng.random(len(idx)) < members["other_relative_female_share"])
 
     idx, k, pos = place(NONREL, n_nonrel)
-    age[pos], female[pos] = np.floor(rng.uniform(15, 50, len(idx))), rng.random(len(idx)) < 0.6
+    age[pos], female[pos] = np.floor(rng.uniform(15, 50, len(idx))), rng.random(len(idx)) < members["non_relative_female_share"]
 
     return Composition(zone=zone, hh_type=hh_type, size=size, household=household,
                        relationship=relationship, age=age.astype(np.int16), female=female)

@@ -139,6 +139,14 @@ def _check(path: Path, raw: dict) -> None:
     if lo >= hi:
         c.fail("assumptions.mother_age_at_birth.value", "min below max", {"min": lo, "max": hi})
     c.table("assumptions.female_head_share.value", 0, 1, keys=HOUSEHOLD_TYPES)
+    c.table("assumptions.spouse_probability.value", 0, 1, keys=HOUSEHOLD_TYPES)
+    head_age = c.get("assumptions.head_age.value")
+    for t in HOUSEHOLD_TYPES:
+        row = head_age.get(t) if isinstance(head_age, dict) else None
+        if not (isinstance(row, list) and len(row) == 4 and all(isinstance(v, (int, float)) and v > 0 for v in row)):
+            c.fail(f"assumptions.head_age.value.{t}", "[lowest age, span, Beta a, Beta b], all positive", row)
+    c.table("assumptions.household_members.value", 0, 10)
+    c.number("assumptions.male_share_at_birth.value", 0, 1)
     c.number("assumptions.other_relative_probability.value", 0, 1)
     c.number("assumptions.non_relative_probability.value", 0, 1)
     for key in ("male_share_by_age", "school_attendance_by_age", "disability_by_age"):
