@@ -54,6 +54,24 @@ class Macro:
             factor *= 1 + growth[y] / 100
         return factor if year >= base_year else 1 / factor
 
+    def gdp(self, year: int) -> float:
+        """Nominal GDP, riels (new base): published where given, else grown from the last published
+        year with real growth and CPI inflation (the deflator is taken to be the CPI)."""
+        published = self.series("gdp_nominal")
+        if year in published:
+            return published[year] * 1e9
+        last = max(y for y in published if y < year) if any(y < year for y in published) else None
+        if last is None:
+            raise SpecError(f"{self.path}: no GDP for {year} and no earlier published year to grow it from.")
+        real = self.growth_index("real_gdp_growth", year, last)
+        return published[last] * 1e9 * real * self.cpi(year) / self.cpi(last)
+
+    def government_spending(self, year: int) -> float:
+        """Government spending, riels: published where given, else a constant share of GDP."""
+        if self.has("government_spending", year):
+            return self.value("government_spending", year) * 1e9
+        return self.gdp(year) * float(self.raw["government_spending_share"]["value"])
+
     def cpi(self, year: int) -> float:
         """CPI index, 2019 = 1."""
         return self.growth_index("cpi_inflation", year)

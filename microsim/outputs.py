@@ -22,6 +22,7 @@ from microsim import weighted as W
 from microsim.engine import SystemResult
 from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_group_codes, age_label,
                              household_type)
+from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Module
 from microsim.population import Population
@@ -197,8 +198,10 @@ def cost_table(pop, modules, base: Welfare, reform: Welfare, macro: Macro, year:
     w_h = pop.households["weight"].to_numpy()
     size = pop.household_size
     usd = macro.value("exchange_rate", year) if macro.has("exchange_rate", year) else np.nan
-    gdp = macro.value("gdp_nominal", year) * 1e9 if macro.has("gdp_nominal", year) else np.nan
-    spend = macro.value("government_spending", year) * 1e9 if macro.has("government_spending", year) else np.nan
+    try:
+        gdp, spend = macro.gdp(year), macro.government_spending(year)
+    except SpecError:  # a year before the new-base GDP series: costs in riels and USD only
+        gdp = spend = np.nan
     b_hh, r_hh = base.household_benefits(pop, modules), reform.household_benefits(pop, modules)
     names = sorted(set(b_hh) | set(r_hh))
     admin_b = base.system.params.simulation.admin_cost_rate

@@ -158,8 +158,8 @@ def test_bad_reform_values_are_named(reform, message):
 
 
 def test_year_without_macro_data_or_parameter_value():
-    with pytest.raises(SpecError, match=r"cpi_inflation`: no value for 2027, needed to index 2019 to 2031"):
-        simulate(scenario(year=2031), POP)
+    with pytest.raises(SpecError, match=r"cpi_inflation`: no value for 2036, needed to index 2019 to 2040"):
+        simulate(scenario(year=2040), POP)
     with pytest.raises(SpecError, match=r"\.active` has no value on 2018-01-01 \(.*parameters/.*\.yaml\)"):
         simulate(scenario(year=2018), POP)
 
