@@ -262,6 +262,55 @@ def run(scenario, data, out, jobs, overwrite, no_charts):
     click.echo(f"Wrote {out} (report.md, workbook.xlsx, tables/, summary.json, manifest.json).")
 
 
+PROJECT_HELP = """Project a scenario year by year: costs, poverty and benefit values.
+
+Each year the base population is reweighted to that year's demography (UN WPP), consumption
+grows with real GDP per head (times a pass-through), prices with the CPI, and benefits follow
+their indexation rules. Years run in parallel (--jobs). Writes a run folder (default:
+runs/<scenario>-projection) with tables, workbook.xlsx, report.md and charts.
+
+\b
+Examples:
+  microsim project policies/scenarios/social_pension_65.yaml --from 2026 --to 2035
+  microsim project policies/scenarios/child_benefit_2_5.yaml --from 2026 --to 2030 --jobs 2
+  microsim project my_reform.yaml --from 2026 --to 2035 --no-growth   # demography and prices only
+"""
+
+
+@main.command(help=PROJECT_HELP)
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--from", "first", type=int, default=2026, show_default=True, help="First year.")
+@click.option("--to", "last", type=int, default=2035, show_default=True, help="Last year.")
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Base population (default: shipped).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Years in parallel.")
+@click.option("--no-ageing", is_flag=True, help="Keep the base year's weights (no demographic change).")
+@click.option("--no-growth", is_flag=True, help="No real consumption growth (prices still move).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite):
+    from microsim.calibrate import display_path
+    from microsim.io import read_population
+    from microsim.paths import HOME
+    from microsim.projection import run_projection, write_projection
+    from microsim.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
+    if out is None:
+        out, overwrite = HOME / "runs" / f"{sc.slug}-projection", True
+    elif out.exists() and not overwrite:
+        raise MicrosimError(f"The run folder {out} already exists. Choose another --out, or add --overwrite.")
+    proj = run_projection(sc, read_population(data), first, last, jobs, ageing=not no_ageing, growth=not no_growth)
+    command = (f"microsim project {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
+               + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
+    write_projection(proj, out, command, overwrite, display_path(data))
+    y = proj.tables["years"]
+    for _, r in y.iterrows():
+        click.echo(f"  {int(r['year'])}: poverty {r['poverty_rate_baseline_pct']:.2f} % -> {r['poverty_rate_reform_pct']:.2f} %; "
+                   f"cost {r['cost_change_riels_per_year'] / 1e9:,.0f} billion riels ({r['cost_change_pct_gdp']:.2f} % of GDP)")
+    click.echo(f"Wrote {out} (report.md, workbook.xlsx, tables/, manifest.json).")
+
+
 @main.command()
 @click.argument("name", required=False)
 @click.option("--year", type=int, default=2026, show_default=True, help="Show the values in force on 1 January of this year.")

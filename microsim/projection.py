@@ -144,3 +144,224 @@ def age_population(base: Population, year: int, assumptions: Assumptions | None 
     aged = apply(base, cal)
     aged.metadata["projection_year"] = year
     return aged, cal
+
+
+# ---- uprating -----------------------------------------------------------------------------------
+def population_growth(year: int) -> float:
+    """Growth of WPP 2022's total population from year - 1 to ``year`` (a share)."""
+    return float(read_wpp_groups(WPP_FILE, year).sum() / read_wpp_groups(WPP_FILE, year - 1).sum() - 1)
+
+
+def real_consumption_factor(macro, year: int) -> float:
+    """Real consumption per person in ``year`` relative to the CSES 2019/20 survey period.
+
+    Each year from 2020 it grows by pass-through x real GDP per head growth (real GDP growth over
+    WPP population growth); the survey period's level mixes 2019 and 2020 as the CPI does.
+    """
+    pass_through = float(macro.raw["consumption_pass_through"]["value"])
+    level = {BASE_YEAR: 1.0}
+    for y in range(BASE_YEAR + 1, max(year, BASE_YEAR + 1) + 1):  # a loop over years
+        per_head = (1 + macro.value("real_gdp_growth", y) / 100) / (1 + population_growth(y)) - 1
+        level[y] = level[y - 1] * (1 + pass_through * per_head)
+    share_2020 = float(macro.raw["survey_price_period"]["value"])
+    survey = (1 - share_2020) * level[BASE_YEAR] + share_2020 * level[BASE_YEAR + 1]
+    return level[year] / survey
+
+
+def uprated(pop: Population, factor: float) -> Population:
+    """``pop`` with consumption per person multiplied by a real growth ``factor`` (same prices)."""
+    households = pop.households.copy()
+    households["consumption_pc"] = households["consumption_pc"].to_numpy() * factor
+    meta = dict(pop.metadata) | {"real_consumption_factor": factor}
+    return Population(households, pop.persons, meta)
+
+
+# ---- one projection year ------------------------------------------------------------------------
+def project_year(base: Population, scenario, year: int, ageing: bool = True, growth: bool = True,
+                 assumptions: Assumptions | None = None, macro=None, price_year: int | None = None) -> dict:
+    """Simulate ``scenario`` in ``year`` on the aged, uprated base population: one year's results."""
+    import dataclasses
+
+    from microsim.macro import load_macro
+    from microsim.run import simulate
+
+    macro = macro or load_macro()
+    assumptions = assumptions or load_assumptions()
+    if ageing:
+        pop, cal = age_population(base, year, assumptions)
+        strain = {"kish_design_effect": cal.diagnostics["kish_design_effect"],
+                  "weight_ratio_min": cal.diagnostics["weight_ratio_min"],
+                  "weight_ratio_max": cal.diagnostics["weight_ratio_max"]}
+    else:
+        pop, strain = base, {"kish_design_effect": None, "weight_ratio_min": None, "weight_ratio_max": None}
+    factor = real_consumption_factor(macro, year) if growth else 1.0
+    in_year = dataclasses.replace(scenario, year=year, reform_from=scenario.reform_from or scenario.year)
+    sim = simulate(in_year, uprated(pop, factor), macro=macro)
+    w, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    demography = {"year": year, "persons": float(w.sum()), "households": float(pop.households["weight"].sum()),
+                  "children 0-14 (persons)": float(w[age < 15].sum()), "older 65+ (persons)": float(w[age >= 65].sum()),
+                  "older 65+ (% of persons)": float(w[age >= 65].sum() / w.sum() * 100),
+                  "real consumption factor (vs 2019/20)": factor, **strain}
+    return {"year": year, "summary": sim.summary, "costs": sim.tables["costs"].assign(year=year),
+            "poverty": sim.tables["poverty"].assign(year=year), "demography": demography,
+            "benefit_values": benefit_values(sim, year, macro, price_year or year)}
+
+
+def benefit_values(sim, year: int, macro, price_year: int = 2026) -> list[dict]:
+    """Every amount parameter of the reform's active modules: nominal, and real in ``price_year`` riels."""
+    from microsim.engine import load_system
+
+    _, tree = load_system()
+    rows = []
+    for path, p in tree.parameters.items():
+        module = path.split(".")[0]
+        if module not in sim.reform.active or not p.unit.startswith("riels per"):
+            continue
+        node = sim.reform.params
+        for part in path.split("."):
+            node = getattr(node, part)
+        rows.append({"year": year, "parameter": path, "unit": p.unit, "nominal": float(node),
+                     f"real ({price_year} riels)": float(node) * macro.cpi(price_year) / macro.cpi(year),
+                     "indexation": sim.scenario.reform.get(f"{path}.indexation", p.indexation)})
+    return rows
+
+
+# ---- a projection run -----------------------------------------------------------------------------
+@dataclass
+class Projection:
+    scenario: object
+    years: list[int]
+    tables: dict[str, pd.DataFrame]
+    options: dict
+
+
+def run_projection(scenario, base: Population, first: int, last: int, jobs: int = 1, ageing: bool = True,
+                   growth: bool = True, macro=None) -> Projection:
+    """Every year from ``first`` to ``last``; years are independent and run in parallel processes."""
+    from joblib import Parallel, delayed
+
+    if first > last:
+        raise SpecError(f"--from {first} is after --to {last}.")
+    years = list(range(first, last + 1))
+    assumptions = load_assumptions()
+    calls = [(base, scenario, y, ageing, growth, assumptions, macro, first) for y in years]
+    if jobs == 1 or len(years) == 1:
+        results = [project_year(*c) for c in calls]
+    else:
+        results = Parallel(n_jobs=jobs)(delayed(project_year)(*c) for c in calls)
+    summary = pd.DataFrame([{"year": r["year"], **{k: v for k, v in r["summary"].items()
+                                                    if k not in ("scenario", "year", "prices")}} for r in results])
+    costs = pd.concat([r["costs"] for r in results], ignore_index=True)
+    costs = costs[["year"] + [c for c in costs.columns if c != "year"]]
+    poverty = pd.concat([r["poverty"] for r in results], ignore_index=True)
+    poverty = poverty[poverty["breakdown"].isin(["national", "age group (Table 1)", "age group", "zone"])]
+    poverty = poverty[["year"] + [c for c in poverty.columns if c != "year"]]
+    tables = {"years": summary, "costs_by_year": costs, "poverty_by_year": poverty,
+              "benefit_values": pd.DataFrame([row for r in results for row in r["benefit_values"]]),
+              "demography": pd.DataFrame([r["demography"] for r in results])}
+    return Projection(scenario, years, tables, {"ageing": ageing, "growth": growth, "jobs": jobs,
+                                                "population_source": assumptions.value("population_source")})
+
+
+def write_projection(proj: Projection, out, command: str = "", overwrite: bool = False, population_label: str = ""):
+    """The projection's run folder: tables, workbook, report with charts, manifest (atomic)."""
+    import hashlib
+    import json
+
+    from microsim.calibrate import display_path
+    from microsim.io import atomic_folder
+    from microsim.macro import load_macro
+    from microsim.run import versions
+
+    macro = load_macro()
+    with atomic_folder(out, overwrite) as tmp:
+        (tmp / "tables").mkdir()
+        for name, df in proj.tables.items():
+            df.to_csv(tmp / "tables" / f"{name}.csv", index=False, float_format="%.6g", lineterminator="\n")
+        with pd.ExcelWriter(tmp / "workbook.xlsx", engine="openpyxl") as xl:
+            for name, df in proj.tables.items():
+                df.to_excel(xl, sheet_name=name.replace("_", " ")[:31], index=False)
+        charts = _projection_charts(proj, tmp / "charts")
+        (tmp / "report.md").write_text(_projection_report(proj, charts), encoding="utf-8")
+        digest = hashlib.sha256(b"".join((tmp / "tables" / f"{n}.csv").read_bytes() for n in sorted(proj.tables)))
+        manifest = {"command": command, "scenario": {"path": display_path(proj.scenario.path),
+                                                      "sha256": proj.scenario.sha256},
+                    "population": population_label, "years": proj.years, "options": proj.options,
+                    "inputs": {display_path(f): hashlib.sha256(Path(f).read_bytes()).hexdigest()
+                               for f in (DEFAULT_ASSUMPTIONS, macro.path, WPP_FILE)},
+                    "versions": versions(), "results_sha256": digest.hexdigest()}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str) + "\n", encoding="utf-8")
+    return Path(out)
+
+
+def _projection_charts(proj: Projection, folder: Path) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir()
+    files = {}
+    y = proj.tables["years"]
+    fig, ax = plt.subplots(figsize=(7, 3.4), dpi=120)
+    ax.plot(y["year"], y["poverty_rate_baseline_pct"], marker="o", color="#8c8c8c", label="baseline")
+    ax.plot(y["year"], y["poverty_rate_reform_pct"], marker="o", color="#1f77b4", label="reform")
+    ax.set_ylabel("poverty headcount (% of persons)")
+    ax.set_title("Poverty by year")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    fig.savefig(folder / "poverty_by_year.png")
+    plt.close(fig)
+    files["poverty"] = "charts/poverty_by_year.png"
+    fig, ax = plt.subplots(figsize=(7, 3.4), dpi=120)
+    ax.plot(y["year"], y["cost_change_pct_gdp"], marker="o", color="#1f77b4")
+    ax.set_ylabel("cost of the reform (% of GDP)")
+    ax.set_title("Cost of the reform by year")
+    fig.tight_layout()
+    fig.savefig(folder / "cost_by_year.png")
+    plt.close(fig)
+    files["cost"] = "charts/cost_by_year.png"
+    values = proj.tables["benefit_values"]
+    real_col = [c for c in values.columns if c.startswith("real (")]
+    if len(values) and real_col:
+        fig, ax = plt.subplots(figsize=(7, 3.4), dpi=120)
+        for name, g in values.groupby("parameter"):
+            if g["nominal"].abs().sum() > 0:
+                ax.plot(g["year"], g[real_col[0]], marker="o", label=name)
+        ax.set_ylabel(real_col[0].replace("real ", "real value, "))
+        ax.set_title("Real value of benefit amounts")
+        ax.legend(frameon=False, fontsize=7)
+        fig.tight_layout()
+        fig.savefig(folder / "real_benefit_values.png")
+        plt.close(fig)
+        files["values"] = "charts/real_benefit_values.png"
+    return files
+
+
+def _projection_report(proj: Projection, charts: dict[str, str]) -> str:
+    from microsim.report import markdown_table
+
+    y = proj.tables["years"]
+    cols = ["year", "poverty_rate_baseline_pct", "poverty_rate_reform_pct", "persons_lifted_out_of_poverty",
+            "cost_change_riels_per_year", "cost_change_usd_per_year", "cost_change_pct_gdp"]
+    nice = y[cols].rename(columns={
+        "poverty_rate_baseline_pct": "poverty baseline (%)", "poverty_rate_reform_pct": "poverty reform (%)",
+        "persons_lifted_out_of_poverty": "lifted out of poverty (persons)",
+        "cost_change_riels_per_year": "cost (riels per year)", "cost_change_usd_per_year": "cost (USD per year)",
+        "cost_change_pct_gdp": "cost (% of GDP)"}).astype({"year": str})
+    d = proj.tables["demography"][["year", "persons", "older 65+ (% of persons)", "real consumption factor (vs 2019/20)",
+                                   "kish_design_effect"]].astype({"year": str})
+    lines = [f"# Projection {proj.years[0]}-{proj.years[-1]}: {proj.scenario.name}", "",
+             "Each year: the base population reweighted to that year's demography (static ageing, "
+             f"{proj.options['population_source']}), consumption grown with real GDP per head times a pass-through, "
+             "prices with the CPI (the poverty line is constant in real terms), benefits indexed by their rules. "
+             "Changes in the distribution of consumption beyond uniform growth are not modelled. "
+             "Assumptions: policies/projection.yaml and policies/macro.yaml; method: docs/projection.md.", "",
+             "## Poverty and cost by year", "", markdown_table(nice, 2), ""]
+    for key, title in (("poverty", "Poverty"), ("cost", "Cost"), ("values", "Real value of benefits")):
+        if key in charts:
+            lines += [f"![{title}]({charts[key]})", ""]
+    lines += ["## Population by year", "", markdown_table(d, 2), "",
+              "Costs by programme, poverty by group and the nominal and real value of every benefit amount are "
+              "in `tables/` and `workbook.xlsx`.", ""]
+    return "\n".join(lines)

@@ -37,11 +37,17 @@ class Scenario:
     reform: dict = field(default_factory=dict)
     population: str | None = None
     expected: dict = field(default_factory=dict)
+    reform_from: int | None = None  # year the overrides take effect (a projection keeps the scenario's year)
 
     @property
     def date(self) -> dt.date:
         """Parameters are those in force on 1 January of the year."""
         return dt.date(self.year, 1, 1)
+
+    @property
+    def overrides_date(self) -> dt.date:
+        """Overrides (reform and baseline changes) take effect on 1 January of this year."""
+        return dt.date(self.reform_from or self.year, 1, 1)
 
     @property
     def slug(self) -> str:
