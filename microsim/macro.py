@@ -66,6 +66,17 @@ class Macro:
         real = self.growth_index("real_gdp_growth", year, last)
         return published[last] * 1e9 * real * self.cpi(year) / self.cpi(last)
 
+    def gdp_per_head_index(self, year: int, base_year: int) -> float:
+        """Nominal GDP per head in ``year`` relative to ``base_year``: real growth, CPI inflation and
+        UN WPP 2022 population growth (used by the `gdp_per_head` indexation rule)."""
+        from microsim.paths import SYNTHETIC_DATA
+        from microsim.synth.demography import read_wpp_groups
+
+        wpp = SYNTHETIC_DATA / "sources" / "wpp2022_cambodia_population_by_age.csv"
+        population = read_wpp_groups(wpp, year).sum() / read_wpp_groups(wpp, base_year).sum()
+        return (self.growth_index("real_gdp_growth", year, base_year) * self.cpi(year) / self.cpi(base_year)
+                / float(population))
+
     def government_spending(self, year: int) -> float:
         """Government spending, riels: published where given, else a constant share of GDP."""
         if self.has("government_spending", year):

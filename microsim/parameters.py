@@ -37,7 +37,8 @@ UNITS = {
     "percent per year", "months per year",
 }
 INDEXATION_RULES = ("none", "cpi", "wages", "gdp_per_head", "fixed")
-LEAF_KEYS = {"description", "unit", "values", "indexation", "indexation_rate", "allowed", "min", "max", "note"}
+LEAF_KEYS = {"description", "unit", "values", "indexation", "indexation_rate", "indexation_lag", "allowed", "min",
+             "max", "note"}
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Parameter:
     values: dict  # date -> {value, reference}
     indexation: str = "none"
     indexation_rate: float = 0.0
+    indexation_lag: int = 0  # years: uprating in year Y follows the index up to year Y - lag
     allowed: tuple = ()
     min: float | None = None
     max: float | None = None
@@ -125,6 +127,7 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
         raise SpecError(f"{where}: unknown indexation rule {rule!r}; expected one of {list(INDEXATION_RULES)}.")
     p = Parameter(path=path, description=" ".join(str(node["description"]).split()), unit=node["unit"],
                   values=values, indexation=rule, indexation_rate=float(node.get("indexation_rate", 0.0)),
+                  indexation_lag=int(node.get("indexation_lag", 0)),
                   allowed=tuple(node.get("allowed", ())), min=node.get("min"), max=node.get("max"), file=file)
     for date, entry in values.items():
         entry["value"] = p.check_value(entry["value"], f"{where}, {date.isoformat()}")
@@ -190,7 +193,7 @@ class ParameterTree:
         params = dict(self.parameters)  # parameters are copied only when an override changes them
         for path, value in (overrides or {}).items():
             attr = None
-            if path not in params and path.rsplit(".", 1)[-1] in ("indexation", "indexation_rate"):
+            if path not in params and path.rsplit(".", 1)[-1] in ("indexation", "indexation_rate", "indexation_lag"):
                 path, attr = path.rsplit(".", 1)
             if path not in params:
                 close = difflib.get_close_matches(path, list(params), n=3, cutoff=0.5)
@@ -204,6 +207,11 @@ class ParameterTree:
                 p.indexation = value
             elif attr == "indexation_rate":
                 p.indexation_rate = float(value)
+            elif attr == "indexation_lag":
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
+                    raise SpecError(f"{where}: `{path}.indexation_lag` is a whole number of years, 0 to 5 "
+                                    f"(found {value!r}).")
+                p.indexation_lag = value
             else:
                 value = p.check_value(value, where)
                 ref = f"Override in {where}"
@@ -260,6 +268,11 @@ def index_factor(p: Parameter, from_year: int, to_year: int, macro, where: str) 
         return (1 + p.indexation_rate / 100) ** (to_year - from_year)
     if macro is None:
         raise SpecError(f"{where}: `{p.path}` is indexed ({p.indexation}) but no macro series were given.")
+    from_year, to_year = from_year - p.indexation_lag, to_year - p.indexation_lag
+    if from_year == to_year:
+        return 1.0
+    if p.indexation == "gdp_per_head" and "gdp_per_head_growth" not in macro.raw:
+        return macro.gdp_per_head_index(to_year, from_year)
     series = {"cpi": "cpi_inflation", "wages": "wage_growth", "gdp_per_head": "gdp_per_head_growth"}[p.indexation]
     if series not in macro.raw:
         raise SpecError(f"{where}: `{p.path}` is indexed to {p.indexation}, but {macro.path} has no `{series}` "

@@ -349,8 +349,11 @@ def _projection_report(proj: Projection, charts: dict[str, str]) -> str:
         "persons_lifted_out_of_poverty": "lifted out of poverty (persons)",
         "cost_change_riels_per_year": "cost (riels per year)", "cost_change_usd_per_year": "cost (USD per year)",
         "cost_change_pct_gdp": "cost (% of GDP)"}).astype({"year": str})
-    d = proj.tables["demography"][["year", "persons", "older 65+ (% of persons)", "real consumption factor (vs 2019/20)",
-                                   "kish_design_effect"]].astype({"year": str})
+    demo = proj.tables["demography"]
+    d = demo[["year", "persons", "older 65+ (% of persons)", "real consumption factor (vs 2019/20)",
+              "kish_design_effect"]].astype({"year": str})
+    strained = demo[(demo["kish_design_effect"].fillna(1) > 2) | (demo["weight_ratio_min"].fillna(1) < 0.21)
+                    | (demo["weight_ratio_max"].fillna(1) > 4.9)]["year"].tolist()
     lines = [f"# Projection {proj.years[0]}-{proj.years[-1]}: {proj.scenario.name}", "",
              "Each year: the base population reweighted to that year's demography (static ageing, "
              f"{proj.options['population_source']}), consumption grown with real GDP per head times a pass-through, "
@@ -361,6 +364,9 @@ def _projection_report(proj: Projection, charts: dict[str, str]) -> str:
     for key, title in (("poverty", "Poverty"), ("cost", "Cost"), ("values", "Real value of benefits")):
         if key in charts:
             lines += [f"![{title}]({charts[key]})", ""]
+    if strained:
+        lines += [f"**Warning**: in {', '.join(map(str, strained))} the demographic targets strain the weights "
+                  "(design effect above 2, or weights at the bounds): estimates rest on fewer effective households.", ""]
     lines += ["## Population by year", "", markdown_table(d, 2), "",
               "Costs by programme, poverty by group and the nominal and real value of every benefit amount are "
               "in `tables/` and `workbook.xlsx`.", ""]

@@ -85,9 +85,12 @@ def test_bad_years_and_missing_series():
         run_projection(scenario({}), BASE, 2026, 2040)
     with pytest.raises(SpecError, match="--from 2030 is after --to 2026"):
         run_projection(scenario({}), BASE, 2030, 2026)
-    with pytest.raises(SpecError, match="no `gdp_per_head_growth` series"):
+    m = load_macro()
+    raw = copy.deepcopy(m.raw)
+    del raw["wage_growth"]
+    with pytest.raises(SpecError, match="no `wage_growth` series"):
         run_projection(scenario({"social_pension.active": True, "social_pension.amount": 1000,
-                                 "social_pension.amount.indexation": "gdp_per_head"}), BASE, 2026, 2027)
+                                 "social_pension.amount.indexation": "wages"}), BASE, 2026, 2027, macro=Macro(raw, m.path))
 
 
 def test_cli_project_writes_the_run_folder(tmp_path):
@@ -99,3 +102,46 @@ def test_cli_project_writes_the_run_folder(tmp_path):
                  "tables/benefit_values.csv", "tables/demography.csv", "charts/cost_by_year.png"):
         assert (out / name).exists(), name
     assert "2026: poverty" in result.output
+
+
+def test_lag_and_gdp_per_head_rules():
+    import datetime as dt
+
+    from microsim.engine import load_system
+
+    _, tree = load_system()
+    m = load_macro()
+    lagged = tree.with_overrides({"disability_allowance.amount.indexation": "cpi",
+                                  "disability_allowance.amount.indexation_lag": 1}, "t")
+    # set in 2023, lag 1: the 2026 value follows prices from 2022 to 2025
+    assert lagged.at(dt.date(2026, 1, 1), m).disability_allowance.amount == pytest.approx(80000 * m.cpi(2025) / m.cpi(2022))
+    per_head = tree.with_overrides({"disability_allowance.amount.indexation": "gdp_per_head"}, "t")
+    value = per_head.at(dt.date(2026, 1, 1), m).disability_allowance.amount
+    assert value == pytest.approx(80000 * m.gdp_per_head_index(2026, 2023))
+    assert value > 80000 * m.cpi(2026) / m.cpi(2023)  # real growth per head is positive
+    with pytest.raises(SpecError, match="indexation_lag` is a whole number of years"):
+        tree.with_overrides({"disability_allowance.amount.indexation_lag": 9}, "t")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(inflation=st.lists(st.floats(0.0, 25.0), min_size=17, max_size=17),
+       rule=st.sampled_from(["cpi", "wages", "fixed", "none"]), lag=st.integers(0, 2), rate=st.floats(0, 10))
+def test_indexation_never_lowers_a_nominal_benefit_when_prices_rise(inflation, rule, lag, rate):
+    import datetime as dt
+
+    from microsim.engine import load_system
+
+    _, tree = load_system()
+    m = load_macro()
+    raw = copy.deepcopy(m.raw)
+    raw["cpi_inflation"]["values"] = {2019 + i: {"value": v} for i, v in enumerate(inflation)}
+    macro = Macro(raw, m.path)
+    t = tree.with_overrides({"disability_allowance.amount.indexation": rule,
+                             "disability_allowance.amount.indexation_rate": rate,
+                             "disability_allowance.amount.indexation_lag": lag}, "t")
+    values = [t.at(dt.date(y, 1, 1), macro).disability_allowance.amount for y in range(2023, 2036)]
+    assert all(b >= a for a, b in zip(values, values[1:]))
