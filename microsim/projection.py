@@ -351,7 +351,7 @@ def _projection_report(proj: Projection, charts: dict[str, str]) -> str:
         "cost_change_pct_gdp": "cost (% of GDP)"}).astype({"year": str})
     demo = proj.tables["demography"]
     d = demo[["year", "persons", "older 65+ (% of persons)", "real consumption factor (vs 2019/20)",
-              "kish_design_effect"]].astype({"year": str})
+              "kish_design_effect"]].rename(columns={"kish_design_effect": "design effect of the weights"}).astype({"year": str})
     strained = demo[(demo["kish_design_effect"].fillna(1) > 2) | (demo["weight_ratio_min"].fillna(1) < 0.21)
                     | (demo["weight_ratio_max"].fillna(1) > 4.9)]["year"].tolist()
     lines = [f"# Projection {proj.years[0]}-{proj.years[-1]}: {proj.scenario.name}", "",
