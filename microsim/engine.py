@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 from joblib import Parallel, delayed
 
+from microsim.benefit import Flat
 from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Inputs, Module, dependency_layers, discover
@@ -63,17 +64,26 @@ class SystemResult:
 def _run_module(module: Module, pop: Population, params, outputs: dict, seed: int, extra: dict):
     t0 = time.perf_counter()
     p = getattr(params, module.name)
-    amount = np.asarray(module.func(Inputs(pop, module.entity, outputs, module, extra), p), dtype=np.float64)
+    amount = module.func(Inputs(pop, module.entity, outputs, module, extra), p)
+    flat = isinstance(amount, Flat)
+    if not flat:
+        amount = np.asarray(amount, dtype=np.float64)
     n = pop.n_persons if module.entity == "person" else pop.n_households
     if amount.shape != (n,):
         raise SpecError(f"Module `{module.name}` returned {amount.shape} values; expected one per {module.entity} ({n}).")
-    if n and not amount.min() >= 0:  # one reduction: negative or NaN (infinities are caught in the sums)
+    if not (amount.amount >= 0 and np.isfinite(amount.amount)) if flat else (n and not amount.min() >= 0):
         raise SpecError(f"Module `{module.name}` returned negative or missing amounts; a benefit is >= 0 riels.")
     rate = getattr(p, "take_up", 1.0)
     if rate < 1.0:
         ids = (pop.persons["person_id"] if module.entity == "person" else pop.households["household_id"]).to_numpy()
-        paid = np.flatnonzero(amount)  # draws only for the eligible: keyed by id, so the same draws
-        amount[paid[~takes_up(ids[paid], rate, seed, module.name)]] = 0.0
+        mask = amount.eligible.copy() if flat else None
+        where = np.flatnonzero(mask if flat else amount)  # draws only for the eligible, keyed by id
+        refused = where[~takes_up(ids[where], rate, seed, module.name)]
+        if flat:
+            mask[refused] = False
+            amount = Flat(mask, amount.amount)
+        else:
+            amount[refused] = 0.0
     return module.name, amount, time.perf_counter() - t0
 
 

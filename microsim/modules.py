@@ -130,7 +130,7 @@ class Inputs:
                 value = self._extra[name] = value()
             return value
         if name in self._outputs:
-            return self._outputs[name]
+            return np.asarray(self._outputs[name], dtype=np.float64)  # a Flat benefit as amounts
         pop = self._pop
         if self._entity == "person":
             if name in pop.persons.columns:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from microsim import weighted as W
+from microsim.benefit import Flat, paid
 from microsim.engine import SystemResult
 from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_group_codes, age_label,
                              household_type)
@@ -61,17 +62,24 @@ def household_amounts(pop: Population, module: Module, amount: np.ndarray, key=N
     the latest few.
     """
     if module.entity == "household":
-        return amount
+        return np.asarray(amount, dtype=np.float64)
     if key is None:
-        return pop.household_sum(amount)
+        return _household_sum(pop, amount)
     cache = pop.cache.setdefault("household_sums", {})
     if key in cache:
         cache[key] = cache.pop(key)  # most recently used last
     else:
         if len(cache) >= HOUSEHOLD_SUMS_KEPT:
             cache.pop(next(iter(cache)))  # least recently used
-        cache[key] = pop.household_sum(amount)
+        cache[key] = _household_sum(pop, amount)
     return cache[key]
+
+
+def _household_sum(pop: Population, amount) -> np.ndarray:
+    """Riels per household: a flat benefit is its amount times the count of eligible members."""
+    if isinstance(amount, Flat):
+        return amount.amount * pop.household_count(amount.eligible)
+    return pop.household_sum(amount)
 
 
 def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], factor: float) -> Welfare:
@@ -224,7 +232,7 @@ def cost_table(pop, modules, base: Welfare, reform: Welfare, macro: Macro, year:
         m = modules[n]
         r = r_hh.get(n, zero)
         amount = reform.system.benefits.get(n)
-        recipients = float(person_weight @ (amount > 0)) if amount is not None and m.entity == "person" else np.nan
+        recipients = float(person_weight @ paid(amount)) if amount is not None and m.entity == "person" else np.nan
         label = m.label + (" (already in survey consumption)" if m.counted_in_consumption else "")
         add(label, b_hh.get(n, zero), r, {"recipients reform (persons)": recipients,
                                           "persons in receiving households, reform": float(w_h @ ((r > 0) * size)),

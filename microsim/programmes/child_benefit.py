@@ -1,5 +1,4 @@
-import numpy as np
-
+from microsim.benefit import pay
 from microsim.modules import programme
 
 
@@ -25,4 +24,4 @@ def child_benefit(d, p):
         eligible &= d.idpoor > 0
     elif p.targeting == "near_poor":
         eligible &= (d.consumption_pc < p.near_poor_multiple * d.poverty_line) | (d.idpoor > 0)
-    return np.where(eligible, p.amount, 0.0)
+    return pay(eligible, p.amount)

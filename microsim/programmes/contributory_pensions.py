@@ -1,5 +1,4 @@
-import numpy as np
-
+from microsim.benefit import pay
 from microsim.modules import programme
 
 
@@ -10,4 +9,4 @@ def contributory_pensions(d, p):
 
     Already part of the survey's consumption, so it is costed but never added to it again.
     """
-    return np.where(d.contributory_pension, p.average_amount, 0.0)
+    return pay(d.contributory_pension, p.average_amount)

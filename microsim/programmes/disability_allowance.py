@@ -1,5 +1,4 @@
-import numpy as np
-
+from microsim.benefit import pay
 from microsim.modules import programme
 
 
@@ -8,4 +7,4 @@ from microsim.modules import programme
 def disability_allowance(d, p):
     """Riels per person per month: persons with a disability (in IDPoor households if so set)."""
     eligible = d.disabled & (d.idpoor > 0) if p.idpoor_only else d.disabled
-    return np.where(eligible, p.amount, 0.0)
+    return pay(eligible, p.amount)

@@ -1,5 +1,6 @@
 import numpy as np
 
+from microsim.benefit import pay
 from microsim.modules import programme
 
 
@@ -20,4 +21,4 @@ def social_pension(d, p):
         eligible &= d.consumption_pc < p.means_test_multiple * d.poverty_line
     if p.reduce_by_contributory_pension:
         return np.where(eligible, np.maximum(p.amount - d.contributory_pensions, 0.0), 0.0)
-    return np.where(eligible & ~d.contributory_pension, p.amount, 0.0)
+    return pay(eligible & ~d.contributory_pension, p.amount)
