@@ -32,18 +32,10 @@ class Flat:
         """Where the benefit is paid (eligible and a positive amount)."""
         return self.eligible if self.amount > 0 else np.zeros(self.eligible.shape, bool)
 
-    def total(self) -> float:
-        return self.amount * float(np.count_nonzero(self.eligible))
-
 
 def pay(eligible: np.ndarray, amount: float) -> Flat:
     """The benefit ``amount`` to every eligible person (or household): see :class:`Flat`."""
     return Flat(eligible, amount)
-
-
-def amounts(benefit) -> np.ndarray:
-    """The benefit per person (or household) as a float64 array."""
-    return np.asarray(benefit, dtype=np.float64)
 
 
 def paid(benefit) -> np.ndarray:

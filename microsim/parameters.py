@@ -254,6 +254,8 @@ class ParameterTree:
         """Each parameter's value entry (value and reference) in force on ``date``."""
         out = {}
         for path, p in self.parameters.items():
+            if not any(d <= date for d in p.values):
+                continue  # not yet in force (a programme that starts later)
             start, _ = p.entry_at(date, "parameters")
             out[path] = {"effective": start.isoformat(), **p.values[start], "unit": p.unit,
                          "indexation": p.indexation}

@@ -51,6 +51,7 @@ class Simulation:
     summary: dict
     seconds: dict = field(default_factory=dict)
     parameter_files: list = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)  # values in force: baseline, and the reform's differences
 
 
 def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | None = None) -> Simulation:
@@ -84,9 +85,12 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     }
     t3 = time.perf_counter()
     summary = headline(scenario, tables, factor, pop)
+    in_force = base_tree.references(scenario.date)
+    changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
     return Simulation(scenario, pop, macro, factor, base, reform, tables, summary,
                       {"parameters_s": t1 - t0, "modules_s": t2 - t1, "outputs_s": t3 - t2},
-                      [str(m.parameter_file) for m in modules.values()])
+                      [str(m.parameter_file) for m in modules.values()],
+                      {"baseline": in_force, "reform_changes": changed})
 
 
 def headline(scenario: Scenario, tables: dict, factor: float, pop: Population) -> dict:
@@ -158,6 +162,7 @@ def manifest(sim: Simulation, command: str, jobs: int, population_label: str) ->
         "macro": {"path": display_path(sim.macro.path), "sha256": _sha256(sim.macro.path),
                   "price_factor": sim.price_factor},
         "systems": changed,
+        "parameters": sim.parameters,
         "versions": versions(),
         "timings_s": {k: round(v, 4) for k, v in sim.seconds.items()},
         "platform": {"machine": platform.machine(), "system": platform.system(), "argv": sys.argv[:1]},

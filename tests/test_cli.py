@@ -96,6 +96,9 @@ def test_run_writes_the_full_folder_and_compare_reads_it(run, tmp_path):
     manifest = _json.loads((out_a / "manifest.json").read_text())
     assert manifest["population"]["content_sha256"] and manifest["scenario"]["sha256"]
     assert manifest["versions"]["numpy"] and manifest["seed"] == 0
+    assert manifest["parameters"]["baseline"]["disability_allowance.amount"]["value"] == 80000
+    assert manifest["parameters"]["reform_changes"]["child_benefit.amount"]["value"] == 60000
+    assert "MoSVY" in manifest["parameters"]["baseline"]["disability_allowance.amount"]["reference"]
     assert {"Summary", "Poverty", "Costs"} <= set(openpyxl.load_workbook(out_a / "workbook.xlsx").sheetnames)
     assert "![Poverty by age](charts/poverty_by_age.png)" in (out_a / "report.md").read_text()
     assert run("run", "policies/scenarios/social_pension_65.yaml", "--out", str(out_b), "--jobs", "2",
