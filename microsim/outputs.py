@@ -21,8 +21,7 @@ import pandas as pd
 from microsim import weighted as W
 from microsim.benefit import Flat, paid
 from microsim.engine import SystemResult
-from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_group_codes, age_label,
-                             household_type)
+from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_label, household_type
 from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Module
@@ -106,13 +105,17 @@ def person_breakdowns(pop: Population) -> list[tuple[str, list[str], list[np.nda
         return cache
     p = pop.persons
     age = p["age"].to_numpy()
-    out = []
-    for dim, groups in (("age group (Table 1)", POVERTY_TABLE_AGE_GROUPS), ("age group", AGE_GROUPS)):
-        out.append((dim, [age_label(*g) for g in groups],
-                    pop.household_counts_by_code(age_group_codes(age, groups).astype(np.int64), len(groups))))
+    # one integer prefix sum per group (persons are grouped by household)
+    fine = np.column_stack([pop.household_count((age >= lo) & (age <= hi)) for lo, hi in AGE_GROUPS]).astype(float)
+    # Table 1's groups are unions of the finer ones: sum their columns instead of counting again
+    table1 = np.column_stack([fine[:, [i for i, (a, b) in enumerate(AGE_GROUPS) if a >= lo and b <= hi]].sum(axis=1)
+                              for lo, hi in POVERTY_TABLE_AGE_GROUPS])
+    out = [("age group (Table 1)", [age_label(*g) for g in POVERTY_TABLE_AGE_GROUPS], table1),
+           ("age group", [age_label(*g) for g in AGE_GROUPS], fine)]
     for dim, col in (("sex", "sex"), ("employment type (15+)", "employment_type")):
         cats = list(p[col].cat.categories)
-        out.append((dim, cats, pop.household_counts_by_code(p[col].cat.codes.to_numpy().astype(np.int64), len(cats))))
+        codes = p[col].cat.codes.to_numpy()
+        out.append((dim, cats, np.column_stack([pop.household_count(codes == i) for i in range(len(cats))]).astype(float)))
     pop.cache["person_breakdowns"] = out
     return out
 

@@ -78,16 +78,6 @@ class Population:
         at_last = np.cumsum(mask, dtype=dtype)[self._household_last_member]
         return np.diff(at_last, prepend=0)
 
-    def household_counts_by_code(self, codes: np.ndarray, n_codes: int) -> np.ndarray:
-        """Members of each household with each code 0..n_codes-1 (households x codes, float64).
-
-        One pass over persons for all codes; codes < 0 are not counted.
-        """
-        keep = codes >= 0
-        flat = self.person_household_index[keep] * n_codes + codes[keep]
-        counts = np.bincount(flat, minlength=self.n_households * n_codes)
-        return counts.reshape(self.n_households, n_codes).astype(np.float64)
-
     def household_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of a float value per person over each household's members (float64, per household)."""
         return np.bincount(self.person_household_index, values, minlength=self.n_households)

@@ -191,3 +191,22 @@ def test_scenario_file_errors(tmp_path):
     bad.write_text("name: x\nyear: twenty\n")
     with pytest.raises(SpecError, match="key `year`: expected a year"):
         load_scenario(bad)
+
+
+def test_every_breakdown_counts_the_right_persons():
+    """Each group's persons in the poverty table equal a direct weighted count of its members."""
+    sim = simulate(scenario({}), POP)
+    pov = sim.tables["poverty"].set_index(["breakdown", "group"])["persons"]
+    w, age = POP.person_weight(), POP.persons["age"].to_numpy()
+    from microsim.groups import AGE_GROUPS, POVERTY_TABLE_AGE_GROUPS, age_label
+
+    for dim, groups in (("age group (Table 1)", POVERTY_TABLE_AGE_GROUPS), ("age group", AGE_GROUPS)):
+        for lo, hi in groups:
+            assert pov[(dim, age_label(lo, hi))] == pytest.approx(w[(age >= lo) & (age <= hi)].sum(), rel=1e-12)
+    for sex in ("male", "female"):
+        assert pov[("sex", sex)] == pytest.approx(w[(POP.persons["sex"] == sex).to_numpy()].sum(), rel=1e-12)
+    zone = POP.household_value("zone")
+    assert pov[("zone", "rural")] == pytest.approx(w[zone == "rural"].sum(), rel=1e-12)
+    assert pov[("national", "all persons")] == pytest.approx(w.sum(), rel=1e-12)
+    deciles = pov.loc["consumption decile"]
+    assert deciles.sum() == pytest.approx(w.sum(), rel=1e-12)
