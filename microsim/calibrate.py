@@ -319,20 +319,9 @@ def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0)
                          X, T, scale, scale_after, d, w, [t.unit for t in targets.targets],
                          [t.source for t in targets.targets])
     dg = diagnostics(d0, w) | {"design_weight_prescale": result.prescale}
+    from microsim.paths import display_path
+
     return Calibration(w, table, dg, result, method, bounds, display_path(targets.path), targets.sha256)
-
-
-def display_path(path) -> str:
-    """A path relative to the project when it is inside it (stable across machines), else absolute."""
-    from pathlib import Path
-
-    from microsim.paths import HOME
-
-    p = Path(path).resolve()
-    try:
-        return str(p.relative_to(HOME.resolve()))
-    except ValueError:
-        return str(p)
 
 
 def apply(pop, cal: Calibration, command: str | None = None):

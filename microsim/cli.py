@@ -192,7 +192,8 @@ Examples:
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True, help="Folder for the calibrated population.")
 @click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
 def calibrate(data, targets, method, bounds, out, overwrite):
-    from microsim.calibrate import apply, calibrate_population, display_path, write_report
+    from microsim.calibrate import apply, calibrate_population, write_report
+    from microsim.paths import display_path
     from microsim.io import read_population, write_population
     from microsim.targets import load_targets
 
@@ -237,7 +238,7 @@ Examples:
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts (faster).")
 def run(scenario, data, out, jobs, overwrite, no_charts):
-    from microsim.calibrate import display_path
+    from microsim.paths import display_path
     from microsim.io import read_population
     from microsim.paths import HOME
     from microsim.run import simulate, write_run
@@ -288,7 +289,7 @@ Examples:
 @click.option("--no-growth", is_flag=True, help="No real consumption growth (prices still move).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
 def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite):
-    from microsim.calibrate import display_path
+    from microsim.paths import display_path
     from microsim.io import read_population
     from microsim.paths import HOME
     from microsim.projection import run_projection, write_projection

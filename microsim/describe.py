@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from microsim import weighted as W
-from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, age_group_codes, age_label, group_mask,
+from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, age_group_codes, age_label,
                              household_type)
 from microsim.population import Population
 from microsim.poverty import fgt, is_poor
@@ -149,15 +149,12 @@ def _poverty_tables(pop, targets_file):
     from microsim.targets import evaluate, load_targets
 
     targets = load_targets(targets_file)
-    poverty = [t.is_poverty_rate for t in targets.targets]
-    table = evaluate(pop, targets)[poverty]
-    sizes = [t for t in targets.targets if t.is_poverty_rate]
-    persons = [W.total(pop.person_weight(), group_mask(pop, t.group)) for t in sizes]
+    table = evaluate(pop, targets)[[t.is_poverty_rate for t in targets.targets]]
     return pd.DataFrame({
         "table": table["table"].to_numpy(), "group": table["target"].to_numpy(),
         "published (%)": _pct(table["published"]), "this population (%)": _pct(table["model"]),
         "difference (pp)": np.round(table["error"].to_numpy() * 100, 2),
-        "persons in group (thousands)": _thousands(persons),
+        "persons in group (thousands)": _thousands(table["group persons"]),
     })
 
 

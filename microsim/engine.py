@@ -56,7 +56,7 @@ class SystemResult:
     label: str
     params: SimpleNamespace
     active: list[str]
-    benefits: dict[str, np.ndarray]  # module -> one value per person or per household (its entity)
+    benefits: dict[str, np.ndarray | Flat]  # module -> riels per month per person or household (its entity)
     seconds: dict[str, float] = field(default_factory=dict)
     keys: dict[str, tuple] = field(default_factory=dict)  # module -> what its output depends on
 
@@ -71,7 +71,11 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
     n = pop.n_persons if module.entity == "person" else pop.n_households
     if amount.shape != (n,):
         raise SpecError(f"Module `{module.name}` returned {amount.shape} values; expected one per {module.entity} ({n}).")
-    if not (amount.amount >= 0 and np.isfinite(amount.amount)) if flat else (n and not amount.min() >= 0):
+    if flat:
+        valid = amount.amount >= 0 and np.isfinite(amount.amount)
+    else:
+        valid = n == 0 or amount.min() >= 0  # one reduction: negatives and NaN fail; infinities fail in the sums
+    if not valid:
         raise SpecError(f"Module `{module.name}` returned negative or missing amounts; a benefit is >= 0 riels.")
     rate = getattr(p, "take_up", 1.0)
     if rate < 1.0:
@@ -134,7 +138,9 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
         todo = []
         for n in layer:
             m = active[n]
-            keys[n] = (n, date.year, seed, repr(sorted(vars(getattr(params, n)).items())),
+            # what the output depends on: parameters, prices (modules may read consumption in the
+            # year's riels), the take-up seed and the outputs it reads
+            keys[n] = (n, date.year, factor, seed, repr(sorted(vars(getattr(params, n)).items())),
                        tuple(keys.get(i, i) for i in m.inputs if i in modules))
             if cache is not None and n in cache and cache[n][0] == keys[n]:
                 outputs[n] = cache[n][1]

@@ -31,6 +31,19 @@ def age_group_codes(age: np.ndarray, groups=AGE_GROUPS) -> np.ndarray:
     return codes
 
 
+def _matches(col: pd.Series, cond, key: str, where: str) -> np.ndarray:
+    """Rows of ``col`` meeting ``cond``: an inclusive range [a, b], or a value or list of values."""
+    if isinstance(cond, list) and len(cond) == 2 and all(isinstance(v, (int, float)) for v in cond):
+        values = col.to_numpy()
+        return (values >= cond[0]) & (values <= cond[1])
+    allowed = cond if isinstance(cond, list) else [cond]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        unknown = [a for a in allowed if a is not None and a not in col.cat.categories]
+        if unknown:
+            raise SpecError(f"{where}: `{key}` has no value {unknown}; expected one of {list(col.cat.categories)}.")
+    return col.isin(allowed).to_numpy()
+
+
 def group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray:
     """Boolean per person: the person belongs to ``group`` (household variables apply to members)."""
     mask = np.ones(pop.n_persons, bool)
@@ -38,24 +51,25 @@ def group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray
         if key == "level":
             continue
         if key in pop.persons.columns:
-            col, broadcast = pop.persons[key], None
+            mask &= _matches(pop.persons[key], cond, key, where)
         elif key in pop.households.columns:
-            col, broadcast = pop.households[key], pop.person_household_index
+            mask &= _matches(pop.households[key], cond, key, where)[pop.person_household_index]
         else:
             raise SpecError(f"{where}: unknown variable `{key}`; expected a column of the schema "
                             "(docs/data-schema.md).")
-        if isinstance(cond, list) and len(cond) == 2 and all(isinstance(v, (int, float)) for v in cond):
-            values = col.to_numpy()
-            hit = (values >= cond[0]) & (values <= cond[1])
-        else:
-            allowed = cond if isinstance(cond, list) else [cond]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                unknown = [a for a in allowed if a not in col.cat.categories]
-                if unknown:
-                    raise SpecError(f"{where}: `{key}` has no value {unknown}; expected one of "
-                                    f"{list(col.cat.categories)}.")
-            hit = col.isin(allowed).to_numpy()
-        mask &= hit if broadcast is None else hit[broadcast]
+    return mask
+
+
+def household_group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray:
+    """Boolean per household: the household belongs to ``group`` (household variables only)."""
+    mask = np.ones(pop.n_households, bool)
+    for key, cond in group.items():
+        if key == "level":
+            continue
+        if key not in pop.households.columns:
+            raise SpecError(f"{where}: `{key}` is not a household column; household counts can only use "
+                            f"household variables ({', '.join(pop.households.columns)}).")
+        mask &= _matches(pop.households[key], cond, key, where)
     return mask
 
 

@@ -133,6 +133,23 @@ def read_population(path: str | os.PathLike) -> Population:
 MAPPING_KEYS = {"file", "columns", "values", "multiply", "constants"}
 
 
+def _code_text(values: pd.Series) -> pd.Series:
+    """Codes as text, with whole numbers written without a decimal part (Stata gives 1.0 for 1)."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    whole = numeric.notna() & (numeric == numeric.round())
+    text = values.astype(str)
+    return text.where(~whole, numeric.round().astype("Int64").astype(str))
+
+
+def _recode(values: pd.Series, recode: dict) -> pd.Series:
+    """Survey codes -> schema values, for whole columns; codes without an entry pass through."""
+    keys = _code_text(pd.Series(list(recode.keys()), dtype=object))
+    lookup = dict(zip(keys, recode.values()))
+    text = _code_text(values)
+    known = text.isin(list(lookup))
+    return values.astype(object).where(~known, text.map(lookup))
+
+
 def _apply_mapping(raw: pd.DataFrame, spec: dict, where: str) -> pd.DataFrame:
     out = {}
     for target, source in (spec.get("columns") or {}).items():
@@ -142,13 +159,7 @@ def _apply_mapping(raw: pd.DataFrame, spec: dict, where: str) -> pd.DataFrame:
         s = raw[source]
         recode = (spec.get("values") or {}).get(target)
         if recode:
-            lookup = {}
-            for k, v in recode.items():
-                lookup[k] = v
-                lookup[str(k)] = v
-                if isinstance(k, (int, float)):
-                    lookup[float(k)] = v
-            s = s.map(lambda x, lookup=lookup: lookup.get(x, lookup.get(str(x), x)))
+            s = _recode(s, recode)
         factor = (spec.get("multiply") or {}).get(target)
         if factor is not None:
             s = pd.to_numeric(s, errors="coerce") * float(factor)

@@ -69,11 +69,10 @@ class Macro:
     def gdp_per_head_index(self, year: int, base_year: int) -> float:
         """Nominal GDP per head in ``year`` relative to ``base_year``: real growth, CPI inflation and
         UN WPP 2022 population growth (used by the `gdp_per_head` indexation rule)."""
-        from microsim.paths import SYNTHETIC_DATA
+        from microsim.paths import WPP_FILE
         from microsim.synth.demography import read_wpp_groups
 
-        wpp = SYNTHETIC_DATA / "sources" / "wpp2022_cambodia_population_by_age.csv"
-        population = read_wpp_groups(wpp, year).sum() / read_wpp_groups(wpp, base_year).sum()
+        population = read_wpp_groups(WPP_FILE, year).sum() / read_wpp_groups(WPP_FILE, base_year).sum()
         return (self.growth_index("real_gdp_growth", year, base_year) * self.cpi(year) / self.cpi(base_year)
                 / float(population))
 

@@ -89,8 +89,6 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], f
         if not modules[n].counted_in_consumption:
             result.added += b
     if not np.isfinite(result.added.sum()):
-        from microsim.errors import SpecError
-
         raise SpecError("A module returned an infinite amount; benefits must be finite riels.")
     share = system.params.simulation.consumed_share
     result.consumption = pop.households["consumption_pc"].to_numpy() * factor + share * result.added / pop.household_size
@@ -100,9 +98,8 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], f
 # ---- breakdowns --------------------------------------------------------------------------------
 def person_breakdowns(pop: Population) -> list[tuple[str, list[str], list[np.ndarray]]]:
     """(dimension, labels, members per household in each group) for person-level groupings."""
-    cache = pop.cache.setdefault("person_breakdowns", None)
-    if cache is not None:
-        return cache
+    if "person_breakdowns" in pop.cache:
+        return pop.cache["person_breakdowns"]
     p = pop.persons
     age = p["age"].to_numpy()
     # one integer prefix sum per group (persons are grouped by household)
@@ -132,8 +129,12 @@ def household_breakdowns(pop: Population, decile_codes: np.ndarray) -> list[tupl
 
 
 def pre_transfer_deciles(pop: Population, pre_h: np.ndarray, w_h: np.ndarray) -> np.ndarray:
-    """Deciles of consumption before modelled benefits (cached: prices scale all alike)."""
-    key = ("deciles", hash(w_h.tobytes()))
+    """Deciles of consumption before modelled benefits.
+
+    Cached on the population (a population's tables are never changed in place; reweighting makes a
+    new one): prices scale every household alike, so the ranking holds for any year.
+    """
+    key = ("deciles", w_h.__array_interface__["data"][0], w_h.size)
     if key not in pop.cache:
         order = np.argsort(pre_h, kind="stable")
         pop.cache["pre_order"] = order  # the Gini before benefits reuses this sort

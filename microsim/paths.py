@@ -14,3 +14,13 @@ SYNTHETIC_DATA = HOME / "synthetic_data"
 DEFAULT_SPEC = SYNTHETIC_DATA / "spec.yaml"
 DEFAULT_POPULATION = SYNTHETIC_DATA / "default"
 POLICIES = HOME / "policies"
+WPP_FILE = SYNTHETIC_DATA / "sources" / "wpp2022_cambodia_population_by_age.csv"  # UN WPP 2022, POP/02-1
+
+
+def display_path(path) -> str:
+    """A path relative to the project when it is inside it (stable across machines), else absolute."""
+    p = Path(path).resolve()
+    try:
+        return str(p.relative_to(HOME.resolve()))
+    except ValueError:
+        return str(p)

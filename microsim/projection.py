@@ -28,14 +28,13 @@ import pandas as pd
 
 from microsim.calibrate import Calibration, apply, calibrate_population
 from microsim.errors import SpecError
-from microsim.paths import POLICIES, SYNTHETIC_DATA
+from microsim.paths import POLICIES, WPP_FILE
 from microsim.population import Population
 from microsim.synth.demography import read_wpp_groups
 from microsim.targets import DEFAULT_TARGETS, Target, TargetSet, load_targets
 from microsim.yamlfile import read_yaml
 
 DEFAULT_ASSUMPTIONS = POLICIES / "projection.yaml"
-WPP_FILE = SYNTHETIC_DATA / "sources" / "wpp2022_cambodia_population_by_age.csv"
 BASE_YEAR = 2019  # the demographic year of a CSES 2019/20 population
 TOP_GROUP = 85  # five-year groups 0-4 ... 80-84, then 85+ (sample cells above are too thin)
 
@@ -268,7 +267,7 @@ def write_projection(proj: Projection, out, command: str = "", overwrite: bool =
     import hashlib
     import json
 
-    from microsim.calibrate import display_path
+    from microsim.paths import display_path
     from microsim.io import atomic_folder
     from microsim.macro import load_macro
     from microsim.run import versions
@@ -295,11 +294,9 @@ def write_projection(proj: Projection, out, command: str = "", overwrite: bool =
 
 
 def _projection_charts(proj: Projection, folder: Path) -> dict[str, str]:
-    import matplotlib
+    from microsim.report import pyplot, save_chart
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     folder.mkdir()
     files = {}
     y = proj.tables["years"]
@@ -309,18 +306,12 @@ def _projection_charts(proj: Projection, folder: Path) -> dict[str, str]:
     ax.set_ylabel("poverty headcount (% of persons)")
     ax.set_title("Poverty by year")
     ax.legend(frameon=False)
-    fig.tight_layout()
-    fig.savefig(folder / "poverty_by_year.png")
-    plt.close(fig)
-    files["poverty"] = "charts/poverty_by_year.png"
+    save_chart(fig, folder, "poverty_by_year.png", files, "poverty")
     fig, ax = plt.subplots(figsize=(7, 3.4), dpi=120)
     ax.plot(y["year"], y["cost_change_pct_gdp"], marker="o", color="#1f77b4")
     ax.set_ylabel("cost of the reform (% of GDP)")
     ax.set_title("Cost of the reform by year")
-    fig.tight_layout()
-    fig.savefig(folder / "cost_by_year.png")
-    plt.close(fig)
-    files["cost"] = "charts/cost_by_year.png"
+    save_chart(fig, folder, "cost_by_year.png", files, "cost")
     values = proj.tables["benefit_values"]
     real_col = [c for c in values.columns if c.startswith("real (")]
     if len(values) and real_col:
@@ -331,10 +322,7 @@ def _projection_charts(proj: Projection, folder: Path) -> dict[str, str]:
         ax.set_ylabel(real_col[0].replace("real ", "real value, "))
         ax.set_title("Real value of benefit amounts")
         ax.legend(frameon=False, fontsize=7)
-        fig.tight_layout()
-        fig.savefig(folder / "real_benefit_values.png")
-        plt.close(fig)
-        files["values"] = "charts/real_benefit_values.png"
+        save_chart(fig, folder, "real_benefit_values.png", files, "values")
     return files
 
 

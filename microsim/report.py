@@ -33,12 +33,26 @@ def markdown_table(df: pd.DataFrame, digits: int = 1) -> str:
     return "\n".join(lines)
 
 
-def write_charts(sim, folder: Path) -> dict[str, str]:
+def pyplot():
+    """matplotlib's pyplot on the file-only backend (no screen needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def save_chart(fig, folder: Path, name: str, files: dict[str, str], key: str) -> None:
+    """Lay out, write ``folder/name`` and close ``fig``; record its path, relative to the run folder."""
+    fig.tight_layout()
+    fig.savefig(folder / name)
+    pyplot().close(fig)
+    files[key] = f"{folder.name}/{name}"
+
+
+def write_charts(sim, folder: Path) -> dict[str, str]:
+    plt = pyplot()
     folder.mkdir()
     files = {}
     pov = sim.tables["poverty"]
@@ -52,10 +66,7 @@ def write_charts(sim, folder: Path) -> dict[str, str]:
     ax.set_xlabel("age group")
     ax.set_title(f"Poverty by age, {sim.scenario.year}")
     ax.legend(frameon=False)
-    fig.tight_layout()
-    fig.savefig(folder / "poverty_by_age.png")
-    files["poverty_by_age"] = "charts/poverty_by_age.png"
-    plt.close(fig)
+    save_chart(fig, folder, "poverty_by_age.png", files, "poverty_by_age")
 
     inc = sim.tables["incidence"]
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=120)
@@ -64,10 +75,7 @@ def write_charts(sim, folder: Path) -> dict[str, str]:
     ax.set_xlabel("decile of consumption per person (1 = poorest)")
     ax.set_ylabel("riels per person per month")
     ax.set_title("Extra benefits of the reform by decile")
-    fig.tight_layout()
-    fig.savefig(folder / "incidence_by_decile.png")
-    files["incidence_by_decile"] = "charts/incidence_by_decile.png"
-    plt.close(fig)
+    save_chart(fig, folder, "incidence_by_decile.png", files, "incidence_by_decile")
 
     costs = sim.tables["costs"]
     costs = costs[costs["programme"] != "Total"]
@@ -77,10 +85,7 @@ def write_charts(sim, folder: Path) -> dict[str, str]:
     ax.set_xlabel("billion riels per year")
     ax.set_title(f"Annual cost by programme, {sim.scenario.year}")
     ax.legend(frameon=False)
-    fig.tight_layout()
-    fig.savefig(folder / "costs.png")
-    files["costs"] = "charts/costs.png"
-    plt.close(fig)
+    save_chart(fig, folder, "costs.png", files, "costs")
     return files
 
 

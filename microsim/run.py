@@ -84,7 +84,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         "inequality": O.inequality_table(pop, w, pre, wb.consumption, wr.consumption),
     }
     t3 = time.perf_counter()
-    summary = headline(scenario, tables, factor, pop)
+    summary = headline(scenario, tables, factor, pop, macro)
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
     return Simulation(scenario, pop, macro, factor, base, reform, tables, summary,
@@ -93,14 +93,14 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
                       {"baseline": in_force, "reform_changes": changed})
 
 
-def headline(scenario: Scenario, tables: dict, factor: float, pop: Population) -> dict:
+def headline(scenario: Scenario, tables: dict, factor: float, pop: Population, macro: Macro) -> dict:
     pov = tables["poverty"].set_index(["breakdown", "group"])
     nat = pov.loc[("national", "all persons")]
     total = tables["costs"].set_index("programme").loc["Total"]
     ineq = tables["inequality"].set_index("measure")["value"]
     lifted = float(nat["lifted out of poverty (persons)"])
     change = float(total["change (riels per year)"])
-    usd = change / float(total["change (USD per year)"]) if total["change (USD per year)"] else np.nan
+    usd = macro.value("exchange_rate", scenario.year) if macro.has("exchange_rate", scenario.year) else np.nan
 
     def num(x, digits=4):
         x = float(x)
@@ -146,11 +146,10 @@ def versions() -> dict:
 
 
 def manifest(sim: Simulation, command: str, jobs: int, population_label: str) -> dict:
-    from microsim.calibrate import display_path
+    from microsim.paths import display_path
 
-    changed = {}
-    for label, tree_system in (("baseline", sim.baseline), ("reform", sim.reform)):
-        changed[label] = {"active_modules": tree_system.active}
+    systems = {label: {"active_modules": system.active}
+               for label, system in (("baseline", sim.baseline), ("reform", sim.reform))}
     return {
         "command": command, "jobs": jobs, "seed": sim.scenario.seed, "year": sim.scenario.year,
         "scenario": {"path": display_path(sim.scenario.path), "sha256": sim.scenario.sha256, "name": sim.scenario.name,
@@ -161,7 +160,7 @@ def manifest(sim: Simulation, command: str, jobs: int, population_label: str) ->
         "parameter_files": {display_path(f): _sha256(f) for f in sorted(set(sim.parameter_files))},
         "macro": {"path": display_path(sim.macro.path), "sha256": _sha256(sim.macro.path),
                   "price_factor": sim.price_factor},
-        "systems": changed,
+        "systems": systems,
         "parameters": sim.parameters,
         "versions": versions(),
         "timings_s": {k: round(v, 4) for k, v in sim.seconds.items()},

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from microsim.errors import SpecError
-from microsim.groups import group_mask
+from microsim.groups import group_mask, household_group_mask
 from microsim.paths import SYNTHETIC_DATA
 from microsim.population import Population
 from microsim.poverty import is_poor
@@ -120,23 +120,6 @@ def _indicator(pop: Population, t: Target, poor: np.ndarray, where: str) -> np.n
     return group_mask(pop, t.indicator, where)
 
 
-def _household_mask(pop: Population, t: Target, where: str) -> np.ndarray:
-    hh = pop.households
-    mask = np.ones(pop.n_households, bool)
-    for key, cond in t.group.items():
-        if key == "level":
-            continue
-        if key not in hh.columns:
-            raise SpecError(f"{where}: `{key}` is not a household column; household counts can only use "
-                            f"household variables ({', '.join(hh.columns)}).")
-        col = hh[key]
-        if isinstance(cond, list) and len(cond) == 2 and all(isinstance(v, (int, float)) for v in cond):
-            mask &= ((col >= cond[0]) & (col <= cond[1])).to_numpy()
-        else:
-            mask &= col.isin(cond if isinstance(cond, list) else [cond]).to_numpy()
-    return mask
-
-
 @dataclass
 class TargetMatrix:
     """The household-by-target matrix of a population (see the module docstring)."""
@@ -174,7 +157,7 @@ def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
     for k, t in enumerate(targets.targets):
         where = f"{targets.path}, target {t.name}"
         if t.kind == "count" and t.level == "household":
-            X[:, k] = _household_mask(pop, t, where)
+            X[:, k] = household_group_mask(pop, t.group, where)
             T[k] = t.value
         elif t.kind == "count":
             key, m = mask(t.group, where)
@@ -208,5 +191,6 @@ def evaluate(pop: Population, targets: TargetSet, weights: np.ndarray | None = N
             value = float(totals[k])
             error = value / t.value - 1 if t.value else np.nan
         rows.append({"target": t.name, "table": t.table, "kind": t.kind, "published": t.value, "model": value,
-                     "error": error, "unit": t.unit, "source": t.source})
+                     "error": error, "unit": t.unit, "source": t.source,
+                     "group persons": float(group_totals[k]) if t.kind == "rate" else np.nan})
     return pd.DataFrame(rows)

@@ -118,3 +118,13 @@ def test_mapping_naming_a_missing_variable(small_population, tmp_path):
     mapping.write_text(yaml.safe_dump(spec))
     with pytest.raises(SpecError, match=r"section `households`: columns.weight names variable 'hh_weight_typo'"):
         read_population(mapping)
+
+
+def test_recoding_survey_codes_for_whole_columns():
+    from microsim.io import _recode
+
+    codes = pd.Series([1.0, 2, "3", 9, None], dtype=object)
+    got = _recode(codes, {1: "phnom_penh", 2: "other_urban", "3": "rural"})
+    assert list(got[:3]) == ["phnom_penh", "other_urban", "rural"]
+    assert got[3] == 9 and got[4] is None  # no entry: passed through, for the validator to name
+    assert list(_recode(pd.Series(["m", "f"]), {"m": "male", "f": "female"})) == ["male", "female"]

@@ -19,6 +19,7 @@ EMPLOYMENT_TYPES = ("agriculture_self_employed", "industry_wage", "services", "u
 AGRICULTURE, INDUSTRY, SERVICES, UNEMPLOYED, INACTIVE = range(5)
 NOT_APPLICABLE = -1  # employment type of children under 15
 SURVEY_BIRTH_YEAR_REF = 2019  # survey year used to turn ages into years of birth
+PREGNANCY_MONTHS = 9
 
 
 @dataclass
@@ -183,7 +184,7 @@ def pregnancy(comp: Composition, spec: Spec, rng: np.random.Generator) -> np.nda
     partnered = np.isin(comp.relationship, [HEAD, SPOUSE, OTHER]) | ((comp.relationship == CHILD) & (comp.age >= 25))
     shape = interpolate(spec.assumption("fertility_by_age"), comp.age) * women
     shape = shape * np.where(partnered, 1.0, spec.assumption("pregnancy_unpartnered_factor"))
-    expected = 0.75 * np.count_nonzero(comp.age == 0)  # nine months of a year's births
+    expected = PREGNANCY_MONTHS / 12 * np.count_nonzero(comp.age == 0)  # a year's births, pregnant for 9 months
     if shape.sum() == 0:
         return np.zeros(comp.age.size, bool)
     p = np.minimum(shape * expected / shape.sum(), 0.9)
