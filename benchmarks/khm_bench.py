@@ -96,7 +96,8 @@ class Engine:
     """The model's real path for one system: parameters -> modules -> welfare -> summary."""
 
     def __init__(self, pop):
-        from microsim.engine import load_system, price_factor
+        from microsim.economy import year_economy
+        from microsim.engine import load_system
         from microsim.macro import load_macro
         from microsim.scenario import load_scenario
 
@@ -105,11 +106,10 @@ class Engine:
         self.modules, tree = load_system()
         self.macro = load_macro()
         self.tree = tree.with_overrides(self.scenario.baseline, str(SCENARIO), self.scenario.date)
-        self.factor = price_factor(pop, self.scenario.year, self.macro)
-        hh = pop.households
-        self.w = hh["weight"].to_numpy()
-        self.line = hh["poverty_line"].to_numpy() * self.factor
-        self.pre = hh["consumption_pc"].to_numpy() * self.factor
+        self.economy = year_economy(pop, self.scenario.year, self.macro)
+        self.w = pop.households["weight"].to_numpy()
+        self.line = self.economy.poverty_line(pop)
+        self.pre = self.economy.consumption_pc(pop)
         pop.household_size  # noqa: B018  (derived once, like the person-to-household index)
 
     def run(self, tree=None, cache=None) -> dict:
@@ -119,8 +119,8 @@ class Engine:
         if cache is None:
             self.pop.cache.pop("household_sums", None)
         system = run_system(self.pop, self.modules, tree or self.tree, self.scenario.date, self.macro,
-                            self.scenario.seed, cache=cache)
-        post = welfare(self.pop, system, self.modules, self.factor)
+                            self.scenario.seed, cache=cache, economy=self.economy)
+        post = welfare(self.pop, system, self.modules, self.economy)
         return summary_counts(self.pop, self.w, self.line, self.pre, post, self.modules)
 
     def sweep(self, amounts) -> list[dict]:

@@ -214,18 +214,42 @@ def calibrate(data, targets, method, bounds, out, overwrite):
                f"Wrote {out} (report: {out / 'calibration_report.md'}).")
 
 
-RUN_HELP = """Simulate a scenario: baseline against reform, poverty and costs.
+RUN_HELP = """Simulate a scenario in its year: baseline against reform, poverty and costs.
 
 SCENARIO is a YAML file (policies/scenarios/) with a year and the reform as parameter
-overrides. Writes a run folder: report.md with charts, workbook.xlsx, tables/*.csv,
-summary.json and manifest.json. Default folder: runs/<scenario name>, replaced if it exists.
+overrides. The population is brought to that year exactly as `microsim project` does: its
+households reweighted to the year's demography (UN WPP), consumption grown with real GDP per
+head, amounts in the year's riels (CPI). --no-ageing and --no-growth keep the survey year's
+demography or living standards instead (the headline says so). Supported years: 2019 (the
+survey year, CSES 2019/20) to the last year of policies/macro.yaml (2035); a programme with no
+value yet in an early year is not in force then.
+
+Writes a run folder: report.md and report.html with charts, workbook.xlsx, tables/*.csv,
+summary.json and manifest.json (docs/outputs.md). Default folder: runs/<scenario name>,
+replaced if microsim wrote it.
 
 \b
 Examples:
   microsim run policies/scenarios/social_pension_65.yaml
   microsim run policies/scenarios/child_benefit_2_5.yaml --jobs 2 --out runs/cb
   microsim run my_reform.yaml --data runs/pop20k-cal
+  microsim run policies/scenarios/social_pension_65.yaml --no-ageing --no-growth   # the survey-year economy
 """
+
+
+def _out_folder(out, overwrite, default_name: str):
+    """The run folder: --out, or runs/<name> (replaced when it is a run folder microsim wrote)."""
+    from microsim.paths import HOME
+
+    if out is None:
+        return HOME / "runs" / default_name, True
+    return out, overwrite
+
+
+def _population_label(data) -> str:
+    from microsim.paths import display_path
+
+    return display_path(data)
 
 
 @main.command(help=RUN_HELP)
@@ -235,40 +259,57 @@ Examples:
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder. Default: runs/<scenario>.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Modules run in parallel on this many threads; results are identical for any number.")
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+@click.option("--no-ageing", is_flag=True, help="Keep the survey year's weights (no reweighting to the year's demography).")
+@click.option("--no-growth", is_flag=True, help="Keep survey-year living standards (prices still move with the CPI).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts (faster).")
-def run(scenario, data, out, jobs, overwrite, no_charts):
-    from microsim.paths import display_path
+def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts):
+    from microsim.formatting import money, pct
     from microsim.io import read_population
-    from microsim.paths import HOME
-    from microsim.run import simulate, write_run
+    from microsim.paths import display_path
+    from microsim.run import run_output, simulate_year
+    from microsim.runfolder import population_info, write_run_folder
     from microsim.scenario import load_scenario
 
     sc = load_scenario(scenario)
     data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
-    if out is None:
-        out, overwrite = HOME / "runs" / sc.slug, True
-    elif out.exists() and not overwrite:
+    out, overwrite = _out_folder(out, overwrite, sc.slug)
+    if out.exists() and not overwrite:
         raise MicrosimError(f"The run folder {out} already exists. Choose another --out, or add --overwrite.")
     pop = read_population(data)
-    sim = simulate(sc, pop, jobs=jobs)
-    command = f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
-    write_run(sim, out, command=command, jobs=jobs, overwrite=overwrite, population_label=display_path(data),
-              charts=not no_charts)
-    s = sim.summary
-    click.echo(f"{sc.name} ({sc.year}): poverty {s['poverty_rate_baseline_pct']:.2f} % -> "
-               f"{s['poverty_rate_reform_pct']:.2f} % ({s['persons_lifted_out_of_poverty']:,.0f} persons lifted out); "
-               f"cost {s['cost_change_riels_per_year'] / 1e9:,.1f} billion riels a year"
-               + (f" ({s['cost_change_pct_gdp']:.2f} % of GDP)." if s['cost_change_pct_gdp'] is not None else "."))
-    click.echo(f"Wrote {out} (report.md, workbook.xlsx, tables/, summary.json, manifest.json).")
+    sim = simulate_year(sc, pop, ageing=not no_ageing, growth=not no_growth, jobs=jobs)
+    command = (f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
+               + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
+    output = run_output(sim, command, jobs, population_info(pop, _population_label(data)))
+    if no_charts:
+        output.charts = lambda folder: {key: _skipped(key) for key in ("poverty_by_age", "costs", "incidence")}
+    write_run_folder(output, out, overwrite)
+    h = sim.headline
+    economy = ("" if not (no_ageing or no_growth) else " [" + ", ".join(
+        x for x in ("survey-year demography" if no_ageing else "", "survey-year living standards" if no_growth else "")
+        if x) + "]")
+    click.echo(f"{sc.name} ({sc.year}{economy}): poverty {pct(h.poverty_rate_baseline_pct, 2)} -> "
+               f"{pct(h.poverty_rate_reform_pct, 2)} ({h.persons_lifted_out_of_poverty:,.0f} persons lifted out); "
+               f"cost {money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year"
+               + (f", {h.cost_change_pct_gdp:.2f} % of GDP." if h.cost_change_pct_gdp is not None else "."))
+    for warning in output.summary["warnings"]:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, summary.json, manifest.json).")
+
+
+def _skipped(key: str):
+    from microsim.charts import Skipped
+
+    return Skipped(f"the {key.replace('_', ' ')} chart", "charts were switched off (--no-charts)")
 
 
 PROJECT_HELP = """Project a scenario year by year: costs, poverty and benefit values.
 
-Each year the base population is reweighted to that year's demography (UN WPP), consumption
-grows with real GDP per head (times a pass-through), prices with the CPI, and benefits follow
-their indexation rules. Years run in parallel (--jobs). Writes a run folder (default:
-runs/<scenario>-projection) with tables, workbook.xlsx, report.md and charts.
+Each year is exactly `microsim run` for that year: the base population reweighted to the
+year's demography (UN WPP), consumption grown with real GDP per head (times a pass-through),
+prices with the CPI, benefits indexed by their rules. Years run in parallel (--jobs). Years
+from 2019 (the survey year) to the last year of policies/macro.yaml (2035). Writes a run folder
+(default: runs/<scenario>-projection) with the same files as `microsim run` (docs/outputs.md).
 
 \b
 Examples:
@@ -287,29 +328,35 @@ Examples:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Years in parallel.")
 @click.option("--no-ageing", is_flag=True, help="Keep the base year's weights (no demographic change).")
 @click.option("--no-growth", is_flag=True, help="No real consumption growth (prices still move).")
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
-def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite):
-    from microsim.paths import display_path
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, quiet):
+    from microsim.formatting import riels
     from microsim.io import read_population
-    from microsim.paths import HOME
-    from microsim.projection import run_projection, write_projection
+    from microsim.paths import display_path
+    from microsim.projection import projection_output, run_projection
+    from microsim.runfolder import population_info, write_run_folder
     from microsim.scenario import load_scenario
 
     sc = load_scenario(scenario)
     data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
-    if out is None:
-        out, overwrite = HOME / "runs" / f"{sc.slug}-projection", True
-    elif out.exists() and not overwrite:
+    out, overwrite = _out_folder(out, overwrite, f"{sc.slug}-projection")
+    if out.exists() and not overwrite:
         raise MicrosimError(f"The run folder {out} already exists. Choose another --out, or add --overwrite.")
-    proj = run_projection(sc, read_population(data), first, last, jobs, ageing=not no_ageing, growth=not no_growth)
+    pop = read_population(data)
+    proj = run_projection(sc, pop, first, last, jobs, ageing=not no_ageing, growth=not no_growth, quiet=quiet)
     command = (f"microsim project {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
                + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
-    write_projection(proj, out, command, overwrite, display_path(data))
-    y = proj.tables["years"]
-    for _, r in y.iterrows():
-        click.echo(f"  {int(r['year'])}: poverty {r['poverty_rate_baseline_pct']:.2f} % -> {r['poverty_rate_reform_pct']:.2f} %; "
-                   f"cost {r['cost_change_riels_per_year'] / 1e9:,.0f} billion riels ({r['cost_change_pct_gdp']:.2f} % of GDP)")
-    click.echo(f"Wrote {out} (report.md, workbook.xlsx, tables/, manifest.json).")
+    output = projection_output(proj, command, population_info(pop, _population_label(data)))
+    write_run_folder(output, out, overwrite)
+    for r in proj.results:
+        h = r.headline
+        click.echo(f"  {r.year}: poverty {h.poverty_rate_baseline_pct:.2f} % -> {h.poverty_rate_reform_pct:.2f} %; "
+                   f"cost {riels(h.cost_change_riels_per_year)}"
+                   + (f" ({h.cost_change_pct_gdp:.2f} % of GDP)" if h.cost_change_pct_gdp is not None else ""))
+    for warning in output.summary["warnings"]:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, summary.json, manifest.json).")
 
 
 @main.command()

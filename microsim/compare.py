@@ -1,4 +1,8 @@
-"""``microsim compare``: differences between two run folders."""
+"""``microsim compare``: differences between two run folders, read from their ``summary.json``.
+
+Numbers come from the documented keys of ``summary.json`` (docs/outputs.md), never from display
+labels: the headline of every year both runs simulated, and each programme's cost and caseload.
+"""
 
 from __future__ import annotations
 
@@ -8,51 +12,71 @@ from pathlib import Path
 import pandas as pd
 
 from microsim.errors import MicrosimError
+from microsim.formatting import riels
+from microsim.results import HEADLINE_LABELS, SUMMARY_FORMAT
 
 
-def _load(run: Path) -> tuple[dict, pd.DataFrame]:
-    summary = run / "summary.json"
-    costs = run / "tables" / "costs.csv"
-    if not summary.exists() or not costs.exists():
-        raise MicrosimError(f"{run} is not a run folder: expected summary.json and tables/costs.csv "
-                            "(made by `microsim run`).")
-    return json.loads(summary.read_text()), pd.read_csv(costs)
+def load_summary(run: str | Path) -> dict:
+    """A run folder's summary.json, checked to be ours."""
+    path = Path(run) / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MicrosimError(f"{run} is not a run folder: it has no summary.json (made by `microsim run` or "
+                            "`microsim project`).") from None
+    except (OSError, ValueError) as e:
+        raise MicrosimError(f"Cannot read {path}: {e}.") from None
+    if not isinstance(summary, dict) or summary.get("format") != SUMMARY_FORMAT:
+        raise MicrosimError(f"{path} is not a summary of this version (expected \"format\": \"{SUMMARY_FORMAT}\"); "
+                            "run the scenario again to refresh it.")
+    return summary
 
 
 def compare_runs(a: str | Path, b: str | Path) -> dict:
-    sa, ca = _load(Path(a))
-    sb, cb = _load(Path(b))
-    headline = []
-    for key in sa:
-        va, vb = sa.get(key), sb.get(key)
-        if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool):
-            headline.append({"measure": key, "a": va, "b": vb, "b - a": vb - va})
-        elif va != vb:
-            headline.append({"measure": key, "a": va, "b": vb, "b - a": None})
-    costs = ca[["programme", "cost reform (riels per year)"]].merge(
-        cb[["programme", "cost reform (riels per year)"]], on="programme", how="outer", suffixes=(" a", " b")).fillna(0.0)
-    costs["b - a (riels per year)"] = costs["cost reform (riels per year) b"] - costs["cost reform (riels per year) a"]
-    return {"a": str(a), "b": str(b), "headline": headline, "costs": costs.to_dict(orient="records")}
+    sa, sb = load_summary(a), load_summary(b)
+    years_a = {y["year"]: y for y in sa["years"]}
+    years_b = {y["year"]: y for y in sb["years"]}
+    common = sorted(set(years_a) & set(years_b))
+    headline, costs = [], []
+    for year in common:
+        ha, hb = years_a[year]["headline"], years_b[year]["headline"]
+        for key in HEADLINE_LABELS:
+            va, vb = ha.get(key), hb.get(key)
+            diff = vb - va if va is not None and vb is not None else None
+            headline.append({"year": year, "measure": key, "a": va, "b": vb, "b - a": diff})
+        pa = {p["programme"]: p for p in years_a[year]["programmes"]}
+        pb = {p["programme"]: p for p in years_b[year]["programmes"]}
+        for name in sorted(set(pa) | set(pb), key=lambda n: (n == "total", n)):
+            ca = (pa.get(name) or {}).get("cost_reform_riels_per_year") or 0.0
+            cb = (pb.get(name) or {}).get("cost_reform_riels_per_year") or 0.0
+            label = (pa.get(name) or pb.get(name))["label"]
+            costs.append({"year": year, "programme": name, "label": label, "cost_reform_riels_per_year_a": ca,
+                          "cost_reform_riels_per_year_b": cb, "b - a": cb - ca})
+    return {"a": str(a), "b": str(b), "scenario_a": sa["scenario"]["name"], "scenario_b": sb["scenario"]["name"],
+            "years_compared": common, "years_only_a": sorted(set(years_a) - set(years_b)),
+            "years_only_b": sorted(set(years_b) - set(years_a)), "headline": headline, "costs": costs}
 
 
 def _number(x) -> str:
-    if x is None or (isinstance(x, float) and x != x):
+    if x is None:
         return ""
-    if isinstance(x, int) and abs(x) < 10000:
-        return str(x)  # years and small counts
-    if isinstance(x, (int, float)) and abs(x) >= 1000:
+    if abs(x) >= 1000:
         return f"{x:,.0f}"
-    return f"{x:.4g}" if isinstance(x, float) else str(x)
+    return f"{x:.4g}"
 
 
 def render(result: dict) -> str:
-    rows = [r for r in result["headline"] if r["b - a"] is not None or r["measure"] != "scenario"]
-    names = {r["measure"]: r for r in result["headline"]}.get("scenario", {})
-    head = pd.DataFrame([{k: (_number(v) if k != "measure" else v) for k, v in r.items()} for r in rows
-                         if r["measure"] != "scenario"])
-    costs = pd.DataFrame(result["costs"])
-    return "\n".join([f"A: {result['a']}" + (f"  ({names.get('a')})" if names else ""),
-                      f"B: {result['b']}" + (f"  ({names.get('b')})" if names else ""), "", "Headline", "--------",
-                      head.to_string(index=False),
-                      "", "Annual cost of each programme in the reform", "-------------------------------------------",
-                      costs.to_string(index=False, float_format=lambda x: f"{x:,.0f}"), ""])
+    lines = [f"A: {result['a']}  ({result['scenario_a']})", f"B: {result['b']}  ({result['scenario_b']})", ""]
+    if not result["years_compared"]:
+        return "\n".join(lines + ["The two runs have no simulated year in common; nothing to compare.", ""])
+    for extra, which in (("years_only_a", "A"), ("years_only_b", "B")):
+        if result[extra]:
+            lines.append(f"Only {which} has {', '.join(map(str, result[extra]))}.")
+    head = pd.DataFrame([{"year": r["year"], "measure": HEADLINE_LABELS[r["measure"]], "A": _number(r["a"]),
+                          "B": _number(r["b"]), "B - A": _number(r["b - a"])} for r in result["headline"]])
+    costs = pd.DataFrame([{"year": r["year"], "programme": r["label"], "A": riels(r["cost_reform_riels_per_year_a"]),
+                           "B": riels(r["cost_reform_riels_per_year_b"]), "B - A": riels(r["b - a"])}
+                          for r in result["costs"]])
+    return "\n".join(lines + ["Headline", "--------", head.to_string(index=False), "",
+                              "Annual cost of each programme in the reform", "-------------------------------------------",
+                              costs.to_string(index=False), ""])

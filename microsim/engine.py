@@ -1,8 +1,13 @@
 """Run a tax-benefit system on a population: active modules, in dependency layers, in parallel.
 
 Benefits are computed in the simulated year's prices. The population's consumption and poverty
-line are in survey-year prices (CSES 2019/20), so both are uprated with the CPI
-(``Macro.price_factor``) before modules see them and before poverty is measured.
+line are in survey-year riels (CSES 2019/20); modules see them in the year's riels through a
+:class:`microsim.economy.YearEconomy` (the one place where prices and growth are applied).
+
+A programme of current law whose parameters have no value yet in the simulated year (it started
+later, or the model has no amount for that year) is not in force that year: it pays nothing and
+the system records why (:attr:`SystemResult.not_in_force`). A programme switched on by the
+scenario must have every value it needs, or the run stops with an error.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from microsim.benefit import Flat
+from microsim.economy import YearEconomy, year_economy
 from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Inputs, Module, dependency_layers, discover
@@ -44,11 +50,6 @@ def load_system() -> tuple[dict[str, Module], ParameterTree]:
     return modules, tree
 
 
-def price_factor(pop: Population, year: int, macro: Macro) -> float:
-    """Factor turning the population's riels (its ``price_year``, default CSES 2019/20) into ``year``'s."""
-    return macro.price_factor(year, pop.metadata.get("price_year", "2019/20") or "2019/20")
-
-
 @dataclass
 class SystemResult:
     """Benefits of one system (baseline or reform), riels per month, in the year's prices."""
@@ -59,6 +60,7 @@ class SystemResult:
     benefits: dict[str, np.ndarray | Flat]  # module -> riels per month per person or household (its entity)
     seconds: dict[str, float] = field(default_factory=dict)
     keys: dict[str, tuple] = field(default_factory=dict)  # module -> what its output depends on
+    not_in_force: dict[str, str] = field(default_factory=dict)  # module -> why it pays nothing this year
 
 
 def _run_module(module: Module, pop: Population, params, outputs: dict, seed: int, extra: dict):
@@ -91,37 +93,65 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
     return module.name, amount, time.perf_counter() - t0
 
 
+def _not_in_force(name: str, module: Module, tree: ParameterTree, params, date) -> str | None:
+    """Why a module pays nothing on ``date`` though switched on, or None if it is in force.
+
+    Current law: a parameter with no value yet means the programme had not started (or the model
+    has no amount for that year). A module the scenario switched on must be complete: error.
+    """
+    node = getattr(params, name, None)
+    if not hasattr(node, "active"):
+        first = min(tree.parameters[f"{name}.active"].values)
+        return f"not yet in force on {date.isoformat()} (`{name}.active` starts {first.isoformat()})"
+    if not node.active:
+        return None
+    missing = tree.missing_for(name, params)
+    if not missing:
+        return None
+    scenario_switched_on = any(p.startswith(name + ".") for p in tree.overridden)
+    if scenario_switched_on:
+        raise SpecError(f"`{name}` is active in {date.year} but {', '.join(f'`{x}`' for x in missing)} "
+                        f"ha{'s' if len(missing) == 1 else 've'} no value on {date.isoformat()} "
+                        f"({module.parameter_file}). Give {'it' if len(missing) == 1 else 'them'} in the scenario, "
+                        "or simulate a later year.")
+    starts = ", ".join(f"`{x}` has no value before {min(tree.parameters[x].values).isoformat()}" for x in missing)
+    return f"not in force in {date.year}: {starts}"
+
+
 def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree, date, macro: Macro,
                seed: int = 0, jobs: int = 1, label: str = "system", where: str = "scenario",
-               cache: dict | None = None) -> SystemResult:
+               cache: dict | None = None, economy: YearEconomy | None = None) -> SystemResult:
     """Benefits of every active module on ``date``; inactive modules read as zero.
 
-    ``cache`` (a dict kept by the caller for one population) reuses a module's output when its
-    parameters, year, seed and the outputs it reads are unchanged: a reform, or a variant in a
-    sweep, recomputes only the modules it changes. It keeps the latest output of each module.
+    ``economy`` gives consumption and the poverty line in the year's riels (default: the CPI
+    only, no real growth). ``cache`` (a dict kept by the caller for one population) reuses a
+    module's output when its parameters, year, economy, seed and the outputs it reads are
+    unchanged: a reform, or a variant in a sweep, recomputes only the modules it changes. It keeps
+    the latest output of each module.
     """
     params = tree.at(date, macro, where)
-    for name in modules:
-        if not hasattr(getattr(params, name, None), "active"):
-            raise SpecError(f"{where}: `{name}.active` has no value on {date.isoformat()} "
-                            f"({modules[name].parameter_file}); add a value from that date or earlier.")
-    active = {n: m for n, m in modules.items() if getattr(params, n).active}
+    not_in_force = {}
+    for name, m in modules.items():
+        try:
+            why = _not_in_force(name, m, tree, params, date)
+        except SpecError as e:
+            raise SpecError(f"{where}: {e}") from None
+        if why:
+            not_in_force[name] = why
+    active = {n: m for n, m in modules.items() if n not in not_in_force and getattr(params, n).active}
     for name, m in active.items():
-        missing = tree.missing_for(name, params)
-        if missing:
-            raise SpecError(f"{where}: `{name}` is active in {date.year} but {', '.join(f'`{x}`' for x in missing)} "
-                            f"ha{'s' if len(missing) == 1 else 've'} no value on {date.isoformat()} ({m.parameter_file}).")
         problem = m.check(getattr(params, name)) if m.check else None
         if problem:
             raise SpecError(f"{where}: {problem}")
-    factor = price_factor(pop, date.year, macro)
+    economy = economy or year_economy(pop, date.year, macro)
     lazy: dict[str, np.ndarray] = {}
+    converters = {"consumption_pc": economy.consumption_pc, "poverty_line": economy.poverty_line}
 
     def in_year_prices(column: str, per_person: bool):
         def compute():
             key = (column, per_person)
             if key not in lazy:
-                values = pop.households[column].to_numpy() * factor
+                values = converters[column](pop)
                 lazy[key] = values[pop.person_household_index] if per_person else values
             return lazy[key]
         return compute
@@ -140,7 +170,7 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             m = active[n]
             # what the output depends on: parameters, prices (modules may read consumption in the
             # year's riels), the take-up seed and the outputs it reads
-            keys[n] = (n, date.year, factor, seed, repr(sorted(vars(getattr(params, n)).items())),
+            keys[n] = (n, date.year, economy.price_factor, economy.real_growth_factor, seed, repr(sorted(vars(getattr(params, n)).items())),
                        tuple(keys.get(i, i) for i in m.inputs if i in modules))
             if cache is not None and n in cache and cache[n][0] == keys[n]:
                 outputs[n] = cache[n][1]
@@ -159,4 +189,4 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             if cache is not None:
                 cache[name] = (keys[name], amount)
     return SystemResult(label, params, sorted(active), {n: outputs[n] for n in sorted(active)}, seconds,
-                        {n: keys[n] for n in sorted(active)})
+                        {n: keys[n] for n in sorted(active)}, not_in_force)

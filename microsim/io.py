@@ -28,19 +28,45 @@ TABLE_FILES = ("households", "persons")
 
 
 # ---- atomic output folders -------------------------------------------------------------------
-@contextmanager
-def atomic_folder(path: str | os.PathLike, overwrite: bool = False):
-    """Yield a temporary folder; on success move it to ``path``; on error remove it.
+def _check_output_path(path: Path, what: str) -> None:
+    """Refuse an output path whose parent is an ordinary file, or that is itself a file."""
+    if path.exists() and not path.is_dir():
+        raise MicrosimError(f"The output {path} is an ordinary file, not a folder; a {what} is a folder. "
+                            "Choose another --out (nothing was written).")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise MicrosimError(f"Cannot write the {what} {path}: {parent} is an ordinary file, not a folder. "
+                                    "Choose another --out (nothing was written).")
+            break
 
-    Refuses to replace an existing ``path`` unless ``overwrite`` is true; the old folder is only
-    removed once the new one is complete.
+
+@contextmanager
+def atomic_folder(path: str | os.PathLike, overwrite: bool = False, owned=None, what: str = "output folder"):
+    """Yield a temporary folder; on success move it to ``path``; on any error (or interruption)
+    remove it, so nothing half-written is ever left.
+
+    An existing ``path`` is replaced only with ``overwrite`` and, when ``owned`` is given, only if
+    ``owned(path)`` says this program wrote it: a folder holding the user's own files is never
+    deleted. The old folder is removed only once the new one is complete.
     """
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise MicrosimError(f"The output folder {path} already exists. Choose another --out, or add "
-                            "--overwrite to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    _check_output_path(path, what)
+    if path.exists():
+        if not overwrite:
+            raise MicrosimError(f"The {what} {path} already exists. Choose another --out, or add "
+                                "--overwrite to replace it.")
+        if owned is not None and not owned(path):
+            raise MicrosimError(f"The folder {path} exists and was not written by microsim (it has no "
+                                f"{'manifest.json' if what == 'run folder' else 'metadata.yaml'} of ours), so it is "
+                                "not replaced: its files could be yours. Choose another --out, or move that folder "
+                                "away (nothing was written).")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as e:
+        raise MicrosimError(f"Cannot write the {what} {path}: {e.strerror or e} (in {path.parent}). Choose a "
+                            "folder you can write to with --out (nothing was written).") from None
     tmp.chmod(0o755)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         yield tmp
@@ -48,12 +74,27 @@ def atomic_folder(path: str | os.PathLike, overwrite: bool = False):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     old = None
-    if path.exists():
-        old = path.with_name(f".{path.name}.old-{os.getpid()}")
-        path.rename(old)
-    tmp.rename(path)
+    try:
+        if path.exists():
+            old = path.with_name(f".{path.name}.old-{os.getpid()}")
+            path.rename(old)
+        tmp.rename(path)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not path.exists():
+            old.rename(path)
+        raise MicrosimError(f"Cannot write the {what} {path}: {e.strerror or e}.") from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def is_population_folder(path: Path) -> bool:
+    """A population folder this program wrote (its metadata.yaml has our format)."""
+    try:
+        meta = yaml.safe_load((Path(path) / "metadata.yaml").read_text(encoding="utf-8"))
+        return isinstance(meta, dict) and meta.get("format") == FORMAT
+    except (OSError, yaml.YAMLError):
+        return False
 
 
 # ---- population folders ----------------------------------------------------------------------
@@ -71,7 +112,7 @@ def write_population(pop: Population, path: str | os.PathLike, fmt: str = "parqu
     meta["content_sha256"] = pop.content_hash()
     meta["households"] = pop.n_households
     meta["persons"] = pop.n_persons
-    with atomic_folder(path, overwrite) as tmp:
+    with atomic_folder(path, overwrite, owned=is_population_folder, what="population folder") as tmp:
         for name, df in (("households", pop.households), ("persons", pop.persons)):
             if fmt == "parquet":
                 df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
@@ -85,10 +126,12 @@ def write_population(pop: Population, path: str | os.PathLike, fmt: str = "parqu
 
 
 def _table_file(folder: Path, name: str) -> Path:
-    for ext in (".parquet", ".csv"):
-        p = folder / f"{name}{ext}"
-        if p.exists():
-            return p
+    found = [folder / f"{name}{ext}" for ext in (".parquet", ".csv") if (folder / f"{name}{ext}").exists()]
+    if len(found) > 1:
+        raise MicrosimError(f"The population folder {folder} has both {name}.parquet and {name}.csv, so it is not "
+                            "clear which to read. Keep one of them (nothing was read).")
+    if found:
+        return found[0]
     raise MicrosimError(f"The population folder {folder} has no {name}.parquet or {name}.csv. "
                         "A population folder holds households and persons tables (see docs/data-schema.md).")
 

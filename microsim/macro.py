@@ -55,16 +55,16 @@ class Macro:
         return factor if year >= base_year else 1 / factor
 
     def gdp(self, year: int) -> float:
-        """Nominal GDP, riels (new base): published where given, else grown from the last published
-        year with real growth and CPI inflation (the deflator is taken to be the CPI)."""
+        """Nominal GDP, riels (new base): published where given; otherwise grown from the nearest
+        published year with real growth and CPI inflation (the deflator is taken to be the CPI):
+        forward after the last published year, backward before the first."""
         published = self.series("gdp_nominal")
         if year in published:
             return published[year] * 1e9
-        last = max(y for y in published if y < year) if any(y < year for y in published) else None
-        if last is None:
-            raise SpecError(f"{self.path}: no GDP for {year} and no earlier published year to grow it from.")
-        real = self.growth_index("real_gdp_growth", year, last)
-        return published[last] * 1e9 * real * self.cpi(year) / self.cpi(last)
+        earlier = [y for y in published if y < year]
+        anchor = max(earlier) if earlier else min(published)
+        real = self.growth_index("real_gdp_growth", year, anchor)
+        return published[anchor] * 1e9 * real * self.cpi(year) / self.cpi(anchor)
 
     def gdp_per_head_index(self, year: int, base_year: int) -> float:
         """Nominal GDP per head in ``year`` relative to ``base_year``: real growth, CPI inflation and

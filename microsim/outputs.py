@@ -20,12 +20,14 @@ import pandas as pd
 
 from microsim import weighted as W
 from microsim.benefit import Flat, paid
+from microsim.economy import YearEconomy
 from microsim.engine import SystemResult
 from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_label, household_type
 from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Module
 from microsim.population import Population
+from microsim.results import ProgrammeResult, number
 
 MONTHS = 12
 
@@ -81,8 +83,8 @@ def _household_sum(pop: Population, amount) -> np.ndarray:
     return pop.household_sum(amount)
 
 
-def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], factor: float) -> Welfare:
-    """Post-transfer consumption per person of each household, in the year's prices."""
+def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], economy: YearEconomy) -> Welfare:
+    """Post-transfer consumption per person of each household, in the year's riels."""
     result = Welfare(np.empty(0), np.zeros(pop.n_households), system)
     by_module = result.household_benefits(pop, modules)
     for n, b in by_module.items():
@@ -91,7 +93,7 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], f
     if not np.isfinite(result.added.sum()):
         raise SpecError("A module returned an infinite amount; benefits must be finite riels.")
     share = system.params.simulation.consumed_share
-    result.consumption = pop.households["consumption_pc"].to_numpy() * factor + share * result.added / pop.household_size
+    result.consumption = economy.consumption_pc(pop) + share * result.added / pop.household_size
     return result
 
 
@@ -128,18 +130,19 @@ def household_breakdowns(pop: Population, decile_codes: np.ndarray) -> list[tupl
             ("household type", list(HOUSEHOLD_TYPES), pop.cache["household_type"])]
 
 
-def pre_transfer_deciles(pop: Population, pre_h: np.ndarray, w_h: np.ndarray) -> np.ndarray:
-    """Deciles of consumption before modelled benefits.
+def pre_transfer_deciles(pop: Population, pre_h: np.ndarray) -> np.ndarray:
+    """Deciles of consumption before modelled benefits (``pre_h``: the population's consumption per
+    person in any year's riels), weighting households by the population's own weights x size.
 
-    Cached on the population (a population's tables are never changed in place; reweighting makes a
-    new one): prices scale every household alike, so the ranking holds for any year.
+    Cached on the population, whose content is all the key needs: its tables are never changed in
+    place (reweighting or uprating makes a new population), and prices and uniform growth scale
+    every household alike, so the ranking holds for any year.
     """
-    key = ("deciles", w_h.__array_interface__["data"][0], w_h.size)
-    if key not in pop.cache:
+    if "deciles" not in pop.cache:
         order = np.argsort(pre_h, kind="stable")
         pop.cache["pre_order"] = order  # the Gini before benefits reuses this sort
-        pop.cache[key] = deciles(pre_h, w_h * pop.household_size, order)
-    return pop.cache[key]
+        pop.cache["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_size, order)
+    return pop.cache["deciles"]
 
 
 def deciles(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
@@ -177,7 +180,7 @@ def poverty_table(pop, w_h, line_h, pre_h, base_h, reform_h) -> pd.DataFrame:
     gap_r = np.where(poor_r, (line_h - reform_h) / line_h, 0.0)
     values = w_h * np.vstack([np.ones_like(w_h), poor_b, poor_r, gap_b, gap_r, gap_b ** 2, gap_r ** 2,
                               poor_b & ~poor_r, ~poor_b & poor_r])
-    decile_codes = pre_transfer_deciles(pop, pre_h, w_h)
+    decile_codes = pre_transfer_deciles(pop, pre_h)
     rows = []
     for dim, labels, sums in grouped(values, pop, decile_codes):
         s = dict(zip(MEASURES, sums))
@@ -200,59 +203,88 @@ def poverty_table(pop, w_h, line_h, pre_h, base_h, reform_h) -> pd.DataFrame:
     return table.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
-def cost_table(pop, modules, base: Welfare, reform: Welfare, macro: Macro, year: int) -> pd.DataFrame:
-    """Annual cost per module in baseline and reform: riels, USD, % of GDP and of spending.
+def programme_results(pop, modules, base: Welfare, reform: Welfare, macro: Macro, year: int,
+                      not_in_force: dict[str, str] | None = None) -> list[ProgrammeResult]:
+    """Annual cost and caseload of every programme in baseline and reform, then a ``Total`` record.
 
-    Recipients are persons paid a person benefit; persons in receiving households count every
-    member of a household that receives the benefit (for household benefits, the only count).
-    Costs include the administrative cost rate.
+    Costs are 12 x the household-weighted monthly benefits x (1 + administrative cost rate), in
+    the year's riels, USD, % of GDP and of government spending. Recipients are persons paid a
+    person benefit; receiving households have at least one payment; persons in receiving
+    households count every member of such households.
     """
     w_h = pop.households["weight"].to_numpy()
     size = pop.household_size
     usd = macro.value("exchange_rate", year) if macro.has("exchange_rate", year) else np.nan
     try:
         gdp, spend = macro.gdp(year), macro.government_spending(year)
-    except SpecError:  # a year before the new-base GDP series: costs in riels and USD only
+    except SpecError:  # a year the GDP series cannot reach: costs in riels and USD only
         gdp = spend = np.nan
     b_hh, r_hh = base.household_benefits(pop, modules), reform.household_benefits(pop, modules)
-    names = sorted(set(b_hh) | set(r_hh))
     admin_b = base.system.params.simulation.admin_cost_rate
     admin_r = reform.system.params.simulation.admin_cost_rate
     zero = np.zeros(pop.n_households)
     person_weight = pop.person_weight()
-    rows = []
+    not_in_force = not_in_force or {}
 
-    def add(label, b, r, extra):
+    def recipients(system, name):
+        amount = system.benefits.get(name)
+        if modules[name].entity != "person":
+            return None
+        return float(person_weight @ paid(amount)) if amount is not None else 0.0
+
+    def record(name, label, entity, counted, b, r, extra) -> ProgrammeResult:
         cost_b = MONTHS * float(w_h @ b) * (1 + admin_b)
         cost_r = MONTHS * float(w_h @ r) * (1 + admin_r)
-        rows.append({"programme": label, "cost baseline (riels per year)": cost_b,
-                     "cost reform (riels per year)": cost_r, "change (riels per year)": cost_r - cost_b,
-                     "change (USD per year)": (cost_r - cost_b) / usd,
-                     "change (% of GDP)": (cost_r - cost_b) / gdp * 100,
-                     "change (% of government spending)": (cost_r - cost_b) / spend * 100,
-                     "cost reform (% of GDP)": cost_r / gdp * 100, **extra})
+        return ProgrammeResult(
+            programme=name, label=label, entity=entity, in_survey_consumption=counted,
+            cost_baseline_riels_per_year=cost_b, cost_reform_riels_per_year=cost_r,
+            cost_change_riels_per_year=cost_r - cost_b, cost_reform_usd_per_year=number(cost_r / usd),
+            cost_reform_pct_gdp=number(cost_r / gdp * 100), cost_reform_pct_government_spending=number(cost_r / spend * 100),
+            receiving_households_baseline=float(w_h @ (b > 0)), receiving_households_reform=float(w_h @ (r > 0)),
+            persons_in_receiving_households_reform=float(w_h @ ((r > 0) * size)), admin_cost_rate=admin_r, **extra)
 
-    for n in names:
+    out = []
+    for n in sorted(set(b_hh) | set(r_hh) | set(not_in_force)):
         m = modules[n]
-        r = r_hh.get(n, zero)
-        amount = reform.system.benefits.get(n)
-        recipients = float(person_weight @ paid(amount)) if amount is not None and m.entity == "person" else np.nan
-        label = m.label + (" (already in survey consumption)" if m.counted_in_consumption else "")
-        add(label, b_hh.get(n, zero), r, {"recipients reform (persons)": recipients,
-                                          "persons in receiving households, reform": float(w_h @ ((r > 0) * size)),
-                                          "receiving households, reform": float(w_h @ (r > 0))})
+        out.append(record(n, m.label, m.entity, m.counted_in_consumption, b_hh.get(n, zero), r_hh.get(n, zero),
+                          {"recipients_baseline_persons": recipients(base.system, n),
+                           "recipients_reform_persons": recipients(reform.system, n),
+                           "not_in_force": not_in_force.get(n)}))
+    names = sorted(set(b_hh) | set(r_hh))
     total_b = sum((b_hh.get(n, zero) for n in names), zero)
     total_r = sum((r_hh.get(n, zero) for n in names), zero)
-    add("Total", total_b, total_r, {"recipients reform (persons)": np.nan,
-                                    "persons in receiving households, reform": float(w_h @ ((total_r > 0) * size)),
-                                    "receiving households, reform": float(w_h @ (total_r > 0))})
+    out.append(record("total", "Total", "household", False, total_b, total_r,
+                      {"recipients_baseline_persons": None, "recipients_reform_persons": None}))
+    return out
+
+
+def cost_table(records: list[ProgrammeResult], macro: Macro, year: int) -> pd.DataFrame:
+    """The costs table (one row per programme, then Total), rendered from the records."""
+    usd = macro.value("exchange_rate", year) if macro.has("exchange_rate", year) else np.nan
+    try:
+        gdp, spend = macro.gdp(year), macro.government_spending(year)
+    except SpecError:
+        gdp = spend = np.nan
+    rows = []
+    for r in records:
+        change = r.cost_change_riels_per_year
+        label = r.label + (" (already in survey consumption)" if r.in_survey_consumption else "")
+        rows.append({"programme": label, "cost baseline (riels per year)": r.cost_baseline_riels_per_year,
+                     "cost reform (riels per year)": r.cost_reform_riels_per_year, "change (riels per year)": change,
+                     "change (USD per year)": change / usd, "change (% of GDP)": change / gdp * 100,
+                     "change (% of government spending)": change / spend * 100,
+                     "cost reform (% of GDP)": r.cost_reform_riels_per_year / gdp * 100,
+                     "recipients reform (persons)": np.nan if r.recipients_reform_persons is None else r.recipients_reform_persons,
+                     "persons in receiving households, reform": r.persons_in_receiving_households_reform,
+                     "receiving households, reform": r.receiving_households_reform,
+                     "in force": "no: " + r.not_in_force if r.not_in_force else "yes"})
     return pd.DataFrame(rows)
 
 
 def incidence_table(pop, w_h, pre_h, base: Welfare, reform: Welfare) -> pd.DataFrame:
     """Where the reform's extra benefits go, by decile of consumption before any modelled benefit."""
     size = pop.household_size
-    codes = pre_transfer_deciles(pop, pre_h, w_h)
+    codes = pre_transfer_deciles(pop, pre_h)
     delta = reform.added - base.added  # riels per household per month
     total = np.bincount(codes, w_h * delta, minlength=10)
     persons = np.bincount(codes, w_h * size, minlength=10)
@@ -323,10 +355,7 @@ def summary_counts(pop: Population, w_h: np.ndarray, line_h: np.ndarray, pre_h: 
     per year (12 x sum of household weight x monthly benefit), per module and in total.
     """
     size = pop.household_size
-    wp = pop.cache.get("persons_weight")
-    if wp is None or wp[0] is not w_h:
-        wp = pop.cache["persons_weight"] = (w_h, w_h * size)
-    wp = wp[1]
+    wp = w_h * size
     poor_pre, poor_post = pre_h < line_h, post.consumption < line_h
     lifted = poor_pre & ~poor_post
     by_module = post.household_benefits(pop, modules)

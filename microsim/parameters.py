@@ -163,9 +163,11 @@ def _walk(node: dict, prefix: str, file: str, out: dict, descriptions: dict):
 class ParameterTree:
     """Every programme's parameters, loaded from YAML and validated."""
 
-    def __init__(self, parameters: dict[str, Parameter], descriptions: dict[str, str]):
+    def __init__(self, parameters: dict[str, Parameter], descriptions: dict[str, str],
+                 overridden: frozenset[str] = frozenset()):
         self.parameters = parameters
         self.descriptions = descriptions
+        self.overridden = overridden  # parameter paths set by scenario overrides
 
     @classmethod
     def load(cls, files) -> "ParameterTree":
@@ -191,6 +193,7 @@ class ParameterTree:
         Without ``date``, the value replaces every dated value (it holds at all dates).
         """
         params = dict(self.parameters)  # parameters are copied only when an override changes them
+        overridden = set(self.overridden)
         for path, value in (overrides or {}).items():
             attr = None
             if path not in params and path.rsplit(".", 1)[-1] in ("indexation", "indexation_rate", "indexation_lag"):
@@ -200,6 +203,7 @@ class ParameterTree:
                 hint = f" Did you mean {', '.join(close)}?" if close else " See `microsim policies` for the names."
                 raise SpecError(f"{where}: unknown parameter `{path}`.{hint}")
             p = params[path] = copy.deepcopy(params[path])
+            overridden.add(path)
             if attr == "indexation":
                 if value not in INDEXATION_RULES:
                     raise SpecError(f"{where}: `{path}.indexation` must be one of {list(INDEXATION_RULES)} "
@@ -219,7 +223,7 @@ class ParameterTree:
                     p.values = {min(p.values): {"value": value, "reference": ref}}
                 else:
                     p.values = {d: e for d, e in p.values.items() if d < date} | {date: {"value": value, "reference": ref}}
-        return ParameterTree(params, self.descriptions)
+        return ParameterTree(params, self.descriptions, frozenset(overridden))
 
     def at(self, date: dt.date, macro=None, where: str = "parameters") -> SimpleNamespace:
         """Every parameter's value on ``date``, as nested attributes (``p.social_pension.amount``).
@@ -258,7 +262,7 @@ class ParameterTree:
                 continue  # not yet in force (a programme that starts later)
             start, _ = p.entry_at(date, "parameters")
             out[path] = {"effective": start.isoformat(), **p.values[start], "unit": p.unit,
-                         "indexation": p.indexation}
+                         "indexation": p.indexation, "description": p.description}
         return out
 
 

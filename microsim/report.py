@@ -1,4 +1,9 @@
-"""The analyst's report of a run: Markdown with charts (PNG), and the Excel workbook."""
+"""What a run folder says to people: the report (blocks for Markdown and HTML), the charts and the
+workbook sheets of ``microsim run`` and ``microsim project``, rendered from the result records.
+
+The functions here only present; the numbers come from :mod:`microsim.results` records and the
+tables of :mod:`microsim.outputs`. :mod:`microsim.runfolder` writes the files.
+"""
 
 from __future__ import annotations
 
@@ -7,153 +12,328 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SHEETS = {"poverty": "Poverty", "costs": "Costs", "incidence": "Incidence by decile", "targeting": "Targeting",
-          "missing_middle": "Missing middle", "inequality": "Inequality"}
+from microsim import charts as C
+from microsim import formatting as F
+from microsim.document import Bullets, Figure, Heading, Paragraph, Table
+from microsim.results import HEADLINE_LABELS, Headline, YearResult
+from microsim.workbook import Sheet
+
+TABLE_TITLES = {
+    "poverty": ("Poverty", "Poverty by group: headcount, gap and severity, baseline and reform"),
+    "costs": ("Costs", "Annual cost by programme, baseline and reform (costs include administration)"),
+    "incidence": ("Incidence by decile", "Where the reform's extra benefits go, by decile of consumption before benefits"),
+    "targeting": ("Targeting", "Coverage of the poor and targeting errors by programme (reform)"),
+    "missing_middle": ("Missing middle", "The missing middle: near-poor persons outside IDPoor and NSSF"),
+    "inequality": ("Inequality", "Inequality and mean consumption"),
+    "years": ("Poverty and cost by year", "The headline figures of each projection year"),
+    "costs_by_year": ("Costs by year", "Annual cost by programme and year"),
+    "poverty_by_year": ("Poverty by year", "Poverty by group and year"),
+    "benefit_values": ("Benefit values", "Benefit amounts of the reform by year: nominal and real"),
+    "demography": ("Population by year", "The simulated population of each year and the strain of reweighting"),
+}
 
 
-def _fmt(x, digits=1):
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "n/a"
-    return f"{x:,.{digits}f}"
+# ---- the words every report shares -------------------------------------------------------------------
+def population_sentence(population: dict, year: int, ageing: bool, growth: bool) -> str:
+    """What population was simulated and how it was brought to the year, in one paragraph."""
+    kind = population.get("kind", "synthetic")
+    size = f"{population['households_sample']:,} sample households and {population['persons_sample']:,} persons"
+    if kind == "synthetic":
+        what = (f"a **synthetic** population (`{population['path']}`, {size}) generated to reproduce the published "
+                "statistics of the CSES 2019/20 (poverty Tables 1-3), the Census 2019 and UN WPP; its results are "
+                "illustrative of those published statistics, not estimates from survey microdata")
+    else:
+        what = f"survey microdata (`{population['path']}`, {size})"
+    aged = ("reweighted to the year's demography (UN WPP 2022, static ageing)" if ageing
+            else "kept at its survey-year weights (no ageing)")
+    grown = ("consumption grown in real terms with GDP per head since 2019/20" if growth
+             else "consumption kept at 2019/20 living standards (no real growth)")
+    return (f"**Population and year**: {what}. Simulated for **{year}**: {aged}; {grown}; all amounts in "
+            f"{year} riels (survey amounts uprated by the CPI).")
 
 
-def markdown_table(df: pd.DataFrame, digits: int = 1) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(df[c]) else "---" for c in cols) + "|"]
-    for _, row in df.iterrows():
-        cells = []
-        for c in cols:
-            v = row[c]
-            if isinstance(v, (float, np.floating)):
-                big = abs(v) >= 1000 if np.isfinite(v) else False
-                cells.append(_fmt(float(v), 0 if big else digits))
-            else:
-                cells.append(str(v))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def pyplot():
-    """matplotlib's pyplot on the file-only backend (no screen needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def save_chart(fig, folder: Path, name: str, files: dict[str, str], key: str) -> None:
-    """Lay out, write ``folder/name`` and close ``fig``; record its path, relative to the run folder."""
-    fig.tight_layout()
-    fig.savefig(folder / name)
-    pyplot().close(fig)
-    files[key] = f"{folder.name}/{name}"
-
-
-def write_charts(sim, folder: Path) -> dict[str, str]:
-    plt = pyplot()
-    folder.mkdir()
-    files = {}
-    pov = sim.tables["poverty"]
-    age = pov[pov["breakdown"] == "age group"]
-    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=120)
-    x = np.arange(len(age))
-    ax.bar(x - 0.2, age["headcount baseline (%)"], 0.4, label="baseline", color="#8c8c8c")
-    ax.bar(x + 0.2, age["headcount reform (%)"], 0.4, label="reform", color="#1f77b4")
-    ax.set_xticks(x, age["group"])
-    ax.set_ylabel("poverty headcount (% of persons)")
-    ax.set_xlabel("age group")
-    ax.set_title(f"Poverty by age, {sim.scenario.year}")
-    ax.legend(frameon=False)
-    save_chart(fig, folder, "poverty_by_age.png", files, "poverty_by_age")
-
-    inc = sim.tables["incidence"]
-    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=120)
-    ax.bar(np.arange(1, 11), inc["extra benefit (riels per person per month)"].fillna(0), color="#1f77b4")
-    ax.set_xticks(np.arange(1, 11))
-    ax.set_xlabel("decile of consumption per person (1 = poorest)")
-    ax.set_ylabel("riels per person per month")
-    ax.set_title("Extra benefits of the reform by decile")
-    save_chart(fig, folder, "incidence_by_decile.png", files, "incidence_by_decile")
-
-    costs = sim.tables["costs"]
-    costs = costs[costs["programme"] != "Total"]
-    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * max(len(costs), 1)), dpi=120)
-    ax.barh(costs["programme"], costs["cost reform (riels per year)"] / 1e9, color="#1f77b4", label="reform")
-    ax.barh(costs["programme"], costs["cost baseline (riels per year)"] / 1e9, color="#8c8c8c", height=0.4, label="baseline")
-    ax.set_xlabel("billion riels per year")
-    ax.set_title(f"Annual cost by programme, {sim.scenario.year}")
-    ax.legend(frameon=False)
-    save_chart(fig, folder, "costs.png", files, "costs")
-    return files
-
-
-def report_markdown(sim, charts: dict[str, str]) -> str:
-    s = sim.summary
-    sc = sim.scenario
-    pov = sim.tables["poverty"]
-    lines = [
-        f"# {sc.name}",
-        "",
-        f"{sc.description}" if sc.description else "",
-        "",
-        "## Headline",
-        "",
-        f"- **Poverty**: {_fmt(s['poverty_rate_baseline_pct'])} % of persons in the baseline, "
-        f"{_fmt(s['poverty_rate_reform_pct'])} % with the reform ({_fmt(s['poverty_rate_change_pp'], 2)} percentage points); "
-        f"**{_fmt(s['persons_lifted_out_of_poverty'], 0)} persons lifted out of poverty**.",
-        f"- **Cost of the reform**: {_fmt(s['cost_change_riels_per_year'] / 1e9 if s['cost_change_riels_per_year'] is not None else None, 1)} "
-        f"billion riels a year (USD {_fmt(s['cost_change_usd_per_year'] / 1e6 if s['cost_change_usd_per_year'] is not None else None, 1)} million), "
-        f"{_fmt(s['cost_change_pct_gdp'], 2)} % of GDP, {_fmt(s['cost_change_pct_government_spending'], 2)} % of government spending.",
-        f"- **Cost per person lifted out of poverty**: {_fmt(s['cost_per_person_lifted_riels_per_year'], 0)} riels a year "
-        f"(USD {_fmt(s['cost_per_person_lifted_usd_per_year'], 0)}).",
-        f"- **Poverty gap**: {_fmt(s['poverty_gap_baseline_pct'], 2)} % to {_fmt(s['poverty_gap_reform_pct'], 2)} %; "
-        f"**Gini**: {_fmt(s['gini_baseline'], 3)} to {_fmt(s['gini_reform'], 3)}.",
-        "",
-        f"Year {sc.year}; amounts in {sc.year} riels. The population's consumption and poverty line (CSES 2019/20 "
-        f"prices) are uprated by the CPI (factor {sim.price_factor:.3f}). Post-transfer consumption per person = "
-        "consumption + consumed share x household benefits / household size; benefits already in survey "
-        "consumption (contributory pensions) are costed but not added. Baseline: current law in "
-        f"{sc.year}{' with the scenario baseline changes' if sc.baseline else ''}; reform: "
-        + (", ".join(f"`{k}` = {v}" for k, v in sc.reform.items()) or "no change") + ".",
-        "",
+def headline_bullets(h: Headline) -> list[str]:
+    return [
+        f"**Poverty**: {F.pct(h.poverty_rate_baseline_pct, 2)} of persons in the baseline, "
+        f"{F.pct(h.poverty_rate_reform_pct, 2)} with the reform ({F.pp(h.poverty_rate_change_pp)}); "
+        f"about **{F.persons(h.persons_lifted_out_of_poverty)} persons lifted out of poverty**.",
+        f"**Cost of the reform**: {F.money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year, "
+        f"{F.pct(h.cost_change_pct_gdp, 2)} of GDP, {F.pct(h.cost_change_pct_government_spending, 2)} of "
+        "government spending.",
+        f"**Cost per person lifted out of poverty**: "
+        f"{F.money(h.cost_per_person_lifted_riels_per_year, h.cost_per_person_lifted_usd_per_year)} a year.",
+        f"**Poverty gap**: {F.pct(h.poverty_gap_baseline_pct, 2)} to {F.pct(h.poverty_gap_reform_pct, 2)}; "
+        f"**Gini**: {F.plain(h.gini_baseline, 3)} to {F.plain(h.gini_reform, 3)}.",
     ]
-    if "poverty_by_age" in charts:
-        lines += [f"![Poverty by age]({charts['poverty_by_age']})", ""]
-    t1 = pov[pov["breakdown"].isin(["national", "age group (Table 1)", "zone", "sex"])]
-    lines += ["## Poverty headcount", "",
-              markdown_table(t1[["breakdown", "group", "headcount baseline (%)", "headcount reform (%)",
-                                 "headcount change (pp)", "lifted out of poverty (persons)"]], 2), ""]
-    lines += ["## Costs", "", markdown_table(sim.tables["costs"][["programme", "cost baseline (riels per year)",
-                                                                   "cost reform (riels per year)", "change (% of GDP)",
-                                                                   "recipients reform (persons)",
-                                                                   "persons in receiving households, reform"]], 3), ""]
-    if "costs" in charts:
-        lines += [f"![Costs]({charts['costs']})", ""]
-    lines += ["## Who gains: the reform's extra benefits by decile", "",
-              markdown_table(sim.tables["incidence"], 1), ""]
-    if "incidence_by_decile" in charts:
-        lines += [f"![Incidence]({charts['incidence_by_decile']})", ""]
-    lines += ["## Targeting (reform)", "", markdown_table(sim.tables["targeting"], 1), "",
-              "## The missing middle", "", markdown_table(sim.tables["missing_middle"], 1), "",
-              "All tables, with every breakdown (age groups, sex, zone, employment type, decile, household type), are in "
-              "`tables/*.csv` and `workbook.xlsx`; inputs, parameters and versions in `manifest.json`.", ""]
-    return "\n".join(lines)
 
 
-def write_workbook(sim, path: Path) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        about = pd.DataFrame({"item": ["scenario", "year", "prices", "population", "notes"],
-                              "value": [sim.scenario.name, sim.scenario.year, sim.summary["prices"],
-                                        f"{sim.population.n_households:,} households",
-                                        "Units are in each column's header. Costs are annual."]})
-        about.to_excel(xl, sheet_name="About", index=False)
-        pd.DataFrame([sim.summary]).T.reset_index().rename(columns={"index": "measure", 0: "value"}).to_excel(
-            xl, sheet_name="Summary", index=False)
-        for name, df in sim.tables.items():
-            df.to_excel(xl, sheet_name=SHEETS.get(name, name)[:31], index=False)
-        for ws in xl.book.worksheets:
-            for col in ws.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
-                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
+def chart_blocks(chart) -> list:
+    if isinstance(chart, C.Chart):
+        return [Figure(chart.path, chart.caption)]
+    return [Paragraph(f"*No chart of {chart.caption[0].lower() + chart.caption[1:]}: {chart.reason}.*")]
+
+
+def _display(df: pd.DataFrame, formats: dict) -> Table:
+    """A display table: each column formatted by ``formats[column]`` (a function of one value)."""
+    shown = pd.DataFrame({c: [formats[c](v) if c in formats else str(v) for v in df[c]] for c in df.columns})
+    return Table(shown, tuple(c for c in df.columns if c in formats))
+
+
+def billions(x) -> str:
+    return F.plain(x / 1e9, 1) if x is not None and np.isfinite(x) else F.MISSING
+
+
+def millions(x) -> str:
+    return F.plain(x / 1e6, 1) if x is not None and np.isfinite(x) else F.MISSING
+
+
+def _pct(digits):
+    return lambda x: F.plain(x, digits)
+
+
+# ---- a run -------------------------------------------------------------------------------------------
+def run_charts(sim, folder: Path) -> dict:
+    year = sim.scenario.year
+    return {"poverty_by_age": C.poverty_by_age(sim.tables["poverty"], year, folder),
+            "costs": C.costs_by_programme(sim.tables["costs"], year, folder),
+            "incidence": C.incidence_by_decile(sim.tables["incidence"], year, folder)}
+
+
+def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list:
+    sc, h, r = sim.scenario, sim.headline, sim.result
+    blocks = [Heading(sc.name, 1)]
+    if sc.description:
+        blocks.append(Paragraph(sc.description))
+    blocks += [Paragraph(population_sentence(population, sc.year, r.ageing, r.growth)),
+               Heading("Headline"), Bullets(tuple(headline_bullets(h)))]
+    if warnings:
+        blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
+    blocks += [Paragraph(
+        f"Baseline: the programmes in force on 1 January {sc.year}"
+        + (" with the scenario's baseline changes" if sc.baseline else "") + ". Reform: "
+        + (", ".join(f"`{k}` = {v}" for k, v in sc.reform.items()) or "no change") + ". Post-transfer consumption "
+        "per person = consumption + consumed share x household benefits / household size; benefits already in survey "
+        "consumption (contributory pensions) are costed but not added.")]
+    blocks += chart_blocks(charts["poverty_by_age"])
+    pov = sim.tables["poverty"]
+    t1 = pov[pov["breakdown"].isin(["national", "age group (Table 1)", "zone", "sex"])].assign(
+        group=lambda t: t["group"].map(F.words))
+    blocks += [Heading("Poverty headcount"), _display(
+        t1[["breakdown", "group", "headcount baseline (%)", "headcount reform (%)", "headcount change (pp)",
+            "lifted out of poverty (persons)"]].rename(columns={
+                "headcount baseline (%)": "baseline (% of persons)", "headcount reform (%)": "reform (% of persons)",
+                "headcount change (pp)": "change (percentage points)",
+                "lifted out of poverty (persons)": "lifted out of poverty (persons)"}),
+        {"baseline (% of persons)": _pct(1), "reform (% of persons)": _pct(1), "change (percentage points)": _pct(2),
+         "lifted out of poverty (persons)": F.persons})]
+    costs = sim.tables["costs"]
+    blocks += [Heading(f"Costs, {sc.year}"), Paragraph(
+        f"Annual costs in billion riels of {sc.year} (administration included); recipients are persons paid a "
+        "person benefit, receiving households those with any payment."), _display(
+        costs[["programme", "cost baseline (riels per year)", "cost reform (riels per year)", "change (riels per year)",
+               "change (USD per year)", "cost reform (% of GDP)", "recipients reform (persons)",
+               "receiving households, reform"]].rename(columns={
+                   "cost baseline (riels per year)": "baseline (billion riels)",
+                   "cost reform (riels per year)": "reform (billion riels)",
+                   "change (riels per year)": "change (billion riels)", "change (USD per year)": "change (USD million)",
+                   "cost reform (% of GDP)": "reform (% of GDP)", "recipients reform (persons)": "recipients (persons)",
+                   "receiving households, reform": "receiving households"}),
+        {"baseline (billion riels)": billions, "reform (billion riels)": billions, "change (billion riels)": billions,
+         "change (USD million)": millions, "reform (% of GDP)": _pct(3), "recipients (persons)": F.persons,
+         "receiving households": F.persons})]
+    blocks += chart_blocks(charts["costs"])
+    inc = sim.tables["incidence"]
+    blocks += [Heading("Who gains: the reform's extra benefits by decile"), _display(inc, {
+        c: (_pct(1) if "%" in c else (lambda x: F.plain(x, 0))) for c in inc.columns if c != "decile"})]
+    blocks += chart_blocks(charts["incidence"])
+    tgt = sim.tables["targeting"]
+    blocks += [Heading("Targeting (reform)"), _display(tgt, {
+        c: (F.persons if c == "persons in receiving households" else _pct(1)) for c in tgt.columns if c != "programme"})]
+    mm = sim.tables["missing_middle"]
+    blocks += [Heading("The missing middle"), Table(pd.DataFrame({
+        "measure": mm["measure"], "value": [F.plain(v, 1) if "%" in m else F.persons(v)
+                                            for m, v in zip(mm["measure"], mm["value"])]}), ("value",))]
+    blocks += [Paragraph(
+        "Every table, with every breakdown (age groups, sex, zone, employment type, decile, household type), is in "
+        "`tables/*.csv` and `workbook.xlsx` (with the parameters in force and how each cost is computed); the "
+        "headline and each programme's figures are in `summary.json`; inputs, parameters and versions in "
+        "`manifest.json`.")]
+    return blocks
+
+
+def run_sheets(sim, population: dict) -> list[Sheet]:
+    sc, r = sim.scenario, sim.result
+    about = pd.DataFrame({"item": [
+        "scenario", "description", "year", "population", "population kind", "reweighted to the year", "real growth",
+        "prices", "units", "files"], "value": [
+        sc.name, sc.description, str(sc.year), population["path"], population["kind"],
+        "yes" if r.ageing else "no", "yes" if r.growth else "no", sim.economy.describe(),
+        "Units are in each column header. Costs are annual and include administration.",
+        "The sheet 'Inputs' lists every parameter; 'How costs are computed' shows each cost as a formula."]})
+    summary = pd.DataFrame({"measure": [HEADLINE_LABELS[k] for k in HEADLINE_LABELS],
+                            "value": [getattr(sim.headline, k) for k in HEADLINE_LABELS]})
+    sheets = [Sheet("About", f"{sc.name}, {sc.year}", about),
+              Sheet("Summary", f"Headline figures, {sc.year}", summary, formats={"value": "#,##0.00"})]
+    for name, df in sim.tables.items():
+        sheet_name, title = TABLE_TITLES[name]
+        sheets.append(Sheet(sheet_name, f"{title}, {sc.year}", df,
+                            formats={"value": "#,##0.00"} if "value" in df.columns else {}))
+    sheets.append(costing_sheet(sim))
+    sheets.append(inputs_sheet(sim))
+    return sheets
+
+
+def costing_sheet(sim) -> Sheet:
+    """Recipients x average monthly amount x 12 x (1 + administrative cost rate) = annual cost, as formulas."""
+    rows = []
+    for p in sim.result.programmes:
+        if p.programme == "total" or p.not_in_force:
+            continue
+        person = p.entity == "person"
+        recipients = p.recipients_reform_persons if person else p.receiving_households_reform
+        admin = p.admin_cost_rate or 0.0
+        monthly_total = p.cost_reform_riels_per_year / 12 / (1 + admin)
+        amount = monthly_total / recipients if recipients else 0.0
+        rows.append({"programme": p.label, "paid to": "persons" if person else "households",
+                     "recipients (reform)": recipients or 0.0,
+                     "average amount per recipient (riels per month)": amount, "months per year": 12,
+                     "administrative cost rate (share)": admin,
+                     "annual cost by formula (riels)": (recipients or 0.0) * amount * 12 * (1 + admin),
+                     "simulated annual cost (riels)": p.cost_reform_riels_per_year,
+                     "difference (riels)": (recipients or 0.0) * amount * 12 * (1 + admin) - p.cost_reform_riels_per_year})
+    frame = pd.DataFrame(rows)
+    formulas = {
+        "annual cost by formula (riels)": "={recipients (reform)}*{average amount per recipient (riels per month)}"
+                                          "*{months per year}*(1+{administrative cost rate (share)})",
+        "difference (riels)": "={annual cost by formula (riels)}-{simulated annual cost (riels)}"}
+    return Sheet("How costs are computed",
+                 f"Each programme's annual cost in the reform, {sim.scenario.year}: recipients x average monthly "
+                 "amount x 12 x (1 + administrative cost rate). Shaded cells are Excel formulas; change a value to "
+                 "see the cost move. The average amount is the simulated monthly total / recipients.",
+                 frame, formulas=formulas, formats={"months per year": "0"})
+
+
+def inputs_sheet(sim) -> Sheet:
+    """Every parameter in force in the year: baseline and reform values, unit, reference."""
+    base, changes = sim.parameters["baseline"], sim.parameters["reform_changes"]
+    rows = []
+    for path in sorted(set(base) | set(changes)):
+        b, r = base.get(path), changes.get(path)
+        entry = r or b
+        rows.append({"parameter": path, "description": entry.get("description", ""), "unit": entry["unit"],
+                     "baseline value (as set)": _value(b["value"]) if b else "not in force",
+                     "reform value (as set)": _value((r or b)["value"]),
+                     "changed by the reform": "yes" if r else "",
+                     "value in force in the year": _value(_resolved(sim.reform.params, path)),
+                     "effective from": entry["effective"], "indexation": entry["indexation"],
+                     "reference": entry["reference"]})
+    return Sheet("Inputs", f"Every parameter in force on 1 January {sim.scenario.year} (baseline, and the reform's "
+                 "changes), with unit and reference. 'Value in force' includes indexation.", pd.DataFrame(rows),
+                 formats={"baseline value (as set)": "#,##0.####", "reform value (as set)": "#,##0.####",
+                          "value in force in the year": "#,##0.####"})
+
+
+def _resolved(params, path: str):
+    node = params
+    for part in path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def _value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+# ---- a projection ------------------------------------------------------------------------------------
+def projection_charts(proj, folder: Path) -> dict:
+    labels = {}
+    if proj.parameter_labels:
+        labels = proj.parameter_labels
+    return {"poverty": C.poverty_by_year(proj.tables["years"], folder),
+            "cost": C.cost_by_year(proj.tables["years"], folder),
+            "values": C.real_benefit_values(proj.tables["benefit_values"], labels, folder)}
+
+
+def projection_report(proj, population: dict, charts: dict, warnings: list[str]) -> list:
+    first, last = proj.years[0], proj.years[-1]
+    years = proj.tables["years"]
+    o = proj.options
+    table = pd.DataFrame({
+        "year": years["year"].astype(str),
+        "poverty baseline (%)": [F.plain(v, 2) for v in years["poverty_rate_baseline_pct"]],
+        "poverty reform (%)": [F.plain(v, 2) for v in years["poverty_rate_reform_pct"]],
+        "lifted out of poverty (persons)": [F.persons(v) for v in years["persons_lifted_out_of_poverty"]],
+        "cost (billion riels)": [billions(v) for v in years["cost_change_riels_per_year"]],
+        "cost (USD million)": [millions(v) for v in years["cost_change_usd_per_year"]],
+        "cost (% of GDP)": [F.plain(v, 2) for v in years["cost_change_pct_gdp"]]})
+    demo = proj.tables["demography"]
+    demo_table = pd.DataFrame({
+        "year": demo["year"].astype(str), "persons": [F.persons(v) for v in demo["persons"]],
+        "older 65+ (% of persons)": [F.plain(v, 1) for v in demo["older 65+ (% of persons)"]],
+        "real consumption factor (vs 2019/20)": [F.plain(v, 3) for v in demo["real consumption factor (vs 2019/20)"]],
+        "design effect of the weights": [F.plain(v, 2) for v in demo["kish_design_effect"]]})
+    blocks = [Heading(f"Projection {first}-{last}: {proj.scenario.name}", 1)]
+    if proj.scenario.description:
+        blocks.append(Paragraph(proj.scenario.description))
+    blocks += [Paragraph(population_sentence(population, first, o["ageing"], o["growth"]).replace(
+                   f"Simulated for **{first}**", f"Simulated for each year **{first}-{last}**").replace(
+                   f"all amounts in {first} riels", "amounts in each year's riels")),
+               Paragraph("Each year is exactly what `microsim run` gives for that year: the base population "
+                         f"reweighted to the year's demography ({o['population_source']}), consumption grown with real "
+                         "GDP per head times a pass-through, prices with the CPI (the poverty line is constant in real "
+                         "terms), benefits indexed by their rules. Changes in the distribution of consumption beyond "
+                         "uniform growth are not modelled. Assumptions: policies/projection.yaml and policies/macro.yaml; "
+                         "method: docs/projection.md.")]
+    if warnings:
+        blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
+    blocks += [Heading("Poverty and cost by year"), Table(table, tuple(table.columns[1:]))]
+    for key in ("poverty", "cost", "values"):
+        blocks += chart_blocks(charts[key])
+    blocks += [Heading("Population by year"), Table(demo_table, tuple(demo_table.columns[1:])),
+               Paragraph("Costs by programme, poverty by group and the nominal and real value of every benefit amount "
+                         "are in `tables/` and `workbook.xlsx`; every year's figures in `summary.json`.")]
+    return blocks
+
+
+def projection_sheets(proj, population: dict) -> list[Sheet]:
+    first, last = proj.years[0], proj.years[-1]
+    years = proj.tables["years"].rename(columns=HEADLINE_LABELS)
+    about = pd.DataFrame({"item": ["scenario", "description", "years", "population", "population kind",
+                                   "reweighted to each year", "real growth", "units"],
+                          "value": [proj.scenario.name, proj.scenario.description, f"{first}-{last}", population["path"],
+                                    population["kind"], "yes" if proj.options["ageing"] else "no",
+                                    "yes" if proj.options["growth"] else "no",
+                                    "Amounts in each year's riels unless a column says otherwise."]})
+    sheets = [Sheet("About", f"Projection {first}-{last}: {proj.scenario.name}", about)]
+    for name, df in proj.tables.items():
+        sheet_name, title = TABLE_TITLES[name]
+        frame = years if name == "years" else df.rename(columns={
+            "kish_design_effect": "design effect of the weights", "weight_ratio_min": "lowest weight ratio",
+            "weight_ratio_max": "highest weight ratio"})
+        sheets.append(Sheet(sheet_name, f"{title}, {first}-{last}", frame))
+    return sheets
+
+
+def year_warnings(result: YearResult) -> list[str]:
+    """What a reader must know about a year's figures: programmes switched on that pay nothing,
+    programmes not in force, weights strained by reweighting."""
+    out = []
+    for p in result.programmes:
+        if p.programme == "total":
+            continue
+        if p.not_in_force:
+            out.append(f"{p.label}: {p.not_in_force}; it pays nothing in {result.year}.")
+        elif (p.cost_reform_riels_per_year or 0) == 0 and (p.cost_baseline_riels_per_year or 0) == 0:
+            out.append(f"{p.label} is switched on but pays nothing in {result.year}: its amount is zero or nobody "
+                       "is eligible.")
+    d = result.demography
+    if ((d.kish_design_effect or 1) > 2 or (d.weight_ratio_min if d.weight_ratio_min is not None else 1) < 0.21
+            or (d.weight_ratio_max or 1) > 4.9):
+        out.append(f"In {result.year} the demographic targets strain the weights (design effect "
+                   f"{F.plain(d.kish_design_effect, 2)}, weight ratios {F.plain(d.weight_ratio_min, 2)}-"
+                   f"{F.plain(d.weight_ratio_max, 2)}): estimates rest on fewer effective households.")
+    return out

@@ -1,82 +1,97 @@
-"""``microsim run``: simulate a scenario (baseline against reform) and write a run folder.
+"""``microsim run``: a scenario (baseline against reform) in one year, and its run folder.
 
-The folder holds ``summary.json`` (the headline figures), ``tables/*.csv``, ``workbook.xlsx``
-(one sheet per table, units in headers), ``report.md`` with ``charts/*.png``, and
-``manifest.json`` (inputs with content hashes, parameters, seed, package versions, timings).
-It is written to a temporary folder and renamed when complete.
+:func:`simulate_year` brings the population to the scenario's year (demography, real growth,
+prices) and simulates both systems; ``microsim project`` calls it for each year, so a run and a
+projection agree on every year they share. :func:`run_output` hands the results to the one
+run-folder writer (:mod:`microsim.runfolder`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import dataclasses
 import platform
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib import metadata as importlib_metadata
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from microsim import __version__
 from microsim import outputs as O
-from microsim.engine import SystemResult, load_system, price_factor, run_system
-from microsim.io import atomic_folder
+from microsim.ageing import BASE_YEAR, Assumptions, bring_to_year
+from microsim.economy import YearEconomy, year_economy
+from microsim.engine import SystemResult, load_system, run_system
+from microsim.errors import SpecError
 from microsim.macro import Macro, load_macro
 from microsim.population import Population
+from microsim.results import Demography, Headline, YearResult, headline_from_tables, record_json
+from microsim.runfolder import RunOutput, build_summary, sha256_file
 from microsim.scenario import Scenario
 
-TABLE_FILES = {
-    "poverty": "Poverty by group: headcount, gap and severity, baseline and reform",
-    "costs": "Annual cost by programme",
-    "incidence": "Incidence of the reform's extra benefits by consumption decile",
-    "targeting": "Coverage of the poor and targeting errors by programme (reform)",
-    "missing_middle": "The missing middle",
-    "inequality": "Inequality and mean consumption",
-}
-PACKAGES = ("numpy", "pandas", "pyarrow", "scipy", "statsmodels", "joblib", "pyyaml", "click", "openpyxl", "matplotlib")
 
 
 @dataclass
 class Simulation:
+    """One simulated year of a scenario: the systems, the output tables and the result records."""
+
     scenario: Scenario
-    population: Population
+    population: Population  # as simulated: reweighted to the year when aged
     macro: Macro
-    price_factor: float
+    economy: YearEconomy
     baseline: SystemResult
     reform: SystemResult
     tables: dict[str, pd.DataFrame]
-    summary: dict
+    result: YearResult
     seconds: dict = field(default_factory=dict)
     parameter_files: list = field(default_factory=list)
     parameters: dict = field(default_factory=dict)  # values in force: baseline, and the reform's differences
 
+    @property
+    def headline(self) -> Headline:
+        return self.result.headline
 
-def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | None = None) -> Simulation:
-    """Baseline and reform on ``pop`` for the scenario's year, with every output table."""
+    @property
+    def summary(self) -> dict:
+        """The headline as a plain dict (JSON-safe numbers), with the scenario's name and year."""
+        return {"scenario": self.scenario.name, "year": self.scenario.year, **record_json(self.result.headline)}
+
+    @property
+    def price_factor(self) -> float:
+        return self.economy.price_factor
+
+
+def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | None = None,
+             economy: YearEconomy | None = None, ageing: bool = False, strain: dict | None = None) -> Simulation:
+    """Baseline and reform on ``pop`` as it is, in the scenario's year, with every output table.
+
+    ``economy`` converts survey riels to the year's (default: the CPI only, no real growth).
+    ``microsim run`` and ``microsim project`` call :func:`simulate_year`, which first brings the
+    population to the year; this function is the step after that.
+    """
     t0 = time.perf_counter()
     macro = macro or load_macro()
+    check_year(scenario.year, macro)
+    economy = economy or year_economy(pop, scenario.year, macro, growth=False)
     modules, tree = load_system()
     where = str(scenario.path)
     base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date)
     reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date)
-    factor = price_factor(pop, scenario.year, macro)
     pop.cache.pop("household_sums", None)  # per-simulation cache of module sums (see outputs)
     t1 = time.perf_counter()
     cache = pop.cache.setdefault("module_outputs", {})
-    base = run_system(pop, modules, base_tree, scenario.date, macro, scenario.seed, jobs, "baseline", where, cache)
-    reform = run_system(pop, modules, reform_tree, scenario.date, macro, scenario.seed, jobs, "reform", where, cache)
+    run = dict(pop=pop, modules=modules, date=scenario.date, macro=macro, seed=scenario.seed, jobs=jobs, where=where,
+               cache=cache, economy=economy)
+    base = run_system(tree=base_tree, label="baseline", **run)
+    reform = run_system(tree=reform_tree, label="reform", **run)
     t2 = time.perf_counter()
 
     w = pop.households["weight"].to_numpy()
-    line = pop.households["poverty_line"].to_numpy() * factor
-    pre = pop.households["consumption_pc"].to_numpy() * factor
-    wb, wr = O.welfare(pop, base, modules, factor), O.welfare(pop, reform, modules, factor)
+    line, pre = economy.poverty_line(pop), economy.consumption_pc(pop)
+    wb, wr = O.welfare(pop, base, modules, economy), O.welfare(pop, reform, modules, economy)
+    programmes = O.programme_results(pop, modules, wb, wr, macro, scenario.year,
+                                     {**base.not_in_force, **reform.not_in_force})
     tables = {
         "poverty": O.poverty_table(pop, w, line, pre, wb.consumption, wr.consumption),
-        "costs": O.cost_table(pop, modules, wb, wr, macro, scenario.year),
+        "costs": O.cost_table(programmes, macro, scenario.year),
         "incidence": O.incidence_table(pop, w, pre, wb, wr),
         "targeting": O.targeting_table(pop, w, line, modules, wb, wr),
         "missing_middle": O.missing_middle_table(pop, w, line, modules, wb, wr,
@@ -84,109 +99,91 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         "inequality": O.inequality_table(pop, w, pre, wb.consumption, wr.consumption),
     }
     t3 = time.perf_counter()
-    summary = headline(scenario, tables, factor, pop, macro)
+    usd = macro.value("exchange_rate", scenario.year) if macro.has("exchange_rate", scenario.year) else None
+    result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
+                        real_growth_factor=economy.real_growth_factor,
+                        headline=headline_from_tables(tables, usd, float(w.sum())),
+                        programmes=tuple(programmes), demography=demography(pop, strain))
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
-    return Simulation(scenario, pop, macro, factor, base, reform, tables, summary,
+    return Simulation(scenario, pop, macro, economy, base, reform, tables, result,
                       {"parameters_s": t1 - t0, "modules_s": t2 - t1, "outputs_s": t3 - t2},
                       [str(m.parameter_file) for m in modules.values()],
                       {"baseline": in_force, "reform_changes": changed})
 
 
-def headline(scenario: Scenario, tables: dict, factor: float, pop: Population, macro: Macro) -> dict:
-    pov = tables["poverty"].set_index(["breakdown", "group"])
-    nat = pov.loc[("national", "all persons")]
-    total = tables["costs"].set_index("programme").loc["Total"]
-    ineq = tables["inequality"].set_index("measure")["value"]
-    lifted = float(nat["lifted out of poverty (persons)"])
-    change = float(total["change (riels per year)"])
-    usd = macro.value("exchange_rate", scenario.year) if macro.has("exchange_rate", scenario.year) else np.nan
+def simulate_year(scenario: Scenario, base: Population, year: int | None = None, *, ageing: bool = True,
+                  growth: bool = True, jobs: int = 1, macro: Macro | None = None,
+                  assumptions: Assumptions | None = None) -> Simulation:
+    """The scenario in ``year`` (default: its own year) on ``base`` brought to that year.
 
-    def num(x, digits=4):
-        x = float(x)
-        return None if not np.isfinite(x) else round(x, digits)
-
-    return {
-        "scenario": scenario.name, "year": scenario.year,
-        "prices": f"{scenario.year} riels (survey consumption uprated by the CPI, factor {factor:.4f})",
-        "poverty_rate_baseline_pct": num(nat["headcount baseline (%)"]),
-        "poverty_rate_reform_pct": num(nat["headcount reform (%)"]),
-        "poverty_rate_change_pp": num(nat["headcount change (pp)"]),
-        "poverty_gap_baseline_pct": num(nat["gap baseline (%)"]), "poverty_gap_reform_pct": num(nat["gap reform (%)"]),
-        "poverty_severity_baseline_x100": num(nat["severity baseline (x100)"]),
-        "poverty_severity_reform_x100": num(nat["severity reform (x100)"]),
-        "poor_persons_baseline": num(nat["poor baseline (persons)"], 0),
-        "poor_persons_reform": num(nat["poor reform (persons)"], 0),
-        "persons_lifted_out_of_poverty": num(lifted, 0),
-        "cost_change_riels_per_year": num(change, 0),
-        "cost_change_usd_per_year": num(total["change (USD per year)"], 0),
-        "cost_change_pct_gdp": num(total["change (% of GDP)"]),
-        "cost_change_pct_government_spending": num(total["change (% of government spending)"]),
-        "cost_reform_total_riels_per_year": num(total["cost reform (riels per year)"], 0),
-        "cost_per_person_lifted_riels_per_year": num(change / lifted, 0) if lifted > 0 else None,
-        "cost_per_person_lifted_usd_per_year": num(change / lifted / usd, 0) if lifted > 0 and np.isfinite(usd) else None,
-        "gini_baseline": num(ineq["Gini, baseline"]), "gini_reform": num(ineq["Gini, reform"]),
-        "population_persons": num(pop.person_weight().sum(), 0),
-    }
+    With ``ageing`` the households are reweighted to the year's demography (UN WPP, the ratio
+    method; :mod:`microsim.ageing`); with ``growth`` consumption grows in real terms
+    (:mod:`microsim.economy`); prices always follow the CPI. ``microsim run`` is this for the
+    scenario's year, and every year of ``microsim project`` is this too, so both give the same
+    answer. The scenario's overrides take effect from its own year.
+    """
+    year = scenario.year if year is None else year
+    macro = macro or load_macro()
+    check_year(year, macro)
+    pop, strain = bring_to_year(base, year, ageing, assumptions)
+    economy = year_economy(pop, year, macro, growth)
+    in_year = dataclasses.replace(scenario, year=year, reform_from=scenario.reform_from or scenario.year)
+    return simulate(in_year, pop, jobs, macro, economy, ageing=ageing and year > BASE_YEAR, strain=strain)
 
 
-# ---- writing the run folder -------------------------------------------------------------------
-def _sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def supported_years(macro: Macro | None = None) -> tuple[int, int]:
+    """First and last year a scenario can be simulated: the survey year to the end of the CPI series."""
+    macro = macro or load_macro()
+    return BASE_YEAR, max(macro.series("cpi_inflation"))
 
 
-def versions() -> dict:
-    out = {"python": platform.python_version(), "microsim": __version__}
-    for name in PACKAGES:
-        try:
-            out[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+def check_year(year: int, macro: Macro) -> None:
+    first, last = supported_years(macro)
+    if not first <= year <= last:
+        raise SpecError(f"Year {year} cannot be simulated: supported years are {first} (the survey year, CSES "
+                        f"2019/20) to {last} (the last year of `cpi_inflation` in {macro.path}). Extend the macro "
+                        "series to go further.")
 
 
-def manifest(sim: Simulation, command: str, jobs: int, population_label: str) -> dict:
+def demography(pop: Population, strain: dict | None = None) -> Demography:
+    """The weighted population of the simulated year, and the reweighting's strain."""
+    strain = strain or {}
+    w, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    persons = float(w.sum())
+    return Demography(persons=persons, households=float(pop.households["weight"].sum()),
+                      children_0_14_persons=float(w[age < 15].sum()), older_65_plus_persons=float(w[age >= 65].sum()),
+                      older_65_plus_pct=float(w[age >= 65].sum() / persons * 100) if persons else float("nan"),
+                      kish_design_effect=strain.get("kish_design_effect"),
+                      weight_ratio_min=strain.get("weight_ratio_min"), weight_ratio_max=strain.get("weight_ratio_max"))
+
+
+# ---- the run folder ------------------------------------------------------------------------------
+def run_output(sim: Simulation, command: str, jobs: int, population: dict) -> RunOutput:
+    """Everything ``microsim run`` writes, for the one run-folder writer."""
+    from microsim import report
     from microsim.paths import display_path
 
-    systems = {label: {"active_modules": system.active}
+    warnings = report.year_warnings(sim.result)
+    options = {"ageing": sim.result.ageing, "growth": sim.result.growth}  # what the results depend on (not jobs)
+    summary = build_summary("run", sim.scenario, population, options, [sim.result], warnings)
+    systems = {label: {"active_modules": system.active, "not_in_force": system.not_in_force}
                for label, system in (("baseline", sim.baseline), ("reform", sim.reform))}
-    return {
-        "command": command, "jobs": jobs, "seed": sim.scenario.seed, "year": sim.scenario.year,
+    manifest = {
+        "command": command, "jobs": jobs, "seed": sim.scenario.seed, "year": sim.scenario.year, "options": options,
         "scenario": {"path": display_path(sim.scenario.path), "sha256": sim.scenario.sha256, "name": sim.scenario.name,
                      "baseline_overrides": sim.scenario.baseline, "reform_overrides": sim.scenario.reform},
-        "population": {"path": population_label, "content_sha256": sim.population.content_hash(),
-                       "households": sim.population.n_households, "persons": sim.population.n_persons,
-                       "calibration": sim.population.metadata.get("calibration")},
-        "parameter_files": {display_path(f): _sha256(f) for f in sorted(set(sim.parameter_files))},
-        "macro": {"path": display_path(sim.macro.path), "sha256": _sha256(sim.macro.path),
-                  "price_factor": sim.price_factor},
+        "population": {**population, "calibration": sim.population.metadata.get("calibration"),
+                       "simulated_weights_sha256": sim.population.content_hash()},
+        "parameter_files": {display_path(f): sha256_file(f) for f in sorted(set(sim.parameter_files))},
+        "macro": {"path": display_path(sim.macro.path), "sha256": sha256_file(sim.macro.path),
+                  "price_factor": sim.economy.price_factor, "real_growth_factor": sim.economy.real_growth_factor},
         "systems": systems,
         "parameters": sim.parameters,
-        "versions": versions(),
         "timings_s": {k: round(v, 4) for k, v in sim.seconds.items()},
         "platform": {"machine": platform.machine(), "system": platform.system(), "argv": sys.argv[:1]},
     }
-
-
-def write_run(sim: Simulation, out, command: str = "", jobs: int = 1, overwrite: bool = False,
-              population_label: str = "", charts: bool = True) -> Path:
-    from microsim.report import report_markdown, write_charts, write_workbook
-
-    t0 = time.perf_counter()
-    with atomic_folder(out, overwrite) as tmp:
-        (tmp / "tables").mkdir()
-        for name, df in sim.tables.items():
-            df.to_csv(tmp / "tables" / f"{name}.csv", index=False, float_format="%.6g", lineterminator="\n")
-        (tmp / "summary.json").write_text(json.dumps(sim.summary, indent=1) + "\n", encoding="utf-8")
-        write_workbook(sim, tmp / "workbook.xlsx")
-        chart_files = write_charts(sim, tmp / "charts") if charts else {}
-        (tmp / "report.md").write_text(report_markdown(sim, chart_files), encoding="utf-8")
-        man = manifest(sim, command, jobs, population_label)
-        man["timings_s"]["write_s"] = round(time.perf_counter() - t0, 4)
-        digest = hashlib.sha256()
-        for name in sorted(sim.tables):
-            digest.update((tmp / "tables" / f"{name}.csv").read_bytes())
-        digest.update((tmp / "summary.json").read_bytes())
-        man["results_sha256"] = digest.hexdigest()
-        (tmp / "manifest.json").write_text(json.dumps(man, indent=1, default=str) + "\n", encoding="utf-8")
-    return Path(out)
+    return RunOutput(kind="run", title=f"{sim.scenario.name} ({sim.scenario.year})", summary=summary,
+                     tables=sim.tables, sheets=report.run_sheets(sim, population),
+                     charts=lambda folder: report.run_charts(sim, folder),
+                     report=lambda charts: report.run_report(sim, population, charts, warnings), manifest=manifest)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from microsim.economy import year_economy
 from microsim.engine import load_system, run_system
 from microsim.macro import load_macro
 from microsim.outputs import welfare
@@ -48,5 +49,6 @@ def test_case(case):
         before = pop.household_value("consumption_pc") * factor < line
         assert list(before) == case["expect"]["poor_before"]
     if "poor_after" in case["expect"]:
-        after = welfare(pop, system, modules, factor).person_consumption(pop) < pop.household_value("poverty_line") * factor
+        economy = year_economy(pop, case["year"], macro)
+        after = welfare(pop, system, modules, economy).person_consumption(pop) < pop.household_value("poverty_line") * factor
         assert list(after) == case["expect"]["poor_after"]

@@ -7,7 +7,7 @@ import pytest
 from microsim.errors import SpecError
 from microsim.io import read_population
 from microsim.paths import DEFAULT_POPULATION
-from microsim.projection import WPP_FILE, Assumptions, age_population, load_assumptions, year_targets
+from microsim.ageing import WPP_FILE, Assumptions, age_population, load_assumptions, year_targets
 from microsim.targets import evaluate
 
 BASE = read_population(DEFAULT_POPULATION)

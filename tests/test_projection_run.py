@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from microsim.cli import main
 from microsim.errors import SpecError
 from microsim.macro import Macro, load_macro
-from microsim.projection import age_population, real_consumption_factor, run_projection
+from microsim.ageing import age_population
+from microsim.economy import real_consumption_factor
+from microsim.projection import run_projection
 from microsim.scenario import Scenario
 from microsim.synth import synthesize
 from microsim.targets import load_targets
@@ -81,7 +83,7 @@ def test_real_consumption_grows_with_gdp_per_head():
 
 
 def test_bad_years_and_missing_series():
-    with pytest.raises(SpecError, match="outside the population data|no value for"):
+    with pytest.raises(SpecError, match="Year 2040 cannot be simulated"):
         run_projection(scenario({}), BASE, 2026, 2040)
     with pytest.raises(SpecError, match="--from 2030 is after --to 2026"):
         run_projection(scenario({}), BASE, 2030, 2026)

@@ -1,0 +1,160 @@
+"""Static ageing: the base population reweighted to each projection year's demography.
+
+For a year Y, the base population's households are recalibrated (the calibrator of
+``microsim.calibrate``, from the base weights) to targets built from the base population and UN
+WPP (``policies/projection.yaml`` states every assumption):
+
+* persons: the base total x WPP total(Y) / WPP total(base year) (or WPP 2024's level);
+* households: persons / mean household size (held at the base year's unless an annual change is set);
+* age structure, ratio method: the share of each five-year group = its calibrated base share x
+  WPP share(Y) / WPP share(base), normalised, so the base calibration is kept and WPP gives the
+  change;
+* men, and persons in Phnom Penh: the base shares times persons(Y);
+* optionally the base year's poverty profile (Tables 1-3 rates except the national one, and
+  IDPoor coverage), so that poverty before uprating changes only through the population's
+  structure.
+
+Every simulated year goes through :func:`bring_to_year` (``microsim run`` and ``microsim project``
+alike); prices and growth are in :mod:`microsim.economy`. docs/projection.md says what is done and
+what is not yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from microsim.calibrate import Calibration, apply, calibrate_population
+from microsim.errors import SpecError
+from microsim.paths import POLICIES, WPP_FILE
+from microsim.population import Population
+from microsim.synth.demography import read_wpp_groups
+from microsim.targets import DEFAULT_TARGETS, Target, TargetSet, load_targets
+from microsim.yamlfile import read_yaml
+
+DEFAULT_ASSUMPTIONS = POLICIES / "projection.yaml"
+BASE_YEAR = 2019  # the demographic year of a CSES 2019/20 population
+TOP_GROUP = 85  # five-year groups 0-4 ... 80-84, then 85+ (sample cells above are too thin)
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    raw: dict
+    path: Path
+
+    def value(self, key: str):
+        entry = self.raw[key]
+        return entry.get("value", entry) if isinstance(entry, dict) else entry
+
+
+def load_assumptions(path: str | Path | None = None) -> Assumptions:
+    path = Path(path) if path else DEFAULT_ASSUMPTIONS
+    _, raw = read_yaml(path, "projection assumptions")
+    required = ("population_source", "wpp2024_total_2024", "mean_household_size_change", "keep_poverty_profile",
+                "calibration")
+    if not isinstance(raw, dict) or any(k not in raw for k in required):
+        raise SpecError(f"{path}: expected the keys {list(required)} (see docs/projection.md).")
+    source = raw["population_source"]["value"]
+    if source not in raw["population_source"].get("allowed", ["wpp2022", "wpp2024"]):
+        raise SpecError(f"{path}, key `population_source`: expected wpp2022 or wpp2024 (found {source!r}).")
+    return Assumptions(raw, path)
+
+
+def wpp_years() -> tuple[int, int]:
+    years = pd.read_csv(WPP_FILE, usecols=["year"])["year"]
+    return int(years.min()), int(years.max())
+
+
+def _groups(wpp: pd.Series) -> np.ndarray:
+    """WPP thousands by five-year group, 85+ pooled: array of TOP_GROUP // 5 + 1 values."""
+    closed = wpp[wpp.index < TOP_GROUP].to_numpy()
+    return np.append(closed, wpp[wpp.index >= TOP_GROUP].sum())
+
+
+def _group_codes(age: np.ndarray) -> np.ndarray:
+    return np.minimum(age // 5, TOP_GROUP // 5).astype(np.int64)
+
+
+def year_targets(base: Population, year: int, assumptions: Assumptions | None = None,
+                 base_targets: TargetSet | None = None) -> TargetSet:
+    """The calibration targets of projection year ``year`` for the base population ``base``."""
+    assumptions = assumptions or load_assumptions()
+    lo, hi = wpp_years()
+    if not lo <= year <= hi or year < BASE_YEAR:
+        raise SpecError(f"{assumptions.path}: year {year} is outside the population data ({BASE_YEAR}-{hi}, "
+                        f"{WPP_FILE.name}).")
+    w = base.person_weight()
+    persons_base = float(w.sum())
+    households_base = float(base.households["weight"].sum())
+    wpp_base, wpp_year = read_wpp_groups(WPP_FILE, BASE_YEAR), read_wpp_groups(WPP_FILE, year)
+    if assumptions.value("population_source") == "wpp2024":
+        wpp_2024 = read_wpp_groups(WPP_FILE, 2024).sum() * 1000
+        persons = float(wpp_year.sum() * 1000 * assumptions.value("wpp2024_total_2024") / wpp_2024)
+    else:
+        persons = persons_base * float(wpp_year.sum() / wpp_base.sum())
+    size_change = (1 + assumptions.value("mean_household_size_change") / 100) ** (year - BASE_YEAR)
+    households = persons / (persons_base / households_base * size_change)
+
+    age = base.persons["age"].to_numpy()
+    codes = _group_codes(age)
+    n_groups = TOP_GROUP // 5 + 1
+    base_share = np.bincount(codes, w, minlength=n_groups) / persons_base
+    g_base, g_year = _groups(wpp_base), _groups(wpp_year)
+    share = base_share * (g_year / g_base.sum()) / np.where(g_base > 0, g_base / g_base.sum(), 1.0)
+    share /= share.sum()
+
+    src = f"UN WPP 2022 ({WPP_FILE.name}), {year} against {BASE_YEAR}; {assumptions.path.name}"
+    targets = [
+        Target("persons_total", "count", {"level": "person"}, persons, "persons", src, table="population"),
+        Target("households_total", "count", {"level": "household"}, households, "households",
+               f"persons / mean household size; {assumptions.path.name}", table="population", level="household"),
+    ]
+    male = float(w @ (base.persons["sex"] == "male").to_numpy()) / persons_base
+    pp = float(w @ (base.household_value("zone") == "phnom_penh")) / persons_base
+    targets += [
+        Target("persons_male", "count", {"level": "person", "sex": "male"}, male * persons, "persons",
+               "base year's share of men", table="population"),
+        Target("persons_phnom_penh", "count", {"level": "person", "zone": "phnom_penh"}, pp * persons, "persons",
+               "base year's share in Phnom Penh (zone shares held)", table="population"),
+    ]
+    for g in range(n_groups - 1):  # the last group is implied by the others
+        a_lo, a_hi = g * 5, g * 5 + 4
+        targets.append(Target(f"population_share_age_{a_lo}_{a_hi}", "rate", {"level": "person"}, float(share[g]),
+                              "share of persons", src + " (ratio method)", indicator={"age": [a_lo, a_hi]},
+                              table="age_structure"))
+    if assumptions.value("keep_poverty_profile"):
+        base_targets = base_targets or load_targets(DEFAULT_TARGETS)
+        for t in base_targets.targets:
+            keep = (t.is_poverty_rate and t.name != "poverty_rate_national") or t.name == "idpoor_coverage"
+            if keep:
+                targets.append(t)
+    return TargetSet(targets, assumptions.path, "", f"projection {year}")
+
+
+def age_population(base: Population, year: int, assumptions: Assumptions | None = None
+                   ) -> tuple[Population, Calibration]:
+    """The base population reweighted to ``year``; the calibration says how hard the targets pulled."""
+    assumptions = assumptions or load_assumptions()
+    cfg = assumptions.raw["calibration"]
+    targets = year_targets(base, year, assumptions)
+    cal = calibrate_population(base, targets, method=cfg["method"], bounds=tuple(cfg["bounds"]))
+    aged = apply(base, cal)
+    aged.metadata["projection_year"] = year
+    return aged, cal
+
+
+def bring_to_year(base: Population, year: int, ageing: bool = True, assumptions: Assumptions | None = None
+                  ) -> tuple[Population, dict]:
+    """The base population with ``year``'s demography, and how hard the reweighting pulled.
+
+    Without ``ageing``, or for the survey's own year (or earlier), the base weights are kept.
+    Returns the population and ``strain`` (Kish design effect and extreme weight ratios; None when
+    not reweighted).
+    """
+    if not ageing or year <= BASE_YEAR:
+        return base, {"kish_design_effect": None, "weight_ratio_min": None, "weight_ratio_max": None}
+    pop, cal = age_population(base, year, assumptions)
+    return pop, {key: cal.diagnostics[key] for key in ("kish_design_effect", "weight_ratio_min", "weight_ratio_max")}

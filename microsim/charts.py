@@ -1,0 +1,192 @@
+"""Charts of a run folder (PNG): readable, labelled in words with units, nothing clipped.
+
+Each function draws one chart into ``folder`` and returns a :class:`Chart`, or returns a
+:class:`Skipped` saying why there is nothing to draw (an empty chart is never written).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BASELINE_COLOUR = "#9a9a9a"
+REFORM_COLOUR = "#1f5fa8"
+DPI = 150
+
+
+@dataclass(frozen=True)
+class Chart:
+    path: str  # relative to the run folder
+    caption: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    caption: str
+    reason: str
+
+
+def pyplot():
+    """matplotlib's pyplot on the file-only backend (no screen needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, folder: Path, name: str, caption: str) -> Chart:
+    folder.mkdir(exist_ok=True)
+    fig.savefig(folder / name, dpi=DPI, bbox_inches="tight", pad_inches=0.15)
+    pyplot().close(fig)
+    return Chart(f"{folder.name}/{name}", caption)
+
+
+def _legend_below(ax, n: int = 2, fontsize=None):
+    """The legend under the axis title, clear of the data whatever the figure's height."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=3.6, ncol=n, frameon=False,
+              fontsize=fontsize)
+
+
+def _style(ax):
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _billions(ax, axis: str = "x"):
+    from matplotlib.ticker import FuncFormatter
+
+    f = FuncFormatter(lambda v, _: f"{v:,.0f}")
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(f)
+
+
+# ---- a run (one year) --------------------------------------------------------------------------------
+def poverty_by_age(poverty: pd.DataFrame, year: int, folder: Path) -> Chart | Skipped:
+    caption = f"Poverty headcount by age group, baseline and reform, {year}"
+    age = poverty[poverty["breakdown"] == "age group"]
+    if age.empty or not np.isfinite(age["headcount baseline (%)"]).any():
+        return Skipped(caption, "the population has no persons in the age groups")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    x = np.arange(len(age))
+    ax.bar(x - 0.2, age["headcount baseline (%)"], 0.4, label="baseline (current programmes)", color=BASELINE_COLOUR)
+    ax.bar(x + 0.2, age["headcount reform (%)"], 0.4, label="with the reform", color=REFORM_COLOUR)
+    ax.set_xticks(x, [g.replace("-", "–") for g in age["group"]])
+    ax.set_ylabel("persons below the poverty line (%)")
+    ax.set_xlabel("age (years)")
+    ax.set_title(caption, loc="left")
+    _style(ax)
+    _legend_below(ax)
+    return _save(fig, folder, "poverty_by_age.png", caption)
+
+
+def incidence_by_decile(incidence: pd.DataFrame, year: int, folder: Path) -> Chart | Skipped:
+    caption = f"Extra benefits of the reform by decile of consumption, {year}"
+    values = incidence["extra benefit (riels per person per month)"].fillna(0).to_numpy()
+    if not np.any(values != 0):
+        return Skipped(caption, "the reform pays no extra benefits (it changes nothing), so there is nothing to show")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ax.bar(np.arange(1, 11), values, color=REFORM_COLOUR)
+    ax.set_xticks(np.arange(1, 11))
+    ax.set_xlabel("decile of consumption per person before benefits (1 = poorest tenth)")
+    ax.set_ylabel("riels per person per month")
+    _billions(ax, "y")
+    ax.set_title(caption, loc="left")
+    _style(ax)
+    return _save(fig, folder, "incidence_by_decile.png", caption)
+
+
+def costs_by_programme(costs: pd.DataFrame, year: int, folder: Path) -> Chart | Skipped:
+    caption = f"Annual cost by programme, baseline and reform, {year}"
+    rows = costs[costs["programme"] != "Total"]
+    rows = rows[(rows["cost baseline (riels per year)"] > 0) | (rows["cost reform (riels per year)"] > 0)]
+    if rows.empty:
+        return Skipped(caption, "no programme pays anything in either system")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8.5, 1.6 + 0.62 * len(rows)))
+    y = np.arange(len(rows))[::-1]
+    labels = ["\n".join(textwrap.wrap(p, 34)) for p in rows["programme"]]
+    ax.barh(y + 0.19, rows["cost baseline (riels per year)"] / 1e9, 0.38, color=BASELINE_COLOUR,
+            label="baseline (current programmes)")
+    ax.barh(y - 0.19, rows["cost reform (riels per year)"] / 1e9, 0.38, color=REFORM_COLOUR, label="with the reform")
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(f"billion riels per year ({year} prices)")
+    _billions(ax)
+    ax.set_title(caption, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    _legend_below(ax)
+    return _save(fig, folder, "costs_by_programme.png", caption)
+
+
+# ---- a projection (years) ----------------------------------------------------------------------------
+def poverty_by_year(years: pd.DataFrame, folder: Path) -> Chart | Skipped:
+    caption = "Poverty headcount by year, baseline and reform"
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ax.plot(years["year"], years["poverty_rate_baseline_pct"], marker="o", color=BASELINE_COLOUR,
+            label="baseline (current programmes)")
+    ax.plot(years["year"], years["poverty_rate_reform_pct"], marker="o", color=REFORM_COLOUR, label="with the reform")
+    ax.set_ylabel("persons below the poverty line (%)")
+    ax.set_xlabel("year")
+    ax.set_xticks(years["year"])
+    ax.set_ylim(bottom=0)
+    ax.set_title(caption, loc="left")
+    _style(ax)
+    _legend_below(ax)
+    return _save(fig, folder, "poverty_by_year.png", caption)
+
+
+def cost_by_year(years: pd.DataFrame, folder: Path) -> Chart | Skipped:
+    caption = "Cost of the reform by year"
+    cost = years["cost_change_riels_per_year"].fillna(0).to_numpy()
+    if not np.any(cost != 0):
+        return Skipped(caption, "the reform costs nothing in any year")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ax.bar(years["year"], cost / 1e9, color=REFORM_COLOUR)
+    ax.set_ylabel("billion riels per year (each year's prices)")
+    ax.set_xlabel("year")
+    ax.set_xticks(years["year"])
+    _billions(ax, "y")
+    share = years["cost_change_pct_gdp"].to_numpy(dtype=float)
+    if np.isfinite(share).any():
+        twin = ax.twinx()
+        twin.plot(years["year"], share, marker="o", color="#c0392b")
+        twin.set_ylabel("% of GDP (line)", color="#c0392b")
+        twin.set_ylim(bottom=0, top=max(np.nanmax(share) * 1.25, 0.01))
+        twin.spines[["top"]].set_visible(False)
+    ax.set_title(caption + ": billion riels (bars) and % of GDP (line)", loc="left")
+    _style(ax)
+    return _save(fig, folder, "cost_by_year.png", caption)
+
+
+def real_benefit_values(values: pd.DataFrame, labels: dict[str, str], folder: Path) -> Chart | Skipped:
+    caption = "Real value of the reform's benefit amounts by year"
+    real_col = [c for c in values.columns if c.startswith("real (")]
+    if values.empty or not real_col:
+        return Skipped(caption, "the reform has no benefit amount in riels")
+    shown = [name for name, g in values.groupby("parameter") if g["nominal"].abs().sum() > 0]
+    if not shown:
+        return Skipped(caption, "every benefit amount of the reform is zero")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    for name in shown:
+        g = values[values["parameter"] == name]
+        ax.plot(g["year"], g[real_col[0]], marker="o", label=labels.get(name, name))
+    ax.set_ylabel(real_col[0].replace("real (", "riels per month, in ").rstrip(")"))
+    ax.set_xlabel("year")
+    ax.set_xticks(sorted(values["year"].unique()))
+    _billions(ax, "y")
+    ax.set_title(caption, loc="left")
+    _style(ax)
+    _legend_below(ax, 1, 8)
+    return _save(fig, folder, "real_benefit_values.png", caption)
