@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from microsim.determinism import one_blas_thread
 from microsim.errors import MicrosimError
 
 METHODS = ("linear", "raking", "logit")
@@ -292,6 +293,7 @@ class Calibration:
         }
 
 
+@one_blas_thread
 def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0), tol: float = 1e-10,
                          max_iter: int = 100) -> Calibration:
     """Weights for ``pop`` (a Population) meeting ``targets`` (a TargetSet), or CalibrationError."""

@@ -18,6 +18,7 @@ import pandas as pd
 
 from microsim import outputs as O
 from microsim.ageing import BASE_YEAR, Assumptions, bring_to_year
+from microsim.determinism import one_blas_thread
 from microsim.economy import YearEconomy, year_economy
 from microsim.engine import SystemResult, load_system, run_system
 from microsim.errors import SpecError
@@ -59,6 +60,7 @@ class Simulation:
         return self.economy.price_factor
 
 
+@one_blas_thread
 def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | None = None,
              economy: YearEconomy | None = None, ageing: bool = False, strain: dict | None = None) -> Simulation:
     """Baseline and reform on ``pop`` as it is, in the scenario's year, with every output table.
@@ -112,6 +114,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
                       {"baseline": in_force, "reform_changes": changed})
 
 
+@one_blas_thread
 def simulate_year(scenario: Scenario, base: Population, year: int | None = None, *, ageing: bool = True,
                   growth: bool = True, jobs: int = 1, macro: Macro | None = None,
                   assumptions: Assumptions | None = None) -> Simulation:

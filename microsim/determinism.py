@@ -1,0 +1,26 @@
+"""Identical results for any number of workers: BLAS reductions on one thread.
+
+A multithreaded BLAS splits a matrix product's sums differently with the number of threads, so
+the last digit of a calibrated weight (and everything after it) would depend on how many cores
+a process was given: joblib's worker processes get fewer BLAS threads than the main process.
+Calibration and simulation therefore run their linear algebra on one BLAS thread wherever they
+run (threadpoolctl). The cost is small: the work is memory-bound, and parallelism comes from
+running years, variants or modules side by side.
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+def one_blas_thread(func):
+    """Decorator: run ``func`` with BLAS (OpenBLAS, MKL, BLIS) limited to one thread."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+
+    return wrapper
