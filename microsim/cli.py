@@ -20,15 +20,38 @@ DATA_HELP = ("a population folder (households and persons tables), or a mapping\
              "  file (.yaml) that reads survey microdata. Default: synthetic_data/default.")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C: outputs being written are removed, worker processes stopped."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 class Group(click.Group):
-    """Turns user errors into a clear message and exit code 2 instead of a traceback."""
+    """Turns user errors into a clear message and exit code 2 instead of a traceback; SIGTERM and
+    Ctrl-C stop the work and leave nothing half-written."""
 
     def invoke(self, ctx):
+        import signal
+
+        try:
+            previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread (e.g. called from a test runner thread)
+            previous = None
         try:
             return super().invoke(ctx)
         except MicrosimError as e:
             click.echo(f"Error: {e}", err=True)
             sys.exit(e.exit_code)
+        except KeyboardInterrupt as e:
+            terminated = isinstance(e, Terminated)
+            click.echo(f"{'Terminated' if terminated else 'Interrupted'}: stopped; no output was left "
+                       "half-written.", err=True)
+            sys.exit(143 if terminated else 130)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -48,7 +71,8 @@ def main():
 @main.command()
 @click.option("--households", "-n", type=int, default=10_000, show_default=True,
               help="Number of sample households to generate.")
-@click.option("--seed", "-s", type=int, default=2019, show_default=True, help="Random seed; same seed, same population.")
+@click.option("--seed", "-s", type=click.IntRange(0, 2**32 - 1), default=2019, show_default=True,
+              help="Random seed, a whole number from 0 to 4294967295; same seed, same population.")
 @click.option("--out", "-o", "out", type=click.Path(path_type=Path), required=True,
               help="Folder to write the population to (must not exist unless --overwrite).")
 @click.option("--spec", type=click.Path(path_type=Path), default=DEFAULT_SPEC, show_default=True,

@@ -11,6 +11,7 @@ into place only when complete, so a failed write never leaves a half-written pop
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ import yaml
 
 from microsim.errors import MicrosimError, SpecError
 from microsim.population import Population
+from microsim.yamlfile import read_yaml
 
 FORMAT = "microsim-population/1"
 TABLE_FILES = ("households", "persons")
@@ -213,13 +215,36 @@ def _apply_mapping(raw: pd.DataFrame, spec: dict, where: str) -> pd.DataFrame:
     return df
 
 
+def _check_mapping_section(spec: dict, where: str) -> None:
+    """Types of a mapping section: file a path; columns, multiply, constants mappings; values mappings of codes."""
+    if not isinstance(spec["file"], str) or not spec["file"]:
+        raise SpecError(f"{where}: `file` must be the data file's path, e.g. `file: cses_households.dta` "
+                        f"(found {spec['file']!r}).")
+    for key, example in (("columns", "zone: urban_rural"), ("values", "zone: {1: phnom_penh}"),
+                         ("multiply", "consumption_pc: 30"), ("constants", "province: unknown")):
+        if spec.get(key) is not None and not isinstance(spec[key], dict):
+            raise SpecError(f"{where}: `{key}` must be a mapping of schema columns, e.g. `{example}` "
+                            f"(found {type(spec[key]).__name__}).")
+    for target, source in (spec.get("columns") or {}).items():
+        if not isinstance(source, (str, int)) or isinstance(source, bool):
+            raise SpecError(f"{where}: columns.{target} must name a variable of the data file (found {source!r}).")
+    for target, factor in (spec.get("multiply") or {}).items():
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor):
+            raise SpecError(f"{where}: multiply.{target} must be a finite number, e.g. 30 to turn daily "
+                            f"amounts into monthly ones (found {factor!r}).")
+        if target not in (spec.get("columns") or {}):
+            raise SpecError(f"{where}: multiply.{target} names a column that `columns` does not map; add "
+                            f"`{target}: <variable>` under `columns`.")
+    for target, recode in (spec.get("values") or {}).items():
+        if not isinstance(recode, dict):
+            raise SpecError(f"{where}: values.{target} must map survey codes to schema values, e.g. "
+                            f"`{{1: phnom_penh, 2: other_urban}}` (found {recode!r}).")
+
+
 def read_mapped(mapping_file: str | os.PathLike) -> Population:
     """Read survey microdata through a mapping file (see docs/data-schema.md, "Your own data")."""
     mapping_file = Path(mapping_file)
-    try:
-        mapping = yaml.safe_load(mapping_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise SpecError(f"Cannot read the mapping file {mapping_file}: {e}") from e
+    _, mapping = read_yaml(mapping_file, "mapping file")
     if not isinstance(mapping, dict) or not {"households", "persons"} <= set(mapping):
         raise SpecError(f"{mapping_file}: expected two sections, `households:` and `persons:`, each with "
                         "`file:` and `columns:` (see docs/data-schema.md).")
@@ -232,6 +257,7 @@ def read_mapped(mapping_file: str | os.PathLike) -> Population:
         unknown = set(spec) - MAPPING_KEYS
         if unknown:
             raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(MAPPING_KEYS)}.")
+        _check_mapping_section(spec, where)
         data_file = (mapping_file.parent / spec["file"]).resolve()
         if not data_file.exists():
             raise SpecError(f"{where}: file {spec['file']!r} not found (looked for {data_file}).")

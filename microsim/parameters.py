@@ -21,6 +21,7 @@ unknown path gets the closest names suggested.
 from __future__ import annotations
 
 import copy
+import math
 import datetime as dt
 import difflib
 from dataclasses import dataclass
@@ -37,6 +38,27 @@ UNITS = {
     "percent per year", "months per year",
 }
 INDEXATION_RULES = ("none", "cpi", "wages", "gdp_per_head", "fixed")
+WHOLE_UNITS = {"years"}  # ages and durations in years are whole numbers
+
+
+def indexable(unit: str) -> bool:
+    """Only amounts of money are indexed: an age or a share never moves with prices."""
+    return unit.startswith("riels per")
+
+
+def check_indexation(path: str, unit: str, rule, where: str) -> None:
+    if rule not in INDEXATION_RULES:
+        raise SpecError(f"{where}: `{path}.indexation` must be one of {list(INDEXATION_RULES)} (found {rule!r}).")
+    if rule != "none" and not indexable(unit):
+        raise SpecError(f"{where}: `{path}` is in {unit}; only amounts in riels can be indexed "
+                        f"(found `indexation: {rule}`). Change the value itself instead.")
+
+
+def check_rate(path: str, rate, where: str) -> float:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate) or not -50 <= rate <= 100:
+        raise SpecError(f"{where}: `{path}.indexation_rate` is a percent per year between -50 and 100 "
+                        f"(found {rate!r}).")
+    return float(rate)
 LEAF_KEYS = {"description", "unit", "values", "indexation", "indexation_rate", "indexation_lag", "allowed", "min",
              "max", "note"}
 
@@ -73,6 +95,11 @@ class Parameter:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"{where}: `{self.path}` is a number in {self.unit} (found {value!r}).")
+        if not math.isfinite(value):
+            raise SpecError(f"{where}: `{self.path}` must be a finite number in {self.unit} (found {value!r}).")
+        if self.unit in WHOLE_UNITS and not float(value).is_integer():
+            raise SpecError(f"{where}: `{self.path}` is a whole number of {self.unit} (found {value!r}); "
+                            "ages and durations are counted in whole years.")
         if self.min is not None and value < self.min:
             raise SpecError(f"{where}: `{self.path}` must be at least {self.min:g} {self.unit} (found {value}).")
         if self.max is not None and value > self.max:
@@ -123,10 +150,12 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
                             "needs a reference (publication, table or legal text, year) or says it is an assumption.")
         values[date] = {"value": entry["value"], "reference": str(entry["reference"])}
     rule = node.get("indexation", "none")
-    if rule not in INDEXATION_RULES:
-        raise SpecError(f"{where}: unknown indexation rule {rule!r}; expected one of {list(INDEXATION_RULES)}.")
+    check_indexation(path, node["unit"], rule, where)
+    if rule == "fixed" and "indexation_rate" not in node:
+        raise SpecError(f"{where}: `indexation: fixed` needs `indexation_rate` (percent per year).")
+    rate = check_rate(path, node.get("indexation_rate", 0.0), where)
     p = Parameter(path=path, description=" ".join(str(node["description"]).split()), unit=node["unit"],
-                  values=values, indexation=rule, indexation_rate=float(node.get("indexation_rate", 0.0)),
+                  values=values, indexation=rule, indexation_rate=rate,
                   indexation_lag=int(node.get("indexation_lag", 0)),
                   allowed=tuple(node.get("allowed", ())), min=node.get("min"), max=node.get("max"), file=file)
     for date, entry in values.items():
@@ -194,7 +223,10 @@ class ParameterTree:
         """
         params = dict(self.parameters)  # parameters are copied only when an override changes them
         overridden = set(self.overridden)
+        made_fixed, rate_given = set(), set()
         for path, value in (overrides or {}).items():
+            if not isinstance(path, str):
+                raise SpecError(f"{where}: `{path!r}` is not a parameter name; write `programme.parameter: value`.")
             attr = None
             if path not in params and path.rsplit(".", 1)[-1] in ("indexation", "indexation_rate", "indexation_lag"):
                 path, attr = path.rsplit(".", 1)
@@ -205,12 +237,13 @@ class ParameterTree:
             p = params[path] = copy.deepcopy(params[path])
             overridden.add(path)
             if attr == "indexation":
-                if value not in INDEXATION_RULES:
-                    raise SpecError(f"{where}: `{path}.indexation` must be one of {list(INDEXATION_RULES)} "
-                                    f"(found {value!r}).")
+                check_indexation(path, p.unit, value, where)
+                if value == "fixed" and self.parameters[path].indexation != "fixed":
+                    made_fixed.add(path)
                 p.indexation = value
             elif attr == "indexation_rate":
-                p.indexation_rate = float(value)
+                p.indexation_rate = check_rate(path, value, where)
+                rate_given.add(path)
             elif attr == "indexation_lag":
                 if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
                     raise SpecError(f"{where}: `{path}.indexation_lag` is a whole number of years, 0 to 5 "
@@ -223,6 +256,8 @@ class ParameterTree:
                     p.values = {min(p.values): {"value": value, "reference": ref}}
                 else:
                     p.values = {d: e for d, e in p.values.items() if d < date} | {date: {"value": value, "reference": ref}}
+        for path in sorted(made_fixed - rate_given):
+            raise SpecError(f"{where}: `{path}.indexation: fixed` needs `{path}.indexation_rate` (percent per year).")
         return ParameterTree(params, self.descriptions, frozenset(overridden))
 
     def at(self, date: dt.date, macro=None, where: str = "parameters") -> SimpleNamespace:

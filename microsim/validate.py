@@ -213,5 +213,14 @@ def validate_tables(households: pd.DataFrame, persons: pd.DataFrame, where_h: st
     """Conform both tables and check them; return the conformed tables and every problem."""
     hh, problems_h = conform(households, "households", where_h)
     pp, problems_p = conform(persons, "persons", where_p)
-    problems = problems_h + problems_p + check_relations(hh, pp, where_h, where_p)
+    problems = problems_h + problems_p
+    for table, where, what in ((households, where_h, "household"), (persons, where_p, "person")):
+        if len(table) == 0:
+            problems.append(f"{where}: the table has no rows; a population needs at least one {what}.")
+    if len(households) and "weight" in hh and not problems_h:
+        total = float(pd.to_numeric(hh["weight"], errors="coerce").sum())
+        if not total > 0:
+            problems.append(f"{where_h}, column `weight`: the weights sum to {total:g}; at least one household "
+                            "must have a positive weight.")
+    problems += check_relations(hh, pp, where_h, where_p)
     return hh, pp, problems

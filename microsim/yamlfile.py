@@ -1,12 +1,55 @@
-"""Reading the YAML files analysts edit, with errors that name the file."""
+"""Reading the YAML files analysts edit, with errors that name the file.
+
+Two things plain PyYAML gets wrong for hand-edited files are fixed here:
+
+* a key written twice in one mapping silently keeps the last value; here it is an error naming
+  the key and both lines;
+* ``1e5`` (no decimal point) is read as text under YAML 1.1; here it is the number 100000, as in
+  YAML 1.2 and as an analyst means it.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
 from microsim.errors import SpecError
+
+FLOAT_12 = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+
+
+class DuplicateKey(yaml.YAMLError):
+    def __init__(self, key, first_line: int, second_line: int):
+        super().__init__(f"the key `{key}` appears twice, on lines {first_line} and {second_line}; "
+                         "keep one of them (a repeated key would silently replace the first value)")
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicated keys and reads ``1e5`` as a number."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                continue  # an unhashable key: let PyYAML raise its own error
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise DuplicateKey(key, seen[key], line)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_12, list("-+0123456789."))
+
+
+def parse_yaml(data: bytes | str):
+    """Parse YAML text with :class:`StrictLoader`."""
+    return yaml.load(data, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 def read_yaml(path: str | Path, what: str) -> tuple[bytes, object]:
@@ -17,6 +60,14 @@ def read_yaml(path: str | Path, what: str) -> tuple[bytes, object]:
     except OSError as e:
         raise SpecError(f"Cannot read the {what} {path}: {e.strerror or e}.") from e
     try:
-        return data, yaml.safe_load(data)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"The {what} {path} is not a text file (it is not UTF-8); expected YAML.") from None
+    try:
+        return data, parse_yaml(text)
+    except DuplicateKey as e:
+        raise SpecError(f"The {what} {path}: {e}.") from None
     except yaml.YAMLError as e:
-        raise SpecError(f"The {what} {path} is not valid YAML: {e}") from e
+        raise SpecError(f"The {what} {path} is not valid YAML: {e}") from None
+    except RecursionError:
+        raise SpecError(f"The {what} {path} is nested too deeply to be a {what}.") from None

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from microsim.errors import SpecError
 from microsim.paths import DEFAULT_SPEC
@@ -196,8 +195,8 @@ def interpolate(table: dict, x: np.ndarray) -> np.ndarray:
 def load_poverty_targets(spec: Spec) -> pd.DataFrame:
     """The poverty-rate targets file named in the spec, one row per target."""
     path = spec.relative(spec.raw["published"]["poverty_targets"]["file"])
+    _, raw = read_yaml(path, "poverty targets file")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return pd.DataFrame(raw["targets"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
-        raise SpecError(f"Cannot read the poverty targets {path}: {e}") from e
+    except (KeyError, TypeError, ValueError) as e:
+        raise SpecError(f"Cannot read the poverty targets {path}: expected a `targets:` list ({e}).") from e

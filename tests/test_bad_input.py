@@ -1,0 +1,267 @@
+"""Bad input, tried as a new user would: one paragraph naming the file and field, exit 2, nothing written."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from microsim.cli import main
+from microsim.errors import SpecError
+from microsim.io import read_population, write_population
+from microsim.macro import load_macro
+from microsim.parameters import ParameterTree
+from microsim.paths import DEFAULT_POPULATION, HOME, POLICIES
+from microsim.scenario import load_scenario
+from microsim.synth import synthesize
+
+SCENARIO = POLICIES / "scenarios" / "child_benefit_2_5.yaml"
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def assert_clean_error(result, *phrases):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for phrase in phrases:
+        assert phrase in result.output, (phrase, result.output)
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def small_csv_population(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pop") / "small"
+    write_population(synthesize(60, seed=4), folder, fmt="csv")
+    return folder
+
+
+# ---- populations ----------------------------------------------------------------------------------------
+@pytest.fixture
+def empty_population(tmp_path, small_csv_population):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    for name in ("households", "persons"):
+        header = (small_csv_population / f"{name}.csv").read_text().splitlines()[0]
+        (folder / f"{name}.csv").write_text(header + "\n")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["validate", "describe", "run", "project"])
+def test_an_empty_population_is_invalid_everywhere(tmp_path, empty_population, command):
+    args = {"validate": [empty_population], "describe": [empty_population],
+            "run": [SCENARIO, "--data", empty_population, "--out", tmp_path / "out"],
+            "project": [SCENARIO, "--data", empty_population, "--from", 2026, "--to", 2027, "--out", tmp_path / "out"]}
+    result = cli(command, *args[command])
+    assert_clean_error(result, "has no rows; a population needs at least one household", "households.csv")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_with_both_csv_and_parquet_is_refused(tmp_path, small_csv_population):
+    folder = tmp_path / "both"
+    write_population(read_population(small_csv_population), folder)
+    (folder / "households.csv").write_text((small_csv_population / "households.csv").read_text())
+    assert_clean_error(cli("validate", folder), "both households.parquet and households.csv")
+
+
+def test_a_negative_seed_is_refused(tmp_path):
+    result = cli("synth", "-n", 10, "--seed", -1, "--out", tmp_path / "pop")
+    assert_clean_error(result, "--seed")
+    assert not (tmp_path / "pop").exists()
+
+
+def test_a_mapping_with_a_word_for_a_number(tmp_path, small_csv_population):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(f"households:\n  file: {small_csv_population / 'households.csv'}\n  columns: {{household_id: "
+                       f"household_id}}\n  multiply: {{consumption_pc: thirty}}\n"
+                       f"persons:\n  file: {small_csv_population / 'persons.csv'}\n  columns: {{person_id: person_id}}\n")
+    for command in (["validate", mapping], ["import", mapping, "--out", tmp_path / "out"]):
+        assert_clean_error(cli(*command), str(mapping), "multiply.consumption_pc must be a finite number",
+                           "'thirty'")
+    assert not (tmp_path / "out").exists()
+
+
+# ---- where outputs go -----------------------------------------------------------------------------------
+OUTPUT_COMMANDS = {
+    "run": lambda out: ["run", SCENARIO, "--out", out, "--no-charts"],
+    "synth": lambda out: ["synth", "-n", 20, "--out", out],
+    "calibrate": lambda out: ["calibrate", "--out", out],
+    "project": lambda out: ["project", SCENARIO, "--from", 2026, "--to", 2026, "--out", out],
+    "import": lambda out: ["import", "MAPPING", "--out", out],
+}
+
+
+@pytest.fixture
+def mapping_file(tmp_path, small_csv_population):
+    cols = pd.read_csv(small_csv_population / "households.csv", nrows=0).columns
+    pcols = pd.read_csv(small_csv_population / "persons.csv", nrows=0).columns
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        f"households:\n  file: {small_csv_population / 'households.csv'}\n  columns: {{"
+        + ", ".join(f"{c}: {c}" for c in cols) + "}\n"
+        f"persons:\n  file: {small_csv_population / 'persons.csv'}\n  columns: {{"
+        + ", ".join(f"{c}: {c}" for c in pcols) + "}\n")
+    return mapping
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUT_COMMANDS))
+def test_output_under_an_ordinary_file_is_refused(tmp_path, mapping_file, command):
+    plain = tmp_path / "notes.txt"
+    plain.write_text("mine")
+    args = [mapping_file if a == "MAPPING" else a for a in OUTPUT_COMMANDS[command](plain / "sub")]
+    assert_clean_error(cli(*args), "is an ordinary file, not a folder")
+    assert plain.read_text() == "mine"
+    assert files_under(tmp_path) == sorted(["notes.txt", "map.yaml"])
+
+
+@pytest.mark.parametrize("command", ["run", "synth", "project"])
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs /proc")
+def test_output_in_a_folder_that_cannot_be_written(command):
+    result = cli(*OUTPUT_COMMANDS[command](Path("/proc/microsim-test/out")))
+    assert_clean_error(result, "Cannot write", "/proc/microsim-test/out")
+
+
+@pytest.mark.parametrize("overwrite", [True, False])
+def test_a_folder_microsim_did_not_write_is_never_deleted(tmp_path, overwrite):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("years of work")
+    result = cli("run", SCENARIO, "--out", mine, "--no-charts", *(["--overwrite"] if overwrite else []))
+    assert_clean_error(result, str(mine))
+    assert (mine / "thesis.docx").read_text() == "years of work" and files_under(mine) == ["thesis.docx"]
+    assert files_under(tmp_path) == ["mine", "mine/thesis.docx"]
+
+
+def test_the_default_run_folder_is_replaced_only_when_microsim_wrote_it(tmp_path, monkeypatch):
+    import microsim.paths
+
+    monkeypatch.setattr(microsim.paths, "HOME", tmp_path)
+    folder = tmp_path / "runs" / SCENARIO.stem
+    folder.mkdir(parents=True)
+    (folder / "my_notes.md").write_text("keep me")
+    assert_clean_error(cli("run", SCENARIO, "--no-charts"), "was not written by microsim")
+    assert (folder / "my_notes.md").read_text() == "keep me"
+    (folder / "my_notes.md").unlink()
+    folder.rmdir()
+    assert cli("run", SCENARIO, "--no-charts").exit_code == 0
+    first = json.loads((folder / "manifest.json").read_text())
+    assert cli("run", SCENARIO, "--no-charts").exit_code == 0  # ours: replaced
+    assert json.loads((folder / "manifest.json").read_text())["results_sha256"] == first["results_sha256"]
+
+
+def test_a_file_is_never_replaced_by_a_folder(tmp_path):
+    plain = tmp_path / "result"
+    plain.write_text("a file")
+    assert_clean_error(cli("run", SCENARIO, "--out", plain, "--overwrite", "--no-charts"), "is an ordinary file")
+    assert plain.read_text() == "a file"
+
+
+# ---- scenario and parameter files ----------------------------------------------------------------------
+def scenario_file(tmp_path, reform: str) -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: test\nyear: 2026\nreform:\n" + reform)
+    return path
+
+
+@pytest.mark.parametrize("reform, phrases", [
+    ("  social_pension.min_age.indexation: cpi\n",
+     ["`social_pension.min_age` is in years; only amounts in riels can be indexed"]),
+    ("  social_pension.active: true\n  social_pension.min_age: 62.5\n",
+     ["`social_pension.min_age` is a whole number of years (found 62.5)"]),
+    ("  social_pension.active: true\n  social_pension.amount.indexation: fixed\n",
+     ["`social_pension.amount.indexation: fixed` needs `social_pension.amount.indexation_rate`"]),
+    ("  social_pension.active: true\n  social_pension.amount: .nan\n",
+     ["`social_pension.amount` must be a finite number"]),
+    ("  social_pension.active: true\n  social_pension.amount: 1e999\n",
+     ["`social_pension.amount` must be a finite number"]),
+    ("  social_pension.amount: 1\n  social_pension.amount: 2\n",
+     ["the key `social_pension.amount` appears twice, on lines 4 and 5"]),
+    ("  social_pension.amount.indexation_rate: lots\n", ["indexation_rate` is a percent per year"]),
+])
+def test_bad_scenario_values_are_named(tmp_path, reform, phrases):
+    path = scenario_file(tmp_path, reform)
+    result = cli("run", path, "--out", tmp_path / "out", "--no-charts")
+    assert_clean_error(result, str(path), *phrases)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_amount_written_1e5_is_a_number(tmp_path):
+    path = scenario_file(tmp_path, "  social_pension.active: true\n  social_pension.amount: 1e5\n")
+    assert load_scenario(path).reform["social_pension.amount"] == 100000
+    assert cli("run", path, "--out", tmp_path / "out", "--no-charts").exit_code == 0
+
+
+def test_a_programme_switched_on_at_zero_is_warned_about(tmp_path):
+    path = scenario_file(tmp_path, "  child_benefit.active: true\n  child_benefit.amount: 0\n")
+    result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out"), "--no-charts"])
+    assert result.exit_code == 0
+    message = "Child benefit is switched on but pays nothing in 2026"
+    assert message in result.stderr
+    assert message in (tmp_path / "out" / "report.md").read_text()
+    assert any(message in w for w in json.loads((tmp_path / "out" / "summary.json").read_text())["warnings"])
+
+
+def test_duplicated_keys_in_parameter_and_macro_files_are_refused(tmp_path):
+    original = (POLICIES / "parameters" / "social_pension.yaml").read_text()
+    lines = original.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  amount:"))
+    doubled = "\n".join(lines[:at] + ["  min_age:", "    description: x", "    unit: years",
+                                      "    values: {2019-01-01: {value: 60, reference: x}}"] + lines[at:]) + "\n"
+    path = tmp_path / "social_pension.yaml"
+    path.write_text(doubled)
+    with pytest.raises(SpecError, match=rf"{path}: the key `min_age` appears twice, on lines \d+ and \d+"):
+        ParameterTree.load([path])
+    macro = tmp_path / "macro.yaml"
+    macro.write_text((POLICIES / "macro.yaml").read_text() + "exchange_rate:\n  unit: x\n  values: {}\n")
+    with pytest.raises(SpecError, match=r"the key `exchange_rate` appears twice"):
+        load_macro(macro)
+
+
+def test_bad_parameter_files_name_file_and_parameter(tmp_path):
+    base = "p:\n  active:\n    description: a\n    unit: flag\n    values: {2019-01-01: {value: true, reference: r}}\n"
+    cases = {
+        ("years", "    indexation: cpi\n"): "`p.x` is in years; only amounts in riels can be indexed",
+        ("riels per person per month", "    indexation: fixed\n"): "`indexation: fixed` needs `indexation_rate`",
+        ("years", ""): None,
+    }
+    for (unit, extra), message in cases.items():
+        path = tmp_path / "p.yaml"
+        path.write_text(base + f"  x:\n    description: a\n    unit: {unit}\n" + extra
+                        + "    values: {2019-01-01: {value: 60.5, reference: r}}\n")
+        with pytest.raises(SpecError, match=message or r"`p.x` is a whole number of years \(found 60.5\)"):
+            ParameterTree.load([path])
+        path.write_text(path.read_text().replace("60.5", "60"))
+        if message is None:
+            continue
+        with pytest.raises(SpecError, match=message):
+            ParameterTree.load([path])
+
+
+# ---- interruption --------------------------------------------------------------------------------------
+def test_sigterm_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "proj"
+    env = dict(os.environ, PYTHONWARNINGS="default")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "microsim.cli", "project", str(SCENARIO), "--from", "2026", "--to", "2035",
+         "--jobs", "2", "--out", str(out)], cwd=HOME, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(4)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    stderr = stderr.decode()
+    if process.returncode == 0:  # finished before the signal: a complete folder, nothing else
+        assert (out / "manifest.json").exists()
+    else:
+        assert process.returncode == 143, stderr
+        assert "Terminated" in stderr and "Traceback" not in stderr
+    assert "leaked" not in stderr and "semlock" not in stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
