@@ -288,7 +288,7 @@ def _population_label(data) -> str:
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts (faster).")
 def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts):
-    from microsim.formatting import money, pct
+    from microsim.formatting import money, pct, persons
     from microsim.io import read_population
     from microsim.paths import display_path
     from microsim.run import run_output, simulate_year
@@ -313,9 +313,9 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts):
         x for x in ("survey-year demography" if no_ageing else "", "survey-year living standards" if no_growth else "")
         if x) + "]")
     click.echo(f"{sc.name} ({sc.year}{economy}): poverty {pct(h.poverty_rate_baseline_pct, 2)} -> "
-               f"{pct(h.poverty_rate_reform_pct, 2)} ({h.persons_lifted_out_of_poverty:,.0f} persons lifted out); "
+               f"{pct(h.poverty_rate_reform_pct, 2)} (about {persons(h.persons_lifted_out_of_poverty)} persons lifted out); "
                f"cost {money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year"
-               + (f", {h.cost_change_pct_gdp:.2f} % of GDP." if h.cost_change_pct_gdp is not None else "."))
+               + (f", {pct(h.cost_change_pct_gdp, 2)} of GDP." if h.cost_change_pct_gdp is not None else "."))
     for warning in output.summary["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, summary.json, manifest.json).")
@@ -355,7 +355,7 @@ Examples:
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, quiet):
-    from microsim.formatting import riels
+    from microsim.formatting import pct, riels
     from microsim.io import read_population
     from microsim.paths import display_path
     from microsim.projection import projection_output, run_projection
@@ -375,9 +375,9 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
     write_run_folder(output, out, overwrite)
     for r in proj.results:
         h = r.headline
-        click.echo(f"  {r.year}: poverty {h.poverty_rate_baseline_pct:.2f} % -> {h.poverty_rate_reform_pct:.2f} %; "
+        click.echo(f"  {r.year}: poverty {pct(h.poverty_rate_baseline_pct, 2)} -> {pct(h.poverty_rate_reform_pct, 2)}; "
                    f"cost {riels(h.cost_change_riels_per_year)}"
-                   + (f" ({h.cost_change_pct_gdp:.2f} % of GDP)" if h.cost_change_pct_gdp is not None else ""))
+                   + (f" ({pct(h.cost_change_pct_gdp, 2)} of GDP)" if h.cost_change_pct_gdp is not None else ""))
     for warning in output.summary["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, summary.json, manifest.json).")

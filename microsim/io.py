@@ -258,7 +258,10 @@ def read_mapped(mapping_file: str | os.PathLike) -> Population:
         if unknown:
             raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(MAPPING_KEYS)}.")
         _check_mapping_section(spec, where)
-        data_file = (mapping_file.parent / spec["file"]).resolve()
+        try:
+            data_file = (mapping_file.parent / spec["file"]).resolve()
+        except (ValueError, OSError) as e:
+            raise SpecError(f"{where}: `file` {spec['file']!r} is not a usable path ({e}).") from None
         if not data_file.exists():
             raise SpecError(f"{where}: file {spec['file']!r} not found (looked for {data_file}).")
         raw = _read_table(data_file)

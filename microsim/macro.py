@@ -6,6 +6,7 @@ All indexes are annual averages. The CPI index is 100 in 2019; the survey's pric
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -106,18 +107,57 @@ class Macro:
         return self.cpi(year) / self.cpi(base)
 
 
+SCALARS = {"consumption_pass_through": (0.0, 2.0), "government_spending_share": (0.0, 1.0),
+           "survey_price_period": (0.0, 1.0)}
+REQUIRED = ("cpi_inflation", "real_gdp_growth", "gdp_nominal", "exchange_rate", "consumption_pass_through",
+            "government_spending_share", "survey_price_period")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_macro(raw, path: Path) -> None:
+    """Every series: a mapping with ``unit`` and ``values`` (year -> number, or {value: number});
+    every scalar: ``value`` within its range. Errors name the file, the series and the year."""
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: expected a mapping of series (cpi_inflation, real_gdp_growth, ...).")
+    missing = [name for name in REQUIRED if name not in raw]
+    if missing:
+        raise SpecError(f"{path}: missing series {', '.join(f'`{m}`' for m in missing)} (see policies/macro.yaml).")
+    for name, entry in raw.items():
+        where = f"{path}, series `{name}`"
+        if not isinstance(entry, dict) or "unit" not in entry:
+            raise SpecError(f"{where}: expected `unit:` and `values:` (or `value:`), with sources.")
+        if name in SCALARS:
+            lo, hi = SCALARS[name]
+            value = entry.get("value")
+            if not _number(value) or not lo <= value <= hi:
+                raise SpecError(f"{where}: `value` must be a number from {lo:g} to {hi:g} (found {value!r}).")
+            continue
+        if "values" not in entry:
+            if "value" in entry and _number(entry["value"]):
+                continue
+            raise SpecError(f"{where}: expected `values:` mapping years to numbers.")
+        values = entry["values"]
+        if not isinstance(values, dict) or not values:
+            raise SpecError(f"{where}: `values` must map years to numbers, e.g. `2026: {{value: 2.8}}`.")
+        for year, v in values.items():
+            if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
+                raise SpecError(f"{where}: {year!r} is not a year; write years such as 2026.")
+            value = v.get("value") if isinstance(v, dict) else v
+            if not _number(value):
+                raise SpecError(f"{where}, year {year}: expected a finite number (found {value!r}).")
+            if name in ("gdp_nominal", "government_spending", "exchange_rate") and value <= 0:
+                raise SpecError(f"{where}, year {year}: must be positive (found {value!r}).")
+            if name.endswith(("inflation", "growth")) and not -50 < value < 100:
+                raise SpecError(f"{where}, year {year}: a change of {value} % a year is not plausible "
+                                "(expected more than -50 and less than 100).")
+
+
 @lru_cache(maxsize=4)
 def load_macro(path: str | Path | None = None) -> Macro:
     path = Path(path) if path else DEFAULT_MACRO
     _, raw = read_yaml(path, "macro file")
-    if not isinstance(raw, dict):
-        raise SpecError(f"{path}: expected a mapping of series.")
-    for name, entry in raw.items():
-        if not isinstance(entry, dict) or "unit" not in entry:
-            raise SpecError(f"{path}, series `{name}`: expected `unit:` and `values:` (or `value:`), with sources.")
-        if "values" in entry:
-            for year, v in (entry["values"] or {}).items():
-                val = v.get("value") if isinstance(v, dict) else v
-                if isinstance(val, bool) or not isinstance(val, (int, float)):
-                    raise SpecError(f"{path}, series `{name}`, year {year}: expected a number (found {val!r}).")
+    check_macro(raw, path)
     return Macro(raw, path)

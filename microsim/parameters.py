@@ -136,8 +136,8 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
     for key in ("description", "unit", "values"):
         if key not in node:
             raise SpecError(f"{where}: missing `{key}`; every parameter states its description, unit and values.")
-    if node["unit"] not in UNITS:
-        close = difflib.get_close_matches(str(node["unit"]), sorted(UNITS), n=1)
+    if not isinstance(node["unit"], str) or node["unit"] not in UNITS:
+        close = difflib.get_close_matches(str(node["unit"]), sorted(UNITS), n=1) if isinstance(node["unit"], str) else []
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise SpecError(f"{where}: unknown unit {node['unit']!r}; expected one of {sorted(UNITS)}.{hint}")
     if not isinstance(node["values"], dict) or not node["values"]:
@@ -149,6 +149,17 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
             raise SpecError(f"{where}, {date.isoformat()}: expected {{value: ..., reference: \"...\"}}; every value "
                             "needs a reference (publication, table or legal text, year) or says it is an assumption.")
         values[date] = {"value": entry["value"], "reference": str(entry["reference"])}
+    for key in ("min", "max"):
+        bound = node.get(key)
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))
+                                  or not math.isfinite(bound)):
+            raise SpecError(f"{where}: `{key}` must be a finite number (found {bound!r}).")
+    allowed = node.get("allowed", ())
+    if not isinstance(allowed, (list, tuple)) or not all(isinstance(a, str) for a in allowed):
+        raise SpecError(f"{where}: `allowed` must be a list of words, e.g. [universal, idpoor] (found {allowed!r}).")
+    lag = node.get("indexation_lag", 0)
+    if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= 5:
+        raise SpecError(f"{where}: `indexation_lag` is a whole number of years, 0 to 5 (found {lag!r}).")
     rule = node.get("indexation", "none")
     check_indexation(path, node["unit"], rule, where)
     if rule == "fixed" and "indexation_rate" not in node:

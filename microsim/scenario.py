@@ -60,8 +60,8 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: expected a mapping with name, year and reform (see docs/policies.md).")
     unknown = set(raw) - SCENARIO_KEYS
-    for key in sorted(unknown):
-        close = difflib.get_close_matches(key, sorted(SCENARIO_KEYS), n=1)
+    for key in sorted(unknown, key=str):
+        close = difflib.get_close_matches(str(key), sorted(SCENARIO_KEYS), n=1)
         raise SpecError(f"{path}: unknown key `{key}`." + (f" Did you mean `{close[0]}`?" if close else "")
                         + f" Expected {sorted(SCENARIO_KEYS)}.")
     for key in ("name", "year"):
