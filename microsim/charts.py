@@ -49,7 +49,11 @@ def _save(fig, folder: Path, name: str, caption: str) -> Chart:
 
 def _legend_below(ax, n: int = 2, fontsize=None):
     """The legend under the axis title, clear of the data whatever the figure's height."""
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=3.6, ncol=n, frameon=False,
+    from matplotlib import rcParams
+
+    scale = rcParams["legend.fontsize"] if not isinstance(rcParams["legend.fontsize"], str) else rcParams["font.size"]
+    pad = 3.6 * float(rcParams["font.size"]) / float(fontsize or scale)  # pad is in the legend's font size
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, ncol=n, frameon=False,
               fontsize=fontsize)
 
 
@@ -182,7 +186,7 @@ def real_benefit_values(values: pd.DataFrame, labels: dict[str, str], folder: Pa
     for name in shown:
         g = values[values["parameter"] == name]
         ax.plot(g["year"], g[real_col[0]], marker="o", label=labels.get(name, name))
-    ax.set_ylabel(real_col[0].replace("real (", "riels per month, in ").rstrip(")"))
+    ax.set_ylabel(real_col[0].replace("real (", "real value, in ").rstrip(")") + " (unit in the legend)")
     ax.set_xlabel("year")
     ax.set_xticks(sorted(values["year"].unique()))
     _billions(ax, "y")

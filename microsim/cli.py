@@ -83,7 +83,8 @@ def main():
 @click.option("--calibrate", "calibrate_to", is_flag=False, flag_value="default", default=None,
               help="Also calibrate the weights: to the default CSES 2019/20 targets, or to a targets file "
                    "given as --calibrate=FILE (logit, bounds 0.25-4; use `microsim calibrate` for other settings).")
-def synth(households, seed, out, spec, fmt, overwrite, calibrate_to):
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def synth(households, seed, out, spec, fmt, overwrite, calibrate_to, quiet):
     """Generate a synthetic CSES-like population.
 
     The population has households (zone, weight, consumption per person, poverty line, IDPoor)
@@ -104,7 +105,7 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to):
     check_size(households)
     if out.exists() and not overwrite:
         raise MicrosimError(f"The output folder {out} already exists. Choose another --out, or add --overwrite.")
-    pop = synthesize(households, seed, spec)
+    pop = synthesize(households, seed, spec, quiet=quiet)
     pop.metadata["command"] = (f"microsim synth --households {households} --seed {seed}"
                                + ("" if calibrate_to is None else " --calibrate" if calibrate_to == "default"
                                   else f" --calibrate={calibrate_to}")
@@ -215,7 +216,8 @@ Examples:
               help="Lowest and highest ratio of calibrated to design weight.")
 @click.option("--out", "-o", type=click.Path(path_type=Path), required=True, help="Folder for the calibrated population.")
 @click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
-def calibrate(data, targets, method, bounds, out, overwrite):
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def calibrate(data, targets, method, bounds, out, overwrite, quiet):
     from microsim.calibrate import apply, calibrate_population, write_report
     from microsim.paths import display_path
     from microsim.io import read_population, write_population
@@ -223,14 +225,20 @@ def calibrate(data, targets, method, bounds, out, overwrite):
 
     if out.exists() and not overwrite:
         raise MicrosimError(f"The output folder {out} already exists. Choose another --out, or add --overwrite.")
-    pop = read_population(data)
-    target_set = load_targets(targets)
-    cal = calibrate_population(pop, target_set, method=method, bounds=bounds)
-    command = (f"microsim calibrate {display_path(data)} --targets {cal.targets_path} --method {method} "
-               f"--bounds {bounds[0]:g} {bounds[1]:g} --out {out}")
-    calibrated = apply(pop, cal, command)
-    write_population(calibrated, out, overwrite=overwrite,
-                     extra=lambda folder: write_report(cal, folder, display_path(data)))
+    from microsim.progress import stages
+
+    with stages(3, "Calibrating", quiet) as step:
+        pop = read_population(data)
+        target_set = load_targets(targets)
+        step("read")
+        cal = calibrate_population(pop, target_set, method=method, bounds=bounds)
+        step("weights")
+        command = (f"microsim calibrate {display_path(data)} --targets {cal.targets_path} --method {method} "
+                   f"--bounds {bounds[0]:g} {bounds[1]:g} --out {out}")
+        calibrated = apply(pop, cal, command)
+        write_population(calibrated, out, overwrite=overwrite,
+                         extra=lambda folder: write_report(cal, folder, display_path(data)))
+        step("written")
     click.echo(f"Calibrated {pop.n_households:,} households to {len(target_set)} targets in "
                f"{cal.result.iterations} iterations: largest error {cal.max_rate_error_pp:.1e} pp (rates), "
                f"{cal.max_count_relative_error:.1e} (counts); design effect {cal.diagnostics['kish_design_effect']:.3f}; "

@@ -107,7 +107,7 @@ def parameter_labels() -> dict[str, str]:
     from microsim.engine import load_system
 
     _, tree = load_system()
-    return {path: p.description for path, p in tree.parameters.items()}
+    return {path: f"{p.description} ({p.unit})" for path, p in tree.parameters.items()}
 
 
 def demography_table(results) -> pd.DataFrame:

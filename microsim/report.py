@@ -111,7 +111,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
     blocks += [Paragraph(
         f"Baseline: the programmes in force on 1 January {sc.year}"
         + (" with the scenario's baseline changes" if sc.baseline else "") + ". Reform: "
-        + (", ".join(f"`{k}` = {v}" for k, v in sc.reform.items()) or "no change") + ". Post-transfer consumption "
+        + (", ".join(f"`{k}` = {_value(v)}" for k, v in sc.reform.items()) or "no change") + ". Post-transfer consumption "
         "per person = consumption + consumed share x household benefits / household size; benefits already in survey "
         "consumption (contributory pensions) are costed but not added.")]
     blocks += chart_blocks(charts["poverty_by_age"])

@@ -205,6 +205,18 @@ def test_html_report_is_self_contained_with_real_tables(example_runs):
     assert "<strong>Poverty</strong>" in html
 
 
+@pytest.mark.skipif(not any(__import__("shutil").which(b) for b in ("chromium", "chromium-browser", "google-chrome")),
+                    reason="headless Chromium is not installed (a system package)")
+def test_html_report_renders_in_headless_chromium(example_runs, tmp_path):
+    import subprocess
+    import sys
+
+    shot = tmp_path / "report.png"
+    subprocess.run([sys.executable, str(HOME / "tools" / "render_report.py"), str(example_runs / "social_pension_65"),
+                    "--out", str(shot), "--height", "1600"], check=True, capture_output=True, timeout=180)
+    assert nonblank_png(shot)
+
+
 def test_workbook_has_words_formats_inputs_and_live_cost_formulas(example_runs):
     import openpyxl
 

@@ -16,6 +16,7 @@ from microsim import __version__
 from microsim.errors import MicrosimError
 from microsim.paths import HOME
 from microsim.population import Population
+from microsim.progress import stages
 from microsim.rng import stream
 from microsim.synth import consumption as cons
 from microsim.synth.demography import age_sex_targets, zone_person_shares
@@ -41,7 +42,8 @@ def check_size(households: int) -> None:
                             f"(Cambodia has about 3.6 million households); got {households:,}.")
 
 
-def synthesize(households: int, seed: int = 2019, spec: Spec | str | Path | None = None) -> Population:
+def synthesize(households: int, seed: int = 2019, spec: Spec | str | Path | None = None,
+               quiet: bool = True) -> Population:
     """A synthetic population of ``households`` households, identical for identical inputs."""
     check_size(households)
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
@@ -50,17 +52,26 @@ def synthesize(households: int, seed: int = 2019, spec: Spec | str | Path | None
     age_sex = age_sex_targets(spec)
 
     pool_n = max(int(np.ceil(households * spec.assumption("pool_factor"))), households + 10)
+    with stages(6, "Generating", quiet) as step:
+        return _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step)
+
+
+def _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step) -> Population:
     pool = compose(pool_n, zone_shares, spec, stream(seed, "synth.composition"))
+    step("household types")
     mean_size = spec.published("persons_total") / spec.published("households_total")
     selection = fit_selection_weights(pool, age_sex, zone_shares, mean_size)
     comp = take(pool, systematic_sample(selection, households, stream(seed, "synth.selection")))
+    step("age, sex and zone")
     del pool, selection
 
     members = draw_members(comp, spec, seed)
+    step("members")
     features = cons.household_features(comp, members)
     consumption = cons.consumption_per_person(comp, features, spec, stream(seed, "synth.consumption"))
     score = pmt_score(features, comp.zone, np.log(np.maximum(consumption, 1.0)), comp.size)
     idpoor = assign_idpoor(score, comp.size, spec, stream(seed, "synth.idpoor"))
+    step("consumption and IDPoor")
 
     household_id = np.arange(1, households + 1, dtype=np.int64)
     hh_table = pd.DataFrame({
@@ -104,4 +115,7 @@ def synthesize(households: int, seed: int = 2019, spec: Spec | str | Path | None
         "weights": "design (equal): Census 2019 households / sample households",
         "calibration": "none",
     }
-    return Population.from_tables(hh_table, persons, metadata, source="the generated population")
+    step("tables")
+    population = Population.from_tables(hh_table, persons, metadata, source="the generated population")
+    step("checked")
+    return population
