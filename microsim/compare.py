@@ -42,7 +42,7 @@ def compare_runs(a: str | Path, b: str | Path) -> dict:
         ha, hb = years_a[year]["headline"], years_b[year]["headline"]
         for key in HEADLINE_LABELS:
             va, vb = ha.get(key), hb.get(key)
-            diff = vb - va if va is not None and vb is not None else None
+            diff = _difference(va, vb)
             headline.append({"year": year, "measure": key, "a": va, "b": vb, "b - a": diff})
         pa = {p["programme"]: p for p in years_a[year]["programmes"]}
         pb = {p["programme"]: p for p in years_b[year]["programmes"]}
@@ -51,10 +51,18 @@ def compare_runs(a: str | Path, b: str | Path) -> dict:
             cb = (pb.get(name) or {}).get("cost_reform_riels_per_year") or 0.0
             label = (pa.get(name) or pb.get(name))["label"]
             costs.append({"year": year, "programme": name, "label": label, "cost_reform_riels_per_year_a": ca,
-                          "cost_reform_riels_per_year_b": cb, "b - a": cb - ca})
+                          "cost_reform_riels_per_year_b": cb, "b - a": _difference(ca, cb)})
     return {"a": str(a), "b": str(b), "scenario_a": sa["scenario"]["name"], "scenario_b": sb["scenario"]["name"],
             "years_compared": common, "years_only_a": sorted(set(years_a) - set(years_b)),
             "years_only_b": sorted(set(years_b) - set(years_a)), "headline": headline, "costs": costs}
+
+
+def _difference(a, b):
+    """b - a, with rounding noise (below a billionth of the values) shown as an exact 0."""
+    if a is None or b is None:
+        return None
+    diff = b - a
+    return 0.0 if abs(diff) <= 1e-9 * max(abs(a), abs(b), 1.0) else diff
 
 
 def _number(x) -> str:

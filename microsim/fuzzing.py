@@ -242,7 +242,6 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
         path.write_bytes(mutated_yaml(yaml.safe_load((POLICIES / "macro.yaml").read_text()), rng))
 
         def load_and_use():
-            load_macro.cache_clear()
             macro = load_macro(path)
             from microsim.io import read_population
 
@@ -252,7 +251,6 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
                 macro.gdp(year), macro.government_spending(year)
 
         detail = _check_loader(load_and_use, path)
-        load_macro.cache_clear()
     elif kind == "mapping":
         path = case / "mapping.yaml"
         path.write_bytes(mutated_yaml(workspace.mapping, rng))

@@ -6,6 +6,7 @@ All indexes are annual averages. The CPI index is 100 in 2019; the survey's pric
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from microsim.errors import SpecError
 from microsim.paths import POLICIES
-from microsim.yamlfile import read_yaml
+from microsim.yamlfile import parse_file_content
 
 DEFAULT_MACRO = POLICIES / "macro.yaml"
 CPI_BASE_YEAR = 2019
@@ -155,9 +156,19 @@ def check_macro(raw, path: Path) -> None:
                                 "(expected more than -50 and less than 100).")
 
 
-@lru_cache(maxsize=4)
 def load_macro(path: str | Path | None = None) -> Macro:
+    """The macro series of ``path`` (default policies/macro.yaml), checked; cached by content."""
     path = Path(path) if path else DEFAULT_MACRO
-    _, raw = read_yaml(path, "macro file")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SpecError(f"Cannot read the macro file {path}: {e.strerror or e}.") from e
+    return _macro(path, hashlib.sha256(data).hexdigest(), data)
+
+
+@lru_cache(maxsize=8)
+def _macro(path: Path, digest: str, data: bytes) -> Macro:
+    raw = parse_file_content(path, data, "macro file")
     check_macro(raw, path)
     return Macro(raw, path)
+

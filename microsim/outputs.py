@@ -27,7 +27,7 @@ from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Module
 from microsim.population import Population
-from microsim.results import ProgrammeResult, number
+from microsim.results import Inequality, PovertyGroup, ProgrammeResult, YearMoney
 
 MONTHS = 12
 
@@ -173,37 +173,63 @@ def grouped(values: np.ndarray, pop: Population, decile_codes: np.ndarray):
 MEASURES = ("persons", "poor_b", "poor_r", "gap_b", "gap_r", "sev_b", "sev_r", "lifted", "fallen")
 
 
-def poverty_table(pop, w_h, line_h, pre_h, base_h, reform_h) -> pd.DataFrame:
-    """FGT 0, 1, 2 in baseline and reform for every group, with persons poor and lifted out."""
+def poverty_groups(pop, w_h, line_h, pre_h, base_h, reform_h) -> list[PovertyGroup]:
+    """FGT 0, 1, 2 in baseline and reform for every group, with persons poor, lifted out and fallen in."""
     poor_b, poor_r = base_h < line_h, reform_h < line_h
     gap_b = np.where(poor_b, (line_h - base_h) / line_h, 0.0)
     gap_r = np.where(poor_r, (line_h - reform_h) / line_h, 0.0)
     values = w_h * np.vstack([np.ones_like(w_h), poor_b, poor_r, gap_b, gap_r, gap_b ** 2, gap_r ** 2,
                               poor_b & ~poor_r, ~poor_b & poor_r])
     decile_codes = pre_transfer_deciles(pop, pre_h)
-    rows = []
+    groups = []
     for dim, labels, sums in grouped(values, pop, decile_codes):
         s = dict(zip(MEASURES, sums))
         with np.errstate(invalid="ignore", divide="ignore"):
             share = {k: np.where(s["persons"] > 0, s[k] / s["persons"], np.nan) for k in MEASURES[1:7]}
         for i, label in enumerate(labels):
-            rows.append({
-                "breakdown": dim, "group": label, "persons": s["persons"][i],
-                "headcount baseline (%)": share["poor_b"][i] * 100, "headcount reform (%)": share["poor_r"][i] * 100,
-                "headcount change (pp)": (share["poor_r"][i] - share["poor_b"][i]) * 100,
-                "poor baseline (persons)": s["poor_b"][i], "poor reform (persons)": s["poor_r"][i],
-                "lifted out of poverty (persons)": s["lifted"][i], "fallen into poverty (persons)": s["fallen"][i],
-                "gap baseline (%)": share["gap_b"][i] * 100, "gap reform (%)": share["gap_r"][i] * 100,
-                "severity baseline (x100)": share["sev_b"][i] * 100, "severity reform (x100)": share["sev_r"][i] * 100,
-            })
-    order = ["national", "age group (Table 1)", "age group", "sex", "zone", "employment type (15+)",
-             "consumption decile", "household type"]
-    table = pd.DataFrame(rows)
-    table["_o"] = table["breakdown"].map({d: i for i, d in enumerate(order)})
-    return table.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+            groups.append(PovertyGroup(
+                breakdown=dim, group=label, persons=float(s["persons"][i]),
+                headcount_baseline_pct=float(share["poor_b"][i] * 100),
+                headcount_reform_pct=float(share["poor_r"][i] * 100),
+                headcount_change_pp=float((share["poor_r"][i] - share["poor_b"][i]) * 100),
+                poor_baseline_persons=float(s["poor_b"][i]), poor_reform_persons=float(s["poor_r"][i]),
+                lifted_persons=float(s["lifted"][i]), fallen_persons=float(s["fallen"][i]),
+                gap_baseline_pct=float(share["gap_b"][i] * 100), gap_reform_pct=float(share["gap_r"][i] * 100),
+                severity_baseline_x100=float(share["sev_b"][i] * 100),
+                severity_reform_x100=float(share["sev_r"][i] * 100)))
+    order = {d: i for i, d in enumerate(BREAKDOWN_ORDER)}
+    return sorted(groups, key=lambda g: order[g.breakdown])  # stable: groups keep their order within
 
 
-def programme_results(pop, modules, base: Welfare, reform: Welfare, macro: Macro, year: int,
+BREAKDOWN_ORDER = ("national", "age group (Table 1)", "age group", "sex", "zone", "employment type (15+)",
+                   "consumption decile", "household type")
+POVERTY_COLUMNS = {  # record field -> table column (words and units)
+    "breakdown": "breakdown", "group": "group", "persons": "persons",
+    "headcount_baseline_pct": "headcount baseline (%)", "headcount_reform_pct": "headcount reform (%)",
+    "headcount_change_pp": "headcount change (pp)", "poor_baseline_persons": "poor baseline (persons)",
+    "poor_reform_persons": "poor reform (persons)", "lifted_persons": "lifted out of poverty (persons)",
+    "fallen_persons": "fallen into poverty (persons)", "gap_baseline_pct": "gap baseline (%)",
+    "gap_reform_pct": "gap reform (%)", "severity_baseline_x100": "severity baseline (x100)",
+    "severity_reform_x100": "severity reform (x100)",
+}
+
+
+def poverty_table(groups: list[PovertyGroup]) -> pd.DataFrame:
+    """The poverty table, one row per group, rendered from the records."""
+    return pd.DataFrame([{column: getattr(g, name) for name, column in POVERTY_COLUMNS.items()} for g in groups])
+
+
+def year_money(macro: Macro, year: int) -> YearMoney:
+    """The exchange rate, GDP and government spending of ``year`` (None where the series have none)."""
+    usd = macro.value("exchange_rate", year) if macro.has("exchange_rate", year) else None
+    try:
+        gdp, spend = macro.gdp(year), macro.government_spending(year)
+    except SpecError:  # a year the GDP series cannot reach: costs in riels and USD only
+        gdp = spend = None
+    return YearMoney(usd, gdp, spend)
+
+
+def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearMoney,
                       not_in_force: dict[str, str] | None = None) -> list[ProgrammeResult]:
     """Annual cost and caseload of every programme in baseline and reform, then a ``Total`` record.
 
@@ -214,11 +240,6 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, macro: Macro
     """
     w_h = pop.households["weight"].to_numpy()
     size = pop.household_size
-    usd = macro.value("exchange_rate", year) if macro.has("exchange_rate", year) else np.nan
-    try:
-        gdp, spend = macro.gdp(year), macro.government_spending(year)
-    except SpecError:  # a year the GDP series cannot reach: costs in riels and USD only
-        gdp = spend = np.nan
     b_hh, r_hh = base.household_benefits(pop, modules), reform.household_benefits(pop, modules)
     admin_b = base.system.params.simulation.admin_cost_rate
     admin_r = reform.system.params.simulation.admin_cost_rate
@@ -238,8 +259,8 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, macro: Macro
         return ProgrammeResult(
             programme=name, label=label, entity=entity, in_survey_consumption=counted,
             cost_baseline_riels_per_year=cost_b, cost_reform_riels_per_year=cost_r,
-            cost_change_riels_per_year=cost_r - cost_b, cost_reform_usd_per_year=number(cost_r / usd),
-            cost_reform_pct_gdp=number(cost_r / gdp * 100), cost_reform_pct_government_spending=number(cost_r / spend * 100),
+            cost_change_riels_per_year=cost_r - cost_b, cost_reform_usd_per_year=money.usd(cost_r),
+            cost_reform_pct_gdp=money.pct_gdp(cost_r), cost_reform_pct_government_spending=money.pct_spending(cost_r),
             receiving_households_baseline=float(w_h @ (b > 0)), receiving_households_reform=float(w_h @ (r > 0)),
             persons_in_receiving_households_reform=float(w_h @ ((r > 0) * size)), admin_cost_rate=admin_r, **extra)
 
@@ -258,27 +279,26 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, macro: Macro
     return out
 
 
-def cost_table(records: list[ProgrammeResult], macro: Macro, year: int) -> pd.DataFrame:
+def cost_table(records: list[ProgrammeResult], money: YearMoney) -> pd.DataFrame:
     """The costs table (one row per programme, then Total), rendered from the records."""
-    usd = macro.value("exchange_rate", year) if macro.has("exchange_rate", year) else np.nan
-    try:
-        gdp, spend = macro.gdp(year), macro.government_spending(year)
-    except SpecError:
-        gdp = spend = np.nan
     rows = []
     for r in records:
         change = r.cost_change_riels_per_year
         label = r.label + (" (already in survey consumption)" if r.in_survey_consumption else "")
         rows.append({"programme": label, "cost baseline (riels per year)": r.cost_baseline_riels_per_year,
                      "cost reform (riels per year)": r.cost_reform_riels_per_year, "change (riels per year)": change,
-                     "change (USD per year)": change / usd, "change (% of GDP)": change / gdp * 100,
-                     "change (% of government spending)": change / spend * 100,
-                     "cost reform (% of GDP)": r.cost_reform_riels_per_year / gdp * 100,
+                     "change (USD per year)": _nan(money.usd(change)), "change (% of GDP)": _nan(money.pct_gdp(change)),
+                     "change (% of government spending)": _nan(money.pct_spending(change)),
+                     "cost reform (% of GDP)": _nan(r.cost_reform_pct_gdp),
                      "recipients reform (persons)": np.nan if r.recipients_reform_persons is None else r.recipients_reform_persons,
                      "persons in receiving households, reform": r.persons_in_receiving_households_reform,
                      "receiving households, reform": r.receiving_households_reform,
                      "in force": "no: " + r.not_in_force if r.not_in_force else "yes"})
     return pd.DataFrame(rows)
+
+
+def _nan(x) -> float:
+    return np.nan if x is None else x
 
 
 def incidence_table(pop, w_h, pre_h, base: Welfare, reform: Welfare) -> pd.DataFrame:
@@ -336,14 +356,21 @@ def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfa
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
-def inequality_table(pop, w_h, pre_h, base_h, reform_h) -> pd.DataFrame:
+def inequality(pop, w_h, pre_h, base_h, reform_h) -> Inequality:
+    """Gini of consumption per person (persons weighted) before benefits, baseline and reform; means."""
     wp = w_h * pop.household_size
+    return Inequality(gini_without_benefits=W.gini(pre_h, wp, order=pop.cache.get("pre_order")),
+                      gini_baseline=W.gini(base_h, wp), gini_reform=W.gini(reform_h, wp),
+                      mean_consumption_baseline=W.mean(base_h, wp), mean_consumption_reform=W.mean(reform_h, wp))
+
+
+def inequality_table(record: Inequality) -> pd.DataFrame:
     return pd.DataFrame({
         "measure": ["Gini, consumption per person, without modelled benefits", "Gini, baseline", "Gini, reform",
                     "mean consumption, baseline (riels per person per month)",
                     "mean consumption, reform (riels per person per month)"],
-        "value": [W.gini(pre_h, wp, order=pop.cache.get("pre_order")), W.gini(base_h, wp), W.gini(reform_h, wp),
-                  W.mean(base_h, wp), W.mean(reform_h, wp)],
+        "value": [record.gini_without_benefits, record.gini_baseline, record.gini_reform,
+                  record.mean_consumption_baseline, record.mean_consumption_reform],
     })
 
 

@@ -21,6 +21,7 @@ unknown path gets the closest names suggested.
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import datetime as dt
 import difflib
@@ -30,7 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from microsim.errors import SpecError
-from microsim.yamlfile import read_yaml
+from microsim.yamlfile import parse_file_content
 
 UNITS = {
     "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
@@ -174,10 +175,18 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
     return p
 
 
+def _parse_file(f: str) -> tuple[dict, dict]:
+    """Parse and check one parameter file (cached by its path and content: an edited file is re-read)."""
+    try:
+        data = Path(f).read_bytes()
+    except OSError as e:
+        raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
+    return _parse_content(f, hashlib.sha256(data).hexdigest(), data)
+
+
 @lru_cache(maxsize=256)
-def _parse_file(f: str, stamp: int) -> tuple[dict, dict]:
-    """Parse and check one parameter file (cached by path and modification time)."""
-    _, raw = read_yaml(f, "parameter file")
+def _parse_content(f: str, digest: str, data: bytes) -> tuple[dict, dict]:
+    raw = parse_file_content(f, data, "parameter file")
     if not isinstance(raw, dict):
         raise SpecError(f"{f}: expected a mapping with one programme at the top.")
     found: dict[str, Parameter] = {}
@@ -213,12 +222,7 @@ class ParameterTree:
     def load(cls, files) -> "ParameterTree":
         params, descriptions = {}, {}
         for f in files:
-            f = Path(f)
-            try:
-                stamp = f.stat().st_mtime_ns
-            except OSError as e:
-                raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
-            found, found_desc = copy.deepcopy(_parse_file(str(f), stamp))
+            found, found_desc = copy.deepcopy(_parse_file(str(f)))
             descriptions.update(found_desc)
             clash = set(found) & set(params)
             if clash:

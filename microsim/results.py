@@ -14,7 +14,6 @@ import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
-import pandas as pd
 
 SUMMARY_FORMAT = "microsim-summary/1"
 
@@ -87,6 +86,37 @@ class ProgrammeResult:
 
 
 @dataclass(frozen=True)
+class PovertyGroup:
+    """Poverty of one group (persons weighted), baseline and reform: FGT 0, 1 and 2."""
+
+    breakdown: str
+    group: str
+    persons: float
+    headcount_baseline_pct: float
+    headcount_reform_pct: float
+    headcount_change_pp: float
+    poor_baseline_persons: float
+    poor_reform_persons: float
+    lifted_persons: float
+    fallen_persons: float
+    gap_baseline_pct: float
+    gap_reform_pct: float
+    severity_baseline_x100: float
+    severity_reform_x100: float
+
+
+@dataclass(frozen=True)
+class Inequality:
+    """Gini indexes (0-1) of consumption per person and mean consumption (riels per person per month)."""
+
+    gini_without_benefits: float
+    gini_baseline: float
+    gini_reform: float
+    mean_consumption_baseline: float
+    mean_consumption_reform: float
+
+
+@dataclass(frozen=True)
 class Demography:
     """The simulated year's population (weighted) and how hard reweighting to it pulled."""
 
@@ -133,38 +163,51 @@ def field_names(cls) -> list[str]:
     return [f.name for f in fields(cls)]
 
 
-# ---- building the records from a simulation's tables ------------------------------------------------
-def headline_from_tables(tables: dict[str, pd.DataFrame], usd_rate: float | None, households: float) -> Headline:
-    """The headline of a year from its poverty, cost and inequality tables (``usd_rate``: riels per USD)."""
-    pov = tables["poverty"].set_index(["breakdown", "group"])
-    nat = pov.loc[("national", "all persons")]
-    total = tables["costs"].set_index("programme").loc["Total"]
-    ineq = tables["inequality"].set_index("measure")["value"]
-    lifted = float(nat["lifted out of poverty (persons)"])
-    change = float(total["change (riels per year)"])
+# ---- the headline from the records ---------------------------------------------------------------------
+def headline_from_records(national: PovertyGroup, total: ProgrammeResult, inequality: Inequality,
+                          money: "YearMoney", households: float) -> Headline:
+    """The headline of a year from its records: national poverty, the total cost, inequality."""
+    lifted = national.lifted_persons
+    change = total.cost_change_riels_per_year
     per_lifted = change / lifted if lifted > 0 else None
     return Headline(
-        poverty_rate_baseline_pct=number(nat["headcount baseline (%)"]),
-        poverty_rate_reform_pct=number(nat["headcount reform (%)"]),
-        poverty_rate_change_pp=number(nat["headcount change (pp)"]),
-        poverty_gap_baseline_pct=number(nat["gap baseline (%)"]), poverty_gap_reform_pct=number(nat["gap reform (%)"]),
-        poverty_severity_baseline_x100=number(nat["severity baseline (x100)"]),
-        poverty_severity_reform_x100=number(nat["severity reform (x100)"]),
-        poor_persons_baseline=number(nat["poor baseline (persons)"]), poor_persons_reform=number(nat["poor reform (persons)"]),
-        persons_lifted_out_of_poverty=number(lifted),
-        persons_fallen_into_poverty=number(nat["fallen into poverty (persons)"]),
-        cost_baseline_total_riels_per_year=number(total["cost baseline (riels per year)"]),
-        cost_reform_total_riels_per_year=number(total["cost reform (riels per year)"]),
-        cost_change_riels_per_year=number(change),
-        cost_change_usd_per_year=number(total["change (USD per year)"]),
-        cost_change_pct_gdp=number(total["change (% of GDP)"]),
-        cost_change_pct_government_spending=number(total["change (% of government spending)"]),
+        poverty_rate_baseline_pct=number(national.headcount_baseline_pct),
+        poverty_rate_reform_pct=number(national.headcount_reform_pct),
+        poverty_rate_change_pp=number(national.headcount_change_pp),
+        poverty_gap_baseline_pct=number(national.gap_baseline_pct), poverty_gap_reform_pct=number(national.gap_reform_pct),
+        poverty_severity_baseline_x100=number(national.severity_baseline_x100),
+        poverty_severity_reform_x100=number(national.severity_reform_x100),
+        poor_persons_baseline=number(national.poor_baseline_persons), poor_persons_reform=number(national.poor_reform_persons),
+        persons_lifted_out_of_poverty=number(lifted), persons_fallen_into_poverty=number(national.fallen_persons),
+        cost_baseline_total_riels_per_year=number(total.cost_baseline_riels_per_year),
+        cost_reform_total_riels_per_year=number(total.cost_reform_riels_per_year),
+        cost_change_riels_per_year=number(change), cost_change_usd_per_year=money.usd(change),
+        cost_change_pct_gdp=money.pct_gdp(change), cost_change_pct_government_spending=money.pct_spending(change),
         cost_per_person_lifted_riels_per_year=number(per_lifted),
-        cost_per_person_lifted_usd_per_year=number(per_lifted / usd_rate) if per_lifted and usd_rate else None,
-        gini_baseline=number(ineq["Gini, baseline"]), gini_reform=number(ineq["Gini, reform"]),
-        population_persons=number(nat["persons"]),
-        population_households=number(households),
+        cost_per_person_lifted_usd_per_year=money.usd(per_lifted) if per_lifted is not None else None,
+        gini_baseline=number(inequality.gini_baseline), gini_reform=number(inequality.gini_reform),
+        population_persons=number(national.persons), population_households=number(households),
     )
+
+
+@dataclass(frozen=True)
+class YearMoney:
+    """What a year's riels are worth against the economy: riels per USD, GDP and government spending
+    (riels a year). None where the macro series cannot give the figure."""
+
+    usd_rate: float | None
+    gdp_riels: float | None
+    government_spending_riels: float | None
+
+    def usd(self, riels):
+        return number(riels / self.usd_rate) if self.usd_rate and riels is not None else None
+
+    def pct_gdp(self, riels):
+        return number(riels / self.gdp_riels * 100) if self.gdp_riels and riels is not None else None
+
+    def pct_spending(self, riels):
+        return number(riels / self.government_spending_riels * 100) if self.government_spending_riels and riels is not None \
+            else None
 
 
 # Words for every headline field: sheet and column headers, the projection's table by year.

@@ -24,7 +24,7 @@ from microsim.engine import SystemResult, load_system, run_system
 from microsim.errors import SpecError
 from microsim.macro import Macro, load_macro
 from microsim.population import Population
-from microsim.results import Demography, Headline, YearResult, headline_from_tables, record_json
+from microsim.results import Demography, Headline, YearResult, headline_from_records, record_json
 from microsim.runfolder import RunOutput, build_summary, sha256_file
 from microsim.scenario import Scenario
 
@@ -89,22 +89,24 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     w = pop.households["weight"].to_numpy()
     line, pre = economy.poverty_line(pop), economy.consumption_pc(pop)
     wb, wr = O.welfare(pop, base, modules, economy), O.welfare(pop, reform, modules, economy)
-    programmes = O.programme_results(pop, modules, wb, wr, macro, scenario.year,
-                                     {**base.not_in_force, **reform.not_in_force})
+    money = O.year_money(macro, scenario.year)
+    programmes = O.programme_results(pop, modules, wb, wr, money, {**base.not_in_force, **reform.not_in_force})
+    groups = O.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
+    inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption)
     tables = {
-        "poverty": O.poverty_table(pop, w, line, pre, wb.consumption, wr.consumption),
-        "costs": O.cost_table(programmes, macro, scenario.year),
+        "poverty": O.poverty_table(groups),
+        "costs": O.cost_table(programmes, money),
         "incidence": O.incidence_table(pop, w, pre, wb, wr),
         "targeting": O.targeting_table(pop, w, line, modules, wb, wr),
         "missing_middle": O.missing_middle_table(pop, w, line, modules, wb, wr,
                                                  base.params.simulation.near_poor_multiple),
-        "inequality": O.inequality_table(pop, w, pre, wb.consumption, wr.consumption),
+        "inequality": O.inequality_table(inequality),
     }
     t3 = time.perf_counter()
-    usd = macro.value("exchange_rate", scenario.year) if macro.has("exchange_rate", scenario.year) else None
+    national = next(g for g in groups if g.breakdown == "national")
+    headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()))
     result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
-                        real_growth_factor=economy.real_growth_factor,
-                        headline=headline_from_tables(tables, usd, float(w.sum())),
+                        real_growth_factor=economy.real_growth_factor, headline=headline,
                         programmes=tuple(programmes), demography=demography(pop, strain))
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}

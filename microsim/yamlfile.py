@@ -59,12 +59,17 @@ def read_yaml(path: str | Path, what: str) -> tuple[bytes, object]:
         data = path.read_bytes()
     except OSError as e:
         raise SpecError(f"Cannot read the {what} {path}: {e.strerror or e}.") from e
+    return data, parse_file_content(path, data, what)
+
+
+def parse_file_content(path: str | Path, data: bytes, what: str):
+    """Parse the bytes ``data`` of the file ``path``; ``what`` names it in errors."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(f"The {what} {path} is not a text file (it is not UTF-8); expected YAML.") from None
     try:
-        return data, parse_yaml(text)
+        return parse_yaml(text)
     except DuplicateKey as e:
         raise SpecError(f"The {what} {path}: {e}.") from None
     except yaml.YAMLError as e:

@@ -17,7 +17,7 @@ from microsim.errors import SpecError
 from microsim.io import read_population, write_population
 from microsim.macro import load_macro
 from microsim.parameters import ParameterTree
-from microsim.paths import DEFAULT_POPULATION, HOME, POLICIES
+from microsim.paths import HOME, POLICIES
 from microsim.scenario import load_scenario
 from microsim.synth import synthesize
 
