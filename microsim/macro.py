@@ -58,8 +58,8 @@ class Macro:
 
     def gdp(self, year: int) -> float:
         """Nominal GDP, riels (new base): published where given; otherwise grown from the nearest
-        published year with real growth and CPI inflation (the deflator is taken to be the CPI):
-        forward after the last published year, backward before the first."""
+        earlier published year (or back from the first) with real growth and CPI inflation (the
+        deflator is taken to be the CPI), so nominal growth = real growth x price growth."""
         published = self.series("gdp_nominal")
         if year in published:
             return published[year] * 1e9
@@ -79,10 +79,13 @@ class Macro:
                 / float(population))
 
     def government_spending(self, year: int) -> float:
-        """Government spending, riels: published where given, else a constant share of GDP."""
-        if self.has("government_spending", year):
-            return self.value("government_spending", year) * 1e9
-        return self.gdp(year) * float(self.raw["government_spending_share"]["value"])
+        """Government spending, riels: published where given, else the nearest published year's
+        share of GDP (the later one when two are as near)."""
+        published = self.series("government_spending")
+        if year in published:
+            return published[year] * 1e9
+        nearest = min(published, key=lambda y: (abs(y - year), -y))
+        return published[nearest] * 1e9 / self.gdp(nearest) * self.gdp(year)
 
     def cpi(self, year: int) -> float:
         """CPI index, 2019 = 1."""
@@ -108,10 +111,9 @@ class Macro:
         return self.cpi(year) / self.cpi(base)
 
 
-SCALARS = {"consumption_pass_through": (0.0, 2.0), "government_spending_share": (0.0, 1.0),
-           "survey_price_period": (0.0, 1.0)}
-REQUIRED = ("cpi_inflation", "real_gdp_growth", "gdp_nominal", "exchange_rate", "consumption_pass_through",
-            "government_spending_share", "survey_price_period")
+SCALARS = {"consumption_pass_through": (0.0, 2.0), "survey_price_period": (0.0, 1.0)}
+REQUIRED = ("cpi_inflation", "real_gdp_growth", "gdp_nominal", "government_spending", "exchange_rate",
+            "consumption_pass_through", "survey_price_period")
 
 
 def _number(value) -> bool:

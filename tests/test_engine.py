@@ -67,7 +67,7 @@ def test_cost_arithmetic_is_exact():
     row = sim.tables["costs"].set_index("programme").loc["Social pension"]
     assert row["cost reform (riels per year)"] == pytest.approx(by_hand, rel=1e-12)
     assert row["recipients reform (persons)"] == pytest.approx(POP.person_weight()[eligible].sum(), rel=1e-12)
-    gdp = load_macro().value("gdp_nominal", 2026) * 1e9
+    gdp = load_macro().gdp(2026)
     assert row["change (% of GDP)"] == pytest.approx(by_hand / gdp * 100, rel=1e-12)
 
 

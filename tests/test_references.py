@@ -1,0 +1,33 @@
+"""Every number names its source inside the repository's own files: no reference to a brief or a
+file outside the repository."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from microsim.engine import load_system
+from microsim.paths import HOME
+
+DATA_FILES = sorted([*(HOME / "policies").rglob("*.yaml"), *(HOME / "synthetic_data").glob("*.yaml"),
+                     *(HOME / "synthetic_data" / "targets").glob("*.yaml")])
+OUTSIDE = re.compile(r"DOMAIN|\.\./|shared/|seeds/")
+DOCUMENT = re.compile(r"[\w./-]+\.md\b")
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=[str(p.relative_to(HOME)) for p in DATA_FILES])
+def test_no_data_file_cites_a_file_outside_the_repository(path):
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        assert not OUTSIDE.search(line), f"{path.name}:{number}: {line.strip()}"
+        for document in DOCUMENT.findall(line):  # a document cited must be one of the repository's own
+            assert (HOME / document).exists(), f"{path.name}:{number}: {document} is not in the repository"
+
+
+def test_every_parameter_value_has_a_reference_naming_a_source_or_an_assumption():
+    _, tree = load_system()
+    for path, parameter in tree.parameters.items():
+        for date, entry in parameter.values.items():
+            reference = entry["reference"]
+            assert len(reference) >= 12, (path, date, reference)
