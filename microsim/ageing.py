@@ -21,18 +21,19 @@ what is not yet.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from microsim.calibrate import Calibration, apply, calibrate_population
+from microsim.calibrate import Calibration, CalibrationError, apply, calibrate_population
 from microsim.errors import SpecError
 from microsim.paths import POLICIES, WPP_FILE
 from microsim.population import Population
 from microsim.synth.demography import read_wpp_groups
-from microsim.targets import DEFAULT_TARGETS, Target, TargetSet, load_targets
+from microsim.targets import DEFAULT_TARGETS, Target, TargetSet, evaluate, load_targets
 from microsim.yamlfile import read_yaml
 
 DEFAULT_ASSUMPTIONS = POLICIES / "projection.yaml"
@@ -126,11 +127,16 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
                               "share of persons", src + " (ratio method)", indicator={"age": [a_lo, a_hi]},
                               table="age_structure"))
     if assumptions.value("keep_poverty_profile"):
+        # the base population's own poverty rates and IDPoor caseload (for the shipped default, the
+        # published ones it is calibrated to; for survey microdata, its own), never imposed from outside
         base_targets = base_targets or load_targets(DEFAULT_TARGETS)
-        for t in base_targets.targets:
-            keep = (t.is_poverty_rate and t.name != "poverty_rate_national") or t.name == "idpoor_coverage"
-            if keep:
-                targets.append(t)
+        kept = [t for t in base_targets.targets
+                if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table == "idpoor"]
+        own = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256)).set_index("target")["model"]
+        for t in kept:
+            if np.isfinite(own[t.name]):
+                targets.append(dataclasses.replace(t, value=float(own[t.name]),
+                                                   source=f"the base population's own value ({t.source})"))
     return TargetSet(targets, assumptions.path, "", f"projection {year}")
 
 
@@ -156,5 +162,11 @@ def bring_to_year(base: Population, year: int, ageing: bool = True, assumptions:
     """
     if not ageing or year <= BASE_YEAR:
         return base, {"kish_design_effect": None, "weight_ratio_min": None, "weight_ratio_max": None}
-    pop, cal = age_population(base, year, assumptions)
+    try:
+        pop, cal = age_population(base, year, assumptions)
+    except CalibrationError as e:
+        raise CalibrationError(
+            f"Reweighting the population to {year}'s demography failed: {e} This is the ageing step of `run` and "
+            f"`project`: add --no-ageing to simulate {year} on the survey's own weights, or change the calibration "
+            f"bounds in {(assumptions or load_assumptions()).path}.") from None
     return pop, {key: cal.diagnostics[key] for key in ("kish_design_effect", "weight_ratio_min", "weight_ratio_max")}

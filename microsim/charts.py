@@ -166,7 +166,10 @@ def cost_by_year(years: pd.DataFrame, folder: Path) -> Chart | Skipped:
         twin = ax.twinx()
         twin.plot(years["year"], share, marker="o", color="#c0392b")
         twin.set_ylabel("% of GDP (line)", color="#c0392b")
-        twin.set_ylim(bottom=0, top=max(np.nanmax(share) * 1.25, 0.01))
+        low, high = min(np.nanmin(share), 0.0), max(np.nanmax(share), 0.0)
+        pad = max(high - low, 0.01) * 0.2
+        twin.set_ylim(low - (pad if low < 0 else 0), high + (pad if high > 0 else 0))
+        twin.axhline(0, color="#c0392b", linewidth=0.6, alpha=0.5)
         twin.spines[["top"]].set_visible(False)
     ax.set_title(caption + ": billion riels (bars) and % of GDP (line)", loc="left")
     _style(ax)

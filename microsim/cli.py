@@ -103,8 +103,7 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to, quiet):
     from microsim.synth.generate import check_size
 
     check_size(households)
-    if out.exists() and not overwrite:
-        raise MicrosimError(f"The output folder {out} already exists. Choose another --out, or add --overwrite.")
+    _preflight_population(out, overwrite)
     pop = synthesize(households, seed, spec, quiet=quiet)
     pop.metadata["command"] = (f"microsim synth --households {households} --seed {seed}"
                                + ("" if calibrate_to is None else " --calibrate" if calibrate_to == "default"
@@ -125,6 +124,13 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to, quiet):
     write_population(pop, out, fmt=fmt, overwrite=overwrite, extra=add_report)
     click.echo(f"Wrote {pop.n_households:,} households and {pop.n_persons:,} persons to {out} "
                f"(content hash {pop.content_hash()[:16]}).")
+
+
+def _preflight_population(out, overwrite: bool) -> None:
+    """Before the work: the population folder can be written, and replaced only if microsim wrote it."""
+    from microsim.io import population_folder_problem, preflight_output
+
+    preflight_output(out, overwrite, owned=population_folder_problem, what="population folder")
 
 
 DESCRIBE_HELP = """Weighted summary tables of a population.
@@ -223,8 +229,7 @@ def calibrate(data, targets, method, bounds, out, overwrite, quiet):
     from microsim.io import read_population, write_population
     from microsim.targets import load_targets
 
-    if out.exists() and not overwrite:
-        raise MicrosimError(f"The output folder {out} already exists. Choose another --out, or add --overwrite.")
+    _preflight_population(out, overwrite)
     from microsim.progress import stages
 
     with stages(3, "Calibrating", quiet) as step:
@@ -269,13 +274,20 @@ Examples:
 """
 
 
-def _out_folder(out, overwrite, default_name: str):
-    """The run folder: --out, or runs/<name> (replaced when it is a run folder microsim wrote)."""
-    from microsim.paths import HOME
+def _prepare(scenario, data, out, overwrite, sc_slug_suffix: str):
+    """The scenario, the population path and the run folder (--out, or runs/<scenario><suffix>, which
+    is replaced only when microsim wrote it), checked before any work is done."""
+    from microsim import paths
+    from microsim.io import preflight_output
+    from microsim.runfolder import run_folder_problem
+    from microsim.scenario import load_scenario
 
+    sc = load_scenario(scenario)
+    data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
     if out is None:
-        return HOME / "runs" / default_name, True
-    return out, overwrite
+        out, overwrite = paths.HOME / "runs" / f"{sc.slug}{sc_slug_suffix}", True
+    preflight_output(out, overwrite, owned=run_folder_problem, what="run folder")
+    return sc, data, out, overwrite
 
 
 def _population_label(data) -> str:
@@ -295,33 +307,37 @@ def _population_label(data) -> str:
 @click.option("--no-growth", is_flag=True, help="Keep survey-year living standards (prices still move with the CPI).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts (faster).")
-def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts):
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, quiet):
     from microsim.formatting import money, pct, persons
     from microsim.io import read_population
     from microsim.paths import display_path
     from microsim.run import run_output, simulate_year
     from microsim.runfolder import population_info, write_run_folder
-    from microsim.scenario import load_scenario
 
-    sc = load_scenario(scenario)
-    data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
-    out, overwrite = _out_folder(out, overwrite, sc.slug)
-    if out.exists() and not overwrite:
-        raise MicrosimError(f"The run folder {out} already exists. Choose another --out, or add --overwrite.")
-    pop = read_population(data)
-    sim = simulate_year(sc, pop, ageing=not no_ageing, growth=not no_growth, jobs=jobs)
-    command = (f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
-               + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
-    output = run_output(sim, command, jobs, population_info(pop, _population_label(data)))
-    if no_charts:
-        output.charts = lambda folder: {key: _skipped(key) for key in ("poverty_by_age", "costs", "incidence")}
-    write_run_folder(output, out, overwrite)
+    from microsim.progress import stages
+
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="")
+    with stages(3, "Simulating", quiet) as step:
+        pop = read_population(data)
+        step("population read")
+        sim = simulate_year(sc, pop, ageing=not no_ageing, growth=not no_growth, jobs=jobs)
+        step(f"{sc.year} simulated")
+        command = (f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
+                   + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
+        output = run_output(sim, command, jobs, population_info(pop, _population_label(data)))
+        if no_charts:
+            output.charts = lambda folder: {key: _skipped(key) for key in ("poverty_by_age", "costs", "incidence")}
+        write_run_folder(output, out, overwrite)
+        step("written")
     h = sim.headline
     economy = ("" if not (no_ageing or no_growth) else " [" + ", ".join(
         x for x in ("survey-year demography" if no_ageing else "", "survey-year living standards" if no_growth else "")
         if x) + "]")
     click.echo(f"{sc.name} ({sc.year}{economy}): poverty {pct(h.poverty_rate_baseline_pct, 2)} -> "
-               f"{pct(h.poverty_rate_reform_pct, 2)} (about {persons(h.persons_lifted_out_of_poverty)} persons lifted out); "
+               f"{pct(h.poverty_rate_reform_pct, 2)} (about {persons(h.persons_lifted_out_of_poverty)} persons lifted out"
+               + (f", {persons(h.persons_fallen_into_poverty)} pushed in" if (h.persons_fallen_into_poverty or 0) > 0 else "")
+               + "); "
                f"cost {money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year"
                + (f", {pct(h.cost_change_pct_gdp, 2)} of GDP." if h.cost_change_pct_gdp is not None else "."))
     for warning in output.summary["warnings"]:
@@ -368,18 +384,13 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
     from microsim.paths import display_path
     from microsim.projection import projection_output, run_projection
     from microsim.runfolder import population_info, write_run_folder
-    from microsim.scenario import load_scenario
 
-    sc = load_scenario(scenario)
-    data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
-    out, overwrite = _out_folder(out, overwrite, f"{sc.slug}-projection")
-    if out.exists() and not overwrite:
-        raise MicrosimError(f"The run folder {out} already exists. Choose another --out, or add --overwrite.")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-projection")
     pop = read_population(data)
     proj = run_projection(sc, pop, first, last, jobs, ageing=not no_ageing, growth=not no_growth, quiet=quiet)
     command = (f"microsim project {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
                + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
-    output = projection_output(proj, command, population_info(pop, _population_label(data)))
+    output = projection_output(proj, command, population_info(pop, _population_label(data)), pop.metadata)
     write_run_folder(output, out, overwrite)
     for r in proj.results:
         h = r.headline
@@ -477,6 +488,7 @@ def import_(mapping, out, fmt, overwrite):
     """
     from microsim.io import read_mapped, write_population
 
+    _preflight_population(out, overwrite)
     pop = read_mapped(mapping)
     write_population(pop, out, fmt=fmt, overwrite=overwrite)
     click.echo(f"Wrote {pop.n_households:,} households and {pop.n_persons:,} persons to {out}.")

@@ -45,8 +45,9 @@ def real_consumption_factor(macro: Macro, year: int, basis: str = SURVEY_PERIOD)
     """Real consumption per person in ``year`` relative to the population's price basis (a ratio).
 
     From 2020 it grows each year by ``consumption_pass_through`` x real GDP per head growth
-    (real GDP growth over UN WPP population growth). The survey period 2019/20 mixes the 2019 and
-    2020 levels with the same weights as its price level (``survey_price_period``).
+    (real GDP growth over UN WPP population growth). The survey's consumption is taken as 2019's
+    real level (an assumption: most CSES 2019/20 interviews preceded the COVID-19 contraction), so
+    the survey year simulated with growth reproduces the survey's living standards.
     """
     pass_through = float(macro.raw["consumption_pass_through"]["value"])
     base_year = SURVEY_FIRST_YEAR if basis == SURVEY_PERIOD else int(basis)
@@ -55,12 +56,7 @@ def real_consumption_factor(macro: Macro, year: int, basis: str = SURVEY_PERIOD)
     for y in range(first + 1, max(year, base_year, SURVEY_FIRST_YEAR + 1) + 1):  # a loop over years
         per_head = (1 + macro.value("real_gdp_growth", y) / 100) / (1 + population_growth(y)) - 1
         level[y] = level[y - 1] * (1 + pass_through * per_head)
-    if basis == SURVEY_PERIOD:
-        share_2020 = float(macro.raw["survey_price_period"]["value"])
-        base = (1 - share_2020) * level[SURVEY_FIRST_YEAR] + share_2020 * level[SURVEY_FIRST_YEAR + 1]
-    else:
-        base = level[base_year]
-    return level[year] / base
+    return level[year] / level[base_year]
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,8 @@ def _not_in_force(name: str, module: Module, tree: ParameterTree, params, date) 
     missing = tree.missing_for(name, params)
     if not missing:
         return None
-    scenario_switched_on = any(p.startswith(name + ".") for p in tree.overridden)
+    scenario_switched_on = any(path.startswith(name + ".") and (start is None or start <= date)
+                               for path, start in tree.overridden.items())
     if scenario_switched_on:
         raise SpecError(f"`{name}` is active in {date.year} but {', '.join(f'`{x}`' for x in missing)} "
                         f"ha{'s' if len(missing) == 1 else 've'} no value on {date.isoformat()} "

@@ -52,11 +52,14 @@ def money(riels_amount, usd_amount) -> str:
 
 
 def persons(x) -> str:
-    """A weighted count of persons, rounded to the thousand above 10,000: ``about 120,000 persons``."""
+    """A weighted count of persons (or households), rounded as estimates from a sample should be:
+    to the thousand from 100,000, to the hundred from 1,000 (``124,000``, ``1,300``)."""
     if not _finite(x):
         return MISSING
-    if abs(x) >= 10_000:
+    if abs(x) >= 100_000:
         return f"{round(x, -3):,.0f}"
+    if abs(x) >= 1_000:
+        return f"{round(x, -2):,.0f}"
     return f"{x:,.0f}"
 
 

@@ -43,14 +43,34 @@ def _check_output_path(path: Path, what: str) -> None:
             break
 
 
+def preflight_output(path: str | os.PathLike, overwrite: bool = False, owned=None, what: str = "output folder") -> None:
+    """Check before any work that ``path`` can be written (and replaced, if it exists) as
+    :func:`atomic_folder` will: a long computation never ends in an error about its output."""
+    path = Path(path)
+    _check_output_path(path, what)
+    if path.exists():
+        if not overwrite:
+            raise MicrosimError(f"The {what} {path} already exists. Choose another --out, or add --overwrite to "
+                                "replace it.")
+        problem = owned(path) if owned is not None else ""
+        if problem:
+            raise MicrosimError(f"The folder {path} is not replaced: {problem}. Its files could be yours: choose "
+                                "another --out, or move them away (nothing was written).")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+        raise MicrosimError(f"Cannot write the {what} {path}: {parent} is not writable. Choose a folder you can "
+                            "write to with --out (nothing was written).")
+
+
 @contextmanager
 def atomic_folder(path: str | os.PathLike, overwrite: bool = False, owned=None, what: str = "output folder"):
     """Yield a temporary folder; on success move it to ``path``; on any error (or interruption)
     remove it, so nothing half-written is ever left.
 
     An existing ``path`` is replaced only with ``overwrite`` and, when ``owned`` is given, only if
-    ``owned(path)`` says this program wrote it: a folder holding the user's own files is never
-    deleted. The old folder is removed only once the new one is complete.
+    ``owned(path)`` finds nothing but what this program wrote there (it returns what else it found,
+    or why the folder is not ours; empty when it may be replaced): a folder holding the user's own
+    files is never deleted. The old folder is removed only once the new one is complete.
     """
     path = Path(path)
     _check_output_path(path, what)
@@ -58,11 +78,10 @@ def atomic_folder(path: str | os.PathLike, overwrite: bool = False, owned=None, 
         if not overwrite:
             raise MicrosimError(f"The {what} {path} already exists. Choose another --out, or add "
                                 "--overwrite to replace it.")
-        if owned is not None and not owned(path):
-            raise MicrosimError(f"The folder {path} exists and was not written by microsim (it has no "
-                                f"{'manifest.json' if what == 'run folder' else 'metadata.yaml'} of ours), so it is "
-                                "not replaced: its files could be yours. Choose another --out, or move that folder "
-                                "away (nothing was written).")
+        problem = owned(path) if owned is not None else ""
+        if problem:
+            raise MicrosimError(f"The folder {path} is not replaced: {problem}. Its files could be yours: choose "
+                                "another --out, or move them away (nothing was written).")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
@@ -90,13 +109,27 @@ def atomic_folder(path: str | os.PathLike, overwrite: bool = False, owned=None, 
         shutil.rmtree(old, ignore_errors=True)
 
 
-def is_population_folder(path: Path) -> bool:
-    """A population folder this program wrote (its metadata.yaml has our format)."""
+POPULATION_FILES = {"households.parquet", "households.csv", "persons.parquet", "persons.csv", "metadata.yaml",
+                    "calibration_report.md", "calibration_targets.csv"}
+
+
+def foreign_files(folder: Path, ours: set[str]) -> list[str]:
+    """Files under ``folder`` (relative paths, at any depth) that are not in ``ours``; anything but a
+    file (a link, a socket) counts as foreign too. Empty folders are not counted."""
+    found = {str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir() or p.is_symlink()}
+    return sorted(found - ours)
+
+
+def population_folder_problem(path: Path) -> str:
+    """'' when ``path`` is a population folder this program wrote and holds nothing else."""
     try:
         meta = yaml.safe_load((Path(path) / "metadata.yaml").read_text(encoding="utf-8"))
-        return isinstance(meta, dict) and meta.get("format") == FORMAT
     except (OSError, yaml.YAMLError):
-        return False
+        meta = None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        return "it was not written by microsim (it has no metadata.yaml of ours)"
+    extra = foreign_files(Path(path), POPULATION_FILES)
+    return f"besides the population it holds {', '.join(extra[:5])}" + (" ..." if len(extra) > 5 else "") if extra else ""
 
 
 # ---- population folders ----------------------------------------------------------------------
@@ -114,7 +147,7 @@ def write_population(pop: Population, path: str | os.PathLike, fmt: str = "parqu
     meta["content_sha256"] = pop.content_hash()
     meta["households"] = pop.n_households
     meta["persons"] = pop.n_persons
-    with atomic_folder(path, overwrite, owned=is_population_folder, what="population folder") as tmp:
+    with atomic_folder(path, overwrite, owned=population_folder_problem, what="population folder") as tmp:
         for name, df in (("households", pop.households), ("persons", pop.persons)):
             if fmt == "parquet":
                 df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")

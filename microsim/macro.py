@@ -24,6 +24,7 @@ CPI_BASE_YEAR = 2019
 class Macro:
     raw: dict
     path: Path
+    sha256: str = ""  # of the bytes the series were read from (for manifests)
 
     def series(self, name: str) -> dict[int, float]:
         entry = self.raw.get(name)
@@ -172,5 +173,5 @@ def load_macro(path: str | Path | None = None) -> Macro:
 def _macro(path: Path, digest: str, data: bytes) -> Macro:
     raw = parse_file_content(path, data, "macro file")
     check_macro(raw, path)
-    return Macro(raw, path)
+    return Macro(raw, path, digest)
 

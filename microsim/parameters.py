@@ -175,13 +175,15 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
     return p
 
 
-def _parse_file(f: str) -> tuple[dict, dict]:
-    """Parse and check one parameter file (cached by its path and content: an edited file is re-read)."""
+def _parse_file(f: str) -> tuple[dict, dict, str]:
+    """Parse and check one parameter file (cached by its path and content: an edited file is re-read);
+    also return the SHA-256 of the bytes parsed, for the run's manifest."""
     try:
         data = Path(f).read_bytes()
     except OSError as e:
         raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
-    return _parse_content(f, hashlib.sha256(data).hexdigest(), data)
+    digest = hashlib.sha256(data).hexdigest()
+    return (*_parse_content(f, digest, data), digest)
 
 
 @lru_cache(maxsize=256)
@@ -213,22 +215,23 @@ class ParameterTree:
     """Every programme's parameters, loaded from YAML and validated."""
 
     def __init__(self, parameters: dict[str, Parameter], descriptions: dict[str, str],
-                 overridden: frozenset[str] = frozenset()):
+                 overridden: dict | None = None, file_digests: dict | None = None):
         self.parameters = parameters
         self.descriptions = descriptions
-        self.overridden = overridden  # parameter paths set by scenario overrides
+        self.file_digests = dict(file_digests or {})  # parameter file -> SHA-256 of the bytes parsed
+        self.overridden = dict(overridden or {})  # parameter path -> date the override takes effect (None: always)
 
     @classmethod
     def load(cls, files) -> "ParameterTree":
-        params, descriptions = {}, {}
+        params, descriptions, digests = {}, {}, {}
         for f in files:
-            found, found_desc = copy.deepcopy(_parse_file(str(f)))
+            found, found_desc, digests[str(f)] = copy.deepcopy(_parse_file(str(f)))
             descriptions.update(found_desc)
             clash = set(found) & set(params)
             if clash:
                 raise SpecError(f"{f}: parameter(s) {sorted(clash)} are already defined in another file.")
             params.update(found)
-        return cls(params, descriptions)
+        return cls(params, descriptions, file_digests=digests)
 
     def with_overrides(self, overrides: dict, where: str, date: dt.date | None = None) -> "ParameterTree":
         """A copy where each ``path: value`` replaces the parameter's value from ``date`` on.
@@ -237,7 +240,7 @@ class ParameterTree:
         Without ``date``, the value replaces every dated value (it holds at all dates).
         """
         params = dict(self.parameters)  # parameters are copied only when an override changes them
-        overridden = set(self.overridden)
+        overridden = dict(self.overridden)
         made_fixed, rate_given = set(), set()
         for path, value in (overrides or {}).items():
             if not isinstance(path, str):
@@ -250,7 +253,7 @@ class ParameterTree:
                 hint = f" Did you mean {', '.join(close)}?" if close else " See `microsim policies` for the names."
                 raise SpecError(f"{where}: unknown parameter `{path}`.{hint}")
             p = params[path] = copy.deepcopy(params[path])
-            overridden.add(path)
+            overridden[path] = date
             if attr == "indexation":
                 check_indexation(path, p.unit, value, where)
                 if value == "fixed" and self.parameters[path].indexation != "fixed":
@@ -273,7 +276,7 @@ class ParameterTree:
                     p.values = {d: e for d, e in p.values.items() if d < date} | {date: {"value": value, "reference": ref}}
         for path in sorted(made_fixed - rate_given):
             raise SpecError(f"{where}: `{path}.indexation: fixed` needs `{path}.indexation_rate` (percent per year).")
-        return ParameterTree(params, self.descriptions, frozenset(overridden))
+        return ParameterTree(params, self.descriptions, overridden, self.file_digests)
 
     def at(self, date: dt.date, macro=None, where: str = "parameters") -> SimpleNamespace:
         """Every parameter's value on ``date``, as nested attributes (``p.social_pension.amount``).

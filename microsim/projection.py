@@ -8,59 +8,77 @@ years; ``microsim run`` for year Y and a projection's year Y are the same comput
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 
-from microsim.ageing import DEFAULT_ASSUMPTIONS, Assumptions, load_assumptions
+from microsim.ageing import Assumptions, load_assumptions
 from microsim.population import Population
 from microsim.errors import SpecError
-from microsim.paths import WPP_FILE
-from microsim.runfolder import RunOutput, build_summary, sha256_file
+from microsim.results import YearResult, record_json
+from microsim.runfolder import RunOutput, build_summary, input_hashes, scenario_manifest
 
 
 # ---- one projection year ------------------------------------------------------------------------
+@dataclass
+class ProjectedYear:
+    """One year of a projection: its result record and the tables it adds to the projection's."""
+
+    year: int
+    result: YearResult
+    costs: pd.DataFrame
+    poverty: pd.DataFrame
+    benefit_values: list[dict]
+    parameters: dict  # values in force (baseline) and the reform's changes, with references
+    parameter_files: dict  # parameter file -> SHA-256
+    macro_sha256: str
+
+
 def project_year(base: Population, scenario, year: int, ageing: bool = True, growth: bool = True,
-                 assumptions: Assumptions | None = None, macro=None, price_year: int | None = None) -> dict:
+                 assumptions: Assumptions | None = None, macro=None, price_year: int | None = None) -> ProjectedYear:
     """One projection year: exactly ``microsim run`` for that year (:func:`microsim.run.simulate_year`)."""
     from microsim.run import simulate_year
 
     sim = simulate_year(scenario, base, year, ageing=ageing, growth=growth, macro=macro, assumptions=assumptions)
-    return {"year": year, "result": sim.result, "summary": sim.summary,
-            "costs": sim.tables["costs"].assign(year=year), "poverty": sim.tables["poverty"].assign(year=year),
-            "benefit_values": benefit_values(sim, year, sim.macro, price_year or year)}
+    return ProjectedYear(year, sim.result, sim.tables["costs"].assign(year=year), sim.tables["poverty"].assign(year=year),
+                         benefit_values(sim, year, sim.macro, price_year or year), sim.parameters,
+                         sim.parameter_files, sim.macro.sha256)
 
 
 def benefit_values(sim, year: int, macro, price_year: int = 2026) -> list[dict]:
     """Every amount parameter of the reform's active modules: nominal, and real in ``price_year`` riels."""
-    from microsim.engine import load_system
-
-    _, tree = load_system()
+    units = {path: entry["unit"] for path, entry in sim.parameters["baseline"].items()}
+    units |= {path: entry["unit"] for path, entry in sim.parameters["reform_changes"].items()}
+    indexation = {path: entry["indexation"] for path, entry in sim.parameters["baseline"].items()}
     rows = []
-    for path, p in tree.parameters.items():
-        module = path.split(".")[0]
-        if module not in sim.reform.active or not p.unit.startswith("riels per"):
+    for path, unit in sorted(units.items()):
+        if path.split(".")[0] not in sim.reform.active or not unit.startswith("riels per"):
             continue
         node = sim.reform.params
         for part in path.split("."):
             node = getattr(node, part)
-        rows.append({"year": year, "parameter": path, "unit": p.unit, "nominal": float(node),
+        rows.append({"year": year, "parameter": path, "unit": unit, "nominal": float(node),
                      f"real ({price_year} riels)": float(node) * macro.cpi(price_year) / macro.cpi(year),
-                     "indexation": sim.scenario.reform.get(f"{path}.indexation", p.indexation)})
+                     "indexation": sim.scenario.reform.get(f"{path}.indexation", indexation.get(path, "none"))})
     return rows
 
 
 # ---- a projection run -----------------------------------------------------------------------------
 @dataclass
 class Projection:
-    """A projection: one :class:`~microsim.results.YearResult` per year, and the tables rendered from them."""
+    """A projection: one :class:`ProjectedYear` per year, and the tables rendered from them."""
 
     scenario: object
     years: list[int]
     tables: dict[str, pd.DataFrame]
     options: dict
-    results: list = None  # YearResult per year
-    parameter_labels: dict = None  # parameter path -> description, for charts
+    projected: list[ProjectedYear]
+    parameter_labels: dict  # parameter path -> description and unit, for charts
+
+    @property
+    def results(self) -> list[YearResult]:
+        return [p.result for p in self.projected]
 
 
 def run_projection(scenario, base: Population, first: int, last: int, jobs: int = 1, ageing: bool = True,
@@ -83,31 +101,25 @@ def run_projection(scenario, base: Population, first: int, last: int, jobs: int 
     assumptions = load_assumptions()
     calls = [(base, scenario, y, ageing, growth, assumptions, macro, first) for y in years]
     if jobs == 1 or len(years) == 1:
-        results = list(progress((project_year(*c) for c in calls), len(calls), "Projecting", quiet, "year"))
+        projected = list(progress((project_year(*c) for c in calls), len(calls), "Projecting", quiet, "year"))
     else:
         done = Parallel(n_jobs=jobs, return_as="generator")(delayed(project_year)(*c) for c in calls)
-        results = list(progress(done, len(calls), "Projecting", quiet, "year"))
-    summary = pd.DataFrame([{"year": r["year"], **{k: v for k, v in r["summary"].items()
-                                                    if k not in ("scenario", "year", "prices")}} for r in results])
-    costs = pd.concat([r["costs"] for r in results], ignore_index=True)
+        projected = list(progress(done, len(calls), "Projecting", quiet, "year"))
+    summary = pd.DataFrame([{"year": p.year, **record_json(p.result.headline)} for p in projected])
+    costs = pd.concat([p.costs for p in projected], ignore_index=True)
     costs = costs[["year"] + [c for c in costs.columns if c != "year"]]
-    poverty = pd.concat([r["poverty"] for r in results], ignore_index=True)
+    poverty = pd.concat([p.poverty for p in projected], ignore_index=True)
     poverty = poverty[poverty["breakdown"].isin(["national", "age group (Table 1)", "age group", "zone"])]
     poverty = poverty[["year"] + [c for c in poverty.columns if c != "year"]]
     tables = {"years": summary, "costs_by_year": costs, "poverty_by_year": poverty,
-              "benefit_values": pd.DataFrame([row for r in results for row in r["benefit_values"]]),
-              "demography": demography_table([r["result"] for r in results])}
+              "benefit_values": pd.DataFrame([row for p in projected for row in p.benefit_values]),
+              "demography": demography_table([p.result for p in projected])}
+    first_year = projected[0].parameters
+    labels = {path: f"{entry.get('description', path)} ({entry['unit']})"
+              for path, entry in {**first_year["baseline"], **first_year["reform_changes"]}.items()}
     return Projection(scenario, years, tables, {"ageing": ageing, "growth": growth, "jobs": jobs,
                                                 "population_source": assumptions.value("population_source")},
-                      [r["result"] for r in results], parameter_labels())
-
-
-def parameter_labels() -> dict[str, str]:
-    """Each parameter's description, to label charts in words."""
-    from microsim.engine import load_system
-
-    _, tree = load_system()
-    return {path: f"{p.description} ({p.unit})" for path, p in tree.parameters.items()}
+                      projected, labels)
 
 
 def demography_table(results) -> pd.DataFrame:
@@ -122,25 +134,23 @@ def demography_table(results) -> pd.DataFrame:
                           "weight_ratio_max": r.demography.weight_ratio_max} for r in results])
 
 
-def projection_output(proj: Projection, command: str, population: dict) -> RunOutput:
+def projection_output(proj: Projection, command: str, population: dict, base_metadata: dict | None = None) -> RunOutput:
     """Everything ``microsim project`` writes, for the one run-folder writer."""
     from microsim import report
     from microsim.macro import load_macro
-    from microsim.paths import display_path
 
-    macro = load_macro()
-    warnings = [w for r in proj.results for w in report.year_warnings(r)]
-    warnings = list(dict.fromkeys(warnings))  # the same message for several years once
+    warnings = list(dict.fromkeys(w for r in proj.results for w in report.year_warnings(r)))  # once each
     options = {"ageing": proj.options["ageing"], "growth": proj.options["growth"],
                "population_source": proj.options["population_source"]}  # what the results depend on (not jobs)
     summary = build_summary("projection", proj.scenario, population, options, proj.results, warnings)
+    first = proj.projected[0]
+    macro = load_macro()
     manifest = {"command": command, "seed": proj.scenario.seed, "years": proj.years, "options": options,
-                "jobs": proj.options["jobs"],
-                "scenario": {"path": display_path(proj.scenario.path), "sha256": proj.scenario.sha256,
-                             "name": proj.scenario.name, "baseline_overrides": proj.scenario.baseline,
-                             "reform_overrides": proj.scenario.reform},
-                "population": population,
-                "inputs": {display_path(f): sha256_file(f) for f in (DEFAULT_ASSUMPTIONS, macro.path, WPP_FILE)}}
+                "jobs": proj.options["jobs"], "scenario": scenario_manifest(proj.scenario),
+                "population": {**population, "calibration": (base_metadata or {}).get("calibration")},
+                "inputs": input_hashes(first.parameter_files, macro if macro.sha256 == first.macro_sha256 else
+                                       dataclasses.replace(macro, sha256=first.macro_sha256), proj.options["ageing"]),
+                "parameters_first_year": first.parameters}
     return RunOutput(kind="projection", title=f"Projection {proj.years[0]}-{proj.years[-1]}: {proj.scenario.name}",
                      summary=summary, tables=proj.tables, sheets=report.projection_sheets(proj, population),
                      charts=lambda folder: report.projection_charts(proj, folder),

@@ -56,7 +56,9 @@ def headline_bullets(h: Headline) -> list[str]:
     return [
         f"**Poverty**: {F.pct(h.poverty_rate_baseline_pct, 2)} of persons in the baseline, "
         f"{F.pct(h.poverty_rate_reform_pct, 2)} with the reform ({F.pp(h.poverty_rate_change_pp)}); "
-        f"about **{F.persons(h.persons_lifted_out_of_poverty)} persons lifted out of poverty**.",
+        f"about **{F.persons(h.persons_lifted_out_of_poverty)} persons lifted out of poverty**"
+        + (f" and about **{F.persons(h.persons_fallen_into_poverty)} pushed into it**"
+           if (h.persons_fallen_into_poverty or 0) > 0 else "") + ".",
         f"**Cost of the reform**: {F.money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year, "
         f"{F.pct(h.cost_change_pct_gdp, 2)} of GDP, {F.pct(h.cost_change_pct_government_spending, 2)} of "
         "government spending.",
@@ -179,56 +181,71 @@ def run_sheets(sim, population: dict) -> list[Sheet]:
         sheets.append(Sheet(sheet_name, f"{title}, {sc.year}", df,
                             formats={"value": "#,##0.00"} if "value" in df.columns else {}))
     sheets.append(costing_sheet(sim))
-    sheets.append(inputs_sheet(sim))
+    sheets.append(inputs_sheet(sim.parameters, sim.scenario.year, sim.reform.params))
     return sheets
 
 
 def costing_sheet(sim) -> Sheet:
-    """Recipients x average monthly amount x 12 x (1 + administrative cost rate) = annual cost, as formulas."""
+    """Recipients x monthly amount x 12 x (1 + administrative cost rate) = annual cost, as formulas.
+
+    For a flat-rate programme the amount is the parameter in force (the same to every recipient),
+    so the formula is an independent check of the simulated cost; for a programme whose amount
+    varies by recipient (visits, school level) it is the average, said so in the sheet.
+    """
+    from microsim.benefit import Flat
+
     rows = []
     for p in sim.result.programmes:
         if p.programme == "total" or p.not_in_force:
             continue
         person = p.entity == "person"
-        recipients = p.recipients_reform_persons if person else p.receiving_households_reform
+        recipients = (p.recipients_reform_persons if person else p.receiving_households_reform) or 0.0
         admin = p.admin_cost_rate or 0.0
-        monthly_total = p.cost_reform_riels_per_year / 12 / (1 + admin)
-        amount = monthly_total / recipients if recipients else 0.0
+        benefit = sim.reform.benefits.get(p.programme)
+        if isinstance(benefit, Flat):
+            amount, basis = benefit.amount, "the amount in force (flat rate)"
+        else:
+            monthly_total = p.cost_reform_riels_per_year / 12 / (1 + admin)
+            amount = monthly_total / recipients if recipients else 0.0
+            basis = "average per recipient (amounts vary: simulated total / recipients)"
+        by_formula = recipients * amount * 12 * (1 + admin)
         rows.append({"programme": p.label, "paid to": "persons" if person else "households",
-                     "recipients (reform)": recipients or 0.0,
-                     "average amount per recipient (riels per month)": amount, "months per year": 12,
-                     "administrative cost rate (share)": admin,
-                     "annual cost by formula (riels)": (recipients or 0.0) * amount * 12 * (1 + admin),
+                     "recipients (reform)": recipients, "amount per recipient (riels per month)": amount,
+                     "amount is": basis, "months per year": 12, "administrative cost rate (share)": admin,
+                     "annual cost by formula (riels)": by_formula,
                      "simulated annual cost (riels)": p.cost_reform_riels_per_year,
-                     "difference (riels)": (recipients or 0.0) * amount * 12 * (1 + admin) - p.cost_reform_riels_per_year})
+                     "difference (riels)": by_formula - p.cost_reform_riels_per_year})
     frame = pd.DataFrame(rows)
     formulas = {
-        "annual cost by formula (riels)": "={recipients (reform)}*{average amount per recipient (riels per month)}"
+        "annual cost by formula (riels)": "={recipients (reform)}*{amount per recipient (riels per month)}"
                                           "*{months per year}*(1+{administrative cost rate (share)})",
         "difference (riels)": "={annual cost by formula (riels)}-{simulated annual cost (riels)}"}
     return Sheet("How costs are computed",
-                 f"Each programme's annual cost in the reform, {sim.scenario.year}: recipients x average monthly "
-                 "amount x 12 x (1 + administrative cost rate). Shaded cells are Excel formulas; change a value to "
-                 "see the cost move. The average amount is the simulated monthly total / recipients.",
+                 f"Each programme's annual cost in the reform, {sim.scenario.year}: recipients x monthly amount x 12 x "
+                 "(1 + administrative cost rate). Shaded cells are Excel formulas: change the amount or the "
+                 "recipients to see the cost move. Flat-rate programmes use the amount in force; others the average.",
                  frame, formulas=formulas, formats={"months per year": "0"})
 
 
-def inputs_sheet(sim) -> Sheet:
-    """Every parameter in force in the year: baseline and reform values, unit, reference."""
-    base, changes = sim.parameters["baseline"], sim.parameters["reform_changes"]
+def inputs_sheet(parameters: dict, year: int, resolved=None) -> Sheet:
+    """Every parameter in force on 1 January of ``year``: baseline and reform values, unit, reference
+    (and, given the resolved parameters, the value in force including indexation)."""
+    base, changes = parameters["baseline"], parameters["reform_changes"]
     rows = []
     for path in sorted(set(base) | set(changes)):
         b, r = base.get(path), changes.get(path)
         entry = r or b
-        rows.append({"parameter": path, "description": entry.get("description", ""), "unit": entry["unit"],
-                     "baseline value (as set)": _value(b["value"]) if b else "not in force",
-                     "reform value (as set)": _value((r or b)["value"]),
-                     "changed by the reform": "yes" if r else "",
-                     "value in force in the year": _value(_resolved(sim.reform.params, path)),
-                     "effective from": entry["effective"], "indexation": entry["indexation"],
-                     "reference": entry["reference"]})
-    return Sheet("Inputs", f"Every parameter in force on 1 January {sim.scenario.year} (baseline, and the reform's "
-                 "changes), with unit and reference. 'Value in force' includes indexation.", pd.DataFrame(rows),
+        row = {"parameter": path, "description": entry.get("description", ""), "unit": entry["unit"],
+               "baseline value (as set)": _value(b["value"]) if b else "not in force",
+               "reform value (as set)": _value((r or b)["value"]), "changed by the reform": "yes" if r else ""}
+        if resolved is not None:
+            row["value in force in the year"] = _value(_resolved(resolved, path))
+        rows.append(row | {"effective from": entry["effective"], "indexation": entry["indexation"],
+                           "reference": entry["reference"]})
+    note = " 'Value in force' includes indexation." if resolved is not None else \
+        " Later years apply each amount's indexation rule (sheet 'Benefit values')."
+    return Sheet("Inputs", f"Every parameter in force on 1 January {year} (baseline, and the reform's changes), "
+                 f"with unit and reference.{note}", pd.DataFrame(rows),
                  formats={"baseline value (as set)": "#,##0.####", "reform value (as set)": "#,##0.####",
                           "value in force in the year": "#,##0.####"})
 
@@ -250,9 +267,7 @@ def _value(v):
 
 # ---- a projection ------------------------------------------------------------------------------------
 def projection_charts(proj, folder: Path) -> dict:
-    labels = {}
-    if proj.parameter_labels:
-        labels = proj.parameter_labels
+    labels = proj.parameter_labels or {}
     return {"poverty": C.poverty_by_year(proj.tables["years"], folder),
             "cost": C.cost_by_year(proj.tables["years"], folder),
             "values": C.real_benefit_values(proj.tables["benefit_values"], labels, folder)}
@@ -315,6 +330,7 @@ def projection_sheets(proj, population: dict) -> list[Sheet]:
             "kish_design_effect": "design effect of the weights", "weight_ratio_min": "lowest weight ratio",
             "weight_ratio_max": "highest weight ratio"})
         sheets.append(Sheet(sheet_name, f"{title}, {first}-{last}", frame))
+    sheets.append(inputs_sheet(proj.projected[0].parameters, first))
     return sheets
 
 

@@ -25,7 +25,7 @@ from microsim.errors import SpecError
 from microsim.macro import Macro, load_macro
 from microsim.population import Population
 from microsim.results import Demography, Headline, YearResult, headline_from_records, record_json
-from microsim.runfolder import RunOutput, build_summary, sha256_file
+from microsim.runfolder import RunOutput, build_summary, input_hashes, scenario_manifest
 from microsim.scenario import Scenario
 
 
@@ -43,8 +43,9 @@ class Simulation:
     tables: dict[str, pd.DataFrame]
     result: YearResult
     seconds: dict = field(default_factory=dict)
-    parameter_files: list = field(default_factory=list)
+    parameter_files: dict = field(default_factory=dict)  # file -> SHA-256 of the bytes parsed
     parameters: dict = field(default_factory=dict)  # values in force: baseline, and the reform's differences
+    base_metadata: dict = field(default_factory=dict)  # the population as read, before ageing
 
     @property
     def headline(self) -> Headline:
@@ -112,8 +113,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
     return Simulation(scenario, pop, macro, economy, base, reform, tables, result,
                       {"parameters_s": t1 - t0, "modules_s": t2 - t1, "outputs_s": t3 - t2},
-                      [str(m.parameter_file) for m in modules.values()],
-                      {"baseline": in_force, "reform_changes": changed})
+                      tree.file_digests, {"baseline": in_force, "reform_changes": changed}, dict(pop.metadata))
 
 
 @one_blas_thread
@@ -134,7 +134,9 @@ def simulate_year(scenario: Scenario, base: Population, year: int | None = None,
     pop, strain = bring_to_year(base, year, ageing, assumptions)
     economy = year_economy(pop, year, macro, growth)
     in_year = dataclasses.replace(scenario, year=year, reform_from=scenario.reform_from or scenario.year)
-    return simulate(in_year, pop, jobs, macro, economy, ageing=ageing and year > BASE_YEAR, strain=strain)
+    sim = simulate(in_year, pop, jobs, macro, economy, ageing=ageing and year > BASE_YEAR, strain=strain)
+    sim.base_metadata = dict(base.metadata)
+    return sim
 
 
 def supported_years(macro: Macro | None = None) -> tuple[int, int]:
@@ -145,7 +147,11 @@ def supported_years(macro: Macro | None = None) -> tuple[int, int]:
 
 def check_year(year: int, macro: Macro) -> None:
     first, last = supported_years(macro)
-    if not first <= year <= last:
+    if year < first:
+        raise SpecError(f"Year {year} cannot be simulated: supported years are {first} (the survey year, CSES "
+                        f"2019/20) to {last}. The population describes {first} onwards; earlier years would need "
+                        "back-casting, which the model does not do.")
+    if year > last:
         raise SpecError(f"Year {year} cannot be simulated: supported years are {first} (the survey year, CSES "
                         f"2019/20) to {last} (the last year of `cpi_inflation` in {macro.path}). Extend the macro "
                         "series to go further.")
@@ -167,7 +173,6 @@ def demography(pop: Population, strain: dict | None = None) -> Demography:
 def run_output(sim: Simulation, command: str, jobs: int, population: dict) -> RunOutput:
     """Everything ``microsim run`` writes, for the one run-folder writer."""
     from microsim import report
-    from microsim.paths import display_path
 
     warnings = report.year_warnings(sim.result)
     options = {"ageing": sim.result.ageing, "growth": sim.result.growth}  # what the results depend on (not jobs)
@@ -176,13 +181,11 @@ def run_output(sim: Simulation, command: str, jobs: int, population: dict) -> Ru
                for label, system in (("baseline", sim.baseline), ("reform", sim.reform))}
     manifest = {
         "command": command, "jobs": jobs, "seed": sim.scenario.seed, "year": sim.scenario.year, "options": options,
-        "scenario": {"path": display_path(sim.scenario.path), "sha256": sim.scenario.sha256, "name": sim.scenario.name,
-                     "baseline_overrides": sim.scenario.baseline, "reform_overrides": sim.scenario.reform},
-        "population": {**population, "calibration": sim.population.metadata.get("calibration"),
+        "scenario": scenario_manifest(sim.scenario),
+        "population": {**population, "calibration": sim.base_metadata.get("calibration"),
                        "simulated_weights_sha256": sim.population.content_hash()},
-        "parameter_files": {display_path(f): sha256_file(f) for f in sorted(set(sim.parameter_files))},
-        "macro": {"path": display_path(sim.macro.path), "sha256": sha256_file(sim.macro.path),
-                  "price_factor": sim.economy.price_factor, "real_growth_factor": sim.economy.real_growth_factor},
+        "inputs": input_hashes(sim.parameter_files, sim.macro, ageing=sim.result.ageing),
+        "macro": {"price_factor": sim.economy.price_factor, "real_growth_factor": sim.economy.real_growth_factor},
         "systems": systems,
         "parameters": sim.parameters,
         "timings_s": {k: round(v, 4) for k, v in sim.seconds.items()},

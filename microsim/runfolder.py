@@ -32,7 +32,7 @@ import pandas as pd
 from microsim import __version__
 from microsim.document import to_html, to_markdown
 from microsim.formatting import csv_number
-from microsim.io import atomic_folder
+from microsim.io import atomic_folder, foreign_files
 from microsim.results import SUMMARY_FORMAT, YearResult, record_json
 from microsim.workbook import Sheet, write_workbook
 
@@ -75,18 +75,23 @@ def sha256_file(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def is_run_folder(path: Path) -> bool:
-    """A folder this program wrote: it holds a manifest.json with our format."""
+def run_folder_problem(path: Path) -> str:
+    """'' when ``path`` is a run folder this program wrote (our manifest) holding only the files
+    the manifest lists; otherwise what stands in the way of replacing it."""
     try:
-        return json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("format") == RUN_FORMAT
-    except (OSError, ValueError, AttributeError):
-        return False
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("format") != RUN_FORMAT:
+        return "it was not written by microsim (it has no manifest.json of ours)"
+    extra = foreign_files(path, set(manifest.get("files") or []))
+    return f"besides the run's files it holds {', '.join(extra[:5])}" + (" ..." if len(extra) > 5 else "") if extra else ""
 
 
 def write_run_folder(output: RunOutput, out, overwrite: bool = False) -> Path:
     """Write every file of the run folder ``out`` (see the module docstring); return its path."""
     t0 = time.perf_counter()
-    with atomic_folder(out, overwrite, owned=is_run_folder, what="run folder") as tmp:
+    with atomic_folder(out, overwrite, owned=run_folder_problem, what="run folder") as tmp:
         (tmp / "tables").mkdir()
         for name, df in output.tables.items():
             df.to_csv(tmp / "tables" / f"{name}.csv", index=False, float_format=csv_number, lineterminator="\n")
@@ -135,6 +140,30 @@ def _jsonable(d: dict) -> dict:
     return json.loads(json.dumps(d, default=str))
 
 
+def scenario_manifest(scenario) -> dict:
+    from microsim.paths import display_path
+
+    return {"path": display_path(scenario.path), "sha256": scenario.sha256, "name": scenario.name,
+            "year": scenario.year, "baseline_overrides": scenario.baseline, "reform_overrides": scenario.reform}
+
+
+def input_hashes(parameter_digests: dict, macro, ageing: bool) -> dict:
+    """Every input file a year's results depend on, with the SHA-256 of the content used: the
+    parameter files and macro series as parsed, and (when the population was aged) the
+    demographic assumptions, UN WPP and the targets whose rates the ageing keeps."""
+    from microsim.paths import WPP_FILE, display_path
+
+    hashes = {display_path(f): digest for f, digest in sorted(parameter_digests.items())}
+    hashes[display_path(macro.path)] = macro.sha256 or sha256_file(macro.path)
+    if ageing:
+        from microsim.ageing import DEFAULT_ASSUMPTIONS
+        from microsim.targets import DEFAULT_TARGETS
+
+        for f in (DEFAULT_ASSUMPTIONS, WPP_FILE, DEFAULT_TARGETS):
+            hashes[display_path(f)] = sha256_file(f)
+    return hashes
+
+
 def population_info(pop, label: str) -> dict:
     """Which population was used: path, synthetic or survey, sample size, content hash."""
     generator = str(pop.metadata.get("generator", ""))
@@ -142,4 +171,4 @@ def population_info(pop, label: str) -> dict:
     return {"path": label, "kind": kind, "households_sample": int(pop.n_households),
             "persons_sample": int(pop.n_persons), "content_sha256": pop.content_hash(),
             "survey_year": str(pop.metadata.get("survey_year", "2019/20")),
-            "calibrated": bool(pop.metadata.get("calibration"))}
+            "calibrated": isinstance(pop.metadata.get("calibration"), dict)}

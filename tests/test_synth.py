@@ -114,9 +114,12 @@ def test_any_seed_and_size_gives_a_valid_population_with_the_published_marginals
         m = (age >= lo) & (age <= hi)
         assert abs(poor[m].mean() - rates[name]) < slack + tolerance(m.sum(), 0.2, deff=4)
 
-    # IDPoor covers the published share of persons, up to one household
-    covered = (hh["idpoor"].to_numpy() > 0)[pop.person_household_index]
-    assert abs(covered.mean() - SPEC.published("idpoor_coverage")) <= max_size / n + 1e-12
+    # IDPoor: the published caseload's share of households (to one household), with its mean size
+    in_idpoor = hh["idpoor"].to_numpy() > 0
+    share, mean_size = SPEC.published("idpoor_households") / SPEC.published("households_total"), \
+        SPEC.published("idpoor_persons") / SPEC.published("idpoor_households")
+    assert abs(in_idpoor.mean() - share) <= 1 / len(in_idpoor) + 1e-12
+    assert abs(pop.household_size[in_idpoor].mean() - mean_size) < 0.05
 
     # labour force participation by sex (LFS 2019)
     et = p["employment_type"].to_numpy()

@@ -1,13 +1,44 @@
-"""Family Package (NSAF, from 2024): the components the population lets us model.
+"""Family Package (National Social Assistance Programme for Families, NSAF, from April 2024).
 
-Paid to members of IDPoor households. The HIV allowance (28,000 riels per month) is not modelled:
-the survey has no HIV status. The older-person and disability components are not modelled until
-their amounts are sourced (docs/policies.md).
+Every component is paid to IDPoor (level 1 or 2) households or their members: base household
+support; pregnant women and children under 2; scholarships; persons with disabilities
+(``disability_allowance``, the MoSVY allowance the package integrated); persons aged 60 and over;
+persons living with HIV. The survey has no HIV status, so that component draws its recipients
+among IDPoor members at the published rate, by person id (a labelled assumption).
 """
 
 import numpy as np
 
+from microsim.benefit import pay
 from microsim.modules import programme
+from microsim.takeup import uniform
+
+
+@programme("family_package_base", entity="household", label="Family Package: base support for IDPoor households",
+           inputs=("idpoor",))
+def family_package_base(d, p):
+    """Riels per household per month: every IDPoor household (level 1 or 2)."""
+    return pay(d.idpoor > 0, p.amount)
+
+
+@programme("family_package_older_persons", entity="person", label="Family Package: persons aged 60 and over",
+           inputs=("age", "idpoor"))
+def family_package_older_persons(d, p):
+    """Riels per person per month: members of IDPoor households aged ``min_age`` (60) or more."""
+    return pay((d.idpoor > 0) & (d.age >= p.min_age), p.amount)
+
+
+@programme("family_package_hiv", entity="person", label="Family Package: persons living with HIV",
+           inputs=("person_id", "idpoor"))
+def family_package_hiv(d, p):
+    """Riels per person per month: members of IDPoor households living with HIV.
+
+    HIV status is not in the survey: a member of an IDPoor household is taken to live with HIV
+    with probability ``share_of_idpoor_persons``, drawn from the person's id (the same persons in
+    every run, year and scenario).
+    """
+    living_with_hiv = uniform(d.person_id, 0, "family_package_hiv.status") < p.share_of_idpoor_persons
+    return pay((d.idpoor > 0) & living_with_hiv, p.amount)
 
 
 @programme("family_package_mother_child", entity="person", label="Family Package: pregnancy and children under 2",

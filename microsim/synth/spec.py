@@ -115,7 +115,8 @@ def _check(path: Path, raw: dict) -> None:
     c.number("published.informal_share.value", 0, 1)
     c.number("published.pension_receipt_older.value", 0, 1)
     c.number("published.women_per_100_men_pension.value", 0, 1000)
-    c.number("published.idpoor_coverage.value", 0, 1)
+    c.number("published.idpoor_households.value", 1, 1e8)
+    c.number("published.idpoor_persons.value", 1, 1e9)
     for k in ("ece_age_3", "ece_age_5", "primary_net", "lower_secondary_net", "upper_secondary_net"):
         c.number(f"published.school_enrolment.{k}", 0, 1)
     for k in ("age_structure", "poverty_targets"):
