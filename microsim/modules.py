@@ -143,6 +143,17 @@ class Inputs:
         raise SpecError(f"Module `{self._module.name}` needs `{name}`, which the population does not have "
                         "(see docs/data-schema.md).")
 
+    def optional(self, name: str):
+        """A declared input the population may lack (an optional schema column): its values, or None."""
+        pop = self._pop
+        if name in pop.persons.columns or name in pop.households.columns or name in self._extra \
+                or name in self._outputs:
+            return getattr(self, name)
+        if name not in self._module.inputs:
+            raise SpecError(f"Module `{self._module.name}` reads `{name}` but does not declare it in its inputs "
+                            f"({', '.join(self._module.inputs)}).")
+        return None
+
     @property
     def n(self) -> int:
         return self._pop.n_persons if self._entity == "person" else self._pop.n_households

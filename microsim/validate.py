@@ -205,6 +205,11 @@ def check_relations(households: pd.DataFrame, persons: pd.DataFrame,
         if wrong.any():
             problems.append(f"{where_p}, column `pregnant`: {int(wrong.sum())} person(s) are pregnant but "
                             "are not women aged 10 to 55.")
+    if {"pension_scheme", "contributory_pension"} <= set(persons.columns):
+        mismatch = (persons["pension_scheme"].to_numpy() == "none") == persons["contributory_pension"].to_numpy()
+        if mismatch.any():
+            problems.append(f"{where_p}, column `pension_scheme`: {int(mismatch.sum())} person(s) have a scheme that "
+                            "does not match `contributory_pension` (none exactly when there is no pension).")
     return problems
 
 

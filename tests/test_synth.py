@@ -156,9 +156,14 @@ def test_published_levels_on_a_large_sample():
     assert abs((et == "unemployed")[active].mean() - SPEC.raw["published"]["unemployment_rate"]["all"]) < 0.003
     older = age >= 60
     pension = p["contributory_pension"].to_numpy()
-    assert abs(pension[older].mean() - SPEC.published("pension_receipt_older")) < 0.005
+    scheme = p["pension_scheme"].to_numpy()
+    assert np.array_equal(pension, scheme != "none")
+    for name, published in (("civil_service", "civil_service_pensioners"), ("veteran", "veteran_pensioners")):
+        expected = SPEC.published(published) / SPEC.published("persons_total") * len(p)
+        assert abs((scheme == name).sum() - expected) < 4 * np.sqrt(expected)  # the caseload's share, to sampling noise
+    assert (pension & (age < 60)).sum() > 0  # veterans' and invalidity pensions are paid at any age
     ratio = (pension & older & female).sum() / (pension & older & ~female).sum() * 100
-    assert abs(ratio - SPEC.published("women_per_100_men_pension")) < 12
+    assert 25 < ratio < 60  # the published 50 women per 100 men is a comparison (validation/), not a target
     school = p["in_school"].to_numpy()
     assert abs(school[age == 3].mean() - SPEC.raw["published"]["school_enrolment"]["ece_age_3"]) < 0.04
     assert abs(school[age == 5].mean() - SPEC.raw["published"]["school_enrolment"]["ece_age_5"]) < 0.04

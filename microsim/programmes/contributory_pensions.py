@@ -1,12 +1,20 @@
-from microsim.benefit import pay
+import numpy as np
+
 from microsim.modules import programme
 
 
-@programme("contributory_pensions", entity="person", label="Contributory pensions (NSSF, NSSF-C, NFV)",
-           inputs=("contributory_pension",), counted_in_consumption=True)
+@programme("contributory_pensions", entity="person", label="Contributory pensions (NSSF-C, NFV, NSSF)",
+           inputs=("contributory_pension", "pension_scheme"), counted_in_consumption=True)
 def contributory_pensions(d, p):
-    """Riels per person per month: pensions of recipients, as observed in the survey.
+    """Riels per person per month: each pensioner's pension by scheme (civil service, veterans,
+    NSSF private sector); ``average_amount`` when the data does not say which scheme.
 
     Already part of the survey's consumption, so it is costed but never added to it again.
     """
-    return pay(d.contributory_pension, p.average_amount)
+    scheme = d.optional("pension_scheme")
+    if scheme is None:  # survey data without the scheme: every pensioner at the average
+        return np.where(d.contributory_pension, p.average_amount, 0.0)
+    scheme = np.asarray(scheme)
+    amount = np.select([scheme == "civil_service", scheme == "veteran", scheme == "private"],
+                       [p.civil_service_amount, p.veteran_amount, p.private_amount], default=p.average_amount)
+    return np.where(d.contributory_pension, amount, 0.0)

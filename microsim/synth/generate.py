@@ -22,7 +22,7 @@ from microsim.synth import consumption as cons
 from microsim.synth.demography import age_sex_targets, zone_person_shares
 from microsim.synth.households import RELATIONSHIPS, compose, take
 from microsim.synth.idpoor import assign_idpoor, pmt_score
-from microsim.synth.members import EMPLOYMENT_TYPES, draw_members
+from microsim.synth.members import EMPLOYMENT_TYPES, PENSION_SCHEMES, draw_members
 from microsim.synth.resample import fit_selection_weights, systematic_sample
 from microsim.synth.spec import ZONES, Spec, load_spec
 
@@ -94,7 +94,8 @@ def _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step) -> P
         "sex": _categorical(comp.female.astype(np.int8), ("male", "female")),
         "employment_type": employment,
         "disabled": members.disabled,
-        "contributory_pension": members.pension,
+        "contributory_pension": members.pension > 0,
+        "pension_scheme": pd.Categorical.from_codes(members.pension, categories=list(PENSION_SCHEMES)),
         "in_school": members.in_school,
         "pregnant": members.pregnant,
         "education_years": members.education_years,

@@ -161,21 +161,31 @@ def activity(comp: Composition, in_school: np.ndarray, spec: Spec, rng: np.rando
     return employment, formal, nssf
 
 
+PENSION_SCHEMES = ("none", "civil_service", "veteran", "private", "unknown")
+
+
 def pensions(comp: Composition, education: np.ndarray, spec: Spec, rng: np.random.Generator) -> np.ndarray:
-    """Contributory pension receipt among persons 60+: published rate and women-to-men ratio."""
-    older = comp.age >= 60
-    pp = spec.assumption("pension_propensity")
+    """Pension scheme per person (index into PENSION_SCHEMES): civil-service and veterans' pensions at
+    the published caseloads' shares of the population, by each scheme's age, zone, education and
+    sex profile (spec ``pension_schemes``). A person receives at most one (civil service first)."""
+    cfg = spec.raw["assumptions"]["pension_schemes"]
     zone = comp.zone[comp.household]
-    shape = np.array([pp[z] for z in ZONES])[zone] * pp["per_year_education"] ** education.astype(float)
-    shape = np.where(older, shape, 0.0)
-    s_m, s_f = shape[older & ~comp.female].sum(), shape[older & comp.female].sum()
-    if s_m == 0 or s_f == 0:
-        return np.zeros(comp.age.size, bool)
-    ratio = spec.published("women_per_100_men_pension") / 100.0
-    g = ratio * s_m / s_f  # women's propensity relative to men's, so recipients are in the ratio
-    k = spec.published("pension_receipt_older") * older.sum() / (s_m * (1 + ratio))
-    p = np.minimum(k * shape * np.where(comp.female, g, 1.0), 1.0)
-    return rng.random(comp.age.size) < p
+    scheme = np.zeros(comp.age.size, np.int8)
+    draws = rng.random((2, comp.age.size))
+    for i, (name, published) in enumerate((("civil_service", "civil_service_pensioners"),
+                                           ("veteran", "veteran_pensioners"))):
+        c = cfg[name]
+        shape = interpolate(c["age"], comp.age) * np.array([c["zone"][z] for z in ZONES])[zone]
+        shape = shape * float(c["per_year_education"]) ** education.astype(float)
+        s_m, s_f = shape[~comp.female].sum(), shape[comp.female].sum()
+        expected = spec.published(published) / spec.published("persons_total") * comp.age.size
+        if s_m == 0 or s_f == 0 or expected == 0:
+            continue
+        women = float(c["women_share"])  # scale each sex so it gets its share of the expected recipients
+        p = shape * np.where(comp.female, women * expected / s_f, (1 - women) * expected / s_m)
+        chosen = (draws[i] < np.minimum(p, 1.0)) & (scheme == 0)
+        scheme[chosen] = PENSION_SCHEMES.index(name)
+    return scheme
 
 
 def pregnancy(comp: Composition, spec: Spec, rng: np.random.Generator) -> np.ndarray:

@@ -162,7 +162,13 @@ def _check(path: Path, raw: dict) -> None:
     c.number("assumptions.sector_propensity.older_agriculture_factor", 0, 10)
     c.table("assumptions.formal_propensity.value", 0, None, keys=SECTORS + ZONES)
     c.number("assumptions.nssf_formal_private_share.value", 0, 1)
-    c.table("assumptions.pension_propensity.value", 0, None, keys=ZONES + ("per_year_education",))
+    for scheme in ("civil_service", "veteran"):
+        c.table(f"assumptions.pension_schemes.{scheme}.age", 0, None, numeric_keys=True)
+        c.table(f"assumptions.pension_schemes.{scheme}.zone", 0, None, keys=ZONES)
+        c.number(f"assumptions.pension_schemes.{scheme}.per_year_education", 0, 10)
+        c.number(f"assumptions.pension_schemes.{scheme}.women_share", 0, 1)
+    c.number("published.civil_service_pensioners.value", 0, 1e8)
+    c.number("published.veteran_pensioners.value", 0, 1e8)
     c.number("assumptions.pregnancy_unpartnered_factor.value", 0, 1)
     c.table("assumptions.school_odds_ratio.value", 0, None, keys=("urban", "per_year_head_education"))
     for k in ("log_household_size", "share_children", "share_older", "head_education_years",
