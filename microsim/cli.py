@@ -402,6 +402,42 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
     click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, summary.json, manifest.json).")
 
 
+VALIDATE_MODEL_HELP = """Hold the model against published figures and say why each differs.
+
+Simulates current law in each figure's year on the population (the shipped default unless
+--data) and compares IDPoor, the Family Package, contributory pensions, the COVID-19 transfer,
+the Census, the poverty and labour surveys and GDP with their published values
+(validation/published.yaml, with sources). Writes validation/comparison.csv and
+docs/validation.md (or both into --out).
+
+\b
+Examples:
+  microsim validate-model
+  microsim validate-model --data runs/pop20k-cal --out runs/validation-pop20k
+"""
+
+
+@main.command("validate-model", help=VALIDATE_MODEL_HELP)
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: the shipped one).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="Folder for comparison.csv and validation.md (default: validation/ and docs/validation.md).")
+def validate_model(data, out):
+    from microsim import paths
+    from microsim.io import read_population
+    from microsim.validation import compare, write
+
+    data = data or DEFAULT_POPULATION
+    comparisons = compare(read_population(data))
+    label = paths.display_path(data)
+    files = (write(comparisons, out, None, label) if out is not None
+             else write(comparisons, paths.HOME / "validation", paths.HOME / "docs" / "validation.md", label))
+    held = [c for c in comparisons if c.within_band is not None]
+    failed = [c.figure.id for c in held if not c.within_band]
+    click.echo(f"{len(comparisons)} published figures compared; {len(held) - len(failed)} of {len(held)} with a band "
+               f"hold" + (f" (not: {', '.join(failed)})" if failed else "") + ".")
+    click.echo("Wrote " + ", ".join(paths.display_path(f) for f in files) + ".")
+
+
 @main.command()
 @click.argument("name", required=False)
 @click.option("--year", type=int, default=2026, show_default=True, help="Show the values in force on 1 January of this year.")

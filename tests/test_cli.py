@@ -8,7 +8,8 @@ from click.testing import CliRunner
 from microsim import __version__
 from microsim.cli import main
 
-COMMANDS = ["synth", "describe", "validate", "import", "schema", "calibrate", "run", "policies", "compare", "project"]
+COMMANDS = ["synth", "describe", "validate", "import", "schema", "calibrate", "run", "policies", "compare", "project",
+            "validate-model"]
 
 
 @pytest.fixture

@@ -1,0 +1,57 @@
+"""The model against published figures (validation/): bands that must hold, files in sync."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from microsim.io import read_population
+from microsim.paths import DEFAULT_POPULATION, HOME
+from microsim.run import simulate_year
+from microsim.scenario import Scenario
+from microsim.validation import compare, comparison_table, load_figures, markdown
+
+DEFAULT = read_population(DEFAULT_POPULATION)
+FIGURES = load_figures()
+COMPARISONS = {c.figure.id: c for c in compare(DEFAULT, FIGURES)}
+BANDED = [f.id for f in FIGURES if f.band is not None]
+
+
+@pytest.mark.parametrize("figure", BANDED)
+def test_published_figure_holds_within_its_band(figure):
+    c = COMPARISONS[figure]
+    assert c.within_band, (f"{c.figure.what}: model {c.model:,.2f} against published {c.figure.published:,.2f} "
+                           f"({c.difference:+.4f}, band {c.figure.band})")
+
+
+def test_idpoor_in_the_default_population():
+    households, persons = COMPARISONS["idpoor_households"].model, COMPARISONS["idpoor_persons"].model
+    assert households == pytest.approx(705_487, rel=0.05) and persons == pytest.approx(2_783_989, rel=0.05)
+    assert 3.6 <= persons / households <= 4.4
+
+
+def test_the_family_package_reaches_about_700000_households_in_2026():
+    from microsim.validation import MEASURES
+
+    sim = simulate_year(Scenario(name="law", year=2026, path=Path("t.yaml"), sha256=""), DEFAULT)
+    assert MEASURES["family_package_households"](sim) == pytest.approx(700_000, rel=0.15)
+
+
+def test_contributory_pensioners_near_the_administrative_total():
+    assert COMPARISONS["pensioners_total"].model == pytest.approx(102_594 + 107_000, rel=0.15)
+
+
+def test_validation_files_are_regenerated_from_the_current_model():
+    """docs/validation.md and validation/comparison.csv are what `microsim validate-model` writes now."""
+    comparisons = [COMPARISONS[f.id] for f in FIGURES]
+    assert (HOME / "docs" / "validation.md").read_text() == markdown(comparisons, "synthetic_data/default"), \
+        "docs/validation.md is stale: run `microsim validate-model`"
+    shipped = pd.read_csv(HOME / "validation" / "comparison.csv")
+    fresh = comparison_table(comparisons)
+    assert list(shipped["id"]) == list(fresh["id"])
+    pd.testing.assert_series_equal(shipped["model"], fresh["model"], check_exact=False, rtol=1e-6, check_names=False)
+
+
+def test_every_figure_has_a_source_a_year_and_a_reason():
+    for f in FIGURES:
+        assert len(f.source) > 20 and len(f.why) > 20 and 2000 <= f.year <= 2035, f.id
