@@ -119,7 +119,8 @@ def test_any_seed_and_size_gives_a_valid_population_with_the_published_marginals
     share, mean_size = SPEC.published("idpoor_households") / SPEC.published("households_total"), \
         SPEC.published("idpoor_persons") / SPEC.published("idpoor_households")
     assert abs(in_idpoor.mean() - share) <= 1 / len(in_idpoor) + 1e-12
-    assert abs(pop.household_size[in_idpoor].mean() - mean_size) < 0.05
+    # the size-adjusted ranking moves households in and out in steps: closer as the sample grows
+    assert abs(pop.household_size[in_idpoor].mean() - mean_size) < 0.05 + 6 / in_idpoor.sum()
 
     # labour force participation by sex (LFS 2019)
     et = p["employment_type"].to_numpy()
