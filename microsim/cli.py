@@ -441,7 +441,9 @@ def validate_model(data, out):
 @main.command()
 @click.argument("name", required=False)
 @click.option("--year", type=int, default=2026, show_default=True, help="Show the values in force on 1 January of this year.")
-def policies(name, year):
+@click.option("--write-docs", is_flag=True,
+              help="Regenerate docs/programmes/ (a page per programme, with the model against published figures).")
+def policies(name, year, write_docs):
     """List the policy modules, or document one module's parameters.
 
     \b
@@ -449,11 +451,20 @@ def policies(name, year):
       microsim policies                     # every module: entity, label, active in 2026
       microsim policies social_pension      # its parameters, units, values and sources
       microsim policies child_benefit --year 2030
+      microsim policies --write-docs        # regenerate docs/programmes/*.md
     """
     import datetime as dt
     import difflib
 
     from microsim.engine import load_system
+
+    if write_docs:
+        from microsim.paths import display_path
+        from microsim.programme_docs import write
+
+        files = write()
+        click.echo(f"Wrote {len(files)} pages to {display_path(files[0].parent)}.")
+        return
 
     modules, tree = load_system()
     date = dt.date(year, 1, 1)

@@ -199,8 +199,9 @@ def _parse_content(f: str, digest: str, data: bytes) -> tuple[dict, dict]:
 
 def _walk(node: dict, prefix: str, file: str, out: dict, descriptions: dict):
     for key, child in node.items():
-        if key in ("description", "note"):
-            descriptions[prefix] = " ".join(str(child).split())
+        if key in ("description", "note", "limits"):
+            # a group's text: its description; `limits` says what the model cannot see (programme pages)
+            descriptions[prefix if key == "description" else f"{prefix}#{key}"] = " ".join(str(child).split())
             continue
         path = f"{prefix}.{key}" if prefix else str(key)
         if not isinstance(child, dict):

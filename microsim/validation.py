@@ -24,7 +24,8 @@ from microsim.yamlfile import read_yaml
 
 PUBLISHED = HOME / "validation" / "published.yaml"
 RATE_UNITS = ("percent", "persons per household", "women per 100 men")
-FIGURE_KEYS = {"id", "what", "published", "unit", "year", "source", "confidence", "measure", "economy", "band", "why"}
+FIGURE_KEYS = {"id", "what", "published", "unit", "year", "source", "confidence", "measure", "economy", "band", "why",
+               "programmes"}
 FAMILY_PACKAGE = ("family_package_base", "family_package_mother_child", "family_package_scholarship",
                   "family_package_older_persons", "family_package_hiv", "disability_allowance")
 
@@ -42,6 +43,7 @@ class Figure:
     why: str
     economy: str = "year"  # "year": brought to the year; "survey": as surveyed
     band: float | None = None
+    programmes: tuple[str, ...] = ()  # the programmes this figure checks (their pages show it)
 
     @property
     def is_rate(self) -> bool:
@@ -199,7 +201,8 @@ def load_figures(path: str | Path | None = None) -> list[Figure]:
                               unit=str(entry["unit"]), year=int(entry["year"]), source=str(entry["source"]),
                               confidence=str(entry["confidence"]), measure=entry["measure"],
                               why=" ".join(str(entry["why"]).split()), economy=economy,
-                              band=float(entry["band"]) if entry.get("band") is not None else None))
+                              band=float(entry["band"]) if entry.get("band") is not None else None,
+                              programmes=tuple(entry.get("programmes") or ())))
     return figures
 
 
@@ -233,14 +236,14 @@ def comparison_table(comparisons: list[Comparison]) -> pd.DataFrame:
         "source": c.figure.source, "why the model differs": c.figure.why} for c in comparisons])
 
 
-def _published(x: float, unit: str) -> str:
+def published_text(x: float, unit: str) -> str:
     """A published figure as published: whole counts in full, the rest as the model's values."""
     if float(x).is_integer() and not unit.startswith(("percent", "USD", "women per")):
         return f"{x:,.0f}"
-    return _value(x, unit)
+    return value_text(x, unit)
 
 
-def _value(x: float, unit: str) -> str:
+def value_text(x: float, unit: str) -> str:
     if unit.startswith(("percent", "persons per household", "women per 100")):
         return F.plain(x, 2)
     if unit.startswith("USD"):
@@ -273,14 +276,14 @@ def markdown(comparisons: list[Comparison], population_label: str) -> str:
         diff = (f"{c.difference:+.2f} pts" if f.is_rate else f"{c.difference * 100:+.1f} %")
         band = "" if f.band is None else (f"{f.band:g} pts" if f.is_rate else f"{f.band * 100:g} %")
         holds = {None: "", True: "yes", False: "**no**"}[c.within_band]
-        lines.append(f"| {f.what} ({f.unit}) | {f.year} | {_published(f.published, f.unit)} | {_value(c.model, f.unit)} | "
+        lines.append(f"| {f.what} ({f.unit}) | {f.year} | {published_text(f.published, f.unit)} | {value_text(c.model, f.unit)} | "
                      f"{diff} | {band} | {holds} | {f.confidence} |")
     lines += ["", "## Each figure: its source and why the model differs", ""]
     for c in comparisons:
         f = c.figure
         lines += [f"### {f.what}", "",
-                  f"- Published: {_published(f.published, f.unit)} {f.unit} ({f.year}). Source: {f.source}.",
-                  f"- Model: {_value(c.model, f.unit)} {f.unit}.",
+                  f"- Published: {published_text(f.published, f.unit)} {f.unit} ({f.year}). Source: {f.source}.",
+                  f"- Model: {value_text(c.model, f.unit)} {f.unit}.",
                   f"- Why: {f.why}", ""]
     lines += ["_Regenerate with `microsim validate-model` after any change to the population, parameters or "
               "method._", ""]
