@@ -43,10 +43,9 @@ def _check_output_path(path: Path, what: str) -> None:
             break
 
 
-def preflight_output(path: str | os.PathLike, overwrite: bool = False, owned=None, what: str = "output folder") -> None:
-    """Check before any work that ``path`` can be written (and replaced, if it exists) as
-    :func:`atomic_folder` will: a long computation never ends in an error about its output."""
-    path = Path(path)
+def _check_replaceable(path: Path, overwrite: bool, owned, what: str) -> None:
+    """The output path is not under a file; if it exists, --overwrite was given and it holds only
+    what this program wrote there."""
     _check_output_path(path, what)
     if path.exists():
         if not overwrite:
@@ -56,6 +55,13 @@ def preflight_output(path: str | os.PathLike, overwrite: bool = False, owned=Non
         if problem:
             raise MicrosimError(f"The folder {path} is not replaced: {problem}. Its files could be yours: choose "
                                 "another --out, or move them away (nothing was written).")
+
+
+def preflight_output(path: str | os.PathLike, overwrite: bool = False, owned=None, what: str = "output folder") -> None:
+    """Check before any work that ``path`` can be written (and replaced, if it exists) as
+    :func:`atomic_folder` will: a long computation never ends in an error about its output."""
+    path = Path(path)
+    _check_replaceable(path, overwrite, owned, what)
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
         raise MicrosimError(f"Cannot write the {what} {path}: {parent} is not writable. Choose a folder you can "
@@ -73,15 +79,7 @@ def atomic_folder(path: str | os.PathLike, overwrite: bool = False, owned=None, 
     files is never deleted. The old folder is removed only once the new one is complete.
     """
     path = Path(path)
-    _check_output_path(path, what)
-    if path.exists():
-        if not overwrite:
-            raise MicrosimError(f"The {what} {path} already exists. Choose another --out, or add "
-                                "--overwrite to replace it.")
-        problem = owned(path) if owned is not None else ""
-        if problem:
-            raise MicrosimError(f"The folder {path} is not replaced: {problem}. Its files could be yours: choose "
-                                "another --out, or move them away (nothing was written).")
+    _check_replaceable(path, overwrite, owned, what)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
