@@ -307,23 +307,36 @@ def _population_label(data) -> str:
 @click.option("--no-growth", is_flag=True, help="Keep survey-year living standards (prices still move with the CPI).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts (faster).")
+@click.option("--replicates", "-r", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="Bootstrap replicates for 95 % intervals (docs/uncertainty.md); 0 for the estimate alone. "
+                   "20 take about 10 s on one core (fewer with --jobs); 100 or more for stable bounds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, quiet):
+def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, replicates, quiet):
     from microsim.formatting import money, pct, persons
     from microsim.io import read_population
     from microsim.paths import display_path
     from microsim.run import run_output, simulate_year
     from microsim.runfolder import population_info, write_run_folder
 
+    import dataclasses
+
     from microsim.progress import stages
 
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="")
-    with stages(3, "Simulating", quiet) as step:
+    with stages(2, "Simulating", quiet) as step:
         pop = read_population(data)
         step("population read")
         sim = simulate_year(sc, pop, ageing=not no_ageing, growth=not no_growth, jobs=jobs)
         step(f"{sc.year} simulated")
+    if replicates:
+        from microsim.uncertainty import intervals, replicate_results
+
+        reps = replicate_results(sc, pop, [sc.year], replicates, ageing=not no_ageing, growth=not no_growth,
+                                 jobs=jobs, quiet=quiet)[sc.year]
+        sim.result = dataclasses.replace(sim.result, intervals=intervals(sim.result, reps))
+    with stages(1, "Writing", quiet) as step:
         command = (f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
+                   f" --replicates {replicates}"
                    + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
         output = run_output(sim, command, jobs, population_info(pop, _population_label(data)))
         if no_charts:
@@ -377,8 +390,11 @@ Examples:
 @click.option("--no-ageing", is_flag=True, help="Keep the base year's weights (no demographic change).")
 @click.option("--no-growth", is_flag=True, help="No real consumption growth (prices still move).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@click.option("--replicates", "-r", type=click.IntRange(0, 10_000), default=0, show_default=True,
+              help="Bootstrap replicates for 95 % intervals on every year (docs/uncertainty.md); the work grows "
+                   "with years x replicates, so none by default.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, quiet):
+def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, replicates, quiet):
     from microsim.formatting import pct, riels
     from microsim.io import read_population
     from microsim.paths import display_path
@@ -388,7 +404,17 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-projection")
     pop = read_population(data)
     proj = run_projection(sc, pop, first, last, jobs, ageing=not no_ageing, growth=not no_growth, quiet=quiet)
+    if replicates:
+        import dataclasses
+
+        from microsim.uncertainty import intervals, replicate_results
+
+        reps = replicate_results(sc, pop, proj.years, replicates, ageing=not no_ageing, growth=not no_growth,
+                                 jobs=jobs, quiet=quiet)
+        for p in proj.projected:
+            p.result = dataclasses.replace(p.result, intervals=intervals(p.result, reps[p.year]))
     command = (f"microsim project {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
+               f" --replicates {replicates}"
                + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
     output = projection_output(proj, command, population_info(pop, _population_label(data)), pop.metadata)
     write_run_folder(output, out, overwrite)

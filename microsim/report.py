@@ -69,6 +69,46 @@ def headline_bullets(h: Headline) -> list[str]:
     ]
 
 
+INTERVAL_ROWS = (  # headline field, words, formatter of a value
+    ("poverty_rate_baseline_pct", "poverty headcount, baseline (% of persons)", lambda x: F.plain(x, 2)),
+    ("poverty_rate_reform_pct", "poverty headcount, reform (% of persons)", lambda x: F.plain(x, 2)),
+    ("poverty_rate_change_pp", "change (percentage points)", lambda x: F.plain(x, 2)),
+    ("persons_lifted_out_of_poverty", "persons lifted out of poverty", F.persons),
+    ("cost_change_riels_per_year", "cost of the reform (billion riels a year)", lambda x: F.plain(x / 1e9, 1)),
+    ("cost_change_pct_gdp", "cost of the reform (% of GDP)", lambda x: F.plain(x, 3)),
+    ("cost_per_person_lifted_riels_per_year", "cost per person lifted (million riels a year)",
+     lambda x: F.plain(x / 1e6, 2)),
+)
+
+
+def uncertainty_blocks(result) -> list:
+    """'How sure': each headline figure with its 95 % interval, and each programme's cost and recipients."""
+    iv = result.intervals
+    if iv is None:
+        return [Paragraph("*No interval was computed (`--replicates 0`): the figures come from one synthetic "
+                          "sample and move by several percent with its seed and size (docs/uncertainty.md).*")]
+    rows = []
+    for key, words, shown in INTERVAL_ROWS:
+        interval, value = iv["headline"][key], getattr(result.headline, key)
+        if value is None:
+            continue
+        rows.append({"figure": words, "estimate": shown(value),
+                     "95 % interval": "n/a" if interval.low is None else f"{shown(interval.low)} to {shown(interval.high)}"})
+    for p in result.programmes:
+        if p.programme == "total" or p.not_in_force or not p.cost_reform_riels_per_year:
+            continue
+        interval = iv["programmes"][p.programme]["cost_reform_riels_per_year"]
+        if interval.low is not None:
+            rows.append({"figure": f"{p.label}: cost (billion riels a year)",
+                         "estimate": F.plain(p.cost_reform_riels_per_year / 1e9, 1),
+                         "95 % interval": f"{F.plain(interval.low / 1e9, 1)} to {F.plain(interval.high / 1e9, 1)}"})
+    return [Heading("How sure"), Paragraph(
+        f"95 % intervals from {iv['replicates']} bootstrap replicates of the households, each recalibrated to the "
+        "same published targets and simulated like the estimate; the reform's change is paired with its baseline "
+        "(docs/uncertainty.md). They measure sampling uncertainty only, not the uncertainty of the assumptions."),
+        Table(pd.DataFrame(rows), ("estimate", "95 % interval"))]
+
+
 def chart_blocks(chart) -> list:
     if isinstance(chart, C.Chart):
         return [Figure(chart.path, chart.caption)]
@@ -108,6 +148,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
         blocks.append(Paragraph(sc.description))
     blocks += [Paragraph(population_sentence(population, sc.year, r.ageing, r.growth)),
                Heading("Headline"), Bullets(tuple(headline_bullets(h)))]
+    blocks += uncertainty_blocks(r)
     if warnings:
         blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
     blocks += [Paragraph(

@@ -142,13 +142,24 @@ class YearResult:
     headline: Headline
     programmes: tuple[ProgrammeResult, ...]
     demography: Demography
+    intervals: dict | None = None  # 95 % intervals from bootstrap replicates (microsim.uncertainty), or None
 
     def to_json(self) -> dict:
         return {"year": self.year, "ageing": self.ageing, "growth": self.growth,
                 "price_factor": number(self.price_factor), "real_growth_factor": number(self.real_growth_factor),
                 "headline": record_json(self.headline),
                 "programmes": [record_json(p) for p in self.programmes],
-                "demography": record_json(self.demography)}
+                "demography": record_json(self.demography),
+                "intervals": None if self.intervals is None else {
+                    "replicates": self.intervals["replicates"],
+                    "headline": {k: _interval_json(v) for k, v in self.intervals["headline"].items()},
+                    "programmes": {name: {k: _interval_json(v) for k, v in fields.items()}
+                                   for name, fields in self.intervals["programmes"].items()}}}
+
+
+def _interval_json(interval) -> dict:
+    return {"low": number(interval.low), "high": number(interval.high),
+            "standard_error": number(interval.standard_error)}
 
 
 def record_json(record) -> dict:

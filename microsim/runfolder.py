@@ -132,8 +132,19 @@ def build_summary(kind: str, scenario, population: dict, options: dict, results:
         "years_simulated": [r.year for r in results],
         "headline": {"year": first.year, **record_json(first.headline)},
         "years": [r.to_json() for r in results],
+        "uncertainty": _uncertainty(results),
         "warnings": list(warnings),
     }
+
+
+def _uncertainty(results: list[YearResult]) -> dict | None:
+    """How the intervals were made (null when no replicates were run)."""
+    from microsim.uncertainty import METHOD
+
+    counts = {r.intervals["replicates"] for r in results if r.intervals is not None}
+    if not counts:
+        return None
+    return {"replicates": min(counts), "confidence": 0.95, "method": METHOD}
 
 
 def _jsonable(d: dict) -> dict:

@@ -14,8 +14,15 @@ COMMANDS = ["synth", "describe", "validate", "import", "schema", "calibrate", "r
 
 @pytest.fixture
 def run():
+    """The command line in-process; `run` without --replicates gets --replicates 0 (the estimate alone, fast)."""
     runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+    def invoke(*args):
+        args = list(args)
+        if args and args[0] == "run" and "--replicates" not in args:
+            args.append("--replicates=0")
+        return runner.invoke(main, args, catch_exceptions=False)
+    return invoke
 
 
 def test_version(run):

@@ -2,7 +2,6 @@
 file outside the repository."""
 
 import re
-from pathlib import Path
 
 import pytest
 

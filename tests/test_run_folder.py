@@ -24,7 +24,11 @@ BOTH = {"social_pension.active": True, "social_pension.amount": 150000, "child_b
 
 
 def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    """The command line in-process; `run` without --replicates gets --replicates 0 (the estimate alone, fast)."""
+    args = [str(a) for a in args]
+    if args and args[0] == "run" and "--replicates" not in args:
+        args.append("--replicates=0")
+    return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
 def scenario(reform=None, year=2026, name="t") -> Scenario:
@@ -107,7 +111,8 @@ def flat_keys(obj, prefix="") -> set[str]:
     out = set()
     for key, value in obj.items():
         path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict) and path not in ("scenario.baseline_overrides", "scenario.reform_overrides"):
+        if isinstance(value, dict) and path not in ("scenario.baseline_overrides", "scenario.reform_overrides",
+                                                    "uncertainty"):
             out |= flat_keys(value, path)
         else:
             out.add(path)
@@ -117,7 +122,7 @@ def flat_keys(obj, prefix="") -> set[str]:
 @pytest.mark.parametrize("command", ["run", "project"])
 def test_summary_keys_are_exactly_the_documented_ones(tmp_path, command):
     path = write_scenario(tmp_path, 2026)
-    extra = ["--from", 2026, "--to", 2027] if command == "project" else ["--no-charts"]
+    extra = ["--from", 2026, "--to", 2027] if command == "project" else ["--no-charts", "--replicates", 3]
     assert cli(command, path, "--out", tmp_path / "out", *extra).exit_code == 0
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     docs = documented_keys()
@@ -128,8 +133,15 @@ def test_summary_keys_are_exactly_the_documented_ones(tmp_path, command):
         == expected_top
     headline_keys = docs["Headline fields (in `headline` and in each `years[].headline`)"]
     assert set(summary["headline"]) == headline_keys
+    if summary["uncertainty"] is not None:
+        assert set(summary["uncertainty"]) == docs["Uncertainty (`uncertainty`, null without replicates)"]
     for year in summary["years"]:
         assert set(year) == docs["Each element of `years`"]
+        if year["intervals"] is not None:
+            assert set(year["intervals"]) == docs["Intervals (each `years[].intervals`, null without replicates)"]
+            assert set(year["intervals"]["headline"]) == headline_keys - {"year"}
+            for fields in year["intervals"]["programmes"].values():
+                assert all(set(v) == {"low", "high", "standard_error"} for v in fields.values())
         assert set(year["headline"]) == headline_keys - {"year"}
         assert set(year["demography"]) == docs["Demography fields (each `years[].demography`)"]
         for programme in year["programmes"]:
