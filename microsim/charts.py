@@ -197,3 +197,35 @@ def real_benefit_values(values: pd.DataFrame, labels: dict[str, str], folder: Pa
     _style(ax)
     _legend_below(ax, 1, 8)
     return _save(fig, folder, "real_benefit_values.png", caption)
+
+
+# ---- a sweep (variants) ------------------------------------------------------------------------------
+def frontier_chart(table: pd.DataFrame, year: int, folder: Path) -> Chart | Skipped:
+    caption = f"Cost and persons lifted out of poverty of each variant, {year}"
+    cost = table["cost of the reform (riels per year)"].to_numpy(dtype=float) / 1e9
+    lifted = table["persons lifted out of poverty"].to_numpy(dtype=float)
+    if not np.isfinite(cost).any() or not np.any(cost != 0):
+        return Skipped(caption, "no variant costs anything")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    on = table["on the frontier"].to_numpy(bool)
+    low = "persons lifted out of poverty, 95 % low"
+    if low in table:
+        err = np.vstack([lifted - table[low].to_numpy(float), table["persons lifted out of poverty, 95 % high"].to_numpy(float) - lifted])
+        ax.errorbar(cost, lifted, yerr=np.abs(err), fmt="none", ecolor="#bbbbbb", elinewidth=1, capsize=2,
+                    label="95 % interval")
+    ax.scatter(cost[~on], lifted[~on], color=BASELINE_COLOUR, s=28, label="variant", zorder=3)
+    order = np.argsort(cost[on])
+    ax.plot(cost[on][order], lifted[on][order], marker="o", color=REFORM_COLOUR, label="frontier: most lifted for the cost",
+            zorder=4)
+    if on.sum() <= 12:
+        for x, y, name in zip(cost[on], lifted[on], table["variant"][on]):
+            ax.annotate(name, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    ax.set_xlabel(f"cost of the reform, billion riels per year ({year} prices)")
+    ax.set_ylabel("persons lifted out of poverty")
+    _billions(ax, "x")
+    _billions(ax, "y")
+    ax.set_title(caption, loc="left")
+    _style(ax)
+    _legend_below(ax, 3)
+    return _save(fig, folder, "frontier.png", caption)

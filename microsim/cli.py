@@ -428,6 +428,73 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
     click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, summary.json, manifest.json).")
 
 
+SWEEP_HELP = """Run a family of variants of a scenario: which amount and age cut poverty most per riel?
+
+Every combination of the --vary values (a range start:stop:step with both ends included, or a
+list a,b,c), or the named variants of a YAML file (--variants), each added to the scenario's
+reform and simulated in its year like `microsim run` on the same population. Writes a run folder
+with one row per variant (cost, poverty change, persons lifted, cost per person lifted, with 95 %
+intervals when --replicates is given), the cost-effectiveness frontier as a chart, the workbook
+and summary.json. More than 200 variants need --yes.
+
+\b
+Examples:
+  microsim sweep policies/scenarios/social_pension_65.yaml --vary social_pension.amount=60000:200000:20000 \\
+      --vary social_pension.min_age=60,65,70
+  microsim sweep policies/scenarios/child_benefit_2_5.yaml --vary child_benefit.amount=40000,60000,80000 \\
+      --replicates 20 --jobs 2
+  microsim sweep my_reform.yaml --variants my_variants.yaml
+"""
+
+
+@main.command(help=SWEEP_HELP)
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--vary", "varies", multiple=True, help="parameter=start:stop:step or parameter=a,b,c (repeatable).")
+@click.option("--variants", "variants_file", type=click.Path(path_type=Path), default=None,
+              help="YAML file: variants: [{name: ..., overrides: {parameter: value}}].")
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: shipped).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder (default: runs/<scenario>-sweep).")
+@click.option("--replicates", "-r", type=click.IntRange(0, 10_000), default=0, show_default=True,
+              help="Bootstrap replicates for 95 % intervals on every variant (docs/uncertainty.md).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Replicates in parallel.")
+@click.option("--no-ageing", is_flag=True, help="Keep the survey year's weights.")
+@click.option("--no-growth", is_flag=True, help="Keep survey-year living standards.")
+@click.option("--yes", "allow_many", is_flag=True, help=f"Run more than {200} variants.")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_ageing, no_growth, allow_many, overwrite,
+          quiet):
+    from microsim.formatting import persons, riels
+    from microsim.io import read_population
+    from microsim.paths import display_path
+    from microsim.runfolder import population_info, write_run_folder
+    from microsim.sweep import check_variants, file_variants, grid_variants, run_sweep, sweep_output
+
+    if bool(varies) == bool(variants_file):
+        raise MicrosimError("Give the variants either with --vary (one or more) or with --variants FILE, not both "
+                            "and not neither.")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-sweep")
+    variants = grid_variants(list(varies)) if varies else file_variants(variants_file)
+    check_variants(variants, sc, allow_many)
+    pop = read_population(data)
+    results = run_sweep(sc, pop, variants, replicates, ageing=not no_ageing, growth=not no_growth, jobs=jobs,
+                        quiet=quiet)
+    command = (f"microsim sweep {display_path(scenario)} --data {display_path(data)}"
+               + "".join(f" --vary {v}" for v in varies)
+               + (f" --variants {display_path(variants_file)}" if variants_file else "")
+               + f" --replicates {replicates}" + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
+    options = {"ageing": not no_ageing, "growth": not no_growth, "replicates": replicates}
+    output = sweep_output(sc, variants, results, population_info(pop, _population_label(data)), command, options,
+                          pop.metadata)
+    write_run_folder(output, out, overwrite)
+    table = output.tables["variants"]
+    best = table.sort_values("cost per person lifted (riels per year)").iloc[0]
+    click.echo(f"{len(variants)} variants of {sc.name} ({sc.year}); cheapest per person lifted: {best['variant']} "
+               f"({riels(best['cost of the reform (riels per year)'])} a year, about "
+               f"{persons(best['persons lifted out of poverty'])} lifted).")
+    click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/variants.csv, summary.json, manifest.json).")
+
+
 VALIDATE_MODEL_HELP = """Hold the model against published figures and say why each differs.
 
 Simulates current law in each figure's year on the population (the shipped default unless
