@@ -274,6 +274,23 @@ Examples:
 """
 
 
+def _executor(backend, scheduler, jobs: int, quiet: bool):
+    """The executor of a command's tasks (serial, joblib or Dask; docs/benchmarks.md compares them)."""
+    from microsim.executor import Executor
+
+    return Executor(backend, jobs, scheduler, quiet)
+
+
+def _shipped(pop, data, executor):
+    """What workers get: the population itself in this process, else its path and content hash
+    (each worker reads it once)."""
+    from microsim.executor import PopulationRef
+
+    if executor.backend == "serial":
+        return pop
+    return PopulationRef(str(Path(data).resolve()), pop.content_hash())
+
+
 def _prepare(scenario, data, out, overwrite, sc_slug_suffix: str):
     """The scenario, the population path and the run folder (--out, or runs/<scenario><suffix>, which
     is replaced only when microsim wrote it), checked before any work is done."""
@@ -307,11 +324,17 @@ def _population_label(data) -> str:
 @click.option("--no-growth", is_flag=True, help="Keep survey-year living standards (prices still move with the CPI).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts (faster).")
-@click.option("--replicates", "-r", type=click.IntRange(0, 10_000), default=20, show_default=True,
-              help="Bootstrap replicates for 95 % intervals (docs/uncertainty.md); 0 for the estimate alone. "
+@click.option("--no-intervals", is_flag=True, help="The estimate alone: no bootstrap replicates (fastest).")
+@click.option("--replicates", "-r", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="Bootstrap replicates for 95 % intervals (docs/uncertainty.md). "
                    "20 take about 10 s on one core (fewer with --jobs); 100 or more for stable bounds.")
+@click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
+              help="Where tasks run: serial, joblib processes (default with --jobs > 1) or Dask (a local cluster of "
+                   "--jobs workers, or --scheduler). Results are identical on every backend.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="A running Dask scheduler to use.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, replicates, quiet):
+def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, no_intervals, replicates, backend,
+        scheduler, quiet):
     from microsim.formatting import money, pct, persons
     from microsim.io import read_population
     from microsim.paths import display_path
@@ -323,6 +346,7 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, r
     from microsim.progress import stages
 
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="")
+    replicates = 0 if no_intervals else replicates
     with stages(2, "Simulating", quiet) as step:
         pop = read_population(data)
         step("population read")
@@ -331,12 +355,13 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, r
     if replicates:
         from microsim.uncertainty import intervals, replicate_results
 
-        reps = replicate_results(sc, pop, [sc.year], replicates, ageing=not no_ageing, growth=not no_growth,
-                                 jobs=jobs, quiet=quiet)[sc.year]
+        with _executor(backend, scheduler, jobs, quiet) as executor:
+            reps = replicate_results(sc, _shipped(pop, data, executor), [sc.year], replicates, ageing=not no_ageing,
+                                     growth=not no_growth, executor=executor)[sc.year]
         sim.result = dataclasses.replace(sim.result, intervals=intervals(sim.result, reps))
     with stages(1, "Writing", quiet) as step:
         command = (f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
-                   f" --replicates {replicates}"
+                   + (f" --replicates {replicates}" if replicates else " --no-intervals")
                    + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
         output = run_output(sim, command, jobs, population_info(pop, _population_label(data)))
         if no_charts:
@@ -390,11 +415,16 @@ Examples:
 @click.option("--no-ageing", is_flag=True, help="Keep the base year's weights (no demographic change).")
 @click.option("--no-growth", is_flag=True, help="No real consumption growth (prices still move).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
-@click.option("--replicates", "-r", type=click.IntRange(0, 10_000), default=0, show_default=True,
+@click.option("--replicates", "-r", type=click.IntRange(1, 10_000), default=None,
               help="Bootstrap replicates for 95 % intervals on every year (docs/uncertainty.md); the work grows "
-                   "with years x replicates, so none by default.")
+                   "with years x replicates, so none unless asked.")
+@click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
+              help="Where tasks run: serial, joblib processes (default with --jobs > 1) or Dask (a local cluster of "
+                   "--jobs workers, or --scheduler). Results are identical on every backend.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="A running Dask scheduler to use.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, replicates, quiet):
+def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, replicates, backend, scheduler,
+            quiet):
     from microsim.formatting import pct, riels
     from microsim.io import read_population
     from microsim.paths import display_path
@@ -403,18 +433,21 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
 
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-projection")
     pop = read_population(data)
-    proj = run_projection(sc, pop, first, last, jobs, ageing=not no_ageing, growth=not no_growth, quiet=quiet)
-    if replicates:
-        import dataclasses
+    with _executor(backend, scheduler, jobs, quiet) as executor:
+        shipped = _shipped(pop, data, executor)
+        proj = run_projection(sc, shipped, first, last, jobs, ageing=not no_ageing, growth=not no_growth, quiet=quiet,
+                              executor=executor)
+        if replicates:
+            import dataclasses
 
-        from microsim.uncertainty import intervals, replicate_results
+            from microsim.uncertainty import intervals, replicate_results
 
-        reps = replicate_results(sc, pop, proj.years, replicates, ageing=not no_ageing, growth=not no_growth,
-                                 jobs=jobs, quiet=quiet)
-        for p in proj.projected:
-            p.result = dataclasses.replace(p.result, intervals=intervals(p.result, reps[p.year]))
+            reps = replicate_results(sc, shipped, proj.years, replicates, ageing=not no_ageing, growth=not no_growth,
+                                     executor=executor)
+            for p in proj.projected:
+                p.result = dataclasses.replace(p.result, intervals=intervals(p.result, reps[p.year]))
     command = (f"microsim project {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
-               f" --replicates {replicates}"
+               + (f" --replicates {replicates}" if replicates else "")
                + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
     output = projection_output(proj, command, population_info(pop, _population_label(data)), pop.metadata)
     write_run_folder(output, out, overwrite)
@@ -454,16 +487,20 @@ Examples:
               help="YAML file: variants: [{name: ..., overrides: {parameter: value}}].")
 @click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: shipped).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder (default: runs/<scenario>-sweep).")
-@click.option("--replicates", "-r", type=click.IntRange(0, 10_000), default=0, show_default=True,
-              help="Bootstrap replicates for 95 % intervals on every variant (docs/uncertainty.md).")
+@click.option("--replicates", "-r", type=click.IntRange(1, 10_000), default=None,
+              help="Bootstrap replicates for 95 % intervals on every variant (docs/uncertainty.md); none unless asked.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Replicates in parallel.")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's weights.")
 @click.option("--no-growth", is_flag=True, help="Keep survey-year living standards.")
 @click.option("--yes", "allow_many", is_flag=True, help=f"Run more than {200} variants.")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
+              help="Where tasks run: serial, joblib processes (default with --jobs > 1) or Dask (a local cluster of "
+                   "--jobs workers, or --scheduler). Results are identical on every backend.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="A running Dask scheduler to use.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_ageing, no_growth, allow_many, overwrite,
-          quiet):
+          backend, scheduler, quiet):
     from microsim.formatting import persons, riels
     from microsim.io import read_population
     from microsim.paths import display_path
@@ -477,13 +514,15 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
     variants = grid_variants(list(varies)) if varies else file_variants(variants_file)
     check_variants(variants, sc, allow_many)
     pop = read_population(data)
-    results = run_sweep(sc, pop, variants, replicates, ageing=not no_ageing, growth=not no_growth, jobs=jobs,
-                        quiet=quiet)
+    with _executor(backend, scheduler, jobs, quiet) as executor:
+        ref = _shipped(pop, data, executor)
+        results = run_sweep(sc, pop, variants, replicates or 0, ageing=not no_ageing, growth=not no_growth, quiet=quiet,
+                            executor=executor, population_ref=ref if ref is not pop else None)
     command = (f"microsim sweep {display_path(scenario)} --data {display_path(data)}"
                + "".join(f" --vary {v}" for v in varies)
                + (f" --variants {display_path(variants_file)}" if variants_file else "")
-               + f" --replicates {replicates}" + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
-    options = {"ageing": not no_ageing, "growth": not no_growth, "replicates": replicates}
+               + (f" --replicates {replicates}" if replicates else "") + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
+    options = {"ageing": not no_ageing, "growth": not no_growth, "replicates": replicates or 0}
     output = sweep_output(sc, variants, results, population_info(pop, _population_label(data)), command, options,
                           pop.metadata)
     write_run_folder(output, out, overwrite)

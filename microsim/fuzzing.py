@@ -216,10 +216,10 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
         path = case / "scenario.yaml"
         path.write_bytes(mutated_yaml(SCENARIO, rng))
         if rng.random() < 0.25:  # the default path: the shipped population brought to the year
-            detail = _check_cli(_cli(["run", path, "--out", out, "--no-charts", "--replicates", "0"]), out)
+            detail = _check_cli(_cli(["run", path, "--out", out, "--no-charts", "--no-intervals"]), out)
         else:
             detail = _check_cli(_cli(["run", path, "--data", workspace.base, "--out", out, "--no-charts",
-                                      "--no-ageing", "--no-growth", "--replicates", "0"]), out)
+                                      "--no-ageing", "--no-growth", "--no-intervals"]), out)
     elif kind == "parameters":
         from microsim.engine import load_system
         from microsim.macro import load_macro
@@ -270,7 +270,7 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
             else:
                 table.to_csv(folder / f"{name}.csv", index=False)
         detail = _check_cli(_cli(["run", SCENARIO_FILE, "--data", folder, "--out", out, "--no-charts",
-                                  "--no-ageing", "--no-growth", "--replicates", "0"]), out)
+                                  "--no-ageing", "--no-growth", "--no-intervals"]), out)
     else:
         raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
     return Outcome(kind, seed, not detail, detail)

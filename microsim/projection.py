@@ -38,9 +38,11 @@ class ProjectedYear:
 def project_year(base: Population, scenario, year: int, ageing: bool = True, growth: bool = True,
                  assumptions: Assumptions | None = None, macro=None, price_year: int | None = None) -> ProjectedYear:
     """One projection year: exactly ``microsim run`` for that year (:func:`microsim.run.simulate_year`)."""
+    from microsim.executor import resolve
     from microsim.run import simulate_year
 
-    sim = simulate_year(scenario, base, year, ageing=ageing, growth=growth, macro=macro, assumptions=assumptions)
+    sim = simulate_year(scenario, resolve(base), year, ageing=ageing, growth=growth, macro=macro,
+                        assumptions=assumptions)
     return ProjectedYear(year, sim.result, sim.tables["costs"].assign(year=year), sim.tables["poverty"].assign(year=year),
                          benefit_values(sim, year, sim.macro, price_year or year), sim.parameters,
                          sim.parameter_files, sim.macro.sha256)
@@ -81,16 +83,15 @@ class Projection:
         return [p.result for p in self.projected]
 
 
-def run_projection(scenario, base: Population, first: int, last: int, jobs: int = 1, ageing: bool = True,
-                   growth: bool = True, macro=None, quiet: bool = True) -> Projection:
-    """Every year from ``first`` to ``last``; years are independent and run in parallel processes.
+def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing: bool = True,
+                   growth: bool = True, macro=None, quiet: bool = True, executor=None) -> Projection:
+    """Every year from ``first`` to ``last``; years are independent tasks of the executor (default:
+    ``jobs`` joblib processes). ``base`` is a Population or a PopulationRef.
 
-    Results are identical for any ``jobs``; a progress bar shows on a terminal unless ``quiet``.
+    Results are identical for any backend and ``jobs``; a progress bar shows on a terminal unless ``quiet``.
     """
-    from joblib import Parallel, delayed
-
+    from microsim.executor import Executor
     from microsim.macro import load_macro
-    from microsim.progress import progress
     from microsim.run import check_year
 
     if first > last:
@@ -100,11 +101,11 @@ def run_projection(scenario, base: Population, first: int, last: int, jobs: int 
     years = list(range(first, last + 1))
     assumptions = load_assumptions()
     calls = [(base, scenario, y, ageing, growth, assumptions, macro, first) for y in years]
-    if jobs == 1 or len(years) == 1:
-        projected = list(progress((project_year(*c) for c in calls), len(calls), "Projecting", quiet, "year"))
+    if executor is None:
+        with Executor(jobs=jobs, quiet=quiet) as own:
+            projected = own.map(project_year, calls, "Projecting", "year")
     else:
-        done = Parallel(n_jobs=jobs, return_as="generator")(delayed(project_year)(*c) for c in calls)
-        projected = list(progress(done, len(calls), "Projecting", quiet, "year"))
+        projected = executor.map(project_year, calls, "Projecting", "year")
     summary = pd.DataFrame([{"year": p.year, **record_json(p.result.headline)} for p in projected])
     costs = pd.concat([p.costs for p in projected], ignore_index=True)
     costs = costs[["year"] + [c for c in costs.columns if c != "year"]]

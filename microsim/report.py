@@ -85,7 +85,7 @@ def uncertainty_blocks(result) -> list:
     """'How sure': each headline figure with its 95 % interval, and each programme's cost and recipients."""
     iv = result.intervals
     if iv is None:
-        return [Paragraph("*No interval was computed (`--replicates 0`): the figures come from one synthetic "
+        return [Paragraph("*No interval was computed (`--no-intervals`): the figures come from one synthetic "
                           "sample and move by several percent with its seed and size (docs/uncertainty.md).*")]
     rows = []
     for key, words, shown in INTERVAL_ROWS:

@@ -137,28 +137,32 @@ def run_variants(scenario, population, variants: list[Variant], ageing: bool = T
 
 
 def _replicate_variants(scenario, base, variants, replicate, ageing, growth):
+    from microsim.executor import resolve
     from microsim.uncertainty import replicate_population
 
-    return run_variants(scenario, replicate_population(base, scenario.seed, replicate), variants, ageing, growth)
+    return run_variants(scenario, replicate_population(resolve(base), scenario.seed, replicate), variants, ageing,
+                        growth)
 
 
 def run_sweep(scenario, population, variants: list[Variant], replicates: int = 0, ageing: bool = True,
-              growth: bool = True, jobs: int = 1, quiet: bool = True) -> list[YearResult]:
-    """The variants' results, with 95 % intervals when ``replicates`` > 0 (replicates run in parallel)."""
-    from joblib import Parallel, delayed
-
-    from microsim.progress import progress
+              growth: bool = True, jobs: int = 1, quiet: bool = True, executor=None,
+              population_ref=None) -> list[YearResult]:
+    """The variants' results, with 95 % intervals when ``replicates`` > 0: each replicate (all its
+    variants) is one task of the executor (default: ``jobs`` joblib processes); workers get
+    ``population_ref`` (a PopulationRef) when given, else the population itself."""
+    from microsim.executor import Executor
     from microsim.uncertainty import intervals
 
     results = run_variants(scenario, population, variants, ageing, growth)
     if not replicates:
         return results
-    calls = [(scenario, population, variants, r, ageing, growth) for r in range(1, replicates + 1)]
-    if jobs == 1:
-        done = (_replicate_variants(*c) for c in calls)
+    shipped = population_ref or population
+    calls = [(scenario, shipped, variants, r, ageing, growth) for r in range(1, replicates + 1)]
+    if executor is None:
+        with Executor(jobs=jobs, quiet=quiet) as own:
+            by_replicate = own.map(_replicate_variants, calls, "Replicates", "replicate")
     else:
-        done = Parallel(n_jobs=jobs, return_as="generator")(delayed(_replicate_variants)(*c) for c in calls)
-    by_replicate = list(progress(done, len(calls), "Replicates", quiet, "replicate"))
+        by_replicate = executor.map(_replicate_variants, calls, "Replicates", "replicate")
     return [dataclasses.replace(result, intervals=intervals(result, [rep[i] for rep in by_replicate]))
             for i, result in enumerate(results)]
 

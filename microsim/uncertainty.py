@@ -70,35 +70,37 @@ def replicate_population(base: Population, seed: int, replicate: int) -> Populat
     except CalibrationError as e:
         raise SpecError(f"Bootstrap replicate {replicate} cannot be recalibrated to {calibration['targets']}: {e} "
                         "The population is too small for intervals through calibration; use a larger one, or "
-                        "--replicates 0.") from None
+                        "--no-intervals.") from None
     return apply(pop, cal)
 
 
 def replicate_year(scenario, base: Population, year: int, replicate: int, ageing: bool, growth: bool,
                    macro=None) -> YearResult:
     """One replicate of one year: the replicate population, brought to the year and simulated."""
+    from microsim.executor import resolve
     from microsim.run import simulate_year
 
-    pop = replicate_population(base, scenario.seed, replicate)
+    pop = replicate_population(resolve(base), scenario.seed, replicate)
     return simulate_year(scenario, pop, year, ageing=ageing, growth=growth, macro=macro).result
 
 
-def replicate_results(scenario, base: Population, years: list[int], replicates: int, ageing: bool = True,
-                      growth: bool = True, jobs: int = 1, macro=None, quiet: bool = True) -> dict[int, list[YearResult]]:
-    """Every replicate of every year (replicate-major), in parallel processes; identical for any ``jobs``."""
-    from joblib import Parallel, delayed
-
-    from microsim.progress import progress
+def replicate_results(scenario, base, years: list[int], replicates: int, ageing: bool = True,
+                      growth: bool = True, jobs: int = 1, macro=None, quiet: bool = True,
+                      executor=None) -> dict[int, list[YearResult]]:
+    """Every replicate of every year, as tasks of the executor (default: ``jobs`` joblib processes);
+    ``base`` is a Population or a PopulationRef. Identical for any backend and number of workers."""
+    from microsim.executor import Executor
 
     if replicates < 1:
         raise SpecError(f"--replicates must be a whole number of at least 1 (found {replicates}); use 0 for none.")
     tasks = [(scenario, base, year, r, ageing, growth, macro) for r in range(1, replicates + 1) for year in years]
-    if jobs == 1:
-        done = (replicate_year(*t) for t in tasks)
+    if executor is None:
+        with Executor(jobs=jobs, quiet=quiet) as own:
+            done = own.map(replicate_year, tasks, "Replicates", "run")
     else:
-        done = Parallel(n_jobs=jobs, return_as="generator")(delayed(replicate_year)(*t) for t in tasks)
+        done = executor.map(replicate_year, tasks, "Replicates", "run")
     out: dict[int, list[YearResult]] = {year: [] for year in years}
-    for task, result in zip(tasks, progress(done, len(tasks), "Replicates", quiet, "run")):
+    for task, result in zip(tasks, done):
         out[task[2]].append(result)
     return out
 

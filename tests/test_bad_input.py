@@ -25,10 +25,10 @@ SCENARIO = POLICIES / "scenarios" / "child_benefit_2_5.yaml"
 
 
 def cli(*args):
-    """The command line in-process; `run` without --replicates gets --replicates 0 (the estimate alone, fast)."""
+    """The command line in-process; `run` without --replicates gets --no-intervals (the estimate alone, fast)."""
     args = [str(a) for a in args]
     if args and args[0] == "run" and "--replicates" not in args:
-        args.append("--replicates=0")
+        args.append("--no-intervals")
     return CliRunner().invoke(main, args, catch_exceptions=False)
 
 
@@ -208,7 +208,7 @@ def test_an_amount_written_1e5_is_a_number(tmp_path):
 def test_a_programme_switched_on_at_zero_is_warned_about(tmp_path):
     path = scenario_file(tmp_path, "  child_benefit.active: true\n  child_benefit.amount: 0\n")
     result = CliRunner().invoke(main, ["run", str(path), "--out", str(tmp_path / "out"), "--no-charts",
-                                       "--replicates", "0"])
+                                       "--no-intervals"])
     assert result.exit_code == 0
     message = "Child benefit is switched on but pays nothing in 2026"
     assert message in result.stderr

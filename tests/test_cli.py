@@ -14,13 +14,13 @@ COMMANDS = ["synth", "describe", "validate", "import", "schema", "calibrate", "r
 
 @pytest.fixture
 def run():
-    """The command line in-process; `run` without --replicates gets --replicates 0 (the estimate alone, fast)."""
+    """The command line in-process; `run` without --replicates gets --no-intervals (the estimate alone, fast)."""
     runner = CliRunner()
 
     def invoke(*args):
         args = list(args)
         if args and args[0] == "run" and "--replicates" not in args:
-            args.append("--replicates=0")
+            args.append("--no-intervals")
         return runner.invoke(main, args, catch_exceptions=False)
     return invoke
 

@@ -24,10 +24,10 @@ BOTH = {"social_pension.active": True, "social_pension.amount": 150000, "child_b
 
 
 def cli(*args):
-    """The command line in-process; `run` without --replicates gets --replicates 0 (the estimate alone, fast)."""
+    """The command line in-process; `run` without --replicates gets --no-intervals (the estimate alone, fast)."""
     args = [str(a) for a in args]
     if args and args[0] == "run" and "--replicates" not in args:
-        args.append("--replicates=0")
+        args.append("--no-intervals")
     return CliRunner().invoke(main, args, catch_exceptions=False)
 
 

@@ -70,6 +70,7 @@ def test_sweep_writes_a_run_folder_with_a_row_per_variant_and_intervals(tmp_path
     (["--vary", "social_pension.amount=lots,100"], "is a number"),
     ([], "either with --vary"),
     (["--replicates", "-1", "--vary", "social_pension.amount=1,2"], "--replicates"),
+    (["--replicates", "0", "--vary", "social_pension.amount=1,2"], "--replicates"),
 ])
 def test_bad_sweeps_are_refused_before_any_work(tmp_path, args, message):
     result = cli("sweep", SCENARIO, *args, "--out", tmp_path / "out")

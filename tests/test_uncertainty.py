@@ -107,7 +107,7 @@ def test_run_with_replicates_writes_intervals_to_summary_and_report(tmp_path):
     assert "## How sure" in (out / "report.md").read_text()
 
 
-@pytest.mark.parametrize("value", ["-1", "x"])
+@pytest.mark.parametrize("value", ["0", "-1", "x"])
 def test_bad_replicate_counts_are_refused(tmp_path, value):
     result = CliRunner().invoke(main, ["run", "policies/scenarios/social_pension_65.yaml", "--out", str(tmp_path / "o"),
                                        "--replicates", value])
@@ -118,3 +118,23 @@ def test_uniform_draws_are_what_the_multiplicities_use():
     ids = np.arange(1, 11, dtype=np.int64)
     u = uniform(ids, 0, "bootstrap.1")
     assert np.all((poisson_multiplicity(ids, 0, 1) == 0) == (u < np.exp(-1)))
+
+
+def test_identical_results_on_serial_joblib_and_a_dask_local_cluster(tmp_path):
+    """The same run with replicates on three backends: the same summary.json, to the byte."""
+    summaries = {}
+    for backend in ("serial", "joblib", "dask"):
+        out = tmp_path / backend
+        result = CliRunner().invoke(main, ["run", "policies/scenarios/child_benefit_2_5.yaml", "--out", str(out),
+                                           "--no-charts", "--replicates", "3", "--jobs", "2", "--backend", backend,
+                                           "--quiet"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        summaries[backend] = (out / "summary.json").read_text()
+    assert summaries["serial"] == summaries["joblib"] == summaries["dask"]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["run", "policies/scenarios/child_benefit_2_5.yaml", "--out", str(tmp_path / "o"),
+                                       "--replicates", "2", "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2 and "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert not (tmp_path / "o").exists()
