@@ -80,7 +80,8 @@ _discovered = False
 
 
 def discover() -> dict[str, Module]:
-    """All modules: the built-in ones, then those of installed packages (entry points)."""
+    """All modules: the built-in ones, those of installed packages (entry points), and the benefits
+    defined in YAML (policies/benefits/, :mod:`microsim.yaml_benefits`)."""
     global _discovered
     if not _discovered:
         import microsim.programmes as builtin
@@ -93,6 +94,9 @@ def discover() -> dict[str, Module]:
             except Exception as e:  # a broken third-party package must say so, not crash silently
                 raise SpecError(f"The module package {ep.value!r} (entry point {ep.name!r} in group "
                                 f"{ENTRY_POINT_GROUP}) failed to load: {e}") from e
+        from microsim.yaml_benefits import register_all
+
+        register_all()  # benefits defined in YAML alone (policies/benefits/)
         _discovered = True
     return dict(REGISTRY)
 
@@ -161,6 +165,10 @@ class Inputs:
     def household_count(self, mask: np.ndarray) -> np.ndarray:
         """For household modules: members per household where ``mask`` (per person) holds."""
         return self._pop.household_count(mask)
+
+    def household_members_of(self, mask: np.ndarray) -> np.ndarray:
+        """For person modules: members of each person's household where ``mask`` (per person) holds."""
+        return self._pop.household_count(mask)[self._pop.person_household_index]
 
     def person(self, name: str) -> np.ndarray:
         """For household modules: a person column (declared in inputs), one value per person."""

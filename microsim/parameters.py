@@ -36,7 +36,7 @@ from microsim.yamlfile import parse_file_content
 UNITS = {
     "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
     "riels per month", "years", "months", "visits", "share", "flag", "code", "multiple of the poverty line",
-    "percent per year", "months per year",
+    "percent per year", "months per year", "riels per person, one-off", "riels per household, one-off",
 }
 INDEXATION_RULES = ("none", "cpi", "wages", "gdp_per_head", "fixed")
 WHOLE_UNITS = {"years"}  # ages and durations in years are whole numbers
@@ -199,6 +199,8 @@ def _parse_content(f: str, digest: str, data: bytes) -> tuple[dict, dict]:
 
 def _walk(node: dict, prefix: str, file: str, out: dict, descriptions: dict):
     for key, child in node.items():
+        if key in ("label", "entity", "eligibility") and not prefix.count("."):
+            continue  # a YAML benefit's definition (microsim.yaml_benefits), not parameters
         if key in ("description", "note", "limits"):
             # a group's text: its description; `limits` says what the model cannot see (programme pages)
             descriptions[prefix if key == "description" else f"{prefix}#{key}"] = " ".join(str(child).split())
