@@ -534,6 +534,120 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
     click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/variants.csv, summary.json, manifest.json).")
 
 
+COST_HELP = """Quick costing of a scenario's measures by year, the spreadsheet way, in a second.
+
+For each age-based benefit the scenario switches on (child benefit, social pension, maternity
+benefit): eligible persons by age in each year (the model's own projection) x coverage x take-up
+x benefit (indexed) x months x (1 + administrative cost), with % of GDP and of government
+spending. The arithmetic of `microsim workbook`, whose Excel formulas give the same numbers.
+
+\b
+Examples:
+  microsim cost policies/scenarios/social_pension_and_child_benefit.yaml --from 2026 --to 2030
+  microsim cost policies/scenarios/child_benefit_2_5.yaml --csv runs/child_benefit_costs.csv
+"""
+
+
+def _costing(scenario, data, first, last, no_ageing):
+    from microsim.costing import costing_inputs, measures_of
+    from microsim.io import read_population
+    from microsim.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    if first > last:
+        raise MicrosimError(f"--from {first} is after --to {last}: the first year must come first.")
+    pop = read_population(data or (Path(sc.population) if sc.population else DEFAULT_POPULATION))
+    measures = measures_of(sc, pop, first, ageing=not no_ageing)
+    inputs = costing_inputs(pop, list(range(first, last + 1)), ageing=not no_ageing)
+    return sc, pop, measures, inputs
+
+
+@main.command(help=COST_HELP)
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--from", "first", type=int, default=2026, show_default=True, help="First year.")
+@click.option("--to", "last", type=int, default=2030, show_default=True, help="Last year.")
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: shipped).")
+@click.option("--csv", "csv_file", type=click.Path(path_type=Path), default=None, help="Also write the table as CSV.")
+@click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
+def cost(scenario, first, last, data, csv_file, no_ageing):
+    import pandas as pd
+
+    from microsim.costing import measure_costs
+    from microsim.formatting import csv_number, pct, riels
+
+    sc, _, measures, inputs = _costing(scenario, data, first, last, no_ageing)
+    tables = []
+    for m in measures:
+        table = measure_costs(m, inputs)
+        click.echo(f"{m.label}: ages {m.min_age}-{m.max_age}, coverage {m.coverage:.4f}, take-up {m.take_up:g}, "
+                   f"{m.amount:,.0f} riels a month ({m.indexation})")
+        for _, r in table.iterrows():
+            click.echo(f"  {int(r['year'])}: {r['beneficiaries (persons)']:>12,.0f} beneficiaries  "
+                       f"{riels(r['annual cost (riels)']):>24}  {pct(r['annual cost (% of GDP)'], 3)} of GDP")
+        tables.append(table.assign(measure=m.name))
+    if csv_file is not None:
+        if csv_file.exists() and csv_file.is_dir():
+            raise MicrosimError(f"--csv {csv_file} is a folder; give a file name.")
+        try:
+            csv_file.parent.mkdir(parents=True, exist_ok=True)
+            pd.concat(tables).to_csv(csv_file, index=False, float_format=csv_number, lineterminator="\n")
+        except OSError as e:
+            raise MicrosimError(f"Cannot write {csv_file}: {e.strerror or e}.") from None
+        click.echo(f"Wrote {csv_file}.")
+
+
+WORKBOOK_HELP = """Write the live costing workbook (Excel) of a scenario's measures.
+
+Inputs (macro series, population by age and year from the model's projection) and one Param_
+sheet per measure in yellow cells; Calc_ sheets, a Summary with a chart, and Checks against the
+microsimulation as formulas that follow any change. For training in costing social protection
+(docs/training/). The numbers equal `microsim cost`.
+
+\b
+Examples:
+  microsim workbook policies/scenarios/social_pension_and_child_benefit.yaml --from 2026 --to 2035
+  microsim workbook policies/scenarios/child_benefit_2_5.yaml --out runs/child_benefit_costing.xlsx
+"""
+
+
+@main.command(help=WORKBOOK_HELP)
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--from", "first", type=int, default=2026, show_default=True, help="First year.")
+@click.option("--to", "last", type=int, default=2035, show_default=True, help="Last year.")
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: shipped).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="Workbook file (default: runs/<scenario>-costing.xlsx).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+@click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
+def workbook(scenario, first, last, data, out, overwrite, no_ageing):
+    import os
+    import tempfile
+
+    from microsim import paths
+    from microsim.costing import checks
+    from microsim.costing_workbook import write_costing_workbook
+
+    sc, pop, measures, inputs = _costing(scenario, data, first, last, no_ageing)
+    out = out or paths.HOME / "runs" / f"{Path(scenario).stem}-costing.xlsx"
+    if out.exists() and (out.is_dir() or not overwrite):
+        raise MicrosimError(f"{out} already exists" + (" and is a folder" if out.is_dir() else "")
+                            + ". Choose another --out" + ("" if out.is_dir() else ", or add --overwrite") + ".")
+    found = checks(sc, pop, measures, inputs, ageing=not no_ageing)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        os.close(handle)
+    except OSError as e:
+        raise MicrosimError(f"Cannot write {out}: {e.strerror or e}.") from None
+    try:
+        write_costing_workbook(Path(tmp), sc.name, measures, inputs, found, paths.display_path(data or DEFAULT_POPULATION))
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    click.echo(f"Wrote {out}: {len(measures)} measure(s), {first}-{last}; change the yellow cells to see the costs move.")
+
+
 VALIDATE_MODEL_HELP = """Hold the model against published figures and say why each differs.
 
 Simulates current law in each figure's year on the population (the shipped default unless

@@ -1,0 +1,168 @@
+"""Quick costing in the spreadsheet tradition (ILO RAP, Social Protection Floors Calculator):
+``microsim cost`` and the live Excel workbook of ``microsim workbook`` share this arithmetic.
+
+For each measure and year::
+
+    eligible      = persons aged min_age..max_age in the year (the model's own projection: the
+                    population brought to each year, as ``microsim run`` does)
+    beneficiaries = eligible x coverage x take-up
+    benefit       = amount x its index (none: 1; cpi: CPI(year) / CPI(first year); fixed: (1 + rate)^(year - first))
+    annual cost   = beneficiaries x benefit x months x (1 + administrative cost rate)
+
+``coverage`` is the share of the age group the measure's targeting reaches (1 for a universal
+benefit; for a pension-tested pension, those without a contributory pension), measured on the
+population in the first year and held. A spreadsheet sees age groups, not households: where the
+microsimulation's rules go beyond age and a constant share (household targeting, take-up drawn
+person by person), the two differ, and the workbook's Checks sheet says by how much.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from microsim.errors import SpecError
+
+MAX_AGE = 100  # ages 100 and over in one row
+COHORT_MODULES = ("child_benefit", "social_pension", "maternity_benefit")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One benefit, costed by age group (amounts in riels per person per month, of the first year)."""
+
+    name: str
+    label: str
+    min_age: int
+    max_age: int
+    coverage: float
+    take_up: float
+    amount: float
+    indexation: str  # none, cpi or fixed
+    indexation_rate: float  # percent a year, for fixed
+    months: float
+    admin_rate: float
+    coverage_note: str
+
+
+@dataclass(frozen=True)
+class CostingInputs:
+    """Years, the population by single age (rows 0..100) and year, and the macro series by year."""
+
+    years: list[int]
+    population: pd.DataFrame  # index age 0..100, one column per year (persons)
+    gdp: dict[int, float]  # riels
+    spending: dict[int, float]  # riels
+    cpi: dict[int, float]  # index, first year = 1
+    usd: dict[int, float]  # riels per USD
+
+
+def population_by_age(pop) -> np.ndarray:
+    """Weighted persons by single age 0..100 (100+ pooled)."""
+    age = np.minimum(pop.persons["age"].to_numpy(), MAX_AGE)
+    return np.bincount(age, pop.person_weight(), minlength=MAX_AGE + 1)
+
+
+def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> CostingInputs:
+    """The population by age of each year (brought to the year like ``microsim run``) and the macro series."""
+    from microsim.ageing import bring_to_year
+    from microsim.determinism import one_blas_thread
+    from microsim.macro import load_macro
+    from microsim.run import check_year
+
+    macro = macro or load_macro()
+    for y in (years[0], years[-1]):
+        check_year(y, macro)
+    columns = {}
+    for y in years:  # a loop over years
+        columns[y] = population_by_age(one_blas_thread(bring_to_year)(base, y, ageing)[0])
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(0, MAX_AGE + 1, name="age"))
+    usd = {y: macro.value("exchange_rate", y) for y in years if macro.has("exchange_rate", y)}
+    return CostingInputs(years, frame, {y: macro.gdp(y) for y in years},
+                         {y: macro.government_spending(y) for y in years},
+                         {y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd)
+
+
+def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Measure]:
+    """The scenario's reform measures that cohort costing can express (age-based person benefits),
+    with coverage measured on the population in the first year."""
+    from microsim.run import simulate_year
+
+    sim = simulate_year(dataclasses.replace(scenario, year=first_year), base, ageing=ageing, growth=True)
+    pop = sim.population
+    params = sim.reform.params
+    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    out = []
+    for name in sorted(scenario_modules(scenario) & set(sim.reform.active) & set(COHORT_MODULES)):
+        p = getattr(params, name)
+        label = next(q.label for q in sim.result.programmes if q.programme == name)
+        paid = np.asarray(sim.reform.benefits[name]) > 0
+        if name == "child_benefit":
+            lo, hi = int(p.min_age), int(p.max_age)
+            note = "universal" if p.targeting == "universal" else f"{p.targeting} targeting: the share reached"
+        elif name == "social_pension":
+            lo, hi = int(p.min_age), MAX_AGE
+            note = "persons of pension age without a contributory pension (the pension test)"
+        else:  # maternity_benefit (YAML): women 15-49, the pregnant share
+            lo, hi = 15, 49
+            note = "the share of persons 15-49 who are pregnant women"
+        group = (age >= lo) & (age <= hi)
+        take_up = float(getattr(p, "take_up", 1.0))
+        reached = float(weights @ (paid & group)) / take_up if take_up > 0 else 0.0  # before take-up
+        coverage = reached / float(weights @ group) if weights @ group > 0 else 0.0
+        rule = sim.scenario.reform.get(f"{name}.amount.indexation", "none")
+        rate = float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))
+        if rule not in ("none", "cpi", "fixed"):
+            raise SpecError(f"{scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
+                            "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
+        out.append(Measure(name, label, lo, hi, min(coverage, 1.0), take_up, float(p.amount), rule, rate, 12.0,
+                           float(params.simulation.admin_cost_rate), note))
+    if not out:
+        raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express (an age-based person "
+                        f"benefit switched on: {', '.join(COHORT_MODULES)}). Use `microsim run` for the others.")
+    return out
+
+
+def scenario_modules(scenario) -> set[str]:
+    return {key.split(".")[0] for key in scenario.reform}
+
+
+def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
+    """The measure's costing by year, as the workbook's Calc sheet computes it."""
+    rows = []
+    first = inputs.years[0]
+    for y in inputs.years:
+        eligible = float(inputs.population.loc[m.min_age:m.max_age, y].sum())
+        beneficiaries = eligible * m.coverage * m.take_up
+        index = {"none": 1.0, "cpi": inputs.cpi[y], "fixed": (1 + m.indexation_rate / 100) ** (y - first)}[m.indexation]
+        benefit = m.amount * index
+        cost = beneficiaries * benefit * m.months * (1 + m.admin_rate)
+        rows.append({"year": y, "eligible (persons)": eligible, "beneficiaries (persons)": beneficiaries,
+                     "benefit (riels per person per month)": benefit, "annual cost (riels)": cost,
+                     "annual cost (USD)": cost / inputs.usd[y] if y in inputs.usd else np.nan,
+                     "annual cost (% of GDP)": cost / inputs.gdp[y] * 100,
+                     "annual cost (% of government spending)": cost / inputs.spending[y] * 100})
+    return pd.DataFrame(rows)
+
+
+def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, ageing: bool = True) -> list[dict]:
+    """Each measure's first-year cost in the workbook beside the microsimulation's, with why they differ."""
+    from microsim.run import simulate_year
+
+    year = inputs.years[0]
+    sim = simulate_year(dataclasses.replace(scenario, year=year), base, ageing=ageing, growth=True)
+    by_name = {p.programme: p for p in sim.result.programmes}
+    out = []
+    for m in measures:
+        workbook = float(measure_costs(m, inputs).iloc[0]["annual cost (riels)"])
+        micro = by_name[m.name].cost_reform_riels_per_year
+        exact = m.coverage == 1.0 and m.take_up == 1.0
+        why = ("The same population, ages and amount: the two agree (to rounding)." if exact else
+               f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "
+               f"({m.take_up:g}) to the whole age group; the microsimulation decides person by person (take-up drawn "
+               "by id), so the shares of the first year hold on average, not exactly.")
+        out.append({"measure": m.name, "label": m.label, "workbook": workbook, "microsimulation": micro, "why": why})
+    return out

@@ -1,0 +1,215 @@
+"""The live costing workbook (``microsim workbook``): the costing of :mod:`microsim.costing` as Excel
+formulas a trainee can change, in the RAP / Social Protection Floors Calculator tradition.
+
+Sheets: ``README`` (how to use it), ``Inputs_Macro`` (GDP, CPI index, government spending and
+exchange rate by year, with sources), ``Inputs_Population`` (persons by single age and year, from
+the model's own projection), one ``Param_`` sheet per measure (named input cells: ages, coverage,
+take-up, amount, indexation rule and rate, months, administrative cost) and one ``Calc_`` sheet
+(eligible, beneficiaries, benefit, cost, % of GDP and of spending by year, as formulas),
+``Summary`` (every measure's cost by year, with a chart) and ``Checks`` (the workbook's first-year
+cost beside the microsimulation's, and why they differ). Inputs are yellow and unlocked; formula
+sheets are protected without a password (Review > Unprotect sheet). Every formula carries its
+value, so the file shows numbers before Excel recalculates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from microsim.costing import MAX_AGE, CostingInputs, Measure, measure_costs
+
+PARAMS = (  # name, words, unit, field of Measure
+    ("min_age", "First age eligible", "years", "min_age"),
+    ("max_age", "Last age eligible", "years", "max_age"),
+    ("coverage", "Share of the age group the targeting reaches", "share", "coverage"),
+    ("take_up", "Share of those reached who take it up", "share", "take_up"),
+    ("amount", "Benefit in the first year", "riels per person per month", "amount"),
+    ("indexation", "Indexation rule: none, cpi or fixed", "rule", "indexation"),
+    ("rate", "Indexation rate, if fixed", "percent per year", "indexation_rate"),
+    ("months", "Months paid a year", "months", "months"),
+    ("admin", "Administrative cost, share of benefits", "share", "admin_rate"),
+)
+
+
+def _col(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measure], inputs: CostingInputs,
+                           checks: list[dict], population_label: str) -> None:
+    import xlsxwriter
+
+    years = inputs.years
+    n = len(years)
+    book = xlsxwriter.Workbook(str(path))
+    title = book.add_format({"bold": True, "font_size": 13})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1, "text_wrap": True, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    money = book.add_format({"num_format": "#,##0"})
+    share_in = book.add_format({"num_format": "0.0000", "bg_color": "#FFF2CC", "locked": False, "border": 1})
+    number_in = book.add_format({"num_format": "#,##0.##", "bg_color": "#FFF2CC", "locked": False, "border": 1})
+    text_in = book.add_format({"bg_color": "#FFF2CC", "locked": False, "border": 1})
+    pct = book.add_format({"num_format": "0.000"})
+    index_fmt = book.add_format({"num_format": "0.0000"})
+
+    # README
+    ws = book.add_worksheet("README")
+    ws.set_column(0, 0, 110, wrap)
+    lines = [(f"Costing workbook: {scenario_name}, {years[0]}-{years[-1]}", title),
+             ("What it is: the cost of each measure by year, as formulas you can change, in the tradition of the ILO "
+              "Rapid Assessment Protocol and Social Protection Floors Calculator.", None),
+             ("How to use it: change the yellow cells on a Param_ sheet (ages, coverage, take-up, amount, "
+              "indexation, months, administrative cost); every Calc_ sheet, the Summary and its chart follow. "
+              "Population and macro inputs (yellow too) can be changed the same way.", None),
+             ("The arithmetic (each Calc_ sheet): eligible = persons of the eligible ages in the year "
+              "(Inputs_Population); beneficiaries = eligible x coverage x take-up; benefit = amount x index "
+              "(none: 1; cpi: CPI index of the year; fixed: (1 + rate)^(years since the first)); annual cost = "
+              "beneficiaries x benefit x months x (1 + administrative cost); then % of GDP and of government spending.",
+              None),
+             (f"Where the numbers come from: the population by age is the model's own projection of {population_label} "
+              "(reweighted to UN WPP each year); the macro series are policies/macro.yaml (sources there); each "
+              "measure's coverage was measured on the simulated population in the first year.", None),
+             ("Checks: the microsimulation costs the same measures household by household; the Checks sheet shows both "
+              "for the first year and why they differ (targeting by household, take-up drawn person by person).", None),
+             ("Formula sheets are protected without a password (Review > Unprotect sheet) so that formulas are not "
+              "overwritten by accident.", None)]
+    for i, (text, fmt) in enumerate(lines):
+        ws.write(i * 2, 0, text, fmt)
+
+    # Inputs_Macro: a row per year
+    mac = book.add_worksheet("Inputs_Macro")
+    mac.write_row(0, 0, ["year", "GDP (riels)", "CPI index (first year = 1)", "government spending (riels)",
+                         "riels per USD"], head)
+    mac.set_column(0, 4, 22)
+    for i, y in enumerate(years):
+        mac.write_number(i + 1, 0, y)
+        mac.write_number(i + 1, 1, inputs.gdp[y], book.add_format({"num_format": "#,##0", "bg_color": "#FFF2CC",
+                                                                     "locked": False}))
+        mac.write_number(i + 1, 2, inputs.cpi[y], index_fmt)
+        mac.write_number(i + 1, 3, inputs.spending[y], money)
+        mac.write_number(i + 1, 4, inputs.usd.get(y, 0.0), money)
+    mac.write(n + 2, 0, "Sources: policies/macro.yaml (GDP grown from the 2025 budget law's level with real growth and "
+                        "CPI inflation; spending from the budget laws).", wrap)
+
+    # Inputs_Population: ages down, years across
+    popws = book.add_worksheet("Inputs_Population")
+    popws.write(0, 0, "age", head)
+    popws.set_column(0, 0, 8)
+    popws.set_column(1, n, 13)
+    for j, y in enumerate(years):
+        popws.write(0, j + 1, y, head)
+    for a in range(MAX_AGE + 1):
+        popws.write_number(a + 1, 0, a)
+        for j, y in enumerate(years):
+            popws.write_number(a + 1, j + 1, float(inputs.population.loc[a, y]), money)
+    popws.write(MAX_AGE + 3, 0, f"Persons by single age (100 = 100 and over) in each year: the model's projection of "
+                                f"{population_label}.")
+    popws.freeze_panes(1, 1)
+    ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
+
+    summary_refs = {}
+    for m in measures:
+        key = m.name[:20]
+        prm = book.add_worksheet(f"Param_{key}")
+        prm.set_column(0, 0, 46)
+        prm.set_column(1, 1, 16)
+        prm.set_column(2, 2, 28)
+        prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit"], head)
+        for i, (pname, words, unit, field) in enumerate(PARAMS):
+            value = getattr(m, field)
+            row = i + 1
+            prm.write(row, 0, words)
+            if pname == "indexation":
+                prm.write_string(row, 1, str(value), text_in)
+                prm.data_validation(row, 1, row, 1, {"validate": "list", "source": ["none", "cpi", "fixed"]})
+            else:
+                prm.write_number(row, 1, float(value), share_in if unit == "share" else number_in)
+            prm.write(row, 2, unit)
+            book.define_name(f"{key}_{pname}", f"='Param_{key}'!$B${row + 1}")
+        prm.write(len(PARAMS) + 2, 0, f"Coverage: {m.coverage_note}.", wrap)
+
+        calc = book.add_worksheet(f"Calc_{key}")
+        calc.set_column(0, 7, 19)
+        calc.write_row(0, 0, ["year", "eligible (persons)", "beneficiaries (persons)", "benefit (riels a month)",
+                              "annual cost (riels)", "annual cost (% of GDP)", "annual cost (% of spending)",
+                              "annual cost (USD)"], head)
+        python = measure_costs(m, inputs)
+        for i, y in enumerate(years):
+            r = i + 2  # Excel row number
+            col = _col(i + 1)
+            values = python.iloc[i]
+            calc.write_number(r - 1, 0, y)
+            calc.write_formula(r - 1, 1, f'=SUMIFS(Inputs_Population!{col}$2:{col}${MAX_AGE + 2},{ages},">="&{key}_min_age,'
+                                         f'{ages},"<="&{key}_max_age)', money, values["eligible (persons)"])
+            calc.write_formula(r - 1, 2, f"=B{r}*{key}_coverage*{key}_take_up", money, values["beneficiaries (persons)"])
+            calc.write_formula(r - 1, 3, f'=IF({key}_indexation="cpi",{key}_amount*Inputs_Macro!C{r},'
+                                         f'IF({key}_indexation="fixed",{key}_amount*(1+{key}_rate/100)^(A{r}-$A$2),'
+                                         f'{key}_amount))', money, values["benefit (riels per person per month)"])
+            calc.write_formula(r - 1, 4, f"=C{r}*D{r}*{key}_months*(1+{key}_admin)", money, values["annual cost (riels)"])
+            calc.write_formula(r - 1, 5, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["annual cost (% of GDP)"])
+            calc.write_formula(r - 1, 6, f"=E{r}/Inputs_Macro!D{r}*100", pct,
+                               values["annual cost (% of government spending)"])
+            usd = values["annual cost (USD)"]
+            calc.write_formula(r - 1, 7, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money,
+                               0 if pd.isna(usd) else usd)
+        calc.freeze_panes(1, 1)
+        calc.protect("", {"format_columns": True})
+        summary_refs[m.name] = (key, python)
+
+    # Summary: costs by year for every measure, and their total; a chart
+    summ = book.add_worksheet("Summary")
+    summ.set_column(0, len(measures) + 2, 22)
+    summ.write(0, 0, "year", head)
+    for j, m in enumerate(measures):
+        summ.write(0, j + 1, f"{m.label} (billion riels)", head)
+    summ.write(0, len(measures) + 1, "total (billion riels)", head)
+    summ.write(0, len(measures) + 2, "total (% of GDP)", head)
+    for i, y in enumerate(years):
+        r = i + 2
+        summ.write_number(r - 1, 0, y)
+        total = 0.0
+        for j, m in enumerate(measures):
+            key, python = summary_refs[m.name]
+            value = python.iloc[i]["annual cost (riels)"] / 1e9
+            total += value
+            summ.write_formula(r - 1, j + 1, f"='Calc_{key}'!E{r}/1000000000", book.add_format({"num_format": "#,##0.0"}),
+                               value)
+        last = _col(len(measures))
+        summ.write_formula(r - 1, len(measures) + 1, f"=SUM(B{r}:{last}{r})", book.add_format({"num_format": "#,##0.0"}),
+                           total)
+        summ.write_formula(r - 1, len(measures) + 2, f"={_col(len(measures) + 1)}{r}*1000000000/Inputs_Macro!B{r}*100",
+                           pct, total * 1e9 / inputs.gdp[y] * 100)
+    chart = book.add_chart({"type": "column", "subtype": "stacked"})
+    for j, m in enumerate(measures):
+        chart.add_series({"name": ["Summary", 0, j + 1], "categories": ["Summary", 1, 0, n, 0],
+                          "values": ["Summary", 1, j + 1, n, j + 1]})
+    chart.set_title({"name": f"Annual cost by measure, {years[0]}-{years[-1]} (billion riels)"})
+    chart.set_x_axis({"name": "year"})
+    chart.set_y_axis({"name": "billion riels a year"})
+    chart.set_legend({"position": "bottom"})
+    summ.insert_chart(n + 3, 0, chart, {"x_scale": 1.6, "y_scale": 1.3})
+    summ.protect("", {"format_columns": True})
+
+    # Checks: the workbook's first year beside the microsimulation
+    chk = book.add_worksheet("Checks")
+    chk.set_column(0, 0, 40)
+    chk.set_column(1, 3, 22)
+    chk.set_column(4, 4, 90, wrap)
+    chk.write_row(0, 0, [f"measure ({years[0]})", "workbook cost (riels)", "microsimulation cost (riels)",
+                         "difference (%)", "why"], head)
+    for i, c in enumerate(checks):
+        key = summary_refs[c["measure"]][0]
+        r = i + 2
+        chk.write(r - 1, 0, c["label"])
+        chk.write_formula(r - 1, 1, f"='Calc_{key}'!E2", money, c["workbook"])
+        chk.write_number(r - 1, 2, c["microsimulation"], money)
+        chk.write_formula(r - 1, 3, f"=IF(C{r}=0,0,(B{r}-C{r})/C{r}*100)", pct,
+                          (c["workbook"] - c["microsimulation"]) / c["microsimulation"] * 100 if c["microsimulation"] else 0)
+        chk.write(r - 1, 4, c["why"])
+    book.close()

@@ -1,0 +1,97 @@
+"""Quick costing and the live workbook: the same arithmetic in Python and in Excel formulas, and
+equal to the microsimulation for a universal age-based benefit."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from microsim.cli import main
+from microsim.costing import costing_inputs, measure_costs, measures_of
+from microsim.io import read_population
+from microsim.paths import DEFAULT_POPULATION
+from microsim.run import simulate_year
+from microsim.scenario import load_scenario
+
+DEFAULT = read_population(DEFAULT_POPULATION)
+BOTH = load_scenario("policies/scenarios/social_pension_and_child_benefit.yaml")
+YEARS = [2026, 2027, 2028]
+MEASURES = measures_of(BOTH, DEFAULT, 2026)
+INPUTS = costing_inputs(DEFAULT, YEARS)
+
+
+def test_cost_equals_run_for_a_universal_age_based_benefit_with_full_take_up():
+    child = next(m for m in MEASURES if m.name == "child_benefit")
+    assert child.coverage == 1.0 and child.take_up == 1.0
+    for year in YEARS:
+        sim = simulate_year(BOTH, DEFAULT, year)
+        micro = next(p for p in sim.result.programmes if p.programme == "child_benefit").cost_reform_riels_per_year
+        quick = measure_costs(child, INPUTS).set_index("year").loc[year, "annual cost (riels)"]
+        assert quick == pytest.approx(micro, rel=1e-12)
+
+
+def test_the_pension_tested_pension_agrees_in_the_first_year_where_coverage_is_measured():
+    pension = next(m for m in MEASURES if m.name == "social_pension")
+    micro = next(p for p in simulate_year(BOTH, DEFAULT).result.programmes
+                 if p.programme == "social_pension").cost_reform_riels_per_year
+    assert measure_costs(pension, INPUTS).iloc[0]["annual cost (riels)"] == pytest.approx(micro, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    """The workbook written by the command, its formulas evaluated by the `formulas` package."""
+    import formulas
+
+    path = tmp_path_factory.mktemp("wb") / "costing.xlsx"
+    result = CliRunner().invoke(main, ["workbook", "policies/scenarios/social_pension_and_child_benefit.yaml",
+                                       "--from", "2026", "--to", "2028", "--out", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    return path, model, model.calculate()
+
+
+def cell(solution, path: Path, sheet: str, ref: str) -> float:
+    key = f"'[{path.name}]{sheet.upper()}'!{ref}"
+    return float(solution[key].value[0][0])
+
+
+def test_workbook_formulas_agree_with_microsim_cost_to_the_riel(evaluated):
+    path, _, solution = evaluated
+    for m in MEASURES:
+        python = measure_costs(m, INPUTS)
+        for i, year in enumerate(YEARS):
+            excel = cell(solution, path, f"Calc_{m.name[:20]}", f"E{i + 2}")
+            assert abs(excel - python.iloc[i]["annual cost (riels)"]) < 1.0, (m.name, year)
+
+
+def test_changing_an_input_changes_the_costs(evaluated):
+    path, model, solution = evaluated
+    before = cell(solution, path, "Calc_child_benefit", "E2")
+    amount_cell = f"'[{path.name}]PARAM_CHILD_BENEFIT'!B6"
+    after_solution = model.calculate(inputs={amount_cell: 120000})
+    after = cell(after_solution, path, "Calc_child_benefit", "E2")
+    assert after == pytest.approx(2 * before, rel=1e-12)
+
+
+def test_the_workbook_opens_with_numbers_and_named_inputs(evaluated):
+    import openpyxl
+
+    path = evaluated[0]
+    book = openpyxl.load_workbook(path, data_only=True)
+    assert {"README", "Inputs_Macro", "Inputs_Population", "Param_child_benefit", "Calc_child_benefit", "Summary",
+            "Checks"} <= set(book.sheetnames)
+    assert book["Calc_child_benefit"]["E2"].value > 0  # cached values: numbers before recalculation
+    formulas_book = openpyxl.load_workbook(path)
+    assert str(formulas_book["Calc_child_benefit"]["E2"].value).startswith("=")
+    assert "child_benefit_amount" in formulas_book.defined_names
+    assert formulas_book["Calc_child_benefit"].protection.sheet
+
+
+@pytest.mark.parametrize("args, message", [
+    (["policies/scenarios/baseline.yaml"], "no measure cohort costing can express"),
+    (["policies/scenarios/child_benefit_2_5.yaml", "--from", "2030", "--to", "2026"], "is after --to"),
+    (["policies/scenarios/child_benefit_2_5.yaml", "--from", "2010"], "cannot be simulated"),
+])
+def test_bad_costing_requests_are_refused(args, message):
+    result = CliRunner().invoke(main, ["cost", *args])
+    assert result.exit_code == 2 and message in result.output, result.output
