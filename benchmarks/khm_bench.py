@@ -1,6 +1,6 @@
 """khm-bench-v1 through this model: the benchmark workload run by the real engine.
 
-The workload (../shared/bench/khm-bench-v1.md): households of 1-9 persons from the reference
+The workload (the khm-bench-v1 specification of the shared benchmark kit): households of 1-9 persons from the reference
 generator, three benefits, poverty before and after, costs. Here it runs through the project's
 own parameter files (changed by benchmarks/khm_bench_v1.yaml), modules (microsim/programmes),
 engine (microsim.engine.run_system) and output code (microsim.outputs): no bypass. The summary is
@@ -49,7 +49,7 @@ def peak_mb() -> float:
 def load_reference(path: Path):
     if not path.exists():
         sys.exit(f"The reference implementation was not found at {path}; pass --reference PATH "
-                 "(it is ../shared/bench/reference.py beside the repository).")
+                 "(the benchmark kit's reference.py, found beside the repository when the kit is installed).")
     sys.path.insert(0, str(path.parent))
     import reference  # noqa: E402
 

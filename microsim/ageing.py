@@ -131,7 +131,7 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
         # published ones it is calibrated to; for survey microdata, its own), never imposed from outside
         base_targets = base_targets or load_targets(DEFAULT_TARGETS)
         kept = [t for t in base_targets.targets
-                if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table == "idpoor"]
+                if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
         own = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256)).set_index("target")["model"]
         for t in kept:
             if np.isfinite(own[t.name]):

@@ -83,13 +83,26 @@ def _household_sum(pop: Population, amount) -> np.ndarray:
     return pop.household_sum(amount)
 
 
-def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], economy: YearEconomy) -> Welfare:
-    """Post-transfer consumption per person of each household, in the year's riels."""
+def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], economy: YearEconomy,
+            survey_system: Welfare | None = None) -> Welfare:
+    """Post-transfer consumption per person of each household, in the year's riels.
+
+    Benefits already in survey consumption (contributory pensions) are not added again; but when a
+    system pays them differently from ``survey_system`` (the baseline, for a reform that changes a
+    pension), the difference is added (or taken away), so a pension cut lowers consumption.
+    """
     result = Welfare(np.empty(0), np.zeros(pop.n_households), system)
     by_module = result.household_benefits(pop, modules)
+    reference = survey_system.household_benefits(pop, modules) if survey_system is not None else {}
     for n, b in by_module.items():
         if not modules[n].counted_in_consumption:
             result.added += b
+        elif survey_system is not None:
+            result.added += b - reference.get(n, 0.0)
+    if survey_system is not None:  # a counted module the reform switches off entirely
+        for n, b in reference.items():
+            if modules[n].counted_in_consumption and n not in by_module:
+                result.added -= b
     if not np.isfinite(result.added.sum()):
         raise SpecError("A module returned an infinite amount; benefits must be finite riels.")
     share = system.params.simulation.consumed_share

@@ -104,8 +104,10 @@ def uncertainty_blocks(result) -> list:
                          "95 % interval": f"{F.plain(interval.low / 1e9, 1)} to {F.plain(interval.high / 1e9, 1)}"})
     return [Heading("How sure"), Paragraph(
         f"95 % intervals from {iv['replicates']} bootstrap replicates of the households, each recalibrated to the "
-        "same published targets and simulated like the estimate; the reform's change is paired with its baseline "
-        "(docs/uncertainty.md). They measure sampling uncertainty only, not the uncertainty of the assumptions."),
+        "population's calibration targets (when it was calibrated) and simulated like the estimate; the reform's "
+        "change is paired with its baseline (docs/uncertainty.md). They measure sampling uncertainty only, not the "
+        "uncertainty of the assumptions, and treat households as sampled one by one (survey clusters and strata "
+        "would widen them)."),
         Table(pd.DataFrame(rows), ("estimate", "95 % interval"))]
 
 
@@ -387,6 +389,7 @@ def year_warnings(result: YearResult) -> list[str]:
         elif (p.cost_reform_riels_per_year or 0) == 0 and (p.cost_baseline_riels_per_year or 0) == 0:
             out.append(f"{p.label} is switched on but pays nothing in {result.year}: its amount is zero or nobody "
                        "is eligible.")
+    out += list(result.notes)
     d = result.demography
     if ((d.kish_design_effect or 1) > 2 or (d.weight_ratio_min if d.weight_ratio_min is not None else 1) < 0.21
             or (d.weight_ratio_max or 1) > 4.9):

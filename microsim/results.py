@@ -143,6 +143,7 @@ class YearResult:
     programmes: tuple[ProgrammeResult, ...]
     demography: Demography
     intervals: dict | None = None  # 95 % intervals from bootstrap replicates (microsim.uncertainty), or None
+    notes: tuple[str, ...] = ()  # what a reader must know about this year (e.g. values that change during it)
 
     def to_json(self) -> dict:
         return {"year": self.year, "ageing": self.ageing, "growth": self.growth,
@@ -150,6 +151,7 @@ class YearResult:
                 "headline": record_json(self.headline),
                 "programmes": [record_json(p) for p in self.programmes],
                 "demography": record_json(self.demography),
+                "notes": list(self.notes),
                 "intervals": None if self.intervals is None else {
                     "replicates": self.intervals["replicates"],
                     "headline": {k: _interval_json(v) for k, v in self.intervals["headline"].items()},

@@ -89,7 +89,8 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
 
     w = pop.households["weight"].to_numpy()
     line, pre = economy.poverty_line(pop), economy.consumption_pc(pop)
-    wb, wr = O.welfare(pop, base, modules, economy), O.welfare(pop, reform, modules, economy)
+    wb = O.welfare(pop, base, modules, economy)
+    wr = O.welfare(pop, reform, modules, economy, survey_system=wb)
     money = O.year_money(macro, scenario.year)
     programmes = O.programme_results(pop, modules, wb, wr, money, {**base.not_in_force, **reform.not_in_force})
     groups = O.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
@@ -108,7 +109,8 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()))
     result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
                         real_growth_factor=economy.real_growth_factor, headline=headline,
-                        programmes=tuple(programmes), demography=demography(pop, strain))
+                        programmes=tuple(programmes), demography=demography(pop, strain),
+                        notes=mid_year_changes(reform_tree, scenario.year, set(modules)))
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
     return Simulation(scenario, pop, macro, economy, base, reform, tables, result,
@@ -137,6 +139,20 @@ def simulate_year(scenario: Scenario, base: Population, year: int | None = None,
     sim = simulate(in_year, pop, jobs, macro, economy, ageing=ageing and year > BASE_YEAR, strain=strain)
     sim.base_metadata = dict(base.metadata)
     return sim
+
+
+def mid_year_changes(tree, year: int, modules: set[str]) -> tuple[str, ...]:
+    """Programme values that change during ``year`` (after 1 January): the model applies the value in
+    force on 1 January to the whole year, so the year's cost of such a programme is approximate."""
+    notes = []
+    for path, p in tree.parameters.items():
+        if path.split(".")[0] not in modules:
+            continue
+        for date in sorted(p.values):
+            if date.year == year and (date.month, date.day) != (1, 1):
+                notes.append(f"`{path}` changes on {date.isoformat()}; the model applies the value in force on 1 January "
+                             f"{year} to the whole year, so that programme's {year} cost is approximate.")
+    return tuple(notes)
 
 
 def supported_years(macro: Macro | None = None) -> tuple[int, int]:

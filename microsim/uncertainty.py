@@ -12,10 +12,11 @@ poverty rate in the survey year) get no spurious spread. Each replicate is broug
 simulated exactly like the point estimate, baseline and reform together, so a reform's change is
 paired and its interval is that of the change, not of two levels.
 
-The interval of a figure is the point estimate +- z x the bootstrap standard error (the standard
-deviation of the replicates), z = 1.96 for 95 %: stable with few replicates, where percentiles
-are not. A figure that does not vary across replicates (a zero reform's change) has an interval
-of exactly zero width.
+The interval of a figure is the point estimate +- t x the bootstrap standard error (the standard
+deviation of the replicates), t the 97.5 % quantile of Student's t with R - 1 degrees of freedom
+(2.09 for 20 replicates, tending to 1.96): it accounts for the standard error being estimated
+from few replicates, where percentiles would be unstable. A figure that does not vary across
+replicates (a zero reform's change) has an interval of exactly zero width.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from microsim.population import Population
 from microsim.results import HEADLINE_LABELS, YearResult
 from microsim.takeup import uniform
 
-Z95 = 1.959963984540054
+Z95 = 1.959963984540054  # the limit of the t quantile as replicates grow
 PROGRAMME_FIELDS = ("cost_reform_riels_per_year", "cost_change_riels_per_year", "recipients_reform_persons",
                     "receiving_households_reform")
 METHOD = ("Poisson bootstrap of households (seeded by household id), each replicate recalibrated to the base "
-          "population's calibration targets, brought to the year and simulated like the estimate (baseline and "
-          "reform paired); 95 % interval = estimate +- 1.96 x bootstrap standard error")
+          "population's calibration targets when it was calibrated, brought to the year and simulated like the "
+          "estimate (baseline and reform paired); 95 % interval = estimate +- t(0.975, R - 1) x bootstrap standard "
+          "error")
 
 
 def poisson_multiplicity(household_ids: np.ndarray, seed: int, replicate: int) -> np.ndarray:
@@ -115,12 +117,20 @@ class Interval:
         return {"low": self.low, "high": self.high, "standard_error": self.standard_error}
 
 
+def t_quantile(replicates: int) -> float:
+    """The 97.5 % quantile of Student's t with ``replicates`` - 1 degrees of freedom."""
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, replicates - 1))
+
+
 def _interval(point, values: list) -> Interval:
     finite = [v for v in values if v is not None and math.isfinite(v)]
     if point is None or not math.isfinite(point) or len(finite) < 2:
         return Interval(None, None, None)
     se = float(np.std(finite, ddof=1))
-    return Interval(point - Z95 * se, point + Z95 * se, se)
+    half = t_quantile(len(finite)) * se
+    return Interval(point - half, point + half, se)
 
 
 def intervals(point: YearResult, replicates: list[YearResult]) -> dict:

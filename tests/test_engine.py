@@ -211,3 +211,14 @@ def test_every_breakdown_counts_the_right_persons():
     assert pov[("national", "all persons")] == pytest.approx(w.sum(), rel=1e-12)
     deciles = pov.loc["consumption decile"]
     assert deciles.sum() == pytest.approx(w.sum(), rel=1e-12)
+
+
+def test_a_cut_to_a_pension_already_in_consumption_lowers_consumption():
+    """Contributory pensions are in survey consumption: the baseline never adds them, but a reform
+    that changes them changes consumption by the difference (and can push people into poverty)."""
+    cut = simulate_year(scenario({"contributory_pensions.veteran_amount": 0}), DEFAULT)
+    h = cut.headline
+    assert h.cost_change_riels_per_year < 0 and h.persons_fallen_into_poverty > 0
+    assert h.persons_lifted_out_of_poverty == 0 and h.poverty_rate_change_pp > 0
+    unchanged = simulate_year(scenario({"contributory_pensions.veteran_amount": 411000}), DEFAULT).headline
+    assert unchanged.poverty_rate_change_pp == 0 and unchanged.cost_change_riels_per_year == 0

@@ -30,3 +30,13 @@ def test_every_parameter_value_has_a_reference_naming_a_source_or_an_assumption(
         for date, entry in parameter.values.items():
             reference = entry["reference"]
             assert len(reference) >= 12, (path, date, reference)
+
+
+def test_no_document_or_code_cites_the_brief_or_files_outside_the_repository():
+    """Docs, code and scripts name sources by what they are, never the project brief (DOMAIN.md) or a
+    path outside the repository."""
+    files = [*HOME.glob("*.md"), *(HOME / "docs").rglob("*.md"), *(HOME / "microsim").rglob("*.py"),
+             *(HOME / "benchmarks").glob("*.*"), *(HOME / "tools").glob("*.py"), *(HOME / "validation").glob("*.yaml")]
+    for path in files:
+        text = path.read_text(errors="ignore")
+        assert "DOMAIN.md" not in text and "/work/" not in text and "../shared/bench/" not in text, path

@@ -1,7 +1,6 @@
 """Sweeps: every variant equals its own run; bad grids are refused before any work."""
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
