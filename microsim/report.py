@@ -349,6 +349,24 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
     if warnings:
         blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
     blocks += [Heading("Poverty and cost by year"), Table(table, tuple(table.columns[1:]))]
+    with_intervals = [r for r in proj.results if r.intervals is not None]
+    if with_intervals:
+        rows = []
+        for r in with_intervals:
+            lifted = r.intervals["headline"]["persons_lifted_out_of_poverty"]
+            cost = r.intervals["headline"]["cost_change_riels_per_year"]
+            change = r.intervals["headline"]["poverty_rate_change_pp"]
+            rows.append({"year": str(r.year),
+                         "poverty change (points)": f"{F.plain(r.headline.poverty_rate_change_pp, 2)} "
+                                                    f"({F.plain(change.low, 2)} to {F.plain(change.high, 2)})",
+                         "persons lifted": f"{F.persons(r.headline.persons_lifted_out_of_poverty)} "
+                                           f"({F.persons(lifted.low)} to {F.persons(lifted.high)})",
+                         "cost (billion riels)": f"{billions(r.headline.cost_change_riels_per_year)} "
+                                                 f"({billions(cost.low)} to {billions(cost.high)})"})
+        blocks += [Heading("How sure"), Paragraph(
+            f"Estimates with their 95 % intervals in brackets, from {with_intervals[0].intervals['replicates']} "
+            "bootstrap replicates per year (docs/uncertainty.md); sampling uncertainty only."),
+            Table(pd.DataFrame(rows), ("poverty change (points)", "persons lifted", "cost (billion riels)"))]
     for key in ("poverty", "cost", "values"):
         blocks += chart_blocks(charts[key])
     blocks += [Heading("Population by year"), Table(demo_table, tuple(demo_table.columns[1:])),

@@ -155,3 +155,15 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
                                        "--replicates", "2", "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 2 and "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_project_with_replicates_shows_intervals_in_the_report(tmp_path):
+    out = tmp_path / "proj"
+    result = CliRunner().invoke(main, ["project", "policies/scenarios/child_benefit_2_5.yaml", "--from", "2026",
+                                       "--to", "2027", "--replicates", "2", "--out", str(out), "--quiet"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = (out / "report.md").read_text()
+    assert "## How sure" in report and "| 2027 |" in report.split("## How sure")[1]
+    summary = json.loads((out / "summary.json").read_text())
+    assert all(y["intervals"]["replicates"] == 2 for y in summary["years"])
