@@ -251,6 +251,15 @@ def calibrate(data, targets, method, bounds, out, overwrite, quiet):
                f"Wrote {out} (report: {out / 'calibration_report.md'}).")
 
 
+def backend_options(command):
+    """--backend and --scheduler: where a command's tasks run (microsim.executor)."""
+    command = click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                           help="A running Dask scheduler to use.")(command)
+    return click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
+                        help="Where tasks run: serial, joblib processes (default with --jobs > 1) or Dask (a local "
+                             "cluster of --jobs workers, or --scheduler). Results are identical on every backend.")(command)
+
+
 RUN_HELP = """Simulate a scenario in its year: baseline against reform, poverty and costs.
 
 SCENARIO is a YAML file (policies/scenarios/) with a year and the reform as parameter
@@ -327,11 +336,8 @@ def _population_label(data) -> str:
 @click.option("--no-intervals", is_flag=True, help="The estimate alone: no bootstrap replicates (fastest).")
 @click.option("--replicates", "-r", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="Bootstrap replicates for 95 % intervals (docs/uncertainty.md). "
-                   "20 take about 10 s on one core (fewer with --jobs); 100 or more for stable bounds.")
-@click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
-              help="Where tasks run: serial, joblib processes (default with --jobs > 1) or Dask (a local cluster of "
-                   "--jobs workers, or --scheduler). Results are identical on every backend.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="A running Dask scheduler to use.")
+                   "20 take about 5 s on one core (less with --jobs); 100 or more for stable bounds.")
+@backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, no_intervals, replicates, backend,
         scheduler, quiet):
@@ -418,10 +424,7 @@ Examples:
 @click.option("--replicates", "-r", type=click.IntRange(1, 10_000), default=None,
               help="Bootstrap replicates for 95 % intervals on every year (docs/uncertainty.md); the work grows "
                    "with years x replicates, so none unless asked.")
-@click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
-              help="Where tasks run: serial, joblib processes (default with --jobs > 1) or Dask (a local cluster of "
-                   "--jobs workers, or --scheduler). Results are identical on every backend.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="A running Dask scheduler to use.")
+@backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, replicates, backend, scheduler,
             quiet):
@@ -494,10 +497,7 @@ Examples:
 @click.option("--no-growth", is_flag=True, help="Keep survey-year living standards.")
 @click.option("--yes", "allow_many", is_flag=True, help=f"Run more than {200} variants.")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
-@click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
-              help="Where tasks run: serial, joblib processes (default with --jobs > 1) or Dask (a local cluster of "
-                   "--jobs workers, or --scheduler). Results are identical on every backend.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="A running Dask scheduler to use.")
+@backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_ageing, no_growth, allow_many, overwrite,
           backend, scheduler, quiet):
