@@ -536,8 +536,8 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
 
 COST_HELP = """Quick costing of a scenario's measures by year, the spreadsheet way, in a second.
 
-For each age-based benefit the scenario switches on (child benefit, social pension, maternity
-benefit): eligible persons by age in each year (the model's own projection) x coverage x take-up
+For each person benefit with one amount a month the reform switches on or changes (child
+benefit, social pension, disability allowance, YAML benefits...): eligible persons by age in each year (the model's own projection) x coverage x take-up
 x benefit (indexed) x months x (1 + administrative cost), with % of GDP and of government
 spending. The arithmetic of `microsim workbook`, whose Excel formulas give the same numbers.
 

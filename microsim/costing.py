@@ -27,7 +27,6 @@ import pandas as pd
 from microsim.errors import SpecError
 
 MAX_AGE = 100  # ages 100 and over in one row
-COHORT_MODULES = ("child_benefit", "social_pension", "maternity_benefit")
 
 
 @dataclass(frozen=True)
@@ -95,35 +94,48 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Me
     pop = sim.population
     params = sim.reform.params
     weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
-    out = []
-    for name in sorted(scenario_modules(scenario) & set(sim.reform.active) & set(COHORT_MODULES)):
+    modules = {m.name: m for m in _modules()}
+    out, skipped = [], []
+    for name in sorted(scenario_modules(scenario) & set(sim.reform.active)):
         p = getattr(params, name)
+        module = modules.get(name)
+        flat = hasattr(p, "amount") and isinstance(p.amount, (int, float)) and module is not None \
+            and module.entity == "person" and not module.counted_in_consumption
+        if not flat:
+            skipped.append(name)
+            continue
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         paid = np.asarray(sim.reform.benefits[name]) > 0
-        if name == "child_benefit":
-            lo, hi = int(p.min_age), int(p.max_age)
-            note = "universal" if p.targeting == "universal" else f"{p.targeting} targeting: the share reached"
-        elif name == "social_pension":
-            lo, hi = int(p.min_age), MAX_AGE
-            note = "persons of pension age without a contributory pension (the pension test)"
-        else:  # maternity_benefit (YAML): women 15-49, the pregnant share
+        if name == "maternity_benefit":
             lo, hi = 15, 49
-            note = "the share of persons 15-49 who are pregnant women"
+        else:  # the module's own age bounds when it has them, else every age
+            lo = int(getattr(p, "min_age", 0))
+            hi = int(getattr(p, "max_age", MAX_AGE))
         group = (age >= lo) & (age <= hi)
         take_up = float(getattr(p, "take_up", 1.0))
         reached = float(weights @ (paid & group)) / take_up if take_up > 0 else 0.0  # before take-up
-        coverage = reached / float(weights @ group) if weights @ group > 0 else 0.0
+        coverage = min(reached / float(weights @ group), 1.0) if weights @ group > 0 else 0.0
+        note = ("everyone of those ages" if coverage == 1.0 else
+                f"the share of persons aged {lo}-{hi} the rules reach (targeting, tests, conditions)")
         rule = sim.scenario.reform.get(f"{name}.amount.indexation", "none")
         rate = float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))
         if rule not in ("none", "cpi", "fixed"):
             raise SpecError(f"{scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
                             "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
-        out.append(Measure(name, label, lo, hi, min(coverage, 1.0), take_up, float(p.amount), rule, rate, 12.0,
+        out.append(Measure(name, label, lo, hi, coverage, take_up, float(p.amount), rule, rate, 12.0,
                            float(params.simulation.admin_cost_rate), note))
     if not out:
-        raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express (an age-based person "
-                        f"benefit switched on: {', '.join(COHORT_MODULES)}). Use `microsim run` for the others.")
+        raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express: a person benefit "
+                        "with one amount a month switched on or changed by the reform"
+                        + (f" ({', '.join(skipped)} pay households or amounts that vary)" if skipped else "")
+                        + ". Use `microsim run` for the others.")
     return out
+
+
+def _modules():
+    from microsim.engine import load_system
+
+    return load_system()[0].values()
 
 
 def scenario_modules(scenario) -> set[str]:

@@ -89,9 +89,23 @@ def test_the_workbook_opens_with_numbers_and_named_inputs(evaluated):
 
 @pytest.mark.parametrize("args, message", [
     (["policies/scenarios/baseline.yaml"], "no measure cohort costing can express"),
+    (["docs/training/scenarios/flood_response.yaml"], "shock_response pay households"),
     (["policies/scenarios/child_benefit_2_5.yaml", "--from", "2030", "--to", "2026"], "is after --to"),
     (["policies/scenarios/child_benefit_2_5.yaml", "--from", "2010"], "cannot be simulated"),
 ])
 def test_bad_costing_requests_are_refused(args, message):
     result = CliRunner().invoke(main, ["cost", *args])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_any_flat_person_benefit_is_a_measure(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\nyear: 2026\nreform:\n  disability_allowance.amount: 100000\n"
+                        "  family_package_older_persons.amount: 60000\n")
+    measures = {m.name: m for m in measures_of(load_scenario(scenario), DEFAULT, 2026)}
+    assert set(measures) == {"disability_allowance", "family_package_older_persons"}
+    older = measures["family_package_older_persons"]
+    assert (older.min_age, older.max_age) == (60, 100) and 0 < older.coverage < 1
+    micro = next(p for p in simulate_year(load_scenario(scenario), DEFAULT).result.programmes
+                 if p.programme == "family_package_older_persons").cost_reform_riels_per_year
+    assert measure_costs(older, INPUTS).iloc[0]["annual cost (riels)"] == pytest.approx(micro, rel=1e-9)
