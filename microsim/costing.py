@@ -106,11 +106,14 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Me
             continue
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         paid = np.asarray(sim.reform.benefits[name]) > 0
-        if name == "maternity_benefit":
-            lo, hi = 15, 49
+        rules = yaml_rules(name)
+        if "age" in rules:  # a YAML benefit's own age rule
+            lo, hi = (int(a) for a in rules["age"])
         else:  # the module's own age bounds when it has them, else every age
             lo = int(getattr(p, "min_age", 0))
             hi = int(getattr(p, "max_age", MAX_AGE))
+        unit = {**sim.parameters["baseline"], **sim.parameters["reform_changes"]}.get(f"{name}.amount", {}).get("unit", "")
+        one_off = unit.endswith("one-off")  # a yearly lump sum: one payment a year
         group = (age >= lo) & (age <= hi)
         take_up = float(getattr(p, "take_up", 1.0))
         reached = float(weights @ (paid & group)) / take_up if take_up > 0 else 0.0  # before take-up
@@ -122,7 +125,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Me
         if rule not in ("none", "cpi", "fixed"):
             raise SpecError(f"{scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
                             "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
-        out.append(Measure(name, label, lo, hi, coverage, take_up, float(p.amount), rule, rate, 12.0,
+        out.append(Measure(name, label, lo, hi, coverage, take_up, float(p.amount), rule, rate, 1.0 if one_off else 12.0,
                            float(params.simulation.admin_cost_rate), note))
     if not out:
         raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express: a person benefit "
@@ -130,6 +133,13 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Me
                         + (f" ({', '.join(skipped)} pay households or amounts that vary)" if skipped else "")
                         + ". Use `microsim run` for the others.")
     return out
+
+
+def yaml_rules(name: str) -> dict:
+    """The eligibility rules of a benefit defined in YAML (empty for other modules)."""
+    from microsim.yaml_benefits import RULES
+
+    return RULES.get(name, {})
 
 
 def _modules():

@@ -25,10 +25,11 @@ PARAMS = (  # name, words, unit, field of Measure
     ("max_age", "Last age eligible", "years", "max_age"),
     ("coverage", "Share of the age group the targeting reaches", "share", "coverage"),
     ("take_up", "Share of those reached who take it up", "share", "take_up"),
-    ("amount", "Benefit in the first year", "riels per person per month", "amount"),
+    ("amount", "Benefit in the first year (per payment)", "riels per person (a month, or once if months is 1)",
+     "amount"),
     ("indexation", "Indexation rule: none, cpi or fixed", "rule", "indexation"),
     ("rate", "Indexation rate, if fixed", "percent per year", "indexation_rate"),
-    ("months", "Months paid a year", "months", "months"),
+    ("months", "Payments a year (12 monthly; 1 for a one-off lump sum)", "payments", "months"),
     ("admin", "Administrative cost, share of benefits", "share", "admin_rate"),
 )
 
@@ -56,7 +57,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     number_in = book.add_format({"num_format": "#,##0.##", "bg_color": "#FFF2CC", "locked": False, "border": 1})
     text_in = book.add_format({"bg_color": "#FFF2CC", "locked": False, "border": 1})
     pct = book.add_format({"num_format": "0.000"})
-    index_fmt = book.add_format({"num_format": "0.0000"})
+    money_in = book.add_format({"num_format": "#,##0", "bg_color": "#FFF2CC", "locked": False})
+    index_in = book.add_format({"num_format": "0.0000", "bg_color": "#FFF2CC", "locked": False})
 
     # README
     ws = book.add_worksheet("README")
@@ -65,7 +67,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
              ("What it is: the cost of each measure by year, as formulas you can change, in the tradition of the ILO "
               "Rapid Assessment Protocol and Social Protection Floors Calculator.", None),
              ("How to use it: change the yellow cells on a Param_ sheet (ages, coverage, take-up, amount, "
-              "indexation, months, administrative cost); every Calc_ sheet, the Summary and its chart follow. "
+              "indexation, payments a year, administrative cost); every Calc_ sheet, the Summary and its chart follow. "
               "Population and macro inputs (yellow too) can be changed the same way.", None),
              ("The arithmetic (each Calc_ sheet): eligible = persons of the eligible ages in the year "
               "(Inputs_Population); beneficiaries = eligible x coverage x take-up; benefit = amount x index "
@@ -89,11 +91,10 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     mac.set_column(0, 4, 22)
     for i, y in enumerate(years):
         mac.write_number(i + 1, 0, y)
-        mac.write_number(i + 1, 1, inputs.gdp[y], book.add_format({"num_format": "#,##0", "bg_color": "#FFF2CC",
-                                                                     "locked": False}))
-        mac.write_number(i + 1, 2, inputs.cpi[y], index_fmt)
-        mac.write_number(i + 1, 3, inputs.spending[y], money)
-        mac.write_number(i + 1, 4, inputs.usd.get(y, 0.0), money)
+        mac.write_number(i + 1, 1, inputs.gdp[y], money_in)
+        mac.write_number(i + 1, 2, inputs.cpi[y], index_in)
+        mac.write_number(i + 1, 3, inputs.spending[y], money_in)
+        mac.write_number(i + 1, 4, inputs.usd.get(y, 0.0), money_in)
     mac.write(n + 2, 0, "Sources: policies/macro.yaml (GDP grown from the 2025 budget law's level with real growth and "
                         "CPI inflation; spending from the budget laws).", wrap)
 
@@ -107,15 +108,18 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     for a in range(MAX_AGE + 1):
         popws.write_number(a + 1, 0, a)
         for j, y in enumerate(years):
-            popws.write_number(a + 1, j + 1, float(inputs.population.loc[a, y]), money)
+            popws.write_number(a + 1, j + 1, float(inputs.population.loc[a, y]), money_in)
     popws.write(MAX_AGE + 3, 0, f"Persons by single age (100 = 100 and over) in each year: the model's projection of "
                                 f"{population_label}.")
     popws.freeze_panes(1, 1)
     ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
 
-    summary_refs = {}
+    summary_refs, keys = {}, set()
     for m in measures:
         key = m.name[:20]
+        while key in keys:  # two names alike in their first 20 characters
+            key = key[:18] + f"{len(keys):02d}"
+        keys.add(key)
         prm = book.add_worksheet(f"Param_{key}")
         prm.set_column(0, 0, 46)
         prm.set_column(1, 1, 16)

@@ -199,7 +199,8 @@ def _parse_content(f: str, digest: str, data: bytes) -> tuple[dict, dict]:
 
 def _walk(node: dict, prefix: str, file: str, out: dict, descriptions: dict):
     for key, child in node.items():
-        if key in ("label", "entity", "eligibility") and not prefix.count("."):
+        if key in ("label", "entity", "eligibility") and prefix and not prefix.count(".") \
+                and {"entity", "eligibility"} <= set(node):  # only in a YAML benefit's definition
             continue  # a YAML benefit's definition (microsim.yaml_benefits), not parameters
         if key in ("description", "note", "limits"):
             # a group's text: its description; `limits` says what the model cannot see (programme pages)

@@ -28,6 +28,7 @@ sum, modelled as a twelfth each month, so the annual cost is the lump sum times 
 
 from __future__ import annotations
 
+import keyword
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,7 @@ DEFINITION_KEYS = {"label", "entity", "eligibility"}
 PERSON_RULES = {"age", "sex", "relationship", "employment_type", "disabled", "pregnant", "in_school",
                 "contributory_pension"}
 HOUSEHOLD_RULES = {"zone", "idpoor", "consumption_below_line_multiple", "household_members"}
+RULES: dict[str, dict] = {}  # benefit name -> its eligibility rules (cohort costing reads the age rule)
 FLAG_RULES = {"disabled", "pregnant", "in_school", "contributory_pension"}
 CATEGORY_RULES = {"sex", "zone", "relationship", "employment_type"}
 
@@ -66,8 +68,8 @@ def _check_rules(path, name: str, entity: str, rules) -> dict:
     from microsim.schema import load_schema
 
     if not isinstance(rules, dict) or not rules:
-        raise SpecError(f"{path}, `{name}.eligibility`: expected a mapping of rules (e.g. pregnant: true); an empty "
-                        "eligibility would pay everyone: write `{}` rules explicitly if that is meant.")
+        raise SpecError(f"{path}, `{name}.eligibility`: expected a mapping of rules (e.g. pregnant: true); a benefit "
+                        "for everyone still needs a rule, e.g. `age: [0, 110]`.")
     schema = {**load_schema().table("households"), **load_schema().table("persons")}
     for rule, value in rules.items():
         if rule not in PERSON_RULES | HOUSEHOLD_RULES:
@@ -157,7 +159,7 @@ def register(path: str | Path) -> str:
         raise SpecError(f"{path}: expected one benefit at the top (its name), with label, entity, eligibility, "
                         "active and amount (see docs/policies.md, 'Benefits without Python').")
     name, body = next(iter(raw.items()))
-    if not isinstance(name, str) or not name.isidentifier() or not isinstance(body, dict):
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or not isinstance(body, dict):
         raise SpecError(f"{path}: the benefit's name must be a word of letters, digits and underscores, such as "
                         f"maternity_benefit (found {name!r}).")
     for key in ("label", "entity", "eligibility", "active", "amount"):
@@ -177,6 +179,7 @@ def register(path: str | Path) -> str:
         raise SpecError(f"{path}: a module named `{name}` already exists ({REGISTRY[name].parameter_file}); "
                         "choose another name.")
     inputs = _inputs(rules)
+    RULES[name] = dict(rules)
     REGISTRY[name] = Module(name=name, func=make_formula(entity, rules, unit == one_off), entity=entity,
                             inputs=inputs, label=str(body["label"]), parameter_file=path,
                             description=" ".join(str(body.get("description", "")).split()), tags=("yaml",))

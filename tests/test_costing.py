@@ -109,3 +109,33 @@ def test_any_flat_person_benefit_is_a_measure(tmp_path):
     micro = next(p for p in simulate_year(load_scenario(scenario), DEFAULT).result.programmes
                  if p.programme == "family_package_older_persons").cost_reform_riels_per_year
     assert measure_costs(older, INPUTS).iloc[0]["annual cost (riels)"] == pytest.approx(micro, rel=1e-9)
+
+
+def test_administration_and_one_off_amounts_are_costed_as_the_model_does(tmp_path):
+    """Administration at 5 % and a one-off lump sum (a YAML benefit): cost equals run exactly."""
+    from microsim.modules import REGISTRY
+    from microsim.yaml_benefits import RULES, register
+
+    benefit = tmp_path / "birth_grant.yaml"
+    benefit.write_text("birth_grant:\n  label: Birth grant\n  entity: person\n  eligibility: {age: [0, 0]}\n"
+                       "  active: {description: a, unit: flag, values: {2019-01-01: {value: false, reference: t}}}\n"
+                       "  amount: {description: a, unit: 'riels per person, one-off', min: 0, "
+                       "values: {2019-01-01: {value: 1200000, reference: t}}}\n")
+    register(benefit)
+    try:
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text("name: s\nyear: 2026\nbaseline:\n  simulation.admin_cost_rate: 0.05\nreform:\n"
+                            "  birth_grant.active: true\n  child_benefit.active: true\n  child_benefit.amount: 60000\n")
+        sc = load_scenario(scenario)
+        measures = {m.name: m for m in measures_of(sc, DEFAULT, 2026)}
+        grant = measures["birth_grant"]
+        assert (grant.min_age, grant.max_age, grant.months, grant.admin_rate) == (0, 0, 1.0, 0.05)
+        inputs = costing_inputs(DEFAULT, [2026, 2027])
+        for year in (2026, 2027):
+            micro = {p.programme: p.cost_reform_riels_per_year for p in simulate_year(sc, DEFAULT, year).result.programmes}
+            for name in ("birth_grant", "child_benefit"):
+                quick = measure_costs(measures[name], inputs).set_index("year").loc[year, "annual cost (riels)"]
+                assert quick == pytest.approx(micro[name], rel=1e-12), (name, year)
+    finally:
+        REGISTRY.pop("birth_grant", None)
+        RULES.pop("birth_grant", None)

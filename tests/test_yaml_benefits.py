@@ -96,6 +96,7 @@ def test_person_rules_with_household_conditions(yaml_benefit):
     ("person", "{pregnant: true}", "riels per household per month", "a person benefit is paid in"),
     ("person", "{pregnant: true}", "riels per visit", "a person benefit is paid in"),
     ("person", "{}", None, "expected a mapping of rules"),
+    ("person", "{pregnant: true}", "riels per person, one-off per month", "a person benefit is paid in"),
 ])
 def test_bad_yaml_benefits_name_the_file_and_the_field(tmp_path, entity, eligibility, unit, message):
     path = tmp_path / "bad.yaml"
