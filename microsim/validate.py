@@ -125,6 +125,13 @@ def _conform_column(s: pd.Series, col: Column, where: str, problems: list[str]) 
             problems.append(f"{here}: {int(bad.sum())} row(s) are out of range "
                             f"(found {_examples(values[bad])}; expected {col.describe_range()}).")
             return None
+    if np.issubdtype(np.dtype(col.storage_dtype), np.integer) and values.size:
+        limits = np.iinfo(np.dtype(col.storage_dtype))
+        outside = (values < limits.min) | (values > limits.max)
+        if outside.any():
+            problems.append(f"{here}: {int(outside.sum())} row(s) are too large to store (found "
+                            f"{_examples(values[outside])}; expected whole numbers from {limits.min} to {limits.max}).")
+            return None
     return pd.Series(values.astype(col.storage_dtype, copy=False), index=s.index, name=col.name, copy=False)
 
 

@@ -292,3 +292,14 @@ def test_files_a_user_added_to_a_population_folder_are_never_deleted(tmp_path):
     assert (out / "codebook.pdf").read_text() == "mine"
     (out / "codebook.pdf").unlink()
     assert cli("synth", "-n", 20, "--out", out, "--overwrite").exit_code == 0
+
+
+def test_identifiers_too_large_to_store_are_refused(tmp_path, small_csv_population):
+    folder = tmp_path / "big_ids"
+    folder.mkdir()
+    (folder / "persons.csv").write_text((small_csv_population / "persons.csv").read_text())
+    households = pd.read_csv(small_csv_population / "households.csv")
+    households["household_id"] = households["household_id"].astype(float)
+    households.loc[0, "household_id"] = 1e20
+    households.to_csv(folder / "households.csv", index=False)
+    assert_clean_error(cli("validate", folder), "household_id", "too large to store")
