@@ -45,6 +45,7 @@ class Measure:
     months: float
     admin_rate: float
     coverage_note: str
+    sex: str = "both"  # both, male or female
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,21 @@ class CostingInputs:
     """Years, the population by single age (rows 0..100) and year, and the macro series by year."""
 
     years: list[int]
-    population: pd.DataFrame  # index age 0..100, one column per year (persons)
+    population: pd.DataFrame  # index age 0..100, one column per year (persons, both sexes)
     gdp: dict[int, float]  # riels
     spending: dict[int, float]  # riels
     cpi: dict[int, float]  # index, first year = 1
     usd: dict[int, float]  # riels per USD
+    population_by_sex: dict | None = None  # "male"/"female" -> a frame like ``population``
 
 
-def population_by_age(pop) -> np.ndarray:
-    """Weighted persons by single age 0..100 (100+ pooled)."""
+def population_by_age(pop, sex: str | None = None) -> np.ndarray:
+    """Weighted persons by single age 0..100 (100+ pooled), of one sex or both."""
     age = np.minimum(pop.persons["age"].to_numpy(), MAX_AGE)
-    return np.bincount(age, pop.person_weight(), minlength=MAX_AGE + 1)
+    weight = pop.person_weight()
+    if sex is not None:
+        weight = weight * (pop.persons["sex"].to_numpy() == sex)
+    return np.bincount(age, weight, minlength=MAX_AGE + 1)
 
 
 def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> CostingInputs:
@@ -75,14 +80,19 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
     macro = macro or load_macro()
     for y in (years[0], years[-1]):
         check_year(y, macro)
-    columns = {}
+    columns, by_sex = {}, {"male": {}, "female": {}}
     for y in years:  # a loop over years
-        columns[y] = population_by_age(one_blas_thread(bring_to_year)(base, y, ageing)[0])
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(0, MAX_AGE + 1, name="age"))
+        pop = one_blas_thread(bring_to_year)(base, y, ageing)[0]
+        columns[y] = population_by_age(pop)
+        for sex in by_sex:
+            by_sex[sex][y] = population_by_age(pop, sex)
+    index = pd.RangeIndex(0, MAX_AGE + 1, name="age")
+    frame = pd.DataFrame(columns, index=index)
     usd = {y: macro.value("exchange_rate", y) for y in years if macro.has("exchange_rate", y)}
     return CostingInputs(years, frame, {y: macro.gdp(y) for y in years},
                          {y: macro.government_spending(y) for y in years},
-                         {y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd)
+                         {y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd,
+                         {sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()})
 
 
 def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Measure]:
@@ -114,7 +124,10 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Me
             hi = int(getattr(p, "max_age", MAX_AGE))
         unit = {**sim.parameters["baseline"], **sim.parameters["reform_changes"]}.get(f"{name}.amount", {}).get("unit", "")
         one_off = unit.endswith("one-off")  # a yearly lump sum: one payment a year
+        sex = rules.get("sex") if isinstance(rules.get("sex"), str) else "both"
         group = (age >= lo) & (age <= hi)
+        if sex != "both":
+            group &= pop.persons["sex"].to_numpy() == sex
         take_up = float(getattr(p, "take_up", 1.0))
         reached = float(weights @ (paid & group)) / take_up if take_up > 0 else 0.0  # before take-up
         coverage = min(reached / float(weights @ group), 1.0) if weights @ group > 0 else 0.0
@@ -126,7 +139,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Me
             raise SpecError(f"{scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
                             "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
         out.append(Measure(name, label, lo, hi, coverage, take_up, float(p.amount), rule, rate, 1.0 if one_off else 12.0,
-                           float(params.simulation.admin_cost_rate), note))
+                           float(params.simulation.admin_cost_rate), note, sex))
     if not out:
         raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express: a person benefit "
                         "with one amount a month switched on or changed by the reform"
@@ -157,7 +170,8 @@ def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
     rows = []
     first = inputs.years[0]
     for y in inputs.years:
-        eligible = float(inputs.population.loc[m.min_age:m.max_age, y].sum())
+        table = inputs.population if m.sex == "both" else inputs.population_by_sex[m.sex]
+        eligible = float(table.loc[m.min_age:m.max_age, y].sum())
         beneficiaries = eligible * m.coverage * m.take_up
         index = {"none": 1.0, "cpi": inputs.cpi[y], "fixed": (1 + m.indexation_rate / 100) ** (y - first)}[m.indexation]
         benefit = m.amount * index

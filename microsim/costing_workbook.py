@@ -21,6 +21,7 @@ import pandas as pd
 from microsim.costing import MAX_AGE, CostingInputs, Measure, measure_costs
 
 PARAMS = (  # name, words, unit, field of Measure
+    ("sex", "Sex eligible: both, male or female", "rule", "sex"),
     ("min_age", "First age eligible", "years", "min_age"),
     ("max_age", "Last age eligible", "years", "max_age"),
     ("coverage", "Share of the age group the targeting reaches", "share", "coverage"),
@@ -112,6 +113,19 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     popws.write(MAX_AGE + 3, 0, f"Persons by single age (100 = 100 and over) in each year: the model's projection of "
                                 f"{population_label}.")
     popws.freeze_panes(1, 1)
+    for sex in ("male", "female"):
+        sheet = book.add_worksheet(f"Inputs_Population_{sex}")
+        sheet.write(0, 0, "age", head)
+        sheet.set_column(0, 0, 8)
+        sheet.set_column(1, n, 13)
+        for j, y in enumerate(years):
+            sheet.write(0, j + 1, y, head)
+        for a in range(MAX_AGE + 1):
+            sheet.write_number(a + 1, 0, a)
+            for j, y in enumerate(years):
+                sheet.write_number(a + 1, j + 1, float(inputs.population_by_sex[sex].loc[a, y]), money_in)
+        sheet.write(MAX_AGE + 3, 0, f"{sex.capitalize()} persons by single age in each year (100 = 100 and over).")
+        sheet.freeze_panes(1, 1)
     ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
 
     summary_refs, keys = {}, set()
@@ -129,9 +143,10 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             value = getattr(m, field)
             row = i + 1
             prm.write(row, 0, words)
-            if pname == "indexation":
+            if pname in ("indexation", "sex"):
                 prm.write_string(row, 1, str(value), text_in)
-                prm.data_validation(row, 1, row, 1, {"validate": "list", "source": ["none", "cpi", "fixed"]})
+                choices = ["none", "cpi", "fixed"] if pname == "indexation" else ["both", "male", "female"]
+                prm.data_validation(row, 1, row, 1, {"validate": "list", "source": choices})
             else:
                 prm.write_number(row, 1, float(value), share_in if unit == "share" else number_in)
             prm.write(row, 2, unit)
@@ -149,8 +164,12 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             col = _col(i + 1)
             values = python.iloc[i]
             calc.write_number(r - 1, 0, y)
-            calc.write_formula(r - 1, 1, f'=SUMIFS(Inputs_Population!{col}$2:{col}${MAX_AGE + 2},{ages},">="&{key}_min_age,'
-                                         f'{ages},"<="&{key}_max_age)', money, values["eligible (persons)"])
+            criteria = f'{ages},">="&{key}_min_age,{ages},"<="&{key}_max_age'
+            rows = f"{col}$2:{col}${MAX_AGE + 2}"
+            calc.write_formula(r - 1, 1, f'=IF({key}_sex="male",SUMIFS(Inputs_Population_male!{rows},{criteria}),'
+                                         f'IF({key}_sex="female",SUMIFS(Inputs_Population_female!{rows},{criteria}),'
+                                         f'SUMIFS(Inputs_Population!{rows},{criteria})))', money,
+                               values["eligible (persons)"])
             calc.write_formula(r - 1, 2, f"=B{r}*{key}_coverage*{key}_take_up", money, values["beneficiaries (persons)"])
             calc.write_formula(r - 1, 3, f'=IF({key}_indexation="cpi",{key}_amount*Inputs_Macro!C{r},'
                                          f'IF({key}_indexation="fixed",{key}_amount*(1+{key}_rate/100)^(A{r}-$A$2),'

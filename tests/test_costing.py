@@ -67,7 +67,7 @@ def test_workbook_formulas_agree_with_microsim_cost_to_the_riel(evaluated):
 def test_changing_an_input_changes_the_costs(evaluated):
     path, model, solution = evaluated
     before = cell(solution, path, "Calc_child_benefit", "E2")
-    amount_cell = f"'[{path.name}]PARAM_CHILD_BENEFIT'!B6"
+    amount_cell = f"'[{path.name}]PARAM_CHILD_BENEFIT'!B7"  # the named cell child_benefit_amount
     after_solution = model.calculate(inputs={amount_cell: 120000})
     after = cell(after_solution, path, "Calc_child_benefit", "E2")
     assert after == pytest.approx(2 * before, rel=1e-12)
@@ -139,3 +139,40 @@ def test_administration_and_one_off_amounts_are_costed_as_the_model_does(tmp_pat
     finally:
         REGISTRY.pop("birth_grant", None)
         RULES.pop("birth_grant", None)
+
+
+def test_a_sex_rule_costs_one_sex_in_python_and_in_the_workbook(tmp_path):
+    """A YAML benefit for women 60+: the workbook's SUMIFS over the female population sheet gives
+    the Python cost, and both equal the microsimulation in the first year."""
+    import formulas
+
+    from microsim.costing import checks
+    from microsim.costing_workbook import write_costing_workbook
+    from microsim.modules import REGISTRY
+    from microsim.yaml_benefits import RULES, register
+
+    benefit = tmp_path / "older_women.yaml"
+    benefit.write_text("older_women:\n  label: Older women\n  entity: person\n  eligibility: {sex: female, age: [60, 110]}\n"
+                       "  active: {description: a, unit: flag, values: {2019-01-01: {value: false, reference: t}}}\n"
+                       "  amount: {description: a, unit: riels per person per month, min: 0, "
+                       "values: {2019-01-01: {value: 50000, reference: t}}}\n")
+    register(benefit)
+    try:
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text("name: s\nyear: 2026\nreform:\n  older_women.active: true\n")
+        sc = load_scenario(scenario)
+        (m,) = measures_of(sc, DEFAULT, 2026)
+        assert (m.sex, m.min_age, m.coverage) == ("female", 60, 1.0)
+        inputs = costing_inputs(DEFAULT, [2026, 2027])
+        python = measure_costs(m, inputs)
+        micro = next(p for p in simulate_year(sc, DEFAULT).result.programmes if p.programme == "older_women")
+        assert python.iloc[0]["annual cost (riels)"] == pytest.approx(micro.cost_reform_riels_per_year, rel=1e-12)
+        path = tmp_path / "w.xlsx"
+        write_costing_workbook(path, "s", [m], inputs, checks(sc, DEFAULT, [m], inputs), "default")
+        solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+        for i in range(2):
+            excel = float(solution[f"'[w.xlsx]CALC_OLDER_WOMEN'!E{i + 2}"].value[0][0])
+            assert abs(excel - python.iloc[i]["annual cost (riels)"]) < 1.0
+    finally:
+        REGISTRY.pop("older_women", None)
+        RULES.pop("older_women", None)
