@@ -43,6 +43,22 @@ def _col(index: int) -> str:
     return letters
 
 
+def _population_sheet(book, name: str, frame, years: list[int], head, number, note: str) -> None:
+    """A sheet of persons by single age (rows 0..100) and year (columns), as yellow inputs."""
+    sheet = book.add_worksheet(name)
+    sheet.write(0, 0, "age", head)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, len(years), 13)
+    for j, y in enumerate(years):
+        sheet.write(0, j + 1, y, head)
+    for a in range(MAX_AGE + 1):
+        sheet.write_number(a + 1, 0, a)
+        for j, y in enumerate(years):
+            sheet.write_number(a + 1, j + 1, float(frame.loc[a, y]), number)
+    sheet.write(MAX_AGE + 3, 0, note)
+    sheet.freeze_panes(1, 1)
+
+
 def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measure], inputs: CostingInputs,
                            checks: list[dict], population_label: str) -> None:
     import xlsxwriter
@@ -99,33 +115,13 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     mac.write(n + 2, 0, "Sources: policies/macro.yaml (GDP grown from the 2025 budget law's level with real growth and "
                         "CPI inflation; spending from the budget laws).", wrap)
 
-    # Inputs_Population: ages down, years across
-    popws = book.add_worksheet("Inputs_Population")
-    popws.write(0, 0, "age", head)
-    popws.set_column(0, 0, 8)
-    popws.set_column(1, n, 13)
-    for j, y in enumerate(years):
-        popws.write(0, j + 1, y, head)
-    for a in range(MAX_AGE + 1):
-        popws.write_number(a + 1, 0, a)
-        for j, y in enumerate(years):
-            popws.write_number(a + 1, j + 1, float(inputs.population.loc[a, y]), money_in)
-    popws.write(MAX_AGE + 3, 0, f"Persons by single age (100 = 100 and over) in each year: the model's projection of "
-                                f"{population_label}.")
-    popws.freeze_panes(1, 1)
+    # Inputs_Population (both sexes), then by sex: ages down, years across
+    _population_sheet(book, "Inputs_Population", inputs.population, years, head, money_in,
+                      f"Persons by single age (100 = 100 and over) in each year: the model's projection of "
+                      f"{population_label}.")
     for sex in ("male", "female"):
-        sheet = book.add_worksheet(f"Inputs_Population_{sex}")
-        sheet.write(0, 0, "age", head)
-        sheet.set_column(0, 0, 8)
-        sheet.set_column(1, n, 13)
-        for j, y in enumerate(years):
-            sheet.write(0, j + 1, y, head)
-        for a in range(MAX_AGE + 1):
-            sheet.write_number(a + 1, 0, a)
-            for j, y in enumerate(years):
-                sheet.write_number(a + 1, j + 1, float(inputs.population_by_sex[sex].loc[a, y]), money_in)
-        sheet.write(MAX_AGE + 3, 0, f"{sex.capitalize()} persons by single age in each year (100 = 100 and over).")
-        sheet.freeze_panes(1, 1)
+        _population_sheet(book, f"Inputs_Population_{sex}", inputs.population_by_sex[sex], years, head, money_in,
+                          f"{sex.capitalize()} persons by single age in each year (100 = 100 and over).")
     ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
 
     summary_refs, keys = {}, set()
