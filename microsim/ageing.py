@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from microsim.calibrate import Calibration, CalibrationError, apply, calibrate_population
+from microsim.economy import SURVEY_FIRST_YEAR
 from microsim.errors import SpecError
 from microsim.paths import POLICIES, WPP_FILE
 from microsim.population import Population
@@ -37,7 +38,7 @@ from microsim.targets import DEFAULT_TARGETS, Target, TargetSet, evaluate, load_
 from microsim.yamlfile import read_yaml
 
 DEFAULT_ASSUMPTIONS = POLICIES / "projection.yaml"
-BASE_YEAR = 2019  # the demographic year of a CSES 2019/20 population
+BASE_YEAR = SURVEY_FIRST_YEAR  # the demographic year of a CSES 2019/20 population
 TOP_GROUP = 85  # five-year groups 0-4 ... 80-84, then 85+ (sample cells above are too thin)
 
 

@@ -549,17 +549,18 @@ Examples:
 
 
 def _costing(scenario, data, first, last, no_ageing):
-    from microsim.costing import costing_inputs, measures_of
+    from microsim.costing import costing_inputs, first_year_simulation, measures_of
     from microsim.io import read_population
+    from microsim.run import check_years
     from microsim.scenario import load_scenario
 
     sc = load_scenario(scenario)
-    if first > last:
-        raise MicrosimError(f"--from {first} is after --to {last}: the first year must come first.")
+    years = check_years(first, last)
     pop = read_population(data or (Path(sc.population) if sc.population else DEFAULT_POPULATION))
-    measures = measures_of(sc, pop, first, ageing=not no_ageing)
-    inputs = costing_inputs(pop, list(range(first, last + 1)), ageing=not no_ageing)
-    return sc, pop, measures, inputs
+    sim = first_year_simulation(sc, pop, first, ageing=not no_ageing)  # once, for coverage and the checks
+    measures = measures_of(sc, pop, first, ageing=not no_ageing, sim=sim)
+    inputs = costing_inputs(pop, years, ageing=not no_ageing)
+    return sc, pop, measures, inputs, sim
 
 
 @main.command(help=COST_HELP)
@@ -575,7 +576,7 @@ def cost(scenario, first, last, data, csv_file, no_ageing):
     from microsim.costing import measure_costs
     from microsim.formatting import csv_number, pct, riels
 
-    sc, _, measures, inputs = _costing(scenario, data, first, last, no_ageing)
+    sc, _, measures, inputs, _ = _costing(scenario, data, first, last, no_ageing)
     tables = []
     for m in measures:
         table = measure_costs(m, inputs)
@@ -627,12 +628,12 @@ def workbook(scenario, first, last, data, out, overwrite, no_ageing):
     from microsim.costing import checks
     from microsim.costing_workbook import write_costing_workbook
 
-    sc, pop, measures, inputs = _costing(scenario, data, first, last, no_ageing)
+    sc, pop, measures, inputs, sim = _costing(scenario, data, first, last, no_ageing)
     out = out or paths.HOME / "runs" / f"{Path(scenario).stem}-costing.xlsx"
     if out.exists() and (out.is_dir() or not overwrite):
         raise MicrosimError(f"{out} already exists" + (" and is a folder" if out.is_dir() else "")
                             + ". Choose another --out" + ("" if out.is_dir() else ", or add --overwrite") + ".")
-    found = checks(sc, pop, measures, inputs, ageing=not no_ageing)
+    found = checks(sc, pop, measures, inputs, ageing=not no_ageing, sim=sim)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)

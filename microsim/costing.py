@@ -75,11 +75,10 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
     from microsim.ageing import bring_to_year
     from microsim.determinism import one_blas_thread
     from microsim.macro import load_macro
-    from microsim.run import check_year
+    from microsim.run import check_years
 
     macro = macro or load_macro()
-    for y in (years[0], years[-1]):
-        check_year(y, macro)
+    check_years(years[0], years[-1], macro)
     columns, by_sex = {}, {"male": {}, "female": {}}
     for y in years:  # a loop over years
         pop = one_blas_thread(bring_to_year)(base, y, ageing)[0]
@@ -95,12 +94,18 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
                          {sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()})
 
 
-def measures_of(scenario, base, first_year: int, ageing: bool = True) -> list[Measure]:
-    """The scenario's reform measures that cohort costing can express (age-based person benefits),
-    with coverage measured on the population in the first year."""
+def first_year_simulation(scenario, base, first_year: int, ageing: bool = True):
+    """The scenario simulated in the costing's first year (``microsim run`` for that year): the
+    measures' coverage is measured on it, and the Checks sheet compares with it."""
     from microsim.run import simulate_year
 
-    sim = simulate_year(dataclasses.replace(scenario, year=first_year), base, ageing=ageing, growth=True)
+    return simulate_year(dataclasses.replace(scenario, year=first_year), base, ageing=ageing, growth=True)
+
+
+def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) -> list[Measure]:
+    """The scenario's reform measures that cohort costing can express (age-based person benefits),
+    with coverage measured on the population in the first year."""
+    sim = sim or first_year_simulation(scenario, base, first_year, ageing)
     pop = sim.population
     params = sim.reform.params
     weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
@@ -184,12 +189,10 @@ def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, ageing: bool = True) -> list[dict]:
+def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, ageing: bool = True,
+           sim=None) -> list[dict]:
     """Each measure's first-year cost in the workbook beside the microsimulation's, with why they differ."""
-    from microsim.run import simulate_year
-
-    year = inputs.years[0]
-    sim = simulate_year(dataclasses.replace(scenario, year=year), base, ageing=ageing, growth=True)
+    sim = sim or first_year_simulation(scenario, base, inputs.years[0], ageing)
     by_name = {p.programme: p for p in sim.result.programmes}
     out = []
     for m in measures:

@@ -15,7 +15,6 @@ import pandas as pd
 
 from microsim.ageing import Assumptions, load_assumptions
 from microsim.population import Population
-from microsim.errors import SpecError
 from microsim.results import YearResult, record_json
 from microsim.runfolder import RunOutput, build_summary, input_hashes, scenario_manifest
 
@@ -91,14 +90,9 @@ def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing:
     Results are identical for any backend and ``jobs``; a progress bar shows on a terminal unless ``quiet``.
     """
     from microsim.executor import Executor
-    from microsim.macro import load_macro
-    from microsim.run import check_year
+    from microsim.run import check_years
 
-    if first > last:
-        raise SpecError(f"--from {first} is after --to {last}: the first year must come first.")
-    for year in (first, last):
-        check_year(year, macro or load_macro())
-    years = list(range(first, last + 1))
+    years = check_years(first, last, macro)
     assumptions = load_assumptions()
     calls = [(base, scenario, y, ageing, growth, assumptions, macro, first) for y in years]
     if executor is None:

@@ -161,6 +161,16 @@ def supported_years(macro: Macro | None = None) -> tuple[int, int]:
     return BASE_YEAR, max(macro.series("cpi_inflation"))
 
 
+def check_years(first: int, last: int, macro: Macro | None = None) -> list[int]:
+    """The years ``first`` to ``last``, once both are known to be simulable and in order."""
+    if first > last:
+        raise SpecError(f"--from {first} is after --to {last}: the first year must come first.")
+    macro = macro or load_macro()
+    for year in (first, last):
+        check_year(year, macro)
+    return list(range(first, last + 1))
+
+
 def check_year(year: int, macro: Macro) -> None:
     first, last = supported_years(macro)
     if year < first:

@@ -31,7 +31,6 @@ from microsim.population import Population
 from microsim.results import HEADLINE_LABELS, YearResult
 from microsim.takeup import uniform
 
-Z95 = 1.959963984540054  # the limit of the t quantile as replicates grow
 PROGRAMME_FIELDS = ("cost_reform_riels_per_year", "cost_change_riels_per_year", "recipients_reform_persons",
                     "receiving_households_reform")
 METHOD = ("Poisson bootstrap of households (seeded by household id), each replicate recalibrated to the base "
