@@ -534,6 +534,123 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
     click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/variants.csv, summary.json, manifest.json).")
 
 
+INACTION_HELP = """The cost of inaction: schooling lost by poor and near-poor children, and what a reform avoids.
+
+Follows every child aged 0-17 in each cohort year (the population brought to that year) until the
+youngest is 17, under the status quo and under SCENARIO's reform (default: the example child
+benefit); values the schooling lost against the other children (the cost of inaction) and the
+schooling the reform adds over working lives (Mincer return, employment, survival, real earnings
+growth, discounting); compares it with the reform's cost: net present value, benefit-cost ratio,
+internal rate of return, and a sensitivity table and tornado chart. Method and sources:
+docs/cost-of-inaction.md; parameters: policies/inaction.yaml (change one with --set).
+
+\b
+Examples:
+  microsim inaction
+  microsim inaction policies/scenarios/child_benefit_2_5.yaml --cohorts 2026,2028 --discount 3,5
+  microsim inaction my_scholarship.yaml --set earnings.return_to_schooling=0.07
+"""
+
+
+def _cohort_years(text: str) -> list[int]:
+    """``2026``, ``2026,2028`` or ``2026-2030`` as a list of years."""
+    years = []
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                first, last = (int(x) for x in part.split("-", 1))
+                if first > last:
+                    raise ValueError
+                years += list(range(first, last + 1))
+            else:
+                years.append(int(part))
+    except ValueError:
+        raise MicrosimError(f"--cohorts {text!r}: expected start years such as 2026, 2026,2028 or 2026-2030.") from None
+    return sorted(set(years))
+
+
+def _discount_rates(text: str) -> list[float]:
+    try:
+        return [float(x) / 100 for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise MicrosimError(f"--discount {text!r}: expected rates in percent separated by commas, such as 3,5.") from None
+
+
+def _study_values(pairs) -> dict:
+    import yaml
+
+    values = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise MicrosimError(f"--set {pair!r}: expected NAME=VALUE, such as earnings.return_to_schooling=0.07.")
+        name, text = pair.split("=", 1)
+        if "," in text:
+            values[name.strip()] = [yaml.safe_load(x) for x in text.split(",")]
+        else:
+            values[name.strip()] = yaml.safe_load(text)
+    return values
+
+
+@main.command(help=INACTION_HELP)
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.option("--cohorts", default=None, help="Start years of the cohorts: 2026, 2026,2028 or 2026-2030. Default: the scenario's year.")
+@click.option("--discount", default="3,5", show_default=True, help="Real discount rates in percent.")
+@click.option("--near-poor", "near_poor", type=float, default=None,
+              help="Near-poor: consumption below this multiple of the poverty line. Default: simulation.near_poor_multiple.")
+@click.option("--set", "settings", multiple=True, help="NAME=VALUE: a study parameter of policies/inaction.yaml (repeatable).")
+@click.option("--allow", is_flag=True, help="Accept --set values outside their plausible range.")
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: the shipped one).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder (default: runs/<scenario>-inaction).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Modules in parallel on this many threads; results are identical for any number.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out, overwrite, jobs, quiet):
+    from microsim.engine import load_system
+    from microsim.inaction_output import study_output
+    from microsim.inaction_study import check_discount_rates, run_study
+    from microsim.io import read_population
+    from microsim.paths import HOME, display_path
+    from microsim.progress import stages
+    from microsim.runfolder import population_info, write_run_folder
+    from microsim.study_parameters import load_study_parameters
+
+    scenario = scenario or HOME / "policies" / "scenarios" / "child_benefit_2_5.yaml"
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-inaction")
+    study = load_study_parameters()
+    study = study.with_values(_study_values(settings), allow) if settings else study
+    rates = check_discount_rates(_discount_rates(discount), study, allow)
+    years = _cohort_years(cohorts) if cohorts else [sc.year]
+    if near_poor is None:
+        _, tree = load_system()
+        near_poor = tree.at(sc.date, None, str(scenario)).simulation.near_poor_multiple
+    if not 1 <= near_poor <= 10:
+        raise MicrosimError(f"--near-poor {near_poor:g}: expected a multiple of the poverty line from 1 to 10.")
+    pop = read_population(data)
+    with stages(18 * len(years), "Following cohorts", quiet) as step:
+        result = run_study(sc, pop, years, rates, study, near_poor, jobs, progress=step)
+    command = (f"microsim inaction {display_path(scenario)} --data {display_path(data)} --cohorts "
+               f"{','.join(map(str, years))} --discount {discount}" + f" --near-poor {near_poor:g}"
+               + "".join(f" --set {s}" for s in settings) + (" --allow" if allow else ""))
+    population = population_info(pop, _population_label(data))
+    manifest = {"command": command, "seed": sc.seed, "cohorts": years, "discount_rates": rates,
+                "near_poor_multiple": near_poor, "population": {**population, "calibration": pop.metadata.get("calibration")},
+                "study_parameters": {"file": display_path(study.path), "sha256": study.digest,
+                                     "values": {k: p.value for k, p in study.parameters.items()}}}
+    with stages(1, "Writing", quiet) as step:
+        write_run_folder(study_output(result, population, command, manifest), out, overwrite)
+        step("written")
+    t = result.totals[0]
+    click.echo(f"Cost of inaction, children of {','.join(map(str, years))}: {t.cost_of_inaction_riels / 1e9:,.1f} billion "
+               f"riels of {years[0]} (present value at {t.discount_rate * 100:g} %). {sc.name}: costs "
+               f"{t.programme_cost_riels / 1e9:,.1f} billion, avoids {t.avoided_poor_near_poor_riels / 1e9:,.1f} billion "
+               f"of it; benefit-cost ratio {t.benefit_cost_ratio if t.benefit_cost_ratio is not None else float('nan'):.3f}.")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+    click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, charts/, summary.json, manifest.json).")
+
+
 COST_HELP = """Quick costing of a scenario's measures by year, the spreadsheet way, in a second.
 
 For each person benefit with one amount a month the reform switches on or changes (child

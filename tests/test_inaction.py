@@ -1,0 +1,177 @@
+"""The cost-of-inaction study: schooling response, Mincer valuation, present values, the command."""
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microsim import schooling as S
+from microsim.cli import main
+from microsim.earnings import MAX_AGE, Profile, lifetime_factor, survival, value_of_extra_schooling
+from microsim.inaction import attendance, evaluate, follow_cohort
+from microsim.inaction_study import run_study
+from microsim.io import read_population
+from microsim.paths import DEFAULT_POPULATION, DEFAULT_SPEC, POLICIES
+from microsim.scenario import load_scenario
+from microsim.study_parameters import load_study_parameters
+from microsim.yamlfile import read_yaml
+
+CHILD_BENEFIT = POLICIES / "scenarios" / "child_benefit_2_5.yaml"
+BASELINE = POLICIES / "scenarios" / "baseline.yaml"
+
+
+@pytest.fixture(scope="module")
+def population():
+    return read_population(DEFAULT_POPULATION)
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_study_parameters()
+
+
+@pytest.fixture(scope="module")
+def child_benefit_paths(population, study):
+    return follow_cohort(load_scenario(CHILD_BENEFIT), population, 2026, study, 1.5)
+
+
+def test_a_reform_that_changes_nothing_avoids_exactly_nothing(population, study):
+    result = run_study(load_scenario(BASELINE), population, [2026], [0.03], study, 1.5)
+    t = result.totals[0]
+    assert t.avoided_riels == 0.0 and t.avoided_poor_near_poor_riels == 0.0 and t.programme_cost_riels == 0.0
+    assert result.results[0].schooling.extra_years_total == 0.0
+    assert t.cost_of_inaction_riels > 0  # the status quo still carries its loss
+    assert any("exactly zero" in n for n in result.notes)
+
+
+def test_the_reform_adds_schooling_and_costs_what_run_says(child_benefit_paths, study):
+    result = evaluate(child_benefit_paths, study, [0.03])
+    assert result.schooling.extra_years_total > 0
+    # the first year's cost is the run's cost of the child benefit in 2026 (843.8 bn riels, expected figure)
+    expected = load_scenario(CHILD_BENEFIT).expected["cost_change_billion_riels_per_year"]
+    assert child_benefit_paths.cost[0] / 1e9 == pytest.approx(expected, abs=0.05)
+
+
+@settings(max_examples=20, deadline=None)
+@given(scale=st.floats(1.0, 5.0))
+def test_a_larger_transfer_never_lowers_attendance(child_benefit_paths, study, scale):
+    bigger = dataclasses.replace(child_benefit_paths, change=child_benefit_paths.change * scale)
+    _, p1, _ = attendance(child_benefit_paths, study)
+    _, p1_bigger, _ = attendance(bigger, study)
+    assert np.all(p1_bigger >= p1 - 1e-15)
+
+
+def test_present_values_fall_as_the_discount_rate_rises(child_benefit_paths, study):
+    vals = evaluate(child_benefit_paths, study, [0.0, 0.03, 0.05, 0.10]).valuations
+    for name in ("cost_of_inaction_riels", "avoided_riels", "programme_cost_riels"):
+        series = [getattr(v, name) for v in vals]
+        assert all(a > b for a, b in zip(series, series[1:])), (name, series)
+
+
+def test_the_mincer_value_of_one_extra_year_matches_a_hand_computation():
+    earnings = np.zeros((2, MAX_AGE + 1))
+    employment = np.zeros((2, MAX_AGE + 1))
+    earnings[1, 18:21] = [500_000.0, 600_000.0, 700_000.0]  # a woman's monthly earnings at 18, 19, 20
+    employment[1, 18:21] = [0.5, 0.6, 0.7]
+    flat = survival(0.0, 0.0)  # nobody dies
+    lifetime = lifetime_factor(Profile(earnings, employment), flat, 18, 20, growth=0.02, discount=0.05)
+    value = value_of_extra_schooling(np.array([1.0]), np.array([1]), np.array([10]), lifetime, 0.05)[0]
+    hand = (math.exp(0.05) - 1) * sum(12 * e * emp * (1.02 / 1.05) ** (age - 10)
+                                      for age, e, emp in ((18, 500_000, 0.5), (19, 600_000, 0.6), (20, 700_000, 0.7)))
+    assert value == pytest.approx(hand, rel=1e-12)
+    # survival enters as S(x) / S(a0)
+    survive = survival(0.001, 0.05)
+    with_deaths = lifetime_factor(Profile(earnings, employment), survive, 18, 20, 0.02, 0.05)[1, 10]
+    assert with_deaths == pytest.approx(sum(12 * e * emp * survive[a] / survive[10] * (1.02 / 1.05) ** (a - 10)
+                                            for a, e, emp in ((18, 500_000, 0.5), (19, 600_000, 0.6), (20, 700_000, 0.7))))
+
+
+def test_the_odds_ratio_formula():
+    p = np.array([0.0, 0.2, 0.5, 1.0])
+    assert np.allclose(S.with_odds_ratio(p, 1.41), 1.41 * p / (1 - p + 1.41 * p))
+    assert np.array_equal(S.with_odds_ratio(p, 1.0), p)
+
+
+def test_the_income_channel_is_anchored_to_the_published_response(child_benefit_paths, study):
+    paths = child_benefit_paths
+    p0, _, effect = attendance(paths, study)
+    poor = (paths.group == 0) & (paths.age >= 6) & (paths.age <= 17)
+    eta = np.log(p0[poor, 0] / (1 - p0[poor, 0]))
+    no_offer = paths.offer_base[poor, 0] == 0
+    moved = S.expit(eta + effect * np.log(1.1)) - p0[poor, 0]
+    # the average marginal effect of 10 % more consumption among poor children of school age, in points
+    response = np.average(moved[no_offer], weights=paths.weight[poor][no_offer]) * 100
+    assert response == pytest.approx(study["schooling.attendance_response_pp_per_10pct"], rel=0.1)
+
+
+def test_attendance_of_the_default_population_matches_its_published_targets(population):
+    _, spec = read_yaml(DEFAULT_SPEC, "spec")
+    targets = spec["published"]["school_enrolment"]
+    age = population.persons["age"].to_numpy()
+    attends = population.persons["in_school"].to_numpy()
+    w = population.person_weight()
+
+    def rate(lo, hi):
+        at = (age >= lo) & (age <= hi)
+        return np.average(attends[at], weights=w[at])
+
+    # pre-school by age: within 3 points; primary ages attend at least the net primary enrolment rate and
+    # at most 3 points above it (attendance at any level includes over-age pupils)
+    assert rate(3, 3) == pytest.approx(targets["ece_age_3"], abs=0.03)
+    assert rate(5, 5) == pytest.approx(targets["ece_age_5"], abs=0.03)
+    assert targets["primary_net"] - 0.01 <= rate(6, 11) <= targets["primary_net"] + 0.03
+
+
+def test_results_are_identical_for_any_number_of_jobs(population, study):
+    sc = load_scenario(CHILD_BENEFIT)
+    one = run_study(sc, population, [2026], [0.05], study, 1.5, jobs=1)
+    two = run_study(sc, population, [2026], [0.05], study, 1.5, jobs=2)
+    assert one.totals == two.totals
+    assert one.sensitivity.equals(two.sensitivity)
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_the_command_writes_its_run_folder(tmp_path):
+    out = tmp_path / "study"
+    result = cli("inaction", "--out", out, "-q")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["format"] == "microsim-inaction/1" and summary["cohort_years"] == [2026]
+    assert [t["discount_rate"] for t in summary["totals"]] == [0.03, 0.05]
+    for name in ("report.md", "report.html", "workbook.xlsx", "manifest.json", "tables/sensitivity.csv",
+                 "charts/tornado.png", "charts/schooling_by_quintile.png", "charts/losses_by_cohort.png"):
+        assert (out / name).exists(), name
+    assert "Cost of inaction" in (out / "report.md").read_text()
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (("--discount", "-1"), "plausible range"),
+    (("--discount", "100"), "plausible range"),
+    (("--discount", "abc"), "expected rates in percent"),
+    (("--cohorts", "2040"), "cannot be simulated"),
+    (("--cohorts", "2030-2026"), "expected start years"),
+    (("--set", "earnings.return_to_schooling=0.5"), "outside its plausible range"),
+    (("--set", "schooling.attendance_response_pp_per_10pct=-1"), "outside its plausible range"),
+    (("--set", "earnings.no_such=1"), "is not a study parameter"),
+    (("--set", "earnings.return_to_schooling"), "expected NAME=VALUE"),
+    (("--near-poor", "0.5"), "--near-poor"),
+])
+def test_bad_input_is_refused_with_a_clear_error_and_nothing_written(tmp_path, args, phrase):
+    out = tmp_path / "study"
+    result = cli("inaction", "--out", out, "-q", *args)
+    assert result.exit_code == 2, result.output
+    assert phrase in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_allow_accepts_an_implausible_effect_size(study):
+    changed = study.with_values({"earnings.return_to_schooling": 0.5}, allow=True)
+    assert changed["earnings.return_to_schooling"] == 0.5
