@@ -578,24 +578,26 @@ def _discount_rates(text: str) -> list[float]:
 
 
 def _study_values(pairs) -> dict:
+    """``NAME=VALUE`` pairs of ``--set``: a number, a name, or a comma-separated (or [bracketed]) list."""
     import yaml
 
     values = {}
     for pair in pairs:
         if "=" not in pair:
             raise MicrosimError(f"--set {pair!r}: expected NAME=VALUE, such as earnings.return_to_schooling=0.07.")
-        name, text = pair.split("=", 1)
-        if "," in text:
-            values[name.strip()] = [yaml.safe_load(x) for x in text.split(",")]
-        else:
-            values[name.strip()] = yaml.safe_load(text)
+        name, text = (part.strip() for part in pair.split("=", 1))
+        try:
+            value = yaml.safe_load(text if text.startswith("[") or "," not in text else f"[{text}]")
+        except yaml.YAMLError:
+            raise MicrosimError(f"--set {pair!r}: the value {text!r} is not a number, a name or a list such as 3,5.") from None
+        values[name] = value
     return values
 
 
 @main.command(help=INACTION_HELP)
 @click.argument("scenario", type=click.Path(path_type=Path), required=False)
 @click.option("--cohorts", default=None, help="Start years of the cohorts: 2026, 2026,2028 or 2026-2030. Default: the scenario's year.")
-@click.option("--discount", default="3,5", show_default=True, help="Real discount rates in percent.")
+@click.option("--discount", default=None, help="Real discount rates in percent, e.g. 3,5. Default: valuation.discount_rates.")
 @click.option("--near-poor", "near_poor", type=float, default=None,
               help="Near-poor: consumption below this multiple of the poverty line. Default: simulation.near_poor_multiple.")
 @click.option("--set", "settings", multiple=True, help="NAME=VALUE: a study parameter of policies/inaction.yaml (repeatable).")
@@ -614,16 +616,19 @@ def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out,
     from microsim.paths import HOME, display_path
     from microsim.progress import stages
     from microsim.runfolder import population_info, write_run_folder
-    from microsim.study_parameters import load_study_parameters
+    from microsim.study_parameters import check_study, load_study_parameters
 
     scenario = scenario or HOME / "policies" / "scenarios" / "child_benefit_2_5.yaml"
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-inaction")
     study = load_study_parameters()
     study = study.with_values(_study_values(settings), allow) if settings else study
-    rates = check_discount_rates(_discount_rates(discount), study, allow)
+    rates = check_discount_rates(_discount_rates(discount) if discount else list(study["valuation.discount_rates"]),
+                                 study, allow)
+    study = study.with_values({"valuation.discount_rates": rates}, allow=True)  # what runs is what the manifest records
     years = _cohort_years(cohorts) if cohorts else [sc.year]
+    modules, tree = load_system()
+    check_study(study, modules, "--set" if settings else "")
     if near_poor is None:
-        _, tree = load_system()
         near_poor = tree.at(sc.date, None, str(scenario)).simulation.near_poor_multiple
     if not 1 <= near_poor <= 10:
         raise MicrosimError(f"--near-poor {near_poor:g}: expected a multiple of the poverty line from 1 to 10.")
@@ -631,21 +636,24 @@ def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out,
     with stages(18 * len(years), "Following cohorts", quiet) as step:
         result = run_study(sc, pop, years, rates, study, near_poor, jobs, progress=step)
     command = (f"microsim inaction {display_path(scenario)} --data {display_path(data)} --cohorts "
-               f"{','.join(map(str, years))} --discount {discount}" + f" --near-poor {near_poor:g}"
+               f"{','.join(map(str, years))} --discount {','.join(f'{r * 100:g}' for r in rates)}"
+               + f" --near-poor {near_poor:g}"
                + "".join(f" --set {s}" for s in settings) + (" --allow" if allow else ""))
     population = population_info(pop, _population_label(data))
     manifest = {"command": command, "seed": sc.seed, "cohorts": years, "discount_rates": rates,
                 "near_poor_multiple": near_poor, "population": {**population, "calibration": pop.metadata.get("calibration")},
                 "study_parameters": {"file": display_path(study.path), "sha256": study.digest,
-                                     "values": {k: p.value for k, p in study.parameters.items()}}}
+                                     "values": {k: p.value for k, p in study.parameters.items()},
+                                     "set": list(settings)}}
     with stages(1, "Writing", quiet) as step:
         write_run_folder(study_output(result, population, command, manifest), out, overwrite)
         step("written")
-    t = result.totals[0]
-    click.echo(f"Cost of inaction, children of {','.join(map(str, years))}: {t.cost_of_inaction_riels / 1e9:,.1f} billion "
-               f"riels of {years[0]} (present value at {t.discount_rate * 100:g} %). {sc.name}: costs "
-               f"{t.programme_cost_riels / 1e9:,.1f} billion, avoids {t.avoided_poor_near_poor_riels / 1e9:,.1f} billion "
-               f"of it; benefit-cost ratio {t.benefit_cost_ratio if t.benefit_cost_ratio is not None else float('nan'):.3f}.")
+    first = result.headline
+    ratio = f"{first.benefit_cost_ratio:.3f}" if first.benefit_cost_ratio is not None else "not defined (no cost)"
+    click.echo(f"Cost of inaction, children of {years[0]}: {first.cost_of_inaction_riels / 1e9:,.1f} billion riels of "
+               f"{years[0]} (present value at {first.discount_rate * 100:g} %). {sc.name}: costs "
+               f"{first.programme_cost_riels / 1e9:,.1f} billion, avoids {first.avoided_poor_near_poor_riels / 1e9:,.1f} "
+               f"billion of it; benefit-cost ratio {ratio}.")
     for note in result.notes:
         click.echo(f"Note: {note}")
     click.echo(f"Wrote {out} (report.md, report.html, workbook.xlsx, tables/, charts/, summary.json, manifest.json).")

@@ -1,9 +1,10 @@
-"""The whole cost-of-inaction study: several cohorts, several discount rates, and the sensitivity analysis.
+"""The whole cost-of-inaction study: one or more cohorts, several discount rates, the sensitivity analysis.
 
 Cohorts are followed once (:func:`microsim.inaction.follow_cohort`, the slow part) and evaluated
-as often as the sensitivity analysis needs (:func:`microsim.inaction.evaluate`, cheap). Totals
-over cohorts are in riels of the first cohort's start year, each cohort's present values
-discounted from its own start year to the first one.
+as often as the sensitivity analysis needs (:func:`microsim.inaction.evaluate`, cheap). Each
+cohort is every child aged 0-17 in its start year, so cohorts of start years less than 18 years
+apart share children: each is reported on its own, in riels of its own start year, and they are
+never added up. The sensitivity analysis is of the first cohort.
 """
 
 from __future__ import annotations
@@ -27,31 +28,12 @@ SENSITIVITY = (
 DISCOUNT = "valuation.discount_rates"
 
 
-@dataclass(frozen=True)
-class Totals:
-    """Sums over cohorts at one discount rate, riels of the first cohort's start year."""
-
-    discount_rate: float
-    cost_of_inaction_riels: float
-    avoided_riels: float
-    avoided_poor_near_poor_riels: float
-    programme_cost_riels: float
-    forgone_tax_of_inaction_riels: float
-    tax_gained_riels: float
-    net_present_value_riels: float
-    benefit_cost_ratio: float | None
-    share_of_inaction_avoided: float | None
-    avoided_per_riel: float | None
-    fiscal_return_per_riel: float | None  # tax gained per riel of programme cost
-
-
 @dataclass
 class Study:
     scenario: str
     cohorts: list[CohortPaths]
     results: list[CohortResult]
-    totals: list[Totals]  # one per discount rate
-    sensitivity: pd.DataFrame
+    sensitivity: pd.DataFrame  # the first cohort
     parameters: StudyParameters
     discount_rates: list[float]
     near_poor_multiple: float
@@ -60,6 +42,11 @@ class Study:
     @property
     def first_year(self) -> int:
         return self.cohorts[0].start
+
+    @property
+    def headline(self):
+        """The first cohort at the first discount rate (a :class:`microsim.inaction.Valuation`)."""
+        return self.results[0].valuations[0]
 
 
 def check_discount_rates(rates: list[float], study: StudyParameters, allow: bool) -> list[float]:
@@ -73,35 +60,15 @@ def check_discount_rates(rates: list[float], study: StudyParameters, allow: bool
     return list(rates)
 
 
-def _to_first(paths: CohortPaths, first: CohortPaths, rate: float) -> float:
-    """Multiplier taking a cohort's start-year present value to the first cohort's start year and prices."""
-    return first.price_factor / paths.price_factor * (1 + rate) ** -(paths.start - first.start)
-
-
-def totals(cohorts: list[CohortPaths], results: list[CohortResult], rates: list[float]) -> list[Totals]:
-    out = []
-    for i, rate in enumerate(rates):
-        def total(name):
-            return float(sum(getattr(r.valuations[i], name) * _to_first(p, cohorts[0], rate)
-                             for p, r in zip(cohorts, results)))
-        inaction, avoided, target = total("cost_of_inaction_riels"), total("avoided_riels"), \
-            total("avoided_poor_near_poor_riels")
-        cost, tax_lost, tax_gained = total("programme_cost_riels"), total("forgone_tax_of_inaction_riels"), \
-            total("tax_gained_riels")
-        out.append(Totals(rate, inaction, avoided, target, cost, tax_lost, tax_gained, avoided - cost,
-                          avoided / cost if cost > 0 else None, target / inaction if inaction > 0 else None,
-                          target / cost if cost > 0 else None, tax_gained / cost if cost > 0 else None))
-    return out
-
-
-def sensitivity(cohorts: list[CohortPaths], study: StudyParameters, rates: list[float],
+def sensitivity(paths: CohortPaths, study: StudyParameters, rates: list[float],
                 uses_conditional: bool) -> pd.DataFrame:
-    """One row per parameter and value (low, central, high): the study's totals at the first rate."""
+    """One row per parameter and value (low, central, high): the cohort's money at the first rate.
+
+    The discount rate moves two points either way from the first rate (not below 0)."""
     rows = []
 
     def add(name, words, which, value, params, rate):
-        results = [evaluate(p, params, [rate]) for p in cohorts]
-        t = totals(cohorts, results, [rate])[0]
+        t = evaluate(paths, params, [rate]).valuations[0]
         rows.append({"parameter": name, "meaning": words, "case": which, "value": value,
                      "cost of inaction (riels)": t.cost_of_inaction_riels,
                      "avoided, poor and near-poor (riels)": t.avoided_poor_near_poor_riels,
@@ -117,9 +84,7 @@ def sensitivity(cohorts: list[CohortPaths], study: StudyParameters, rates: list[
             continue
         for which, value in (("low", p.low), ("high", p.high)):
             add(name, words, which, value, study.with_values({name: value}, allow=True), central_rate)
-    low, high = min(rates), max(rates)
-    if low == high:  # one rate given: vary it by two points either way
-        low, high = max(central_rate - 0.02, 0.0), central_rate + 0.02
+    low, high = max(central_rate - 0.02, 0.0), central_rate + 0.02
     for which, rate in (("low", low), ("high", high)):
         add(DISCOUNT, "discount rate", which, rate, study, rate)
     return pd.DataFrame(rows)
@@ -150,5 +115,8 @@ def run_study(scenario, base, cohort_years: list[int], rates: list[float], study
         notes.append(f"Years from {min(frozen)} are beyond the macro assumptions: they keep the last year's prices, "
                      "real consumption level and programme parameters (a cohort is followed until its youngest "
                      "child is 17).")
-    return Study(scenario.name, cohorts, results, totals(cohorts, results, rates),
-                 sensitivity(cohorts, study, rates, uses_conditional), study, list(rates), near_poor, notes)
+    if len(cohorts) > 1 and cohorts[-1].start - cohorts[0].start < 18:
+        notes.append("The cohorts share children (each is every child aged 0-17 in its start year): read each on its "
+                     "own; their figures must not be added up.")
+    return Study(scenario.name, cohorts, results, sensitivity(cohorts[0], study, rates, uses_conditional), study,
+                 list(rates), near_poor, notes)

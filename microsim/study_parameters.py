@@ -55,6 +55,8 @@ class StudyParameters:
                 raise SpecError(f"{where}: `{name}` is not a study parameter of {self.path}. Known: "
                                 f"{', '.join(sorted(changed))}.")
             p = changed[name]
+            if isinstance(p.value, list) and not isinstance(value, list):
+                value = [value]  # one name or number where a list is expected
             _check_value(p, value, allow, where)
             changed[name] = replace(p, value=value)
         return replace(self, parameters=changed)
@@ -72,6 +74,10 @@ def _is_number(x) -> bool:
 
 def _check_value(p: StudyParameter, value, allow: bool, where: str) -> None:
     values = value if isinstance(value, list) else [value]
+    if isinstance(p.value, list) and p.value and all(isinstance(v, str) for v in p.value):  # a list of names
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise SpecError(f"{where}: `{p.name}` must be a list of names ({p.unit}); found {value!r}.")
+        return
     if isinstance(p.value, list) != isinstance(value, list) or not all(_is_number(v) for v in values):
         kind = "a list of numbers" if isinstance(p.value, list) else "a number"
         raise SpecError(f"{where}: `{p.name}` must be {kind} ({p.unit}); found {value!r}.")
@@ -142,3 +148,39 @@ def _parameter(path: Path, name: str, entry) -> StudyParameter:
     elif not isinstance(value, list):
         fail(f"`value` must be a number or a list; found {value!r}")
     return p
+
+
+AGES = ("schooling.first_school_age", "schooling.last_school_age", "earnings.first_working_age",
+        "earnings.last_working_age")
+
+
+def check_study(study: StudyParameters, programmes, where: str = "") -> None:
+    """Checks across parameters: whole ages in order, within what the model covers; known programmes.
+
+    ``programmes``: the names of the model's programmes (conditional ones must be among them).
+    """
+    where = where or str(study.path)
+
+    def fail(text):
+        raise SpecError(f"{where}: {text}")
+
+    for name in AGES:
+        value = study[name]
+        if not (_is_number(value) and float(value).is_integer()):
+            fail(f"`{name}` must be a whole number of years; found {value!r}.")
+    pre = study["schooling.preschool_ages"]
+    if not (isinstance(pre, list) and len(pre) == 2 and all(_is_number(a) and float(a).is_integer() for a in pre)
+            and 3 <= pre[0] <= pre[1] <= 17):
+        fail(f"`schooling.preschool_ages` must be [first, last] whole ages with 3 <= first <= last <= 17; found {pre!r}.")
+    first, last = study["schooling.first_school_age"], study["schooling.last_school_age"]
+    if not 3 <= first <= last <= 17:
+        fail(f"school ages must satisfy 3 <= first_school_age <= last_school_age <= 17 (the attendance model covers "
+             f"ages 3-17); found {first:g} and {last:g}.")
+    work_first, work_last = study["earnings.first_working_age"], study["earnings.last_working_age"]
+    if not last < work_first <= work_last <= 100:
+        fail(f"working ages must satisfy last_school_age < first_working_age <= last_working_age <= 100; found "
+             f"{work_first:g} to {work_last:g} with school to {last:g}.")
+    unknown = [n for n in study["schooling.conditional_programmes"] if n not in programmes]
+    if unknown:
+        fail(f"`schooling.conditional_programmes` names {', '.join(f'`{n}`' for n in unknown)}, not a programme of "
+             f"the model. Known: {', '.join(sorted(programmes))}.")

@@ -10,13 +10,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microsim import schooling as S
+from microsim import schooling
 from microsim.cli import main
 from microsim.earnings import MAX_AGE, Profile, lifetime_factor, survival, value_of_extra_schooling
-from microsim.inaction import attendance, evaluate, follow_cohort
+from microsim.inaction import attendance, evaluate, follow_cohort, internal_rate_of_return
 from microsim.inaction_study import run_study
 from microsim.io import read_population
-from microsim.paths import DEFAULT_POPULATION, DEFAULT_SPEC, POLICIES
+from microsim.paths import DEFAULT_POPULATION, DEFAULT_SPEC, HOME, POLICIES
 from microsim.scenario import load_scenario
 from microsim.study_parameters import load_study_parameters
 from microsim.yamlfile import read_yaml
@@ -42,7 +42,7 @@ def child_benefit_paths(population, study):
 
 def test_a_reform_that_changes_nothing_avoids_exactly_nothing(population, study):
     result = run_study(load_scenario(BASELINE), population, [2026], [0.03], study, 1.5)
-    t = result.totals[0]
+    t = result.headline
     assert t.avoided_riels == 0.0 and t.avoided_poor_near_poor_riels == 0.0 and t.programme_cost_riels == 0.0
     assert result.results[0].schooling.extra_years_total == 0.0
     assert t.cost_of_inaction_riels > 0  # the status quo still carries its loss
@@ -91,10 +91,11 @@ def test_the_mincer_value_of_one_extra_year_matches_a_hand_computation():
                                             for a, e, emp in ((18, 500_000, 0.5), (19, 600_000, 0.6), (20, 700_000, 0.7))))
 
 
-def test_the_odds_ratio_formula():
-    p = np.array([0.0, 0.2, 0.5, 1.0])
-    assert np.allclose(S.with_odds_ratio(p, 1.41), 1.41 * p / (1 - p + 1.41 * p))
-    assert np.array_equal(S.with_odds_ratio(p, 1.0), p)
+@given(p=st.floats(0.001, 0.999), odds_ratio=st.floats(1.0, 10.0))
+def test_the_odds_ratio_multiplies_the_odds(p, odds_ratio):
+    moved = schooling.with_odds_ratio(np.array([p]), odds_ratio)[0]
+    assert (moved / (1 - moved)) / (p / (1 - p)) == pytest.approx(odds_ratio, rel=1e-9)
+    assert moved >= p
 
 
 def test_the_income_channel_is_anchored_to_the_published_response(child_benefit_paths, study):
@@ -103,7 +104,7 @@ def test_the_income_channel_is_anchored_to_the_published_response(child_benefit_
     poor = (paths.group == 0) & (paths.age >= 6) & (paths.age <= 17)
     eta = np.log(p0[poor, 0] / (1 - p0[poor, 0]))
     no_offer = paths.offer_base[poor, 0] == 0
-    moved = S.expit(eta + effect * np.log(1.1)) - p0[poor, 0]
+    moved = schooling.expit(eta + effect * np.log(1.1)) - p0[poor, 0]
     # the average marginal effect of 10 % more consumption among poor children of school age, in points
     response = np.average(moved[no_offer], weights=paths.weight[poor][no_offer]) * 100
     assert response == pytest.approx(study["schooling.attendance_response_pp_per_10pct"], rel=0.1)
@@ -131,7 +132,7 @@ def test_results_are_identical_for_any_number_of_jobs(population, study):
     sc = load_scenario(CHILD_BENEFIT)
     one = run_study(sc, population, [2026], [0.05], study, 1.5, jobs=1)
     two = run_study(sc, population, [2026], [0.05], study, 1.5, jobs=2)
-    assert one.totals == two.totals
+    assert one.results[0].valuations == two.results[0].valuations
     assert one.sensitivity.equals(two.sensitivity)
 
 
@@ -145,11 +146,17 @@ def test_the_command_writes_its_run_folder(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["format"] == "microsim-inaction/1" and summary["cohort_years"] == [2026]
-    assert [t["discount_rate"] for t in summary["totals"]] == [0.03, 0.05]
+    assert [v["discount_rate"] for v in summary["cohorts"][0]["valuations"]] == [0.03, 0.05]
+    assert summary["headline"] == {"start_year": 2026, **summary["cohorts"][0]["valuations"][0]}
     for name in ("report.md", "report.html", "workbook.xlsx", "manifest.json", "tables/sensitivity.csv",
                  "charts/tornado.png", "charts/schooling_by_quintile.png", "charts/losses_by_cohort.png"):
         assert (out / name).exists(), name
     assert "Cost of inaction" in (out / "report.md").read_text()
+    # every key of summary.json is documented
+    docs = (HOME / "docs" / "cost-of-inaction.md").read_text()
+    section = docs[docs.index("## summary.json"):]
+    keys = set(summary) | set(summary["cohorts"][0]) | set(summary["cohorts"][0]["valuations"][0]) | set(summary["headline"])
+    assert {k for k in keys if f"`{k}`" not in section} == set()
 
 
 @pytest.mark.parametrize("args, phrase", [
@@ -163,6 +170,13 @@ def test_the_command_writes_its_run_folder(tmp_path):
     (("--set", "earnings.no_such=1"), "is not a study parameter"),
     (("--set", "earnings.return_to_schooling"), "expected NAME=VALUE"),
     (("--near-poor", "0.5"), "--near-poor"),
+    (("--near-poor", "10"), "Lower --near-poor"),
+    (("--set", "earnings.last_working_age=120"), "working ages"),
+    (("--set", "earnings.first_working_age=18.5"), "whole number"),
+    (("--set", "schooling.preschool_ages=5,3"), "preschool_ages"),
+    (("--set", "schooling.first_school_age=20"), "school ages"),
+    (("--set", "schooling.conditional_programmes=no_such_programme"), "not a programme of the model"),
+    (("--set", "schooling.preschool_ages=[3,5"), "is not a number, a name or a list"),
 ])
 def test_bad_input_is_refused_with_a_clear_error_and_nothing_written(tmp_path, args, phrase):
     out = tmp_path / "study"
@@ -175,3 +189,49 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_written(tmp_path, a
 def test_allow_accepts_an_implausible_effect_size(study):
     changed = study.with_values({"earnings.return_to_schooling": 0.5}, allow=True)
     assert changed["earnings.return_to_schooling"] == 0.5
+
+
+def test_yearly_flows_and_per_child_values_give_the_same_present_value(child_benefit_paths, study):
+    """Two routes to the avoided loss: discounting the yearly earnings gained, and the per-child
+    lifetime factors."""
+    result = evaluate(child_benefit_paths, study, [0.04])
+    flows = result.flows
+    discounted = float(flows["earnings gained (riels)"] @ 1.04 ** -np.arange(len(flows)))
+    assert discounted == pytest.approx(result.valuations[0].avoided_riels, rel=1e-9)
+    lost = float(flows["earnings lost to inaction (riels)"] @ 1.04 ** -np.arange(len(flows)))
+    assert lost == pytest.approx(result.valuations[0].cost_of_inaction_riels, rel=1e-9)
+    cost = float(flows["programme cost (riels)"] @ 1.04 ** -np.arange(len(flows)))
+    assert cost == pytest.approx(result.valuations[0].programme_cost_riels, rel=1e-12)
+    by_age = result.schooling.by_age
+    assert by_age["avoided, all children, at 4 % (riels)"].sum() == pytest.approx(result.valuations[0].avoided_riels)
+
+
+def test_the_internal_rate_of_return_of_known_flows():
+    assert internal_rate_of_return(np.array([-100.0, 110.0])) == pytest.approx(0.10, abs=1e-10)
+    assert internal_rate_of_return(np.array([-100.0, 0.0, 121.0])) == pytest.approx(0.10, abs=1e-10)
+    assert internal_rate_of_return(np.array([100.0, 50.0])) is None  # never negative
+
+
+def test_the_discount_rate_moves_two_points_either_way_in_the_sensitivity(population, study):
+    result = run_study(load_scenario(CHILD_BENEFIT), population, [2026], [0.03, 0.05], study, 1.5)
+    rows = result.sensitivity[result.sensitivity["parameter"] == "valuation.discount_rates"]
+    assert rows["value"].tolist() == pytest.approx([0.01, 0.05])
+
+
+def test_a_transfer_conditional_on_schooling_raises_the_odds_of_the_newly_offered(population, study, tmp_path):
+    """The child benefit made a 'scholarship' for ages 6-11: children newly offered it get the odds
+    ratio; its cost is paid at expected attendance."""
+    scenario = tmp_path / "offer.yaml"
+    scenario.write_text("name: offer\nyear: 2026\nreform:\n  child_benefit.active: true\n"
+                        "  child_benefit.amount: 30000\n  child_benefit.min_age: 6\n  child_benefit.max_age: 11\n")
+    conditional = study.with_values({"schooling.conditional_programmes": ["family_package_scholarship", "child_benefit"]})
+    paths = follow_cohort(load_scenario(scenario), population, 2026, conditional, 1.5)
+    assert np.all(paths.cost == 0)  # the conditional programme's cost is not in the other programmes'
+    offered = (paths.offer_reform > 0) & (paths.offer_base == 0)
+    assert offered.any()
+    p0, p1, _ = attendance(paths, conditional)
+    odds = lambda p: p / (1 - p)  # noqa: E731
+    ratio = odds(p1[offered]) / odds(p0[offered])
+    assert ratio == pytest.approx(np.full(ratio.size, conditional["schooling.conditional_transfer_odds_ratio"]))
+    result = evaluate(paths, conditional, [0.03])
+    assert result.schooling.extra_years_total > 0 and result.valuations[0].programme_cost_riels > 0
