@@ -2,7 +2,7 @@
 
 Steps (each a pure function of the previous step's result and a named random stream):
 compose a candidate pool -> resample it to the WPP age-sex and Census zone structure ->
-members' characteristics -> consumption -> IDPoor -> tables in the schema.
+members' characteristics -> consumption -> IDPoor -> children's schooling -> tables in the schema.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from microsim.synth.households import RELATIONSHIPS, compose, take
 from microsim.synth.idpoor import assign_idpoor, pmt_score
 from microsim.synth.members import EMPLOYMENT_TYPES, PENSION_SCHEMES, draw_members
 from microsim.synth.resample import fit_selection_weights, systematic_sample
+from microsim.synth.schooling import children_schooling
 from microsim.synth.spec import ZONES, Spec, load_spec
 
 MAX_HOUSEHOLDS = 20_000_000  # far above Cambodia's 3.6 million; a guard against typos
@@ -71,7 +72,10 @@ def _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step) -> P
     consumption = cons.consumption_per_person(comp, features, spec, stream(seed, "synth.consumption"))
     score = pmt_score(features, comp.zone, np.log(np.maximum(consumption, 1.0)), comp.size)
     idpoor = assign_idpoor(score, comp.size, spec, stream(seed, "synth.idpoor"))
-    step("consumption and IDPoor")
+    members.in_school, members.education_years = children_schooling(
+        comp, members.in_school, members.education_years, consumption / cons.poverty_line_monthly(spec), spec,
+        stream(seed, "synth.schooling"))
+    step("consumption, IDPoor and schooling")
 
     household_id = np.arange(1, households + 1, dtype=np.int64)
     hh_table = pd.DataFrame({

@@ -117,8 +117,10 @@ def _check(path: Path, raw: dict) -> None:
     c.number("published.women_per_100_men_pension.value", 0, 1000)
     c.number("published.idpoor_households.value", 1, 1e8)
     c.number("published.idpoor_persons.value", 1, 1e9)
-    for k in ("ece_age_3", "ece_age_5", "primary_net", "lower_secondary_net", "upper_secondary_net"):
+    for k in ("ece_age_3", "ece_age_4", "ece_age_5", "primary_net", "lower_secondary_net", "upper_secondary_net"):
         c.number(f"published.school_enrolment.{k}", 0, 1)
+    for k in ("primary", "lower_secondary", "upper_secondary"):
+        c.number(f"published.school_completion.{k}", 0, 1)
     for k in ("age_structure", "poverty_targets"):
         f = c.get(f"published.{k}.file")
         if not (path.parent / str(f)).exists():
@@ -170,7 +172,11 @@ def _check(path: Path, raw: dict) -> None:
     c.number("published.civil_service_pensioners.value", 0, 1e8)
     c.number("published.veteran_pensioners.value", 0, 1e8)
     c.number("assumptions.pregnancy_unpartnered_factor.value", 0, 1)
-    c.table("assumptions.school_odds_ratio.value", 0, None, keys=("urban", "per_year_head_education"))
+    c.table("assumptions.school_odds_ratio.value", 0, None, keys=("urban", "per_year_head_education", "per_log_consumption"))
+    c.number("assumptions.school_delay.value.per_school_year", 0, 2)
+    c.number("assumptions.school_delay.value.per_log_consumption", -10, 10)
+    c.number("assumptions.school_delay.value.max", 0, 12)
+    c.number("assumptions.school_delay.value.leaving_grade_power", 0.1, 10)
     for k in ("log_household_size", "share_children", "share_older", "head_education_years",
               "max_adult_education_years", "share_members_agriculture", "share_members_services",
               "share_members_industry", "share_members_unemployed", "any_formal_worker", "any_disabled",
