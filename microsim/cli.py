@@ -605,10 +605,15 @@ def _study_values(pairs) -> dict:
 @click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: the shipped one).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder (default: runs/<scenario>-inaction).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@click.option("--replicates", "-r", type=int, default=0, show_default=True,
+              help="Bootstrap replicates for 95 % intervals on the first cohort (each follows the cohort again: "
+                   "about 2 s each on one core; use --jobs).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Modules in parallel on this many threads; results are identical for any number.")
+              help="Replicates in parallel on this many workers; results are identical for any number.")
+@backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out, overwrite, jobs, quiet):
+def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out, overwrite, replicates, jobs, backend,
+             scheduler, quiet):
     from microsim.engine import load_system
     from microsim.inaction_output import study_output
     from microsim.inaction_study import check_discount_rates, run_study
@@ -632,15 +637,21 @@ def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out,
         near_poor = tree.at(sc.date, None, str(scenario)).simulation.near_poor_multiple
     if not 1 <= near_poor <= 10:
         raise MicrosimError(f"--near-poor {near_poor:g}: expected a multiple of the poverty line from 1 to 10.")
+    if replicates < 0 or replicates > 10_000:
+        raise MicrosimError(f"--replicates {replicates}: expected a whole number from 0 (none) to 10,000.")
     pop = read_population(data)
-    with stages(18 * len(years), "Following cohorts", quiet) as step:
-        result = run_study(sc, pop, years, rates, study, near_poor, jobs, progress=step)
+    with _executor(backend, scheduler, jobs, quiet) as executor:
+        with stages(18 * len(years), "Following cohorts", quiet) as step:
+            result = run_study(sc, pop, years, rates, study, near_poor, 1, progress=step, replicates=replicates,
+                               executor=executor, population_ref=_shipped(pop, data, executor))
     command = (f"microsim inaction {display_path(scenario)} --data {display_path(data)} --cohorts "
                f"{','.join(map(str, years))} --discount {','.join(f'{r * 100:g}' for r in rates)}"
                + f" --near-poor {near_poor:g}"
-               + "".join(f" --set {s}" for s in settings) + (" --allow" if allow else ""))
+               + "".join(f" --set {s}" for s in settings) + (" --allow" if allow else "")
+               + (f" --replicates {replicates}" if replicates else ""))
     population = population_info(pop, _population_label(data))
-    manifest = {"command": command, "seed": sc.seed, "cohorts": years, "discount_rates": rates,
+    manifest = {"command": command, "seed": sc.seed, "cohorts": years, "discount_rates": rates, "replicates": replicates,
+                "jobs": jobs, "backend": backend or "default",
                 "near_poor_multiple": near_poor, "population": {**population, "calibration": pop.metadata.get("calibration")},
                 "study_parameters": {"file": display_path(study.path), "sha256": study.digest,
                                      "values": {k: p.value for k, p in study.parameters.items()},

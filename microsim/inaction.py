@@ -32,6 +32,7 @@ import pandas as pd
 
 from microsim import schooling
 from microsim.ageing import Assumptions, bring_to_year
+from microsim.determinism import one_blas_thread
 from microsim.benefit import Flat
 from microsim.earnings import (MONTHS, Mincer, Profile, earnings_profile, impute_earnings, lifetime_factor, survival,
                                value_of_extra_schooling, yearly_gains)
@@ -142,6 +143,7 @@ def _closure(names, modules) -> dict:
     return out
 
 
+@one_blas_thread
 def follow_cohort(scenario: Scenario, base: Population, start: int, study: StudyParameters, near_poor: float,
                   macro: Macro | None = None, jobs: int = 1, assumptions: Assumptions | None = None,
                   progress=None) -> CohortPaths:

@@ -54,8 +54,29 @@ def summary(study: Study, population: dict, command: str) -> dict:
             "programmes_changed": list(p.modules_changed),
             "valuations": [_json(v) for v in r.valuations],
         } for p, r in zip(study.cohorts, study.results)],
+        "uncertainty": _uncertainty(study),
         "notes": study.notes,
     }
+
+
+def _uncertainty(study: Study) -> dict | None:
+    if not study.intervals:
+        return None
+    return {"replicates": study.intervals["replicates"], "start_year": study.first_year,
+            "by_rate": [{"discount_rate": rate, **{name: i.to_json() for name, i in fields.items()}}
+                        for rate, fields in study.intervals["by_rate"].items()]}
+
+
+def intervals_table(study: Study) -> pd.DataFrame:
+    """The first cohort's 95 % intervals, one row per discount rate and figure."""
+    rows = []
+    for rate, fields in (study.intervals or {}).get("by_rate", {}).items():
+        valuation = next(v for v in study.results[0].valuations if v.discount_rate == rate)
+        for name, i in fields.items():
+            rows.append({"discount rate (%)": rate * 100, "figure": name, "estimate": getattr(valuation, name),
+                         "95 % low": i.low, "95 % high": i.high, "standard error": i.standard_error})
+    return pd.DataFrame(rows, columns=["discount rate (%)", "figure", "estimate", "95 % low", "95 % high",
+                                       "standard error"])
 
 
 def cohorts_table(study: Study) -> pd.DataFrame:
@@ -280,8 +301,8 @@ def report(study: Study, population: dict, drawn: dict) -> list:
     blocks += run_report.chart_blocks(drawn["schooling"]) + run_report.chart_blocks(drawn["losses"])
     blocks += [Heading("How sure"),
                Paragraph("Each parameter moved to its low and high value, the others central (tables/sensitivity.csv "
-                         "and the workbook's Sensitivity sheet). Sampling uncertainty of the population (bootstrap "
-                         "intervals) is not yet carried into this study.")]
+                         "and the workbook's Sensitivity sheet).")]
+    blocks += _interval_blocks(study)
     blocks += run_report.chart_blocks(drawn["tornado"])
     blocks += [Heading("What is not modelled"),
                Bullets(("learning quality: a year attended is a year of schooling, whatever is learnt, and no "
@@ -297,6 +318,33 @@ def report(study: Study, population: dict, drawn: dict) -> list:
     return blocks
 
 
+def _interval_blocks(study: Study) -> list:
+    if not study.intervals:
+        return [Paragraph("Sampling uncertainty: not computed in this run; `--replicates 20` (or more) adds 95 % "
+                          "intervals from a bootstrap of households carried through calibration, the attendance "
+                          "model and the whole cohort (docs/cost-of-inaction.md).")]
+    table = intervals_table(study)
+    words = {"cost_of_inaction_riels": "cost of inaction (bn riels)", "avoided_riels": "avoided, all children (bn riels)",
+             "avoided_poor_near_poor_riels": "avoided, poor and near-poor (bn riels)",
+             "programme_cost_riels": "programme cost (bn riels)", "net_present_value_riels": "net present value (bn riels)",
+             "benefit_cost_ratio": "benefit-cost ratio", "share_of_inaction_avoided": "share of the cost of inaction avoided",
+             "avoided_per_riel": "avoided per riel spent"}
+
+    def shown(name, x):
+        return _money(x) if name.endswith("_riels") else _ratio(x, 4)
+
+    display = pd.DataFrame({
+        "discount rate": [f"{v:g} %" for v in table["discount rate (%)"]],
+        "figure": [words[n] for n in table["figure"]],
+        "estimate": [shown(n, v) for n, v in zip(table["figure"], table["estimate"])],
+        "95 % interval": [f"{shown(n, lo)} to {shown(n, hi)}" for n, lo, hi in
+                          zip(table["figure"], table["95 % low"], table["95 % high"])]})
+    return [Paragraph(f"Sampling uncertainty of the children of {study.first_year}: {study.intervals['replicates']} "
+                      "bootstrap replicates of households, each recalibrated, its attendance model refitted and the "
+                      "cohort followed again (the study's parameters held at their central values)."),
+            Table(display, ("estimate", "95 % interval"), "95 % intervals from the bootstrap")]
+
+
 def sheets(study: Study, population: dict) -> list[Sheet]:
     about = pd.DataFrame({"item": ["scenario", "cohorts (start years)", "discount rates", "near-poor multiple",
                                    "population", "money"],
@@ -310,13 +358,14 @@ def sheets(study: Study, population: dict) -> list[Sheet]:
             Sheet("Schooling", "Expected schooling by group and consumption quintile", schooling_table(study)),
             Sheet("Flows", "Yearly flows (undiscounted, riels of the start year)", flows_table(study)),
             Sheet("Sensitivity", "One parameter at a time, first cohort, first discount rate", study.sensitivity),
+            Sheet("Intervals", "95 % bootstrap intervals, first cohort (empty without --replicates)", intervals_table(study)),
             Sheet("Parameters", "Study parameters and their sources (policies/inaction.yaml)", parameters_table(study)),
             Sheet("Attendance model", "Fitted logit of attendance, children 3-17", model_table(study))]
 
 
 def study_output(study: Study, population: dict, command: str, manifest: dict) -> RunOutput:
     tables = {"cohorts": cohorts_table(study), "by_age": by_age_table(study), "schooling": schooling_table(study),
-              "flows": flows_table(study), "sensitivity": study.sensitivity, "parameters": parameters_table(study),
+              "flows": flows_table(study), "sensitivity": study.sensitivity, "intervals": intervals_table(study), "parameters": parameters_table(study),
               "attendance_model": model_table(study)}
     return RunOutput(kind="inaction", title=f"Cost of inaction: {study.scenario}",
                      summary=summary(study, population, command), tables=tables, sheets=sheets(study, population),

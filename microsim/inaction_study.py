@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from microsim.determinism import one_blas_thread
 from microsim.errors import SpecError
 from microsim.inaction import CohortPaths, CohortResult, evaluate, follow_cohort
 from microsim.study_parameters import StudyParameters
@@ -38,6 +39,7 @@ class Study:
     discount_rates: list[float]
     near_poor_multiple: float
     notes: list[str]
+    intervals: dict | None = None  # first cohort: {discount rate: {field: Interval}}, with `replicates`
 
     @property
     def first_year(self) -> int:
@@ -90,8 +92,37 @@ def sensitivity(paths: CohortPaths, study: StudyParameters, rates: list[float],
     return pd.DataFrame(rows)
 
 
+INTERVAL_FIELDS = ("cost_of_inaction_riels", "avoided_riels", "avoided_poor_near_poor_riels", "programme_cost_riels",
+                   "net_present_value_riels", "benefit_cost_ratio", "share_of_inaction_avoided", "avoided_per_riel")
+
+
+@one_blas_thread
+def replicate_valuations(scenario, base, start: int, study: StudyParameters, rates: list[float], near_poor: float,
+                         replicate: int, macro=None):
+    """One bootstrap replicate of a cohort: the population resampled by household (Poisson
+    multiplicities keyed by id) and recalibrated (docs/uncertainty.md), then followed, the
+    attendance model refitted, and valued. ``base``: a Population or a PopulationRef."""
+    from microsim.executor import resolve
+    from microsim.uncertainty import replicate_population
+
+    pop = replicate_population(resolve(base), scenario.seed, replicate)
+    return evaluate(follow_cohort(scenario, pop, start, study, near_poor, macro), study, rates).valuations
+
+
+def bootstrap_intervals(point: CohortResult, replicates: list) -> dict:
+    """95 % intervals (Student t over the replicates' spread, centred on the point estimate)."""
+    from microsim.uncertainty import interval
+
+    return {"replicates": len(replicates),
+            "by_rate": {v.discount_rate: {name: interval(getattr(v, name), [getattr(r[i], name) for r in replicates])
+                                          for name in INTERVAL_FIELDS}
+                        for i, v in enumerate(point.valuations)}}
+
+
+@one_blas_thread
 def run_study(scenario, base, cohort_years: list[int], rates: list[float], study: StudyParameters,
-              near_poor: float, jobs: int = 1, macro=None, progress=None) -> Study:
+              near_poor: float, jobs: int = 1, macro=None, progress=None, replicates: int = 0,
+              executor=None, population_ref=None) -> Study:
     from microsim.macro import load_macro
     from microsim.run import check_years
 
@@ -118,5 +149,17 @@ def run_study(scenario, base, cohort_years: list[int], rates: list[float], study
     if len(cohorts) > 1 and cohorts[-1].start - cohorts[0].start < 18:
         notes.append("The cohorts share children (each is every child aged 0-17 in its start year): read each on its "
                      "own; their figures must not be added up.")
+    intervals = None
+    if replicates:
+        from microsim.executor import Executor
+
+        tasks = [(scenario, population_ref or base, cohorts[0].start, study, rates, near_poor, r, macro)
+                 for r in range(1, replicates + 1)]
+        if executor is None:
+            with Executor(jobs=jobs) as own:
+                done = own.map(replicate_valuations, tasks, "Replicates", "replicate")
+        else:
+            done = executor.map(replicate_valuations, tasks, "Replicates", "replicate")
+        intervals = bootstrap_intervals(results[0], done)
     return Study(scenario.name, cohorts, results, sensitivity(cohorts[0], study, rates, uses_conditional), study,
-                 list(rates), near_poor, notes)
+                 list(rates), near_poor, notes, intervals)

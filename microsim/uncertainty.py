@@ -123,7 +123,9 @@ def t_quantile(replicates: int) -> float:
     return float(t.ppf(0.975, replicates - 1))
 
 
-def _interval(point, values: list) -> Interval:
+def interval(point, values: list) -> Interval:
+    """95 % interval around ``point``: Student t (replicates - 1 degrees of freedom) times the
+    replicates' standard deviation; empty with fewer than two finite replicates."""
     finite = [v for v in values if v is not None and math.isfinite(v)]
     if point is None or not math.isfinite(point) or len(finite) < 2:
         return Interval(None, None, None)
@@ -134,12 +136,12 @@ def _interval(point, values: list) -> Interval:
 
 def intervals(point: YearResult, replicates: list[YearResult]) -> dict:
     """95 % intervals of every headline figure and of each programme's cost and caseload."""
-    headline = {key: _interval(getattr(point.headline, key), [getattr(r.headline, key) for r in replicates])
+    headline = {key: interval(getattr(point.headline, key), [getattr(r.headline, key) for r in replicates])
                 for key in HEADLINE_LABELS}
     programmes = {}
     for p in point.programmes:
         others = [next((q for q in r.programmes if q.programme == p.programme), None) for r in replicates]
-        programmes[p.programme] = {field: _interval(getattr(p, field), [getattr(q, field) if q else None
+        programmes[p.programme] = {field: interval(getattr(p, field), [getattr(q, field) if q else None
                                                                           for q in others])
                                    for field in PROGRAMME_FIELDS}
     return {"replicates": len(replicates), "headline": headline, "programmes": programmes}

@@ -180,6 +180,7 @@ def test_the_command_writes_its_run_folder(tmp_path):
     # every key of summary.json is documented
     docs = (HOME / "docs" / "cost-of-inaction.md").read_text()
     section = docs[docs.index("## summary.json"):]
+    assert summary["uncertainty"] is None  # none unless asked
     keys = set(summary) | set(summary["cohorts"][0]) | set(summary["cohorts"][0]["valuations"][0]) | set(summary["headline"])
     assert {k for k in keys if f"`{k}`" not in section} == set()
 
@@ -195,6 +196,7 @@ def test_the_command_writes_its_run_folder(tmp_path):
     (("--set", "earnings.no_such=1"), "is not a study parameter"),
     (("--set", "earnings.return_to_schooling"), "expected NAME=VALUE"),
     (("--near-poor", "0.5"), "--near-poor"),
+    (("--replicates", "-1"), "--replicates"),
     (("--near-poor", "10"), "Lower --near-poor"),
     (("--set", "earnings.last_working_age=120"), "working ages"),
     (("--set", "earnings.first_working_age=18.5"), "whole number"),
@@ -260,3 +262,20 @@ def test_a_transfer_conditional_on_schooling_raises_the_odds_of_the_newly_offere
     assert ratio == pytest.approx(np.full(ratio.size, conditional["schooling.conditional_transfer_odds_ratio"]))
     result = evaluate(paths, conditional, [0.03])
     assert result.schooling.extra_years_total > 0 and result.valuations[0].programme_cost_riels > 0
+
+
+def test_bootstrap_intervals_are_identical_serial_and_in_parallel_and_documented(tmp_path):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert cli("inaction", "--out", serial, "-q", "--replicates", "3", "--discount", "5").exit_code == 0
+    assert cli("inaction", "--out", parallel, "-q", "--replicates", "3", "--discount", "5", "--jobs", "2",
+               "--backend", "joblib").exit_code == 0
+    first, second = (json.loads((p / "summary.json").read_text()) for p in (serial, parallel))
+    assert first["uncertainty"] == second["uncertainty"] and first["uncertainty"]["replicates"] == 3
+    record = first["uncertainty"]["by_rate"][0]
+    head = first["headline"]
+    for name in ("cost_of_inaction_riels", "avoided_riels", "programme_cost_riels"):
+        assert record[name]["low"] < head[name] < record[name]["high"], name
+    docs = (HOME / "docs" / "cost-of-inaction.md").read_text()
+    section = docs[docs.index("## summary.json"):]
+    assert {k for k in set(first["uncertainty"]) | set(record) | set(record["avoided_riels"])
+            if f"`{k}`" not in section} == set()
