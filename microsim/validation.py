@@ -23,7 +23,7 @@ from microsim.paths import HOME
 from microsim.yamlfile import read_yaml
 
 PUBLISHED = HOME / "validation" / "published.yaml"
-RATE_UNITS = ("percent", "persons per household", "women per 100 men")
+RATE_UNITS = ("percent", "persons per household", "women per 100 men", "years")
 FIGURE_KEYS = {"id", "what", "published", "unit", "year", "source", "confidence", "measure", "economy", "band", "why",
                "programmes"}
 FAMILY_PACKAGE = ("family_package_base", "family_package_mother_child", "family_package_scholarship",
@@ -163,7 +163,32 @@ MEASURES: dict[str, Callable] = {
     "agriculture_share": lambda sim: _share(sim, ("agriculture_self_employed",),
                                             among=("agriculture_self_employed", "industry_wage", "services")),
     "gdp_billion_riels": lambda sim: sim.macro.gdp(sim.scenario.year) / 1e9,
+    "mean_years_schooling_25_plus": lambda sim: _mean_years(sim, None),
+    "mean_years_schooling_25_plus_women": lambda sim: _mean_years(sim, "female"),
+    "mean_years_schooling_25_plus_men": lambda sim: _mean_years(sim, "male"),
+    "preschool_attendance_age_5": lambda sim: _persons_share(sim, _age(sim) == 5, _column(sim, "in_school")),
+    "lower_secondary_completion": lambda sim: _persons_share(
+        sim, (_age(sim) >= 16) & (_age(sim) <= 18), _column(sim, "education_years") >= 9),
 }
+
+
+def _column(sim, name: str) -> np.ndarray:
+    return sim.population.persons[name].to_numpy()
+
+
+def _persons_share(sim, within: np.ndarray, flag: np.ndarray) -> float:
+    """Percent of the weighted persons ``within`` for whom ``flag`` holds."""
+    w = _persons_weight(sim)
+    return float(w @ (within & flag) / (w @ within) * 100)
+
+
+def _mean_years(sim, sex: str | None) -> float:
+    """Mean years of schooling of persons aged 25+ (of one sex, or all)."""
+    w = _persons_weight(sim)
+    within = _age(sim) >= 25
+    if sex:
+        within &= _column(sim, "sex") == sex
+    return float(w[within] @ _column(sim, "education_years")[within] / w[within].sum())
 
 
 def _share(sim, kinds, adults: bool = False, among=None) -> float:
@@ -238,13 +263,13 @@ def comparison_table(comparisons: list[Comparison]) -> pd.DataFrame:
 
 def published_text(x: float, unit: str) -> str:
     """A published figure as published: whole counts in full, the rest as the model's values."""
-    if float(x).is_integer() and not unit.startswith(("percent", "USD", "women per")):
+    if float(x).is_integer() and not unit.startswith(("percent", "USD", "women per", "years")):
         return f"{x:,.0f}"
     return value_text(x, unit)
 
 
 def value_text(x: float, unit: str) -> str:
-    if unit.startswith(("percent", "persons per household", "women per 100")):
+    if unit.startswith(("percent", "persons per household", "women per 100", "years")):
         return F.plain(x, 2)
     if unit.startswith("USD"):
         return F.usd(x)
@@ -273,7 +298,8 @@ def markdown(comparisons: list[Comparison], population_label: str) -> str:
     ]
     for c in comparisons:
         f = c.figure
-        diff = (f"{c.difference:+.2f} pts" if f.is_rate else f"{c.difference * 100:+.1f} %")
+        points = "years" if f.unit.startswith("years") else "pts"
+        diff = (f"{c.difference:+.2f} {points}" if f.is_rate else f"{c.difference * 100:+.1f} %")
         band = "" if f.band is None else (f"{f.band:g} pts" if f.is_rate else f"{f.band * 100:g} %")
         holds = {None: "", True: "yes", False: "**no**"}[c.within_band]
         lines.append(f"| {f.what} ({f.unit}) | {f.year} | {published_text(f.published, f.unit)} | {value_text(c.model, f.unit)} | "
