@@ -76,7 +76,8 @@ def education_and_school(comp: Composition, spec: Spec, rng: np.random.Generator
     zone = comp.zone[comp.household]
     birth_year = SURVEY_BIRTH_YEAR_REF - age
     mean = interpolate(spec.assumption("education_mean_by_birth_year"), birth_year)
-    mean = mean - comp.female + np.select([zone == 0, zone == 1], [3.0, 2.0], 0.0)
+    gap = interpolate(spec.assumption("education_female_gap_by_birth_year"), birth_year)
+    mean = mean - gap * comp.female + np.select([zone == 0, zone == 1], [3.0, 2.0], 0.0)
     adult_years = np.clip(np.rint(mean + rng.normal(0, spec.assumption("education_sd"), age.size)),
                           0, np.maximum(age - 5, 0))
     head_years = _head_value(comp, adult_years)

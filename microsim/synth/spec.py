@@ -121,6 +121,8 @@ def _check(path: Path, raw: dict) -> None:
         c.number(f"published.school_enrolment.{k}", 0, 1)
     for k in ("primary", "lower_secondary", "upper_secondary"):
         c.number(f"published.school_completion.{k}", 0, 1)
+    for k in ("mean_years_25_plus", "women", "men"):
+        c.number(f"published.adult_schooling.{k}", 0, 25)
     for k in ("age_structure", "poverty_targets"):
         f = c.get(f"published.{k}.file")
         if not (path.parent / str(f)).exists():
@@ -156,6 +158,7 @@ def _check(path: Path, raw: dict) -> None:
     for key in ("participation_by_age", "fertility_by_age"):
         c.table(f"assumptions.{key}.value", 0, None, numeric_keys=True)
     c.table("assumptions.education_mean_by_birth_year.value", 0, 25, numeric_keys=True)
+    c.table("assumptions.education_female_gap_by_birth_year.value", -10, 10, numeric_keys=True)
     c.number("assumptions.education_sd.value", 0, 10)
     c.number("assumptions.urban_female_participation_factor.value", 0, 5)
     for z in ZONES:
