@@ -138,6 +138,13 @@ def test_any_seed_and_size_gives_a_valid_population_with_the_published_marginals
     assert np.all(female[preg]) and np.all((age[preg] >= 15) & (age[preg] <= 49))
     assert np.allclose(w, SPEC.published("households_total") / households)
 
+    # schooling: no pupil ahead of the official grade for the age, no years of schooling before 6,
+    # nobody over 17 redrawn (adults keep the first draw: at most age - 5 years)
+    years, pupil = p["education_years"].to_numpy(), p["in_school"].to_numpy()
+    assert np.all(years[age < 6] == 0)
+    assert np.all(years[pupil & (age >= 6)] <= age[pupil & (age >= 6)] - 6)
+    assert np.all(years <= np.maximum(age - 5, 0))
+
 
 def test_published_levels_on_a_large_sample():
     """At 40,000 households the published levels hold within sampling error."""
