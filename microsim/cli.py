@@ -609,7 +609,8 @@ def _study_values(pairs) -> dict:
               help="Bootstrap replicates for 95 % intervals on the first cohort (each follows the cohort again: "
                    "about 2 s each on one core; use --jobs).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Replicates in parallel on this many workers; results are identical for any number.")
+              help="Replicates in parallel on this many workers (and programmes on as many threads); results are "
+                   "identical for any number.")
 @backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out, overwrite, replicates, jobs, backend,
@@ -642,7 +643,7 @@ def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out,
     pop = read_population(data)
     with _executor(backend, scheduler, jobs, quiet) as executor:
         with stages(18 * len(years), "Following cohorts", quiet) as step:
-            result = run_study(sc, pop, years, rates, study, near_poor, 1, progress=step, replicates=replicates,
+            result = run_study(sc, pop, years, rates, study, near_poor, jobs, progress=step, replicates=replicates,
                                executor=executor, population_ref=_shipped(pop, data, executor))
     command = (f"microsim inaction {display_path(scenario)} --data {display_path(data)} --cohorts "
                f"{','.join(map(str, years))} --discount {','.join(f'{r * 100:g}' for r in rates)}"

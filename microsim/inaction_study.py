@@ -105,8 +105,13 @@ def replicate_valuations(scenario, base, start: int, study: StudyParameters, rat
     from microsim.executor import resolve
     from microsim.uncertainty import replicate_population
 
-    pop = replicate_population(resolve(base), scenario.seed, replicate)
-    return evaluate(follow_cohort(scenario, pop, start, study, near_poor, macro), study, rates).valuations
+    advice = "use a larger population, or fewer --replicates (0 for none)."
+    pop = replicate_population(resolve(base), scenario.seed, replicate, advice)
+    try:
+        return evaluate(follow_cohort(scenario, pop, start, study, near_poor, macro), study, rates).valuations
+    except SpecError as e:
+        raise SpecError(f"Bootstrap replicate {replicate} of the cohort of {start} (households resampled) cannot be "
+                        f"studied: {e} The estimate itself could; {advice}") from None
 
 
 def bootstrap_intervals(point: CohortResult, replicates: list) -> dict:

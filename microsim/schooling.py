@@ -108,7 +108,10 @@ def fit_attendance(pop: Population, consumption_pc: np.ndarray, poverty_line: np
     Weights are the household weights rescaled to the sample size (frequency weights), so the
     coefficients are the population's and the standard errors about the sample's.
     """
+    import warnings
+
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     if "in_school" not in pop.persons:
         raise SpecError("The population has no `in_school` column: the cost-of-inaction study needs current "
@@ -125,7 +128,15 @@ def fit_attendance(pop: Population, consumption_pc: np.ndarray, poverty_line: np
     keep = design.std(axis=0) > 0
     keep[: LAST_AGE - FIRST_AGE + 1] = True  # age columns are the intercepts
     model = sm.GLM(y, design[:, keep], family=sm.families.Binomial(), freq_weights=w * rows.size / w.sum())
-    fit = model.fit(method="newton", maxiter=100, tol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            fit = model.fit(method="newton", maxiter=100, tol=1e-12)
+        except (ConvergenceWarning, np.linalg.LinAlgError, ValueError) as e:
+            raise SpecError(f"The attendance model (a logit of in_school on age, sex, zone, consumption, the head's "
+                            f"schooling and IDPoor for {rows.size} children aged {FIRST_AGE}-{LAST_AGE}) cannot be "
+                            f"fitted on this population ({type(e).__name__}): it is too small or too uniform; use a "
+                            "larger one.") from None
     coef = np.zeros(design.shape[1])
     se = np.zeros(design.shape[1])
     coef[keep], se[keep] = fit.params, fit.bse

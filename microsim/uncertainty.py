@@ -47,7 +47,8 @@ def poisson_multiplicity(household_ids: np.ndarray, seed: int, replicate: int) -
     return np.minimum(np.searchsorted(cdf, u, side="right"), k[-1]).astype(np.float64)
 
 
-def replicate_population(base: Population, seed: int, replicate: int) -> Population:
+def replicate_population(base: Population, seed: int, replicate: int,
+                         advice: str = "use a larger one, or --no-intervals.") -> Population:
     """The base population reweighted by replicate ``replicate``'s multiplicities and, when the base
     was calibrated, recalibrated to the same targets with the same method and bounds."""
     from microsim.calibrate import CalibrationError, apply, calibrate_population
@@ -70,8 +71,7 @@ def replicate_population(base: Population, seed: int, replicate: int) -> Populat
                                    bounds=tuple(calibration.get("bounds", (0.25, 4.0))))
     except CalibrationError as e:
         raise SpecError(f"Bootstrap replicate {replicate} cannot be recalibrated to {calibration['targets']}: {e} "
-                        "The population is too small for intervals through calibration; use a larger one, or "
-                        "--no-intervals.") from None
+                        f"The population is too small for intervals through calibration; {advice}") from None
     return apply(pop, cal)
 
 

@@ -274,8 +274,32 @@ def test_bootstrap_intervals_are_identical_serial_and_in_parallel_and_documented
     record = first["uncertainty"]["by_rate"][0]
     head = first["headline"]
     for name in ("cost_of_inaction_riels", "avoided_riels", "programme_cost_riels"):
+        assert record[name]["standard_error"] > 0, name  # the replicates differ from one another
         assert record[name]["low"] < head[name] < record[name]["high"], name
     docs = (HOME / "docs" / "cost-of-inaction.md").read_text()
     section = docs[docs.index("## summary.json"):]
     assert {k for k in set(first["uncertainty"]) | set(record) | set(record["avoided_riels"])
             if f"`{k}`" not in section} == set()
+
+
+def test_a_replicate_that_cannot_be_studied_says_so(population, study, monkeypatch):
+    import microsim.inaction_study as study_module
+    from microsim.errors import SpecError
+
+    def fails(*args, **kwargs):
+        raise SpecError("No poor child of school age.")
+
+    monkeypatch.setattr(study_module, "follow_cohort", fails)
+    with pytest.raises(SpecError, match="Bootstrap replicate 2 of the cohort of 2026.*No poor child.*fewer --replicates"):
+        study_module.replicate_valuations(load_scenario(CHILD_BENEFIT), population, 2026, study, [0.03], 1.5, 2)
+
+
+def test_a_population_too_small_for_the_attendance_model_is_refused(tmp_path):
+    from microsim.io import write_population
+    from microsim.synth import synthesize
+
+    small = tmp_path / "small"
+    write_population(synthesize(200, seed=3), small)
+    result = cli("inaction", "--data", small, "--out", tmp_path / "out", "-q", "--near-poor", "1.2")
+    assert result.exit_code == 2 and "attendance model" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -144,6 +144,9 @@ def test_any_seed_and_size_gives_a_valid_population_with_the_published_marginals
     assert np.all(years[age < 6] == 0)
     assert np.all(years[pupil & (age >= 6)] <= age[pupil & (age >= 6)] - 6)
     assert np.all(years <= np.maximum(age - 5, 0))
+    in_work = np.isin(p["employment_type"].to_numpy(), ["agriculture_self_employed", "industry_wage", "services",
+                                                          "unemployed"])
+    assert not np.any(pupil & in_work)  # nobody both at school and in the labour force
 
 
 def test_published_levels_on_a_large_sample():

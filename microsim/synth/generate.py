@@ -22,7 +22,7 @@ from microsim.synth import consumption as cons
 from microsim.synth.demography import age_sex_targets, zone_person_shares
 from microsim.synth.households import RELATIONSHIPS, compose, take
 from microsim.synth.idpoor import assign_idpoor, pmt_score
-from microsim.synth.members import EMPLOYMENT_TYPES, PENSION_SCHEMES, draw_members
+from microsim.synth.members import EMPLOYMENT_TYPES, INACTIVE, PENSION_SCHEMES, draw_members
 from microsim.synth.resample import fit_selection_weights, systematic_sample
 from microsim.synth.schooling import children_schooling
 from microsim.synth.spec import ZONES, Spec, load_spec
@@ -72,8 +72,10 @@ def _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step) -> P
     consumption = cons.consumption_per_person(comp, features, spec, stream(seed, "synth.consumption"))
     score = pmt_score(features, comp.zone, np.log(np.maximum(consumption, 1.0)), comp.size)
     idpoor = assign_idpoor(score, comp.size, spec, stream(seed, "synth.idpoor"))
+    active = members.employment != INACTIVE  # children under 15 (no employment type) count as inactive
+    active &= members.employment >= 0
     members.in_school, members.education_years = children_schooling(
-        comp, members.in_school, members.education_years, consumption / cons.poverty_line_monthly(spec), spec,
+        comp, members.in_school, members.education_years, active, consumption / cons.poverty_line_monthly(spec), spec,
         stream(seed, "synth.schooling"))
     step("consumption, IDPoor and schooling")
 

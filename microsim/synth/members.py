@@ -50,6 +50,8 @@ def scale_to_level(shape: np.ndarray, target: float, cap: float = 0.98) -> np.nd
 
 def logit_shift_keeping_mean(base: np.ndarray, shift: np.ndarray, age: np.ndarray) -> np.ndarray:
     """expit(logit(base) + shift + c[age]), with c per age solved so each age's mean stays ``base``."""
+    if base.size == 0:
+        return np.zeros(0)
     b = np.clip(base, 1e-6, 1 - 1e-6)
     logit = np.log(b / (1 - b)) + shift
     n_age = np.bincount(age, minlength=int(age.max()) + 1).astype(float)
