@@ -59,6 +59,33 @@ class CostingInputs:
     cpi: dict[int, float]  # index, first year = 1
     usd: dict[int, float]  # riels per USD
     population_by_sex: dict | None = None  # "male"/"female" -> a frame like ``population``
+    demography: pd.DataFrame | None = None  # one row per year: births, disability, IDPoor (see demography_row)
+
+
+DEMOGRAPHY_COLUMNS = {
+    "births (persons aged 0)": "persons aged 0 in the year (UN WPP through the reweighting): a year's births",
+    "pregnant women (persons)": "women pregnant at a point in the year (9/12 of a year's births)",
+    "persons with a disability (persons)": "persons with a significant functional difficulty",
+    "disability prevalence (share)": "persons with a disability over all persons",
+    "IDPoor households (households)": "households holding an IDPoor card, level 1 or 2",
+    "persons in IDPoor households (persons)": "all members of IDPoor households",
+    "IDPoor coverage (share)": "persons in IDPoor households over all persons",
+}
+
+
+def demography_row(pop) -> dict:
+    """Births, disability and IDPoor coverage of a population (weighted), for the workbook's inputs."""
+    weight = pop.person_weight()
+    persons = float(weight.sum())
+    age = pop.persons["age"].to_numpy()
+    disabled = pop.persons["disabled"].to_numpy() if "disabled" in pop.persons else np.zeros(age.size, bool)
+    pregnant = pop.persons["pregnant"].to_numpy() if "pregnant" in pop.persons else np.zeros(age.size, bool)
+    in_idpoor = pop.households["idpoor"].to_numpy() > 0
+    values = [float(weight @ (age == 0)), float(weight @ pregnant), float(weight @ disabled),
+              float(weight @ disabled) / persons if persons else 0.0,
+              float(pop.households["weight"].to_numpy() @ in_idpoor), float(weight @ in_idpoor[pop.person_household_index]),
+              float(weight @ in_idpoor[pop.person_household_index]) / persons if persons else 0.0]
+    return dict(zip(DEMOGRAPHY_COLUMNS, values))
 
 
 def population_by_age(pop, sex: str | None = None) -> np.ndarray:
@@ -79,10 +106,11 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
 
     macro = macro or load_macro()
     check_years(years[0], years[-1], macro)
-    columns, by_sex = {}, {"male": {}, "female": {}}
+    columns, by_sex, demography = {}, {"male": {}, "female": {}}, {}
     for y in years:  # a loop over years
         pop = one_blas_thread(bring_to_year)(base, y, ageing)[0]
         columns[y] = population_by_age(pop)
+        demography[y] = demography_row(pop)
         for sex in by_sex:
             by_sex[sex][y] = population_by_age(pop, sex)
     index = pd.RangeIndex(0, MAX_AGE + 1, name="age")
@@ -91,7 +119,8 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
     return CostingInputs(years, frame, {y: macro.gdp(y) for y in years},
                          {y: macro.government_spending(y) for y in years},
                          {y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd,
-                         {sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()})
+                         {sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()},
+                         pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"))
 
 
 def first_year_simulation(scenario, base, first_year: int, ageing: bool = True):

@@ -3,7 +3,8 @@ formulas a trainee can change, in the RAP / Social Protection Floors Calculator 
 
 Sheets: ``README`` (how to use it), ``Inputs_Macro`` (GDP, CPI index, government spending and
 exchange rate by year, with sources), ``Inputs_Population`` (persons by single age and year, from
-the model's own projection), one ``Param_`` sheet per measure (named input cells: ages, coverage,
+the model's own projection; ``_male`` and ``_female`` by sex), ``Inputs_Demography`` (births,
+pregnancies, disability prevalence and IDPoor coverage by year), one ``Param_`` sheet per measure (named input cells: ages, coverage,
 take-up, amount, indexation rule and rate, months, administrative cost) and one ``Calc_`` sheet
 (eligible, beneficiaries, benefit, cost, % of GDP and of spending by year, as formulas),
 ``Summary`` (every measure's cost by year, with a chart) and ``Checks`` (the workbook's first-year
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from microsim.costing import MAX_AGE, CostingInputs, Measure, measure_costs
+from microsim.costing import DEMOGRAPHY_COLUMNS, MAX_AGE, CostingInputs, Measure, measure_costs
 
 PARAMS = (  # name, words, unit, field of Measure
     ("sex", "Sex eligible: both, male or female", "rule", "sex"),
@@ -56,6 +57,27 @@ def _population_sheet(book, name: str, frame, years: list[int], head, number, no
         for j, y in enumerate(years):
             sheet.write_number(a + 1, j + 1, float(frame.loc[a, y]), number)
     sheet.write(MAX_AGE + 3, 0, note)
+    sheet.freeze_panes(1, 1)
+
+
+def _demography_sheet(book, inputs: CostingInputs, head, number, share, wrap, population_label: str) -> None:
+    """Births, disability and IDPoor coverage by year (yellow inputs): for measures costed from births
+    (maternity), prevalence (disability) or IDPoor status (targeting), by hand or in new Calc_ sheets."""
+
+    sheet = book.add_worksheet("Inputs_Demography")
+    columns = list(DEMOGRAPHY_COLUMNS)
+    sheet.write_row(0, 0, ["year", *columns], head)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, len(columns), 20)
+    for i, y in enumerate(inputs.years):
+        sheet.write_number(i + 1, 0, y)
+        for j, column in enumerate(columns):
+            fmt = share if column.endswith("(share)") else number
+            sheet.write_number(i + 1, j + 1, float(inputs.demography.loc[y, column]), fmt)
+    row = len(inputs.years) + 2
+    sheet.write(row, 0, f"The model's projection of {population_label}, year by year (weighted counts):", wrap)
+    for k, (column, words) in enumerate(DEMOGRAPHY_COLUMNS.items()):
+        sheet.write(row + 1 + k, 0, f"{column}: {words}.")
     sheet.freeze_panes(1, 1)
 
 
@@ -122,6 +144,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     for sex in ("male", "female"):
         _population_sheet(book, f"Inputs_Population_{sex}", inputs.population_by_sex[sex], years, head, money_in,
                           f"{sex.capitalize()} persons by single age in each year (100 = 100 and over).")
+    if inputs.demography is not None:
+        _demography_sheet(book, inputs, head, money_in, share_in, wrap, population_label)
     ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
 
     summary_refs, keys = {}, set()

@@ -83,13 +83,27 @@ def test_the_workbook_opens_with_numbers_and_named_inputs(evaluated):
 
     path = evaluated[0]
     book = openpyxl.load_workbook(path, data_only=True)
-    assert {"README", "Inputs_Macro", "Inputs_Population", "Param_child_benefit", "Calc_child_benefit", "Summary",
-            "Checks"} <= set(book.sheetnames)
+    assert {"README", "Inputs_Macro", "Inputs_Population", "Inputs_Demography", "Param_child_benefit",
+            "Calc_child_benefit", "Summary", "Checks"} <= set(book.sheetnames)
+    assert book["Inputs_Demography"]["B2"].value == pytest.approx(INPUTS.demography.iloc[0, 0])
     assert book["Calc_child_benefit"]["E2"].value > 0  # cached values: numbers before recalculation
     formulas_book = openpyxl.load_workbook(path)
     assert str(formulas_book["Calc_child_benefit"]["E2"].value).startswith("=")
     assert "child_benefit_amount" in formulas_book.defined_names
     assert formulas_book["Calc_child_benefit"].protection.sheet
+
+
+def test_the_demography_inputs_are_the_projection_s():
+    from microsim.ageing import bring_to_year
+
+    for year in YEARS[:2]:
+        pop = bring_to_year(DEFAULT, year)[0]
+        row = INPUTS.demography.loc[year]
+        w = pop.person_weight()
+        assert row["births (persons aged 0)"] == pytest.approx(INPUTS.population.loc[0, year])
+        assert row["persons with a disability (persons)"] == pytest.approx(float(w @ pop.persons["disabled"].to_numpy()))
+        assert row["IDPoor households (households)"] == pytest.approx(705487, rel=1e-6)  # a calibration target every year
+        assert row["IDPoor coverage (share)"] == pytest.approx(row["persons in IDPoor households (persons)"] / w.sum())
 
 
 @pytest.mark.parametrize("args, message", [
