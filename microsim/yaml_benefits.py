@@ -41,6 +41,8 @@ from microsim.yamlfile import read_yaml
 
 BENEFITS = POLICIES / "benefits"
 DEFINITION_KEYS = {"label", "entity", "eligibility"}
+PARAMETER_KEYS = {"active", "amount", "take_up"}  # what a YAML benefit's formula reads
+TEXT_KEYS = {"description", "limits"}
 PERSON_RULES = {"age", "sex", "relationship", "employment_type", "disabled", "pregnant", "in_school",
                 "contributory_pension"}
 HOUSEHOLD_RULES = {"zone", "idpoor", "consumption_below_line_multiple", "household_members"}
@@ -151,6 +153,24 @@ def make_formula(entity: str, rules: dict, one_off: bool):
     return formula
 
 
+def _check_keys(path, name: str, body: dict, one_off: bool) -> None:
+    """Every key is one the benefit uses: a parameter nobody reads (a number of months, say) would be
+    silently ignored."""
+    for key in body:
+        if key in DEFINITION_KEYS | PARAMETER_KEYS | TEXT_KEYS:
+            continue
+        if "month" in str(key).lower():
+            if one_off:
+                raise SpecError(f"{path}, `{name}.{key}`: a one-off benefit is paid once a year, so a monthly rule "
+                                f"(`{key}`) does not apply. Remove `{key}`, or make the amount monthly "
+                                f"(`riels per ... per month`), paid every month of the year.")
+            raise SpecError(f"{path}, `{name}.{key}`: a YAML benefit with a monthly amount is paid every month of "
+                            f"the year; months of payment are not a YAML rule. Give the yearly total as a one-off "
+                            f"amount (`riels per ..., one-off`), or write the benefit as a Python module.")
+        raise SpecError(f"{path}, `{name}.{key}`: not a key of a YAML benefit. Expected "
+                        f"{', '.join(sorted(DEFINITION_KEYS | PARAMETER_KEYS | TEXT_KEYS))}.")
+
+
 def register(path: str | Path) -> str:
     """Read one YAML benefit file, check it and register its module; return the module's name."""
     path = Path(path)
@@ -175,6 +195,7 @@ def register(path: str | Path) -> str:
     if unit not in (monthly, one_off):
         raise SpecError(f"{path}, `{name}.amount.unit`: a {entity} benefit is paid in `{monthly}` or `{one_off}` "
                         f"(found {unit!r}).")
+    _check_keys(path, name, body, unit == one_off)
     if name in REGISTRY and REGISTRY[name].parameter_file != path:
         raise SpecError(f"{path}: a module named `{name}` already exists ({REGISTRY[name].parameter_file}); "
                         "choose another name.")

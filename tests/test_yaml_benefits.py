@@ -109,6 +109,27 @@ def test_bad_yaml_benefits_name_the_file_and_the_field(tmp_path, entity, eligibi
     assert "bad" not in REGISTRY
 
 
+MONTHS = """  paid_months:
+    description: Months paid
+    unit: months per year
+    values: {2019-01-01: {value: 3, reference: "test"}}
+"""
+
+
+@pytest.mark.parametrize("unit, extra, message", [
+    ("riels per person, one-off", MONTHS, "a one-off benefit is paid once a year, so a monthly rule"),
+    ("riels per person per month", MONTHS, "months of payment are not a YAML rule"),
+    ("riels per person per month", "  colour: blue\n", "not a key of a YAML benefit"),
+])
+def test_keys_a_yaml_benefit_does_not_use_are_refused(tmp_path, unit, extra, message):
+    path = tmp_path / "odd.yaml"
+    path.write_text("odd:\n  label: odd\n  entity: person\n  eligibility: {pregnant: true}\n"
+                    + HEADER.replace("UNIT", unit).replace("AMOUNT", "1000").replace("ACTIVE", "true") + extra)
+    with pytest.raises(SpecError, match=message) as error:
+        register(path)
+    assert str(path) in str(error.value) and "odd" not in REGISTRY
+
+
 def test_the_shipped_maternity_benefit_runs_from_a_scenario():
     sc = Scenario(name="m", year=2026, path=Path("m.yaml"), sha256="",
                   reform={"maternity_benefit.active": True, "maternity_benefit.amount": 120000})
