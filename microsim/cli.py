@@ -676,7 +676,10 @@ COST_HELP = """Quick costing of a scenario's measures by year, the spreadsheet w
 For each person benefit with one amount a month the reform switches on or changes (child
 benefit, social pension, disability allowance, YAML benefits...): eligible persons by age in each year (the model's own projection) x coverage x take-up
 x benefit (indexed) x months x (1 + administrative cost), with % of GDP and of government
-spending. The arithmetic of `microsim workbook`, whose Excel formulas give the same numbers.
+spending. A shock-responsive transfer is costed by households: households of the hit zones x
+share hit x (IDPoor share x top-up + near-poor share x transfer) x months, weighted by the
+trigger probability for a budget provision. The arithmetic of `microsim workbook`, whose Excel
+formulas give the same numbers.
 
 \b
 Examples:
@@ -710,17 +713,25 @@ def _costing(scenario, data, first, last, no_ageing):
 def cost(scenario, first, last, data, csv_file, no_ageing):
     import pandas as pd
 
-    from microsim.costing import measure_costs
+    from microsim.costing import ShockMeasure, costs_of
     from microsim.formatting import csv_number, pct, riels
 
     sc, _, measures, inputs, _ = _costing(scenario, data, first, last, no_ageing)
     tables = []
     for m in measures:
-        table = measure_costs(m, inputs)
-        click.echo(f"{m.label}: ages {m.min_age}-{m.max_age}, coverage {m.coverage:.4f}, take-up {m.take_up:g}, "
-                   f"{m.amount:,.0f} riels a month ({m.indexation})")
+        table = costs_of(m, inputs)
+        if isinstance(m, ShockMeasure):
+            click.echo(f"{m.label}: {', '.join(m.zones)} hit, share {m.share_hit:g}, {m.vertical_amount:,.0f} / "
+                       f"{m.horizontal_amount:,.0f} riels a month for {m.months:g} months"
+                       + (f", weighted by the trigger probability {m.trigger_probability:g}" if m.expected else
+                          " (a shock year)"))
+        else:
+            click.echo(f"{m.label}: ages {m.min_age}-{m.max_age}, coverage {m.coverage:.4f}, take-up {m.take_up:g}, "
+                       f"{m.amount:,.0f} riels a month ({m.indexation})")
         for _, r in table.iterrows():
-            click.echo(f"  {int(r['year'])}: {r['beneficiaries (persons)']:>12,.0f} beneficiaries  "
+            count = (f"{r['households hit']:>12,.0f} households hit" if isinstance(m, ShockMeasure)
+                     else f"{r['beneficiaries (persons)']:>12,.0f} beneficiaries")
+            click.echo(f"  {int(r['year'])}: {count}  "
                        f"{riels(r['annual cost (riels)']):>24}  {pct(r['annual cost (% of GDP)'], 3)} of GDP")
         tables.append(table.assign(measure=m.name))
     if csv_file is not None:

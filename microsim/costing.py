@@ -26,6 +26,8 @@ import pandas as pd
 
 from microsim.errors import SpecError
 
+ZONES = ("phnom_penh", "other_urban", "rural")
+
 MAX_AGE = 100  # ages 100 and over in one row
 
 
@@ -49,6 +51,30 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class ShockMeasure:
+    """A shock-responsive transfer, costed by households (amounts in riels per household per month).
+
+    In a shock year: households of the hit zones x share hit; of those, the IDPoor share gets the
+    vertical top-up and the near-poor share the horizontal transfer, for ``months`` months; the
+    annual cost is weighted by the trigger probability when ``expected`` (a budget provision).
+    """
+
+    name: str
+    label: str
+    zones: tuple[str, ...]
+    share_hit: float
+    vertical_share: float  # IDPoor households topped up per household hit (measured in the first year)
+    horizontal_share: float  # non-IDPoor households below the near-poor line reached per household hit (measured)
+    vertical_amount: float
+    horizontal_amount: float
+    months: float
+    trigger_probability: float
+    expected: bool
+    admin_rate: float
+    coverage_note: str
+
+
+@dataclass(frozen=True)
 class CostingInputs:
     """Years, the population by single age (rows 0..100) and year, and the macro series by year."""
 
@@ -60,6 +86,7 @@ class CostingInputs:
     usd: dict[int, float]  # riels per USD
     population_by_sex: dict | None = None  # "male"/"female" -> a frame like ``population``
     demography: pd.DataFrame | None = None  # one row per year: births, disability, IDPoor (see demography_row)
+    households_by_zone: pd.DataFrame | None = None  # index zone, one column per year (households)
 
 
 DEMOGRAPHY_COLUMNS = {
@@ -106,11 +133,12 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
 
     macro = macro or load_macro()
     check_years(years[0], years[-1], macro)
-    columns, by_sex, demography = {}, {"male": {}, "female": {}}, {}
+    columns, by_sex, demography, households = {}, {"male": {}, "female": {}}, {}, {}
     for y in years:  # a loop over years
         pop = one_blas_thread(bring_to_year)(base, y, ageing)[0]
         columns[y] = population_by_age(pop)
         demography[y] = demography_row(pop)
+        households[y] = pop.households.groupby("zone", observed=False)["weight"].sum().reindex(list(ZONES)).fillna(0.0)
         for sex in by_sex:
             by_sex[sex][y] = population_by_age(pop, sex)
     index = pd.RangeIndex(0, MAX_AGE + 1, name="age")
@@ -120,7 +148,8 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
                          {y: macro.government_spending(y) for y in years},
                          {y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd,
                          {sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()},
-                         pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"))
+                         pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"),
+                         pd.DataFrame(households).rename_axis("zone"))
 
 
 def first_year_simulation(scenario, base, first_year: int, ageing: bool = True):
@@ -143,6 +172,9 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     for name in sorted(scenario_modules(scenario) & set(sim.reform.active)):
         p = getattr(params, name)
         module = modules.get(name)
+        if name == "shock_response":
+            out.append(shock_measure(sim, p, label=next(q.label for q in sim.result.programmes if q.programme == name)))
+            continue
         flat = hasattr(p, "amount") and isinstance(p.amount, (int, float)) and module is not None \
             and module.entity == "person" and not module.counted_in_consumption
         if not flat:
@@ -180,6 +212,55 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
                         + (f" ({', '.join(skipped)} pay households or amounts that vary)" if skipped else "")
                         + ". Use `microsim run` for the others.")
     return out
+
+
+def shock_measure(sim, p, label: str) -> ShockMeasure:
+    """The shock-responsive transfer as a spreadsheet measure; the IDPoor and near-poor shares of the
+    hit households measured on the first year's simulated population (the module's own draws)."""
+    from microsim.takeup import uniform
+
+    pop = sim.population
+    households = pop.households
+    w = households["weight"].to_numpy()
+    zone = households["zone"].to_numpy()
+    zones = tuple(z for z, flag in (("phnom_penh", p.hit_phnom_penh), ("other_urban", p.hit_other_urban),
+                                    ("rural", p.hit_rural)) if flag)
+    hit = np.isin(zone, zones) & (uniform(households["household_id"].to_numpy(), 0, "shock_response.hit") < p.share_hit)
+    idpoor = households["idpoor"].to_numpy() > 0
+    near_poor = ~idpoor & (sim.economy.consumption_pc(pop) < p.horizontal_multiple * sim.economy.poverty_line(pop))
+    # per household hit at the nominal share (the draw by id hits a little more or less than share_hit
+    # of a zone's households; measuring against the nominal share makes the first year agree exactly)
+    hit_total = float(w @ np.isin(zone, zones)) * float(p.share_hit)
+    share = (lambda mask: float(w @ (hit & mask)) / hit_total if hit_total > 0 else 0.0)
+    return ShockMeasure("shock_response", label, zones, float(p.share_hit), share(idpoor), share(near_poor),
+                        float(p.vertical_amount), float(p.horizontal_amount), float(p.months),
+                        float(p.trigger_probability), bool(p.expected),
+                        float(sim.reform.params.simulation.admin_cost_rate),
+                        f"of the households hit in {sim.scenario.year}, the IDPoor share and the share below "
+                        f"{p.horizontal_multiple:g} times the poverty line, measured on the simulated population")
+
+
+def shock_costs(m: ShockMeasure, inputs: CostingInputs) -> pd.DataFrame:
+    """The shock measure's costing by year, as its Calc sheet computes it (amounts not indexed)."""
+    rows = []
+    for y in inputs.years:
+        in_zones = float(inputs.households_by_zone.loc[list(m.zones), y].sum())
+        hit = in_zones * m.share_hit
+        vertical, horizontal = hit * m.vertical_share, hit * m.horizontal_share
+        shock_year = (vertical * m.vertical_amount + horizontal * m.horizontal_amount) * m.months * (1 + m.admin_rate)
+        cost = shock_year * (m.trigger_probability if m.expected else 1.0)
+        rows.append({"year": y, "households in the hit zones": in_zones, "households hit": hit,
+                     "cost in a shock year (riels)": shock_year, "annual cost (riels)": cost,
+                     "annual cost (USD)": cost / inputs.usd[y] if y in inputs.usd else np.nan,
+                     "annual cost (% of GDP)": cost / inputs.gdp[y] * 100,
+                     "annual cost (% of government spending)": cost / inputs.spending[y] * 100,
+                     "IDPoor households topped up": vertical, "near-poor households reached": horizontal})
+    return pd.DataFrame(rows)
+
+
+def costs_of(m, inputs: CostingInputs) -> pd.DataFrame:
+    """A measure's costing by year, whichever kind it is."""
+    return shock_costs(m, inputs) if isinstance(m, ShockMeasure) else measure_costs(m, inputs)
 
 
 def yaml_rules(name: str) -> dict:
@@ -225,8 +306,14 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
     by_name = {p.programme: p for p in sim.result.programmes}
     out = []
     for m in measures:
-        workbook = float(measure_costs(m, inputs).iloc[0]["annual cost (riels)"])
+        workbook = float(costs_of(m, inputs).iloc[0]["annual cost (riels)"])
         micro = by_name[m.name].cost_reform_riels_per_year
+        if isinstance(m, ShockMeasure):
+            why = ("The workbook applies the first year's IDPoor and near-poor households per household hit, measured "
+                   "on the same households, so the first year agrees (to rounding); later years keep these shares "
+                   "while the households of each zone follow the projection.")
+            out.append({"measure": m.name, "label": m.label, "workbook": workbook, "microsimulation": micro, "why": why})
+            continue
         exact = m.coverage == 1.0 and m.take_up == 1.0
         why = ("The same population, ages and amount: the two agree (to rounding)." if exact else
                f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "

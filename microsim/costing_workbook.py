@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from microsim.costing import DEMOGRAPHY_COLUMNS, MAX_AGE, CostingInputs, Measure, measure_costs
+from microsim.costing import (DEMOGRAPHY_COLUMNS, MAX_AGE, ZONES, CostingInputs, Measure, ShockMeasure, costs_of,
+                              measure_costs)
 
 PARAMS = (  # name, words, unit, field of Measure
     ("sex", "Sex eligible: both, male or female", "rule", "sex"),
@@ -79,6 +80,92 @@ def _demography_sheet(book, inputs: CostingInputs, head, number, share, wrap, po
     for k, (column, words) in enumerate(DEMOGRAPHY_COLUMNS.items()):
         sheet.write(row + 1 + k, 0, f"{column}: {words}.")
     sheet.freeze_panes(1, 1)
+
+
+SHOCK_PARAMS = [  # (name, words, unit, how to get the value from the measure)
+    ("hit_phnom_penh", "Phnom Penh hit (1 yes, 0 no)", "flag", lambda m: float("phnom_penh" in m.zones)),
+    ("hit_other_urban", "Other urban areas hit (1 yes, 0 no)", "flag", lambda m: float("other_urban" in m.zones)),
+    ("hit_rural", "Rural areas hit (1 yes, 0 no)", "flag", lambda m: float("rural" in m.zones)),
+    ("share_hit", "Share of the zones' households hit", "share", lambda m: m.share_hit),
+    ("vertical_share", "IDPoor households topped up per household hit", "share", lambda m: m.vertical_share),
+    ("horizontal_share", "Near-poor households reached per household hit", "share", lambda m: m.horizontal_share),
+    ("vertical_amount", "Top-up for IDPoor households (vertical)", "riels per household per month",
+     lambda m: m.vertical_amount),
+    ("horizontal_amount", "Transfer to near-poor households (horizontal)", "riels per household per month",
+     lambda m: m.horizontal_amount),
+    ("months", "Months paid in a shock year", "months", lambda m: m.months),
+    ("probability", "Trigger probability (a shock year's chance)", "share", lambda m: m.trigger_probability),
+    ("expected", "Annual cost weighted by the probability (1 yes, 0 no)", "flag", lambda m: float(m.expected)),
+    ("admin", "Administrative cost", "share of benefits", lambda m: m.admin_rate),
+]
+
+
+def _households_sheet(book, inputs: CostingInputs, head, number, population_label: str) -> None:
+    """Households by zone (rows) and year (columns), yellow inputs: what a shock measure counts."""
+    sheet = book.add_worksheet("Inputs_Households")
+    sheet.write(0, 0, "zone", head)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, len(inputs.years), 13)
+    for j, y in enumerate(inputs.years):
+        sheet.write(0, j + 1, y, head)
+    for i, zone in enumerate(ZONES):
+        sheet.write(i + 1, 0, zone)
+        for j, y in enumerate(inputs.years):
+            sheet.write_number(i + 1, j + 1, float(inputs.households_by_zone.loc[zone, y]), number)
+    sheet.write(len(ZONES) + 2, 0, f"Households by zone in each year: the model's projection of {population_label}.")
+    sheet.freeze_panes(1, 1)
+
+
+def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, formats: dict) -> None:
+    """Param_ and Calc_ sheets of a shock-responsive transfer (annual cost in column E, as for every measure)."""
+    prm = book.add_worksheet(f"Param_{key}")
+    prm.set_column(0, 0, 50)
+    prm.set_column(1, 1, 16)
+    prm.set_column(2, 2, 30)
+    prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit"], formats["head"])
+    for i, (pname, words, unit, value) in enumerate(SHOCK_PARAMS):
+        row = i + 1
+        prm.write(row, 0, words)
+        prm.write_number(row, 1, value(m), formats["share_in"] if unit in ("share", "flag") else formats["number_in"])
+        if unit == "flag":
+            prm.data_validation(row, 1, row, 1, {"validate": "list", "source": [0, 1]})
+        prm.write(row, 2, unit)
+        book.define_name(f"{key}_{pname}", f"='Param_{key}'!$B${row + 1}")
+    prm.write(len(SHOCK_PARAMS) + 2, 0, f"Shares: {m.coverage_note}.", formats["wrap"])
+
+    calc = book.add_worksheet(f"Calc_{key}")
+    calc.set_column(0, 9, 19)
+    calc.write_row(0, 0, ["year", "households in the hit zones", "households hit", "cost in a shock year (riels)",
+                          "annual cost (riels)", "annual cost (% of GDP)", "annual cost (% of spending)",
+                          "annual cost (USD)", "IDPoor households topped up", "near-poor households reached"],
+                   formats["head"])
+    python = costs_of(m, inputs)
+    money, pct = formats["money"], formats["pct"]
+    for i, y in enumerate(inputs.years):
+        r = i + 2
+        col = _col(i + 1)
+        values = python.iloc[i]
+        calc.write_number(r - 1, 0, y)
+        calc.write_formula(r - 1, 1, f"={key}_hit_phnom_penh*Inputs_Households!{col}2+{key}_hit_other_urban*"
+                                     f"Inputs_Households!{col}3+{key}_hit_rural*Inputs_Households!{col}4", money,
+                           values["households in the hit zones"])
+        calc.write_formula(r - 1, 2, f"=B{r}*{key}_share_hit", money, values["households hit"])
+        calc.write_formula(r - 1, 3, f"=(C{r}*{key}_vertical_share*{key}_vertical_amount+C{r}*{key}_horizontal_share*"
+                                     f"{key}_horizontal_amount)*{key}_months*(1+{key}_admin)", money,
+                           values["cost in a shock year (riels)"])
+        calc.write_formula(r - 1, 4, f"=D{r}*IF({key}_expected=1,{key}_probability,1)", money,
+                           values["annual cost (riels)"])
+        calc.write_formula(r - 1, 5, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["annual cost (% of GDP)"])
+        calc.write_formula(r - 1, 6, f"=E{r}/Inputs_Macro!D{r}*100", pct, values["annual cost (% of government spending)"])
+        usd = values["annual cost (USD)"]
+        calc.write_formula(r - 1, 7, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money, 0 if pd.isna(usd) else usd)
+        calc.write_formula(r - 1, 8, f"=C{r}*{key}_vertical_share", money, values["IDPoor households topped up"])
+        calc.write_formula(r - 1, 9, f"=C{r}*{key}_horizontal_share", money, values["near-poor households reached"])
+    calc.write(len(inputs.years) + 2, 0, "Expected annual cost of a budget provision: the cost in a shock year x the "
+                                         "trigger probability (when `expected` is 1). Amounts are not indexed.")
+    calc.freeze_panes(1, 1)
+    calc.protect("", {"format_columns": True})
+    return python
 
 
 def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measure], inputs: CostingInputs,
@@ -146,6 +233,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
                           f"{sex.capitalize()} persons by single age in each year (100 = 100 and over).")
     if inputs.demography is not None:
         _demography_sheet(book, inputs, head, money_in, share_in, wrap, population_label)
+    if inputs.households_by_zone is not None and any(isinstance(m, ShockMeasure) for m in measures):
+        _households_sheet(book, inputs, head, money_in, population_label)
     ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
 
     summary_refs, keys = {}, set()
@@ -154,6 +243,10 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         while key in keys:  # two names alike in their first 20 characters
             key = key[:18] + f"{len(keys):02d}"
         keys.add(key)
+        if isinstance(m, ShockMeasure):
+            summary_refs[m.name] = (key, _shock_sheets(book, m, key, inputs, {
+                "head": head, "share_in": share_in, "number_in": number_in, "wrap": wrap, "money": money, "pct": pct}))
+            continue
         prm = book.add_worksheet(f"Param_{key}")
         prm.set_column(0, 0, 46)
         prm.set_column(1, 1, 16)

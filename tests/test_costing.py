@@ -108,7 +108,6 @@ def test_the_demography_inputs_are_the_projection_s():
 
 @pytest.mark.parametrize("args, message", [
     (["policies/scenarios/baseline.yaml"], "no measure cohort costing can express"),
-    (["docs/training/scenarios/flood_response.yaml"], "shock_response pay households"),
     (["policies/scenarios/child_benefit_2_5.yaml", "--from", "2030", "--to", "2026"], "is after --to"),
     (["policies/scenarios/child_benefit_2_5.yaml", "--from", "2010"], "cannot be simulated"),
 ])
@@ -195,3 +194,36 @@ def test_a_sex_rule_costs_one_sex_in_python_and_in_the_workbook(tmp_path):
     finally:
         REGISTRY.pop("older_women", None)
         RULES.pop("older_women", None)
+
+
+def test_the_shock_response_is_a_household_measure_in_python_and_in_the_workbook(tmp_path):
+    """Households of the hit zones x share hit x (IDPoor and near-poor shares x amounts) x months,
+    weighted by the trigger probability; the first year equals the microsimulation to the riel."""
+    import formulas
+
+    from microsim.costing import ShockMeasure, checks, costs_of, first_year_simulation
+
+    scenario = load_scenario("docs/training/scenarios/flood_response_expected.yaml")
+    sim = first_year_simulation(scenario, DEFAULT, 2026)
+    (measure,) = measures_of(scenario, DEFAULT, 2026, sim=sim)
+    assert isinstance(measure, ShockMeasure) and measure.zones == ("rural",) and measure.expected
+    inputs = costing_inputs(DEFAULT, [2026, 2027])
+    python = costs_of(measure, inputs)
+    (check,) = checks(scenario, DEFAULT, [measure], inputs, sim=sim)
+    assert check["workbook"] == pytest.approx(check["microsimulation"], abs=1.0)
+    assert python.iloc[0]["annual cost (riels)"] == pytest.approx(
+        python.iloc[0]["cost in a shock year (riels)"] * measure.trigger_probability)
+
+    path = tmp_path / "flood.xlsx"
+    result = CliRunner().invoke(main, ["workbook", "docs/training/scenarios/flood_response_expected.yaml", "--from",
+                                       "2026", "--to", "2027", "--out", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    for i in range(2):
+        assert cell(solution, path, "Calc_shock_response", f"E{i + 2}") == pytest.approx(
+            python.iloc[i]["annual cost (riels)"], abs=1.0)
+    # a trainee doubles the trigger probability: the expected cost doubles
+    probability = f"'[{path.name}]PARAM_SHOCK_RESPONSE'!B11"
+    doubled = model.calculate(inputs={probability: 2 * measure.trigger_probability})
+    assert cell(doubled, path, "Calc_shock_response", "E2") == pytest.approx(2 * python.iloc[0]["annual cost (riels)"])
