@@ -7,7 +7,8 @@ the model's own projection; ``_male`` and ``_female`` by sex), ``Inputs_Demograp
 pregnancies, disability prevalence and IDPoor coverage by year), one ``Param_`` sheet per measure (named input cells: ages, coverage,
 take-up, amount, indexation rule and rate, months, administrative cost) and one ``Calc_`` sheet
 (eligible, beneficiaries, benefit, cost, % of GDP and of spending by year, as formulas),
-``Summary`` (every measure's cost by year, with a chart) and ``Checks`` (the workbook's first-year
+``Scenarios`` (named variants and a drop-down choosing the one in use), ``Summary`` (every
+measure's cost by year, with a chart) and ``Checks`` (the workbook's first-year
 cost beside the microsimulation's, and why they differ). Inputs are yellow and unlocked; formula
 sheets are protected without a password (Review > Unprotect sheet). Every formula carries its
 value, so the file shows numbers before Excel recalculates.
@@ -80,6 +81,79 @@ def _demography_sheet(book, inputs: CostingInputs, head, number, share, wrap, po
     for k, (column, words) in enumerate(DEMOGRAPHY_COLUMNS.items()):
         sheet.write(row + 1 + k, 0, f"{column}: {words}.")
     sheet.freeze_panes(1, 1)
+
+
+VARIED = ("amount", "coverage", "take_up", "min_age", "max_age")  # what a row of the Scenarios sheet sets
+VARIANTS = (  # (name, how each varied value is derived from the measure's own)
+    ("as in the scenario", {}),
+    ("amount +50 %", {"amount": 1.5}),
+    ("amount -50 %", {"amount": 0.5}),
+    ("everyone reached, full take-up", {"coverage": None, "take_up": None}),
+)
+SCENARIO_ROW = 5  # first row (Excel numbering) of the variants' table
+
+
+def _variant_value(m: Measure, pname: str, change: dict) -> float:
+    value = float(getattr(m, pname))
+    if pname not in change:
+        return value
+    return 1.0 if change[pname] is None else value * change[pname]
+
+
+def _scenario_columns(measures) -> dict:
+    """(measure name, parameter) -> the Scenarios sheet's column letter, for person measures."""
+    out, column = {}, 1
+    for m in measures:
+        if isinstance(m, ShockMeasure):
+            continue
+        for pname in VARIED:
+            out[(m.name, pname)] = _col(column)
+            column += 1
+    return out
+
+
+def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
+    """Named variants of the measures' main parameters and a drop-down choosing the one in use.
+
+    Each Param_ sheet's "in use" column takes the chosen row's value when the switch is 1, its own
+    yellow value otherwise; the Calc_ sheets read "in use"."""
+    sheet = book.add_worksheet("Scenarios")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, max(len(columns), 1), 18)
+    last = SCENARIO_ROW + len(VARIANTS) - 1
+    sheet.write(0, 0, "Scenario in use", formats["head"])
+    sheet.write_string(0, 1, VARIANTS[0][0], formats["text_in"])
+    sheet.data_validation(0, 1, 0, 1, {"validate": "list", "source": f"=$A${SCENARIO_ROW}:$A${last}"})
+    sheet.write(1, 0, "Use this table (1) or each Param_ sheet's own values (0)", formats["head"])
+    sheet.write_number(1, 1, 0, formats["share_in"])
+    sheet.data_validation(1, 1, 1, 1, {"validate": "list", "source": [0, 1]})
+    sheet.write(2, 0, "Choose a row, set the switch to 1: every Calc_ sheet and the Summary follow. Edit the names "
+                      "and values of the yellow rows (keep the names unique).", formats["wrap"])
+    sheet.write(SCENARIO_ROW - 2, 0, "variant", formats["head"])
+    for m in measures:
+        if isinstance(m, ShockMeasure):
+            continue
+        for pname in VARIED:
+            col = columns[(m.name, pname)]
+            sheet.write(SCENARIO_ROW - 2, _index(col), f"{m.name}: {pname}", formats["head"])
+    for i, (name, change) in enumerate(VARIANTS):
+        row = SCENARIO_ROW - 1 + i
+        sheet.write_string(row, 0, name, formats["text_in"])
+        for m in measures:
+            if isinstance(m, ShockMeasure):
+                continue
+            for pname in VARIED:
+                fmt = formats["share_in"] if pname in ("coverage", "take_up") else formats["number_in"]
+                sheet.write_number(row, _index(columns[(m.name, pname)]), _variant_value(m, pname, change), fmt)
+    sheet.freeze_panes(SCENARIO_ROW - 1, 1)
+
+
+def _index(letters: str) -> int:
+    """Zero-based column index of a column's letters."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
 
 
 SHOCK_PARAMS = [  # (name, words, unit, how to get the value from the measure)
@@ -203,6 +277,10 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
              (f"Where the numbers come from: the population by age is the model's own projection of {population_label} "
               "(reweighted to UN WPP each year); the macro series are policies/macro.yaml (sources there); each "
               "measure's coverage was measured on the simulated population in the first year.", None),
+             ("Scenarios: four named variants of each measure's amount, ages, coverage and take-up (yellow, editable); "
+              "choose one in the drop-down and set the switch to 1, and every Param_ sheet's 'in use' column, every "
+              "Calc_ sheet and the Summary follow. With the switch at 0 each Param_ sheet's own yellow values are used.",
+              None),
              ("Checks: the microsimulation costs the same measures household by household; the Checks sheet shows both "
               "for the first year and why they differ (targeting by household, take-up drawn person by person).", None),
              ("Formula sheets are protected without a password (Review > Unprotect sheet) so that formulas are not "
@@ -237,6 +315,10 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         _households_sheet(book, inputs, head, money_in, population_label)
     ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
 
+    scenario_columns = _scenario_columns(measures)
+    if scenario_columns:
+        _scenarios_sheet(book, measures, scenario_columns, {"head": head, "text_in": text_in, "share_in": share_in,
+                                                            "number_in": number_in, "wrap": wrap})
     summary_refs, keys = {}, set()
     for m in measures:
         key = m.name[:20]
@@ -251,7 +333,9 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         prm.set_column(0, 0, 46)
         prm.set_column(1, 1, 16)
         prm.set_column(2, 2, 28)
-        prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit"], head)
+        prm.set_column(3, 3, 16)
+        prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], head)
+        last = SCENARIO_ROW + len(VARIANTS) - 1
         for i, (pname, words, unit, field) in enumerate(PARAMS):
             value = getattr(m, field)
             row = i + 1
@@ -260,10 +344,18 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
                 prm.write_string(row, 1, str(value), text_in)
                 choices = ["none", "cpi", "fixed"] if pname == "indexation" else ["both", "male", "female"]
                 prm.data_validation(row, 1, row, 1, {"validate": "list", "source": choices})
+                prm.write_formula(row, 3, f"=B{row + 1}", None, str(value))
             else:
                 prm.write_number(row, 1, float(value), share_in if unit == "share" else number_in)
+                if pname in VARIED:
+                    col = scenario_columns[(m.name, pname)]
+                    prm.write_formula(row, 3, f"=IF(Scenarios!$B$2=1,INDEX(Scenarios!${col}${SCENARIO_ROW}:${col}${last},"
+                                              f"MATCH(Scenarios!$B$1,Scenarios!$A${SCENARIO_ROW}:$A${last},0)),B{row + 1})",
+                                      None, float(value))
+                else:
+                    prm.write_formula(row, 3, f"=B{row + 1}", None, float(value))
             prm.write(row, 2, unit)
-            book.define_name(f"{key}_{pname}", f"='Param_{key}'!$B${row + 1}")
+            book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
         prm.write(len(PARAMS) + 2, 0, f"Coverage: {m.coverage_note}.", wrap)
 
         calc = book.add_worksheet(f"Calc_{key}")

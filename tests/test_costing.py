@@ -78,12 +78,28 @@ def test_changing_an_input_changes_the_costs(evaluated):
     assert after == pytest.approx(2 * before, rel=1e-12)
 
 
+def test_the_scenarios_drop_down_switches_every_measure(evaluated):
+    path, model, solution = evaluated
+    scenarios = f"'[{path.name}]SCENARIOS'"
+    before = {name: cell(solution, path, f"Calc_{name}", "E2") for name in ("child_benefit", "social_pension")}
+    # the switch at 0: the chosen row is ignored
+    ignored = model.calculate(inputs={f"{scenarios}!B1": "amount +50 %"})
+    assert cell(ignored, path, "Calc_child_benefit", "E2") == pytest.approx(before["child_benefit"], rel=1e-12)
+    raised = model.calculate(inputs={f"{scenarios}!B1": "amount +50 %", f"{scenarios}!B2": 1})
+    for name, value in before.items():
+        assert cell(raised, path, f"Calc_{name}", "E2") == pytest.approx(1.5 * value, rel=1e-12), name
+    universal = model.calculate(inputs={f"{scenarios}!B1": "everyone reached, full take-up", f"{scenarios}!B2": 1})
+    pension = next(m for m in MEASURES if m.name == "social_pension")
+    assert cell(universal, path, "Calc_social_pension", "E2") == pytest.approx(
+        before["social_pension"] / (pension.coverage * pension.take_up), rel=1e-9)
+
+
 def test_the_workbook_opens_with_numbers_and_named_inputs(evaluated):
     import openpyxl
 
     path = evaluated[0]
     book = openpyxl.load_workbook(path, data_only=True)
-    assert {"README", "Inputs_Macro", "Inputs_Population", "Inputs_Demography", "Param_child_benefit",
+    assert {"README", "Inputs_Macro", "Inputs_Population", "Inputs_Demography", "Scenarios", "Param_child_benefit",
             "Calc_child_benefit", "Summary", "Checks"} <= set(book.sheetnames)
     assert book["Inputs_Demography"]["B2"].value == pytest.approx(INPUTS.demography.iloc[0, 0])
     assert book["Calc_child_benefit"]["E2"].value > 0  # cached values: numbers before recalculation
