@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from microsim.benefit import paid
 from microsim.errors import SpecError
-
-ZONES = ("phnom_penh", "other_urban", "rural")
+from microsim.synth.spec import ZONES
 
 MAX_AGE = 100  # ages 100 and over in one row
 
@@ -107,11 +107,12 @@ def demography_row(pop) -> dict:
     age = pop.persons["age"].to_numpy()
     disabled = pop.persons["disabled"].to_numpy() if "disabled" in pop.persons else np.zeros(age.size, bool)
     pregnant = pop.persons["pregnant"].to_numpy() if "pregnant" in pop.persons else np.zeros(age.size, bool)
-    in_idpoor = pop.households["idpoor"].to_numpy() > 0
-    values = [float(weight @ (age == 0)), float(weight @ pregnant), float(weight @ disabled),
-              float(weight @ disabled) / persons if persons else 0.0,
-              float(pop.households["weight"].to_numpy() @ in_idpoor), float(weight @ in_idpoor[pop.person_household_index]),
-              float(weight @ in_idpoor[pop.person_household_index]) / persons if persons else 0.0]
+    with_disability = float(weight @ disabled)
+    in_idpoor = float(weight @ (pop.household_value("idpoor") > 0))
+    values = [float(weight @ (age == 0)), float(weight @ pregnant), with_disability,
+              with_disability / persons if persons else 0.0,
+              float(pop.households["weight"].to_numpy() @ (pop.households["idpoor"].to_numpy() > 0)), in_idpoor,
+              in_idpoor / persons if persons else 0.0]
     return dict(zip(DEMOGRAPHY_COLUMNS, values))
 
 
@@ -167,21 +168,23 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     pop = sim.population
     params = sim.reform.params
     weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
-    modules = {m.name: m for m in _modules()}
+    from microsim.engine import load_system
+
+    modules = load_system()[0]
     out, skipped = [], []
     for name in sorted(scenario_modules(scenario) & set(sim.reform.active)):
         p = getattr(params, name)
         module = modules.get(name)
+        label = next(q.label for q in sim.result.programmes if q.programme == name)
         if name == "shock_response":
-            out.append(shock_measure(sim, p, label=next(q.label for q in sim.result.programmes if q.programme == name)))
+            out.append(shock_measure(sim, p, label))
             continue
         flat = hasattr(p, "amount") and isinstance(p.amount, (int, float)) and module is not None \
             and module.entity == "person" and not module.counted_in_consumption
         if not flat:
             skipped.append(name)
             continue
-        label = next(q.label for q in sim.result.programmes if q.programme == name)
-        paid = np.asarray(sim.reform.benefits[name]) > 0
+        paid_to = paid(sim.reform.benefits[name])
         rules = yaml_rules(name)
         if "age" in rules:  # a YAML benefit's own age rule
             lo, hi = (int(a) for a in rules["age"])
@@ -195,7 +198,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         if sex != "both":
             group &= pop.persons["sex"].to_numpy() == sex
         take_up = float(getattr(p, "take_up", 1.0))
-        reached = float(weights @ (paid & group)) / take_up if take_up > 0 else 0.0  # before take-up
+        reached = float(weights @ (paid_to & group)) / take_up if take_up > 0 else 0.0  # before take-up
         coverage = min(reached / float(weights @ group), 1.0) if weights @ group > 0 else 0.0
         note = ("everyone of those ages" if coverage == 1.0 else
                 f"the share of persons aged {lo}-{hi} the rules reach (targeting, tests, conditions)")
@@ -217,20 +220,18 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
 def shock_measure(sim, p, label: str) -> ShockMeasure:
     """The shock-responsive transfer as a spreadsheet measure; the IDPoor and near-poor shares of the
     hit households measured on the first year's simulated population (the module's own draws)."""
-    from microsim.takeup import uniform
+    from microsim.programmes.shock_response import hit_zones, shock_groups
 
     pop = sim.population
     households = pop.households
     w = households["weight"].to_numpy()
-    zone = households["zone"].to_numpy()
-    zones = tuple(z for z, flag in (("phnom_penh", p.hit_phnom_penh), ("other_urban", p.hit_other_urban),
-                                    ("rural", p.hit_rural)) if flag)
-    hit = np.isin(zone, zones) & (uniform(households["household_id"].to_numpy(), 0, "shock_response.hit") < p.share_hit)
-    idpoor = households["idpoor"].to_numpy() > 0
-    near_poor = ~idpoor & (sim.economy.consumption_pc(pop) < p.horizontal_multiple * sim.economy.poverty_line(pop))
+    zones = hit_zones(p)
+    in_zone, hit, idpoor, near_poor = shock_groups(households["zone"].to_numpy(), households["household_id"].to_numpy(),
+                                                   households["idpoor"].to_numpy(), sim.economy.consumption_pc(pop),
+                                                   sim.economy.poverty_line(pop), p)
     # per household hit at the nominal share (the draw by id hits a little more or less than share_hit
     # of a zone's households; measuring against the nominal share makes the first year agree exactly)
-    hit_total = float(w @ np.isin(zone, zones)) * float(p.share_hit)
+    hit_total = float(w @ in_zone) * float(p.share_hit)
     share = (lambda mask: float(w @ (hit & mask)) / hit_total if hit_total > 0 else 0.0)
     return ShockMeasure("shock_response", label, zones, float(p.share_hit), share(idpoor), share(near_poor),
                         float(p.vertical_amount), float(p.horizontal_amount), float(p.months),
@@ -268,12 +269,6 @@ def yaml_rules(name: str) -> dict:
     from microsim.yaml_benefits import RULES
 
     return RULES.get(name, {})
-
-
-def _modules():
-    from microsim.engine import load_system
-
-    return load_system()[0].values()
 
 
 def scenario_modules(scenario) -> set[str]:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from microsim.costing import (DEMOGRAPHY_COLUMNS, MAX_AGE, ZONES, CostingInputs, Measure, ShockMeasure, costs_of,
                               measure_costs)
+from microsim.workbook import column_letter
 
 PARAMS = (  # name, words, unit, field of Measure
     ("sex", "Sex eligible: both, male or female", "rule", "sex"),
@@ -36,14 +37,6 @@ PARAMS = (  # name, words, unit, field of Measure
     ("months", "Payments a year (12 monthly; 1 for a one-off lump sum)", "payments", "months"),
     ("admin", "Administrative cost, share of benefits", "share", "admin_rate"),
 )
-
-
-def _col(index: int) -> str:
-    letters, index = "", index + 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _population_sheet(book, name: str, frame, years: list[int], head, number, note: str) -> None:
@@ -101,13 +94,13 @@ def _variant_value(m: Measure, pname: str, change: dict) -> float:
 
 
 def _scenario_columns(measures) -> dict:
-    """(measure name, parameter) -> the Scenarios sheet's column letter, for person measures."""
+    """(measure name, parameter) -> the Scenarios sheet's column (0-based), for person measures."""
     out, column = {}, 1
     for m in measures:
         if isinstance(m, ShockMeasure):
             continue
         for pname in VARIED:
-            out[(m.name, pname)] = _col(column)
+            out[(m.name, pname)] = column
             column += 1
     return out
 
@@ -134,8 +127,7 @@ def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
         if isinstance(m, ShockMeasure):
             continue
         for pname in VARIED:
-            col = columns[(m.name, pname)]
-            sheet.write(SCENARIO_ROW - 2, _index(col), f"{m.name}: {pname}", formats["head"])
+            sheet.write(SCENARIO_ROW - 2, columns[(m.name, pname)], f"{m.name}: {pname}", formats["head"])
     for i, (name, change) in enumerate(VARIANTS):
         row = SCENARIO_ROW - 1 + i
         sheet.write_string(row, 0, name, formats["text_in"])
@@ -144,16 +136,8 @@ def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
                 continue
             for pname in VARIED:
                 fmt = formats["share_in"] if pname in ("coverage", "take_up") else formats["number_in"]
-                sheet.write_number(row, _index(columns[(m.name, pname)]), _variant_value(m, pname, change), fmt)
+                sheet.write_number(row, columns[(m.name, pname)], _variant_value(m, pname, change), fmt)
     sheet.freeze_panes(SCENARIO_ROW - 1, 1)
-
-
-def _index(letters: str) -> int:
-    """Zero-based column index of a column's letters."""
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
 
 
 SHOCK_PARAMS = [  # (name, words, unit, how to get the value from the measure)
@@ -190,8 +174,9 @@ def _households_sheet(book, inputs: CostingInputs, head, number, population_labe
     sheet.freeze_panes(1, 1)
 
 
-def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, formats: dict) -> None:
-    """Param_ and Calc_ sheets of a shock-responsive transfer (annual cost in column E, as for every measure)."""
+def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, formats: dict) -> pd.DataFrame:
+    """Param_ and Calc_ sheets of a shock-responsive transfer (annual cost in column E, as for every measure);
+    returns the costing by year the formulas reproduce."""
     prm = book.add_worksheet(f"Param_{key}")
     prm.set_column(0, 0, 50)
     prm.set_column(1, 1, 16)
@@ -217,7 +202,7 @@ def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, format
     money, pct = formats["money"], formats["pct"]
     for i, y in enumerate(inputs.years):
         r = i + 2
-        col = _col(i + 1)
+        col = column_letter(i + 1)
         values = python.iloc[i]
         calc.write_number(r - 1, 0, y)
         calc.write_formula(r - 1, 1, f"={key}_hit_phnom_penh*Inputs_Households!{col}2+{key}_hit_other_urban*"
@@ -348,7 +333,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             else:
                 prm.write_number(row, 1, float(value), share_in if unit == "share" else number_in)
                 if pname in VARIED:
-                    col = scenario_columns[(m.name, pname)]
+                    col = column_letter(scenario_columns[(m.name, pname)])
                     prm.write_formula(row, 3, f"=IF(Scenarios!$B$2=1,INDEX(Scenarios!${col}${SCENARIO_ROW}:${col}${last},"
                                               f"MATCH(Scenarios!$B$1,Scenarios!$A${SCENARIO_ROW}:$A${last},0)),B{row + 1})",
                                       None, float(value))
@@ -366,7 +351,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         python = measure_costs(m, inputs)
         for i, y in enumerate(years):
             r = i + 2  # Excel row number
-            col = _col(i + 1)
+            col = column_letter(i + 1)
             values = python.iloc[i]
             calc.write_number(r - 1, 0, y)
             criteria = f'{ages},">="&{key}_min_age,{ages},"<="&{key}_max_age'
@@ -391,6 +376,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         summary_refs[m.name] = (key, python)
 
     # Summary: costs by year for every measure, and their total; a chart
+    billions = book.add_format({"num_format": "#,##0.0"})
     summ = book.add_worksheet("Summary")
     summ.set_column(0, len(measures) + 2, 22)
     summ.write(0, 0, "year", head)
@@ -406,12 +392,10 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             key, python = summary_refs[m.name]
             value = python.iloc[i]["annual cost (riels)"] / 1e9
             total += value
-            summ.write_formula(r - 1, j + 1, f"='Calc_{key}'!E{r}/1000000000", book.add_format({"num_format": "#,##0.0"}),
-                               value)
-        last = _col(len(measures))
-        summ.write_formula(r - 1, len(measures) + 1, f"=SUM(B{r}:{last}{r})", book.add_format({"num_format": "#,##0.0"}),
-                           total)
-        summ.write_formula(r - 1, len(measures) + 2, f"={_col(len(measures) + 1)}{r}*1000000000/Inputs_Macro!B{r}*100",
+            summ.write_formula(r - 1, j + 1, f"='Calc_{key}'!E{r}/1000000000", billions, value)
+        last = column_letter(len(measures))
+        summ.write_formula(r - 1, len(measures) + 1, f"=SUM(B{r}:{last}{r})", billions, total)
+        summ.write_formula(r - 1, len(measures) + 2, f"={column_letter(len(measures) + 1)}{r}*1000000000/Inputs_Macro!B{r}*100",
                            pct, total * 1e9 / inputs.gdp[y] * 100)
     chart = book.add_chart({"type": "column", "subtype": "stacked"})
     for j, m in enumerate(measures):

@@ -114,3 +114,13 @@ class Executor:
         for _ in progress(as_completed(futures), len(futures), description, self.quiet, unit):
             pass
         return self._client.gather(futures)
+
+
+def map_tasks(executor: "Executor | None", func: Callable, tasks: list[tuple], description: str, unit: str,
+              jobs: int = 1, quiet: bool = True) -> list:
+    """``executor.map`` on a caller's executor, or on one of ``jobs`` joblib workers opened for these tasks."""
+    if executor is not None:
+        return executor.map(func, tasks, description, unit)
+    with Executor(jobs=jobs, quiet=quiet) as own:
+        return own.map(func, tasks, description, unit)
+

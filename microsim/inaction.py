@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,6 @@ import pandas as pd
 from microsim import schooling
 from microsim.ageing import Assumptions, bring_to_year
 from microsim.determinism import one_blas_thread
-from microsim.benefit import Flat
 from microsim.earnings import (MONTHS, Mincer, Profile, earnings_profile, impute_earnings, lifetime_factor, survival,
                                value_of_extra_schooling, yearly_gains)
 from microsim.economy import YearEconomy, year_economy
@@ -64,7 +63,6 @@ class CohortPaths:
     """
 
     start: int
-    scenario: str
     age: np.ndarray
     female: np.ndarray
     group: np.ndarray
@@ -91,10 +89,6 @@ class CohortPaths:
     def years(self) -> int:
         return self.log_ratio.shape[1]
 
-    @property
-    def calendar(self) -> list[int]:
-        return list(range(self.start, self.start + self.years))
-
 
 def aged(pop: Population, years: int) -> Population:
     """The same households ``years`` later: every member older, nothing else changed (a closed cohort)."""
@@ -116,14 +110,9 @@ def _household_money(pop: Population, system: SystemResult, names, modules, surv
     """Monthly riels per household paid by ``names`` (person benefits weighted by the member's survival)."""
     total = np.zeros(pop.n_households)
     for n in names:
-        amount = system.benefits.get(n)
-        if amount is None:
-            continue
-        if modules[n].entity == "household":
-            total += np.asarray(amount, dtype=float)
-        else:
-            per_person = amount.amount * amount.eligible if isinstance(amount, Flat) else np.asarray(amount, float)
-            total += pop.household_sum(per_person * survive)
+        if n in system.benefits:
+            amount = np.asarray(system.benefits[n], dtype=float)  # a Flat gives its amounts per element
+            total += amount if modules[n].entity == "household" else pop.household_sum(amount * survive)
     return total
 
 
@@ -193,6 +182,7 @@ def follow_cohort(scenario: Scenario, base: Population, start: int, study: Study
     w_h = pop0.households["weight"].to_numpy()
     changed: set[str] = set()
     first_school, last_school = study["schooling.first_school_age"], study["schooling.last_school_age"]
+    conditional_modules = _closure(conditional, modules)
     for k in range(years):
         year = start + k
         pop = aged(pop0, k)
@@ -215,22 +205,20 @@ def follow_cohort(scenario: Scenario, base: Population, start: int, study: Study
         money_b = _household_money(pop, base_sys, others, modules, alive)
         money_r = _household_money(pop, reform_sys, others, modules, alive)
         cost[k] = MONTHS * (float(w_h @ money_r) * (1 + admin[1]) - float(w_h @ money_b) * (1 + admin[0])) * to_start
-        changed |= {m for m in others if not np.array_equal(_as_array(base_sys.benefits.get(m)),
-                                                            _as_array(reform_sys.benefits.get(m)))}
+        changed |= {m for m in others if not np.array_equal(_paid(base_sys, m, 0), _paid(reform_sys, m, 0))}
         if conditional:  # what each child would be paid if attending: run on the aged population, all attending
             offered = _all_attending(pop, first_school, last_school)
-            subset = _closure(conditional, modules)
-            ob = run_system(offered, subset, base_tree, when, macro, scenario.seed, 1, "baseline", where, economy=economy)
-            orf = run_system(offered, subset, reform_tree, when, macro, scenario.seed, 1, "reform", where, economy=economy)
+            ob = run_system(offered, conditional_modules, base_tree, when, macro, scenario.seed, 1, "baseline", where, economy=economy)
+            orf = run_system(offered, conditional_modules, reform_tree, when, macro, scenario.seed, 1, "reform", where, economy=economy)
             for system, target in ((ob, offer_base), (orf, offer_reform)):
-                paid = sum((_as_array(system.benefits.get(c), pop.n_persons) for c in conditional), np.zeros(pop.n_persons))
+                paid = sum((_paid(system, c, pop.n_persons) for c in conditional), np.zeros(pop.n_persons))
                 target[:, k] = paid[children] * to_start
             if not np.array_equal(offer_base[:, k], offer_reform[:, k]):
                 changed |= set(conditional)
         if progress:
             progress(k + 1, years)
     quintile = (pre_transfer_deciles(pop0, consumption0) // 2)[household].astype(np.int8)
-    return CohortPaths(start, scenario.name, age0[children].astype(np.int64), x0.female.astype(np.int64), group,
+    return CohortPaths(start, age0[children].astype(np.int64), x0.female.astype(np.int64), group,
                        quintile, w_person[children], household,
                        (pop0.persons["education_years"].to_numpy()[children].astype(float)
                         if "education_years" in pop0.persons else np.zeros(n)),
@@ -239,12 +227,9 @@ def follow_cohort(scenario: Scenario, base: Population, start: int, study: Study
                        economy0.price_factor, tuple(sorted(changed)))
 
 
-def _as_array(amount, n: int | None = None) -> np.ndarray:
-    if amount is None:
-        return np.zeros(n or 0)
-    if isinstance(amount, Flat):
-        return amount.amount * amount.eligible
-    return np.asarray(amount, dtype=float)
+def _paid(system: SystemResult, name: str, n: int) -> np.ndarray:
+    """A module's amounts per element (zeros when the system does not run it)."""
+    return np.asarray(system.benefits[name], dtype=float) if name in system.benefits else np.zeros(n)
 
 
 def _all_attending(pop: Population, first: int, last: int) -> Population:
@@ -287,7 +272,6 @@ class Schooling:
     gap_years_poor_near_poor: float  # child-years the poor and near-poor lack against the benchmark
     extra_preschool_years: float  # child-years of pre-school the reform adds
     consumption_effect: float  # log odds per log point of consumption (the anchored income channel)
-    conditional_odds_ratio: float
 
 
 @dataclass(frozen=True)
@@ -296,8 +280,6 @@ class CohortResult:
     schooling: Schooling
     valuations: tuple[Valuation, ...]
     flows: pd.DataFrame  # by calendar year, undiscounted riels of the start year
-    extra_years: np.ndarray = field(repr=False)  # per child, years of schooling
-    gap_years: np.ndarray = field(repr=False)  # per child (0 for the others), years of schooling
 
 
 def child_survival(paths: CohortPaths, study: StudyParameters) -> np.ndarray:
@@ -461,8 +443,8 @@ def evaluate(paths: CohortPaths, study: StudyParameters, discount_rates: list[fl
     result_schooling = Schooling(
         pd.DataFrame(rows), by_age, float(w.sum()), float(w[target].sum()), float(w @ extra),
         float(w[target] @ extra[target]), float(w[target] @ gap[target]),
-        float(w @ np.sum((p1 - p0) * preschool, axis=1)), effect, study["schooling.conditional_transfer_odds_ratio"])
-    return CohortResult(paths.start, result_schooling, tuple(valuations), flows, extra, gap)
+        float(w @ np.sum((p1 - p0) * preschool, axis=1)), effect)
+    return CohortResult(paths.start, result_schooling, tuple(valuations), flows)
 
 
 def _by_age(paths, target, w, gap, extra, value_gap, value_extra, rate) -> pd.DataFrame:

@@ -7,7 +7,6 @@ riels of its own start year with present values at that year.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +17,11 @@ from microsim import formatting
 from microsim import report as run_report
 from microsim.document import Bullets, Heading, Paragraph, Table
 from microsim.inaction_study import SENSITIVITY, Study
-from microsim.results import number
+from microsim.results import number, record_json
 from microsim.runfolder import RunOutput
 from microsim.workbook import Sheet
 
 INACTION_FORMAT = "microsim-inaction/1"
-
-
-def _json(record) -> dict:
-    return {k: (number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-            for k, v in dataclasses.asdict(record).items()}
 
 
 def summary(study: Study, population: dict, command: str) -> dict:
@@ -40,7 +34,7 @@ def summary(study: Study, population: dict, command: str) -> dict:
         "cohort_years": [p.start for p in study.cohorts],
         "near_poor_multiple": study.near_poor_multiple,
         "discount_rates": study.discount_rates,
-        "headline": {"start_year": study.first_year, **_json(study.headline)},
+        "headline": {"start_year": study.first_year, **record_json(study.headline)},
         "cohorts": [{
             "start_year": p.start,
             "money": f"riels of {p.start}, present values at {p.start}",
@@ -52,7 +46,7 @@ def summary(study: Study, population: dict, command: str) -> dict:
             "extra_preschool_years": number(r.schooling.extra_preschool_years),
             "consumption_effect_log_odds": number(r.schooling.consumption_effect),
             "programmes_changed": list(p.modules_changed),
-            "valuations": [_json(v) for v in r.valuations],
+            "valuations": [record_json(v) for v in r.valuations],
         } for p, r in zip(study.cohorts, study.results)],
         "uncertainty": _uncertainty(study),
         "notes": study.notes,
@@ -238,11 +232,6 @@ def _words(name: str) -> str:
 
 
 # ---- report -------------------------------------------------------------------------------------------
-def _money(x) -> str:
-    """Billions of riels for a brief."""
-    return formatting.plain(x / 1e9, 1) if x is not None and np.isfinite(x) else formatting.MISSING
-
-
 def _ratio(x, digits=3) -> str:
     return formatting.plain(x, digits) if x is not None and np.isfinite(x) else formatting.MISSING
 
@@ -256,24 +245,24 @@ def report(study: Study, population: dict, drawn: dict) -> list:
     head = study.headline
     headline = [
         f"**Cost of inaction**: the poor and near-poor children aged 0-17 in {first} lose "
-        f"{_money(head.cost_of_inaction_riels)} billion riels of lifetime earnings (present value at "
+        f"{run_report.billions(head.cost_of_inaction_riels)} billion riels of lifetime earnings (present value at "
         f"{head.discount_rate * 100:g} %, riels of {first}) because they attend school less than the other children; "
-        f"the government forgoes {_money(head.forgone_tax_of_inaction_riels)} billion riels of tax on them.",
-        f"**The reform** ({study.scenario}) costs {_money(head.programme_cost_riels)} billion riels over the years the "
-        f"children are followed and avoids {_money(head.avoided_poor_near_poor_riels)} billion of that loss "
+        f"the government forgoes {run_report.billions(head.forgone_tax_of_inaction_riels)} billion riels of tax on them.",
+        f"**The reform** ({study.scenario}) costs {run_report.billions(head.programme_cost_riels)} billion riels over the years the "
+        f"children are followed and avoids {run_report.billions(head.avoided_poor_near_poor_riels)} billion of that loss "
         f"({_share(head.share_of_inaction_avoided)}), {_ratio(head.avoided_per_riel)} riels avoided per riel spent. "
         f"With every child counted, the benefit-cost ratio is {_ratio(head.benefit_cost_ratio)} and the net present "
-        f"value {_money(head.net_present_value_riels)} billion riels.",
+        f"value {run_report.billions(head.net_present_value_riels)} billion riels.",
     ]
     rows = cohorts_table(study)
     display = pd.DataFrame({
         "children of": rows["cohort (start year)"].astype(str),
         "discount rate": [f"{v:g} %" for v in rows["discount rate (%)"]],
-        "cost of inaction (bn riels)": [_money(v) for v in rows["cost of inaction (riels)"]],
-        "avoided, poor and near-poor (bn riels)": [_money(v) for v in rows["avoided, poor and near-poor (riels)"]],
-        "avoided, all children (bn riels)": [_money(v) for v in rows["avoided, all children (riels)"]],
-        "programme cost (bn riels)": [_money(v) for v in rows["programme cost (riels)"]],
-        "net present value (bn riels)": [_money(v) for v in rows["net present value (riels)"]],
+        "cost of inaction (bn riels)": [run_report.billions(v) for v in rows["cost of inaction (riels)"]],
+        "avoided, poor and near-poor (bn riels)": [run_report.billions(v) for v in rows["avoided, poor and near-poor (riels)"]],
+        "avoided, all children (bn riels)": [run_report.billions(v) for v in rows["avoided, all children (riels)"]],
+        "programme cost (bn riels)": [run_report.billions(v) for v in rows["programme cost (riels)"]],
+        "net present value (bn riels)": [run_report.billions(v) for v in rows["net present value (riels)"]],
         "benefit-cost ratio": [_ratio(v) for v in rows["benefit-cost ratio"]],
         "internal rate of return": [formatting.pct(v, 1) if v is not None and np.isfinite(v) else formatting.MISSING
                                     for v in rows["internal rate of return (%)"]],
@@ -331,7 +320,7 @@ def _interval_blocks(study: Study) -> list:
              "avoided_per_riel": "avoided per riel spent"}
 
     def shown(name, x):
-        return _money(x) if name.endswith("_riels") else _ratio(x, 4)
+        return run_report.billions(x) if name.endswith("_riels") else _ratio(x, 4)
 
     display = pd.DataFrame({
         "discount rate": [f"{v:g} %" for v in table["discount rate (%)"]],

@@ -156,15 +156,11 @@ def run_study(scenario, base, cohort_years: list[int], rates: list[float], study
                      "own; their figures must not be added up.")
     intervals = None
     if replicates:
-        from microsim.executor import Executor
+        from microsim.executor import map_tasks
 
         tasks = [(scenario, population_ref or base, cohorts[0].start, study, rates, near_poor, r, macro)
                  for r in range(1, replicates + 1)]
-        if executor is None:
-            with Executor(jobs=jobs) as own:
-                done = own.map(replicate_valuations, tasks, "Replicates", "replicate")
-        else:
-            done = executor.map(replicate_valuations, tasks, "Replicates", "replicate")
+        done = map_tasks(executor, replicate_valuations, tasks, "Replicates", "replicate", jobs)
         intervals = bootstrap_intervals(results[0], done)
     return Study(scenario.name, cohorts, results, sensitivity(cohorts[0], study, rates, uses_conditional), study,
                  list(rates), near_poor, notes, intervals)

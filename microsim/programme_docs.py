@@ -30,6 +30,7 @@ def _value(v) -> str:
 def page(name: str, module, tree, programme_result, comparisons) -> str:
     """The Markdown page of one programme (``programme_result``: its record in the YEAR baseline)."""
     from microsim.validation import published_text as shown_published
+    from microsim.validation import difference_text
     from microsim.validation import value_text as shown_model
 
     label = module.label
@@ -77,9 +78,8 @@ def page(name: str, module, tree, programme_result, comparisons) -> str:
                   "| figure | year | published | model | difference | source |", "|---|---:|---:|---:|---:|---|"]
         for c in linked:
             f = c.figure
-            diff = f"{c.difference:+.2f} pts" if f.is_rate else f"{c.difference * 100:+.1f} %"
             lines.append(f"| {f.what} ({f.unit}) | {f.year} | {shown_published(f.published, f.unit)} | "
-                         f"{shown_model(c.model, f.unit)} | {diff} | "
+                         f"{shown_model(c.model, f.unit)} | {difference_text(c)} | "
                          f"{f.source.replace('|', '/')} |")
         lines += ["", "Why they differ: see [docs/validation.md](../validation.md).", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -89,17 +89,13 @@ def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing:
 
     Results are identical for any backend and ``jobs``; a progress bar shows on a terminal unless ``quiet``.
     """
-    from microsim.executor import Executor
+    from microsim.executor import map_tasks
     from microsim.run import check_years
 
     years = check_years(first, last, macro)
     assumptions = load_assumptions()
     calls = [(base, scenario, y, ageing, growth, assumptions, macro, first) for y in years]
-    if executor is None:
-        with Executor(jobs=jobs, quiet=quiet) as own:
-            projected = own.map(project_year, calls, "Projecting", "year")
-    else:
-        projected = executor.map(project_year, calls, "Projecting", "year")
+    projected = map_tasks(executor, project_year, calls, "Projecting", "year", jobs, quiet)
     summary = pd.DataFrame([{"year": p.year, **record_json(p.result.headline)} for p in projected])
     costs = pd.concat([p.costs for p in projected], ignore_index=True)
     costs = costs[["year"] + [c for c in costs.columns if c != "year"]]

@@ -28,9 +28,9 @@ import pandas as pd
 
 from microsim.errors import SpecError
 from microsim.population import Population
+from microsim.synth.spec import ZONES
 
 FIRST_AGE, LAST_AGE = 3, 17  # ages the model covers: pre-school to grade 12
-ZONES = ("phnom_penh", "other_urban", "rural")
 LOG_10_PCT = float(np.log(1.1))
 
 
@@ -88,13 +88,6 @@ class AttendanceModel:
     coefficients: pd.Series
     standard_errors: pd.Series
     children: int  # sample rows
-    weighted_children: float
-
-    def linear_predictor(self, x: Covariates) -> np.ndarray:
-        age = np.clip(x.age, FIRST_AGE, LAST_AGE)
-        return x.design() @ self.coefficients.to_numpy() if np.array_equal(age, x.age) else \
-            Covariates(age, x.female, x.zone, x.log_consumption_ratio, x.head_education, x.idpoor).design() \
-            @ self.coefficients.to_numpy()
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame({"term": self.coefficients.index, "coefficient (log odds)": self.coefficients.to_numpy(),
@@ -140,7 +133,7 @@ def fit_attendance(pop: Population, consumption_pc: np.ndarray, poverty_line: np
     coef = np.zeros(design.shape[1])
     se = np.zeros(design.shape[1])
     coef[keep], se[keep] = fit.params, fit.bse
-    return AttendanceModel(pd.Series(coef, DESIGN_NAMES), pd.Series(se, DESIGN_NAMES), int(rows.size), float(w.sum()))
+    return AttendanceModel(pd.Series(coef, DESIGN_NAMES), pd.Series(se, DESIGN_NAMES), int(rows.size))
 
 
 def anchor_consumption_effect(probability: np.ndarray, weight: np.ndarray, pp_per_10pct: float) -> float:

@@ -150,7 +150,7 @@ def run_sweep(scenario, population, variants: list[Variant], replicates: int = 0
     """The variants' results, with 95 % intervals when ``replicates`` > 0: each replicate (all its
     variants) is one task of the executor (default: ``jobs`` joblib processes); workers get
     ``population_ref`` (a PopulationRef) when given, else the population itself."""
-    from microsim.executor import Executor
+    from microsim.executor import map_tasks
     from microsim.uncertainty import intervals
 
     results = run_variants(scenario, population, variants, ageing, growth)
@@ -158,11 +158,7 @@ def run_sweep(scenario, population, variants: list[Variant], replicates: int = 0
         return results
     shipped = population_ref or population
     calls = [(scenario, shipped, variants, r, ageing, growth) for r in range(1, replicates + 1)]
-    if executor is None:
-        with Executor(jobs=jobs, quiet=quiet) as own:
-            by_replicate = own.map(_replicate_variants, calls, "Replicates", "replicate")
-    else:
-        by_replicate = executor.map(_replicate_variants, calls, "Replicates", "replicate")
+    by_replicate = map_tasks(executor, _replicate_variants, calls, "Replicates", "replicate", jobs, quiet)
     return [dataclasses.replace(result, intervals=intervals(result, [rep[i] for rep in by_replicate]))
             for i, result in enumerate(results)]
 

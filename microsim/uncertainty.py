@@ -90,16 +90,12 @@ def replicate_results(scenario, base, years: list[int], replicates: int, ageing:
                       executor=None) -> dict[int, list[YearResult]]:
     """Every replicate of every year, as tasks of the executor (default: ``jobs`` joblib processes);
     ``base`` is a Population or a PopulationRef. Identical for any backend and number of workers."""
-    from microsim.executor import Executor
+    from microsim.executor import map_tasks
 
     if replicates < 1:
         raise SpecError(f"--replicates must be a whole number of at least 1 (found {replicates}); use 0 for none.")
     tasks = [(scenario, base, year, r, ageing, growth, macro) for r in range(1, replicates + 1) for year in years]
-    if executor is None:
-        with Executor(jobs=jobs, quiet=quiet) as own:
-            done = own.map(replicate_year, tasks, "Replicates", "run")
-    else:
-        done = executor.map(replicate_year, tasks, "Replicates", "run")
+    done = map_tasks(executor, replicate_year, tasks, "Replicates", "run", jobs, quiet)
     out: dict[int, list[YearResult]] = {year: [] for year in years}
     for task, result in zip(tasks, done):
         out[task[2]].append(result)

@@ -273,11 +273,17 @@ def value_text(x: float, unit: str) -> str:
         return F.plain(x, 2)
     if unit.startswith("USD"):
         return F.usd(x)
-    if unit.startswith("billion riels"):
-        return F.plain(x, 0)
-    if unit.startswith("riels"):
+    if unit.startswith(("billion riels", "riels")):
         return F.plain(x, 0)
     return F.persons(x)
+
+
+def difference_text(c: "Comparison") -> str:
+    """Model minus published: in the unit's points (or years) for rates, else as a percentage."""
+    f = c.figure
+    if f.is_rate:
+        return f"{c.difference:+.2f} {'years' if f.unit.startswith('years') else 'pts'}"
+    return f"{c.difference * 100:+.1f} %"
 
 
 def markdown(comparisons: list[Comparison], population_label: str) -> str:
@@ -298,8 +304,7 @@ def markdown(comparisons: list[Comparison], population_label: str) -> str:
     ]
     for c in comparisons:
         f = c.figure
-        points = "years" if f.unit.startswith("years") else "pts"
-        diff = (f"{c.difference:+.2f} {points}" if f.is_rate else f"{c.difference * 100:+.1f} %")
+        diff = difference_text(c)
         band = "" if f.band is None else (f"{f.band:g} pts" if f.is_rate else f"{f.band * 100:g} %")
         holds = {None: "", True: "yes", False: "**no**"}[c.within_band]
         lines.append(f"| {f.what} ({f.unit}) | {f.year} | {published_text(f.published, f.unit)} | {value_text(c.model, f.unit)} | "

@@ -49,7 +49,8 @@ def number_format(column: str) -> str:
     return "#,##0.00"
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
+    """The Excel column letters of a 0-based column index (0 -> A, 26 -> AA)."""
     letters = ""
     index += 1
     while index:
@@ -95,7 +96,7 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> None:
                 width = min(max(width, (longest or 0) + 2), 70)
             ws.set_column(j, j, width)
         ws.set_row(1, 45)
-        letters = {col: _column_letter(j) for j, col in enumerate(cols)}
+        letters = {col: column_letter(j) for j, col in enumerate(cols)}
         for i, row in enumerate(df.itertuples(index=False)):
             r = i + 2
             for j, (col, value) in enumerate(zip(cols, row)):

@@ -24,9 +24,13 @@ def test_published_figure_holds_within_its_band(figure):
                            f"({c.difference:+.4f}, band {c.figure.band})")
 
 
+PUBLISHED = {f.id: f.published for f in FIGURES}
+
+
 def test_idpoor_in_the_default_population():
     households, persons = COMPARISONS["idpoor_households"].model, COMPARISONS["idpoor_persons"].model
-    assert households == pytest.approx(705_487, rel=0.05) and persons == pytest.approx(2_783_989, rel=0.05)
+    assert households == pytest.approx(PUBLISHED["idpoor_households"], rel=0.05)
+    assert persons == pytest.approx(PUBLISHED["idpoor_persons"], rel=0.05)
     assert 3.6 <= persons / households <= 4.4
 
 
@@ -34,11 +38,11 @@ def test_the_family_package_reaches_about_700000_households_in_2026():
     from microsim.validation import MEASURES
 
     sim = simulate_year(Scenario(name="law", year=2026, path=Path("t.yaml"), sha256=""), DEFAULT)
-    assert MEASURES["family_package_households"](sim) == pytest.approx(700_000, rel=0.15)
+    assert MEASURES["family_package_households"](sim) == pytest.approx(PUBLISHED["family_package_households"], rel=0.15)
 
 
 def test_contributory_pensioners_near_the_administrative_total():
-    assert COMPARISONS["pensioners_total"].model == pytest.approx(102_594 + 107_000, rel=0.15)
+    assert COMPARISONS["pensioners_total"].model == pytest.approx(PUBLISHED["pensioners_total"], rel=0.15)
 
 
 def test_validation_files_are_regenerated_from_the_current_model():

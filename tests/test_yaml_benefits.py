@@ -11,7 +11,7 @@ from microsim.modules import REGISTRY
 from microsim.run import simulate
 from microsim.scenario import Scenario
 from microsim.synth import synthesize
-from microsim.yaml_benefits import register
+from microsim.yaml_benefits import RULES, register
 
 POP = synthesize(600, seed=21)
 HEADER = """  active:
@@ -42,6 +42,7 @@ def yaml_benefit(tmp_path):
     yield make
     for name in names:
         REGISTRY.pop(name, None)
+        RULES.pop(name, None)
 
 
 def test_a_yaml_benefit_equals_the_built_in_one(yaml_benefit):

@@ -18,6 +18,26 @@ def _check(p):
     return None
 
 
+def hit_zones(p) -> tuple[str, ...]:
+    """The zones the shock hits."""
+    return tuple(z for z, flag in (("phnom_penh", p.hit_phnom_penh), ("other_urban", p.hit_other_urban),
+                                   ("rural", p.hit_rural)) if flag)
+
+
+def shock_groups(zone, household_id, idpoor, consumption_pc, poverty_line, p):
+    """Per household: in a hit zone, hit (drawn by household id), IDPoor, near-poor (not IDPoor, below
+    ``horizontal_multiple`` times the line; consumption and line in the same riels). The module and
+    the spreadsheet costing (:func:`microsim.costing.shock_measure`) both call this."""
+    zone = np.asarray(zone)
+    in_zone = np.zeros(zone.shape, bool)
+    for name in hit_zones(p):  # at most three comparisons of the whole column
+        in_zone |= zone == name
+    hit = in_zone & (uniform(np.asarray(household_id), 0, "shock_response.hit") < p.share_hit)
+    is_idpoor = np.asarray(idpoor) > 0
+    near_poor = ~is_idpoor & (np.asarray(consumption_pc) < p.horizontal_multiple * np.asarray(poverty_line))
+    return in_zone, hit, is_idpoor, near_poor
+
+
 @programme("shock_response", entity="household", label="Shock-responsive transfer",
            inputs=("household_id", "zone", "idpoor", "consumption_pc", "poverty_line"), tags=("reform",), check=_check)
 def shock_response(d, p):
@@ -29,12 +49,7 @@ def shock_response(d, p):
     (the expected annual cost, as a budget provision is costed; its poverty effect is an average,
     not a shock year's).
     """
-    zone = np.asarray(d.zone)
-    in_zone = ((zone == "phnom_penh") & p.hit_phnom_penh) | ((zone == "other_urban") & p.hit_other_urban) \
-        | ((zone == "rural") & p.hit_rural)
-    hit = in_zone & (uniform(d.household_id, 0, "shock_response.hit") < p.share_hit)
-    idpoor = d.idpoor > 0
-    near_poor = ~idpoor & (d.consumption_pc < p.horizontal_multiple * d.poverty_line)
+    _, hit, idpoor, near_poor = shock_groups(d.zone, d.household_id, d.idpoor, d.consumption_pc, d.poverty_line, p)
     factor = p.months / 12 * (p.trigger_probability if p.expected else 1.0)
     vertical = pay(hit & idpoor, p.vertical_amount * factor)
     horizontal = pay(hit & near_poor, p.horizontal_amount * factor)

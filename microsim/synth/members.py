@@ -67,7 +67,7 @@ def logit_shift_keeping_mean(base: np.ndarray, shift: np.ndarray, age: np.ndarra
     return 1 / (1 + np.exp(-(logit + c[age])))
 
 
-def _head_value(comp: Composition, values: np.ndarray) -> np.ndarray:
+def head_value(comp: Composition, values: np.ndarray) -> np.ndarray:
     """Each person's household head's value (the head is the first member)."""
     start = np.cumsum(comp.size) - comp.size
     return values[start][comp.household]
@@ -82,7 +82,7 @@ def education_and_school(comp: Composition, spec: Spec, rng: np.random.Generator
     mean = mean - gap * comp.female + np.select([zone == 0, zone == 1], [3.0, 2.0], 0.0)
     adult_years = np.clip(np.rint(mean + rng.normal(0, spec.assumption("education_sd"), age.size)),
                           0, np.maximum(age - 5, 0))
-    head_years = _head_value(comp, adult_years)
+    head_years = head_value(comp, adult_years)
 
     odds = spec.assumption("school_odds_ratio")
     base = interpolate(spec.assumption("school_attendance_by_age"), age)

@@ -31,18 +31,12 @@ from __future__ import annotations
 import numpy as np
 
 from microsim.synth.households import Composition
-from microsim.synth.members import logit_shift_keeping_mean
+from microsim.synth.members import head_value, logit_shift_keeping_mean
 from microsim.synth.spec import Spec, interpolate
 
 FIRST_AGE, LAST_AGE = 3, 17
 SCHOOL_ENTRY_AGE = 6
 MAX_YEARS = 25
-
-
-def head_values(comp: Composition, values: np.ndarray) -> np.ndarray:
-    """Each person's household head's value (the head is the first member)."""
-    start = np.cumsum(comp.size) - comp.size
-    return values[start][comp.household]
 
 
 def children_schooling(comp: Composition, in_school: np.ndarray, education_years: np.ndarray,
@@ -57,7 +51,7 @@ def children_schooling(comp: Composition, in_school: np.ndarray, education_years
     zone = comp.zone[comp.household]
     ratio = np.log(np.maximum(consumption_ratio, 1e-6))[comp.household]
     odds = spec.assumption("school_odds_ratio")
-    head_years = head_values(comp, education_years.astype(float))
+    head_years = head_value(comp, education_years.astype(float))
 
     # children 15-17 in work stay out of school (their activity was drawn with the first draw); the
     # others of their age attend more, so that each age keeps its published attendance
