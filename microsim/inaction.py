@@ -31,14 +31,14 @@ import numpy as np
 import pandas as pd
 
 from microsim import schooling
-from microsim.ageing import Assumptions, bring_to_year
+from microsim.ageing import Assumptions
 from microsim.determinism import one_blas_thread
 from microsim.earnings import (MONTHS, Mincer, Profile, earnings_profile, impute_earnings, lifetime_factor, survival,
                                value_of_extra_schooling, yearly_gains)
 from microsim.economy import YearEconomy, year_economy
 from microsim.engine import SystemResult, load_system, run_system
 from microsim.errors import SpecError
-from microsim.macro import Macro, load_macro
+from microsim.macro import Macro
 from microsim.outputs import pre_transfer_deciles, welfare, year_money
 from microsim.population import Population
 from microsim.scenario import Scenario
@@ -137,13 +137,10 @@ def follow_cohort(scenario: Scenario, base: Population, start: int, study: Study
                   macro: Macro | None = None, jobs: int = 1, assumptions: Assumptions | None = None,
                   progress=None) -> CohortPaths:
     """Simulate the status quo and the reform on the cohort of ``start``, year by year (see the module)."""
-    from microsim.run import check_year, supported_years
+    from microsim.run import supported_years, year_setup
 
-    macro = macro or load_macro()
-    check_year(start, macro)
+    pop0, _, economy0, macro = year_setup(base, start, True, True, macro, assumptions)
     last = supported_years(macro)[1]
-    pop0, _ = bring_to_year(base, start, True, assumptions)
-    economy0 = year_economy(pop0, start, macro, growth=True)
     modules, tree = load_system()
     check_study(study, modules)
     conditional = list(study["schooling.conditional_programmes"])

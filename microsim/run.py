@@ -131,14 +131,21 @@ def simulate_year(scenario: Scenario, base: Population, year: int | None = None,
     answer. The scenario's overrides take effect from its own year.
     """
     year = scenario.year if year is None else year
-    macro = macro or load_macro()
-    check_year(year, macro)
-    pop, strain = bring_to_year(base, year, ageing, assumptions)
-    economy = year_economy(pop, year, macro, growth)
+    pop, strain, economy, macro = year_setup(base, year, ageing, growth, macro, assumptions)
     in_year = dataclasses.replace(scenario, year=year, reform_from=scenario.reform_from or scenario.year)
     sim = simulate(in_year, pop, jobs, macro, economy, ageing=ageing and year > BASE_YEAR, strain=strain)
     sim.base_metadata = dict(base.metadata)
     return sim
+
+
+def year_setup(base: Population, year: int, ageing: bool = True, growth: bool = True, macro: Macro | None = None,
+               assumptions: Assumptions | None = None) -> tuple[Population, dict, YearEconomy, Macro]:
+    """``base`` brought to ``year`` (checked simulable): the population, the reweighting's strain, the
+    year's economy and the macro series used. Every study that simulates a year starts here."""
+    macro = macro or load_macro()
+    check_year(year, macro)
+    pop, strain = bring_to_year(base, year, ageing, assumptions)
+    return pop, strain, year_economy(pop, year, macro, growth), macro
 
 
 def mid_year_changes(tree, year: int, modules: set[str]) -> tuple[str, ...]:

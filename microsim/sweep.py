@@ -117,20 +117,14 @@ def variant_scenario(scenario, variant: Variant):
 def run_variants(scenario, population, variants: list[Variant], ageing: bool = True, growth: bool = True,
                  macro=None) -> list[YearResult]:
     """Every variant in the scenario's year on ``population`` brought to the year once."""
-    from microsim.ageing import BASE_YEAR, bring_to_year
+    from microsim.ageing import BASE_YEAR
     from microsim.determinism import one_blas_thread
-    from microsim.economy import year_economy
-    from microsim.macro import load_macro
-    from microsim.run import check_year, simulate
+    from microsim.run import simulate, year_setup
 
     @one_blas_thread
     def run_all():
-        nonlocal macro
-        macro = macro or load_macro()
-        check_year(scenario.year, macro)
-        pop, strain = bring_to_year(population, scenario.year, ageing)
-        economy = year_economy(pop, scenario.year, macro, growth)
-        return [simulate(variant_scenario(scenario, v), pop, 1, macro, economy,
+        pop, strain, economy, year_macro = year_setup(population, scenario.year, ageing, growth, macro)
+        return [simulate(variant_scenario(scenario, v), pop, 1, year_macro, economy,
                          ageing=ageing and scenario.year > BASE_YEAR, strain=strain).result for v in variants]
 
     return run_all()
