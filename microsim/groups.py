@@ -80,9 +80,10 @@ def household_type(pop: Population) -> np.ndarray:
     rel = pop.persons["relationship"]
     codes = rel.cat.codes.to_numpy()  # compare small integer codes, not strings
     code = {c: i for i, c in enumerate(rel.cat.categories)}
+    members = pop.members_by_group(codes, len(code))  # households x relationships, one pass
 
     def count(name):
-        return pop.household_count(codes == code[name])
+        return members[:, code[name]].astype(np.int64)
 
     size = pop.household_size
     spouse, child = count("spouse"), count("child")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 
 from microsim.errors import SpecError
 from microsim.paths import POLICIES
@@ -115,6 +116,17 @@ def dependency_layers(modules: dict[str, Module]) -> list[list[str]]:
     return layers
 
 
+def column_values(column: pd.Series, rows: np.ndarray | None = None):
+    """A column's values (at ``rows``, if given) for a module: a numpy array, or for a categorical
+    column a ``pandas.Categorical``, whose ``==`` and ``.isin`` compare integer codes: turning 17
+    million category labels into Python strings would take seconds."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.array
+        return values if rows is None else pd.Categorical.from_codes(values.codes[rows], dtype=values.dtype)
+    values = column.to_numpy()
+    return values if rows is None else values[rows]
+
+
 class Inputs:
     """Columns a module reads, by attribute: ``d.age``, ``d.idpoor``, ``d.contributory_pension``."""
 
@@ -138,12 +150,12 @@ class Inputs:
         pop = self._pop
         if self._entity == "person":
             if name in pop.persons.columns:
-                return pop.persons[name].to_numpy()
+                return column_values(pop.persons[name])
             if name in pop.households.columns:
-                return pop.households[name].to_numpy()[pop.person_household_index]
+                return column_values(pop.households[name], pop.person_household_index)
         else:
             if name in pop.households.columns:
-                return pop.households[name].to_numpy()
+                return column_values(pop.households[name])
         raise SpecError(f"Module `{self._module.name}` needs `{name}`, which the population does not have "
                         "(see docs/data-schema.md).")
 
@@ -174,4 +186,4 @@ class Inputs:
         """For household modules: a person column (declared in inputs), one value per person."""
         if name not in self._module.inputs:
             raise SpecError(f"Module `{self._module.name}` reads `{name}` without declaring it.")
-        return self._pop.persons[name].to_numpy()
+        return column_values(self._pop.persons[name])

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from microsim import weighted as W
-from microsim.benefit import Flat, paid
+from microsim.benefit import Flat
 from microsim.economy import YearEconomy
 from microsim.engine import SystemResult
 from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_label, household_type
@@ -48,6 +48,11 @@ class Welfare:
                 self._by_module[n] = household_amounts(pop, modules[n], a, self.system.keys.get(n))
         return self._by_module
 
+    def household_recipients(self, pop: Population, module: Module) -> np.ndarray:
+        """Members of each household paid a person module's benefit (its count of recipients)."""
+        return household_totals(pop, module, self.system.benefits[module.name],
+                                self.system.keys.get(module.name)).paid
+
     def person_consumption(self, pop: Population) -> np.ndarray:
         return self.consumption[pop.person_household_index]
 
@@ -55,32 +60,42 @@ class Welfare:
 HOUSEHOLD_SUMS_KEPT = 8
 
 
-def household_amounts(pop: Population, module: Module, amount: np.ndarray, key=None) -> np.ndarray:
-    """A module's benefit per household (riels per household per month).
+class HouseholdTotals:
+    """A person module's benefit summed over each household's members: ``amount`` (riels per
+    household per month) and ``paid`` (members paid). A flat benefit is its amount times an
+    integer count of eligible members, so both come from one count. Nothing per person is kept."""
 
-    Cached by the module's output key (its parameters and inputs): baseline and reform, or the
-    variants of a sweep, share the sums of unchanged modules. Only household-level sums are kept,
-    the latest few.
-    """
-    if module.entity == "household":
-        return np.asarray(amount, dtype=np.float64)
+    def __init__(self, pop: Population, amount):
+        if isinstance(amount, Flat):
+            self.paid = pop.household_count(amount.eligible) if amount.amount > 0 else np.zeros(pop.n_households, np.int32)
+            self.amount = amount.amount * self.paid
+        else:
+            values = np.asarray(amount)
+            self.paid = pop.household_count(values > 0)
+            self.amount = pop.household_sum(values)
+
+
+def household_totals(pop: Population, module: Module, amount, key=None) -> HouseholdTotals:
+    """A person module's :class:`HouseholdTotals`, cached by its output key (parameters and inputs):
+    baseline and reform, or the variants of a sweep, share the sums of unchanged modules. Only the
+    latest few are kept (household-level arrays only)."""
     if key is None:
-        return _household_sum(pop, amount)
+        return HouseholdTotals(pop, amount)
     cache = pop.cache.setdefault("household_sums", {})
     if key in cache:
         cache[key] = cache.pop(key)  # most recently used last
     else:
         if len(cache) >= HOUSEHOLD_SUMS_KEPT:
             cache.pop(next(iter(cache)))  # least recently used
-        cache[key] = _household_sum(pop, amount)
+        cache[key] = HouseholdTotals(pop, amount)
     return cache[key]
 
 
-def _household_sum(pop: Population, amount) -> np.ndarray:
-    """Riels per household: a flat benefit is its amount times the count of eligible members."""
-    if isinstance(amount, Flat):
-        return amount.amount * pop.household_count(amount.eligible)
-    return pop.household_sum(amount)
+def household_amounts(pop: Population, module: Module, amount, key=None) -> np.ndarray:
+    """A module's benefit per household (riels per household per month)."""
+    if module.entity == "household":
+        return np.asarray(amount, dtype=np.float64)
+    return household_totals(pop, module, amount, key).amount
 
 
 def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], economy: YearEconomy,
@@ -111,36 +126,54 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
 
 
 # ---- breakdowns --------------------------------------------------------------------------------
-def person_breakdowns(pop: Population) -> list[tuple[str, list[str], list[np.ndarray]]]:
-    """(dimension, labels, members per household in each group) for person-level groupings."""
+@dataclass(frozen=True)
+class PersonBreakdown:
+    """A person-level grouping: members of each household in each group (``counts``: households x
+    groups); ``combine`` (groups x labels, 0/1), when given, adds groups into the labels shown."""
+
+    dimension: str
+    labels: list[str]
+    counts: np.ndarray
+    combine: np.ndarray | None = None
+
+
+def age_group_codes(age: np.ndarray, groups) -> np.ndarray:
+    """Index of each person's age group in ``groups`` ((lowest, highest) years), -1 if in none."""
+    lookup = np.full(max(int(age.max(initial=0)), max(hi for _, hi in groups)) + 1, -1, np.int8)
+    for i, (lo, hi) in enumerate(groups):
+        lookup[lo:hi + 1] = i
+    return lookup[age]
+
+
+def person_breakdowns(pop: Population) -> list[PersonBreakdown]:
+    """Person-level groupings (age, sex, employment type), counted once per population."""
     if "person_breakdowns" in pop.cache:
         return pop.cache["person_breakdowns"]
     p = pop.persons
-    age = p["age"].to_numpy()
-    # one integer prefix sum per group (persons are grouped by household)
-    fine = np.column_stack([pop.household_count((age >= lo) & (age <= hi)) for lo, hi in AGE_GROUPS]).astype(float)
-    # Table 1's groups are unions of the finer ones: sum their columns instead of counting again
-    table1 = np.column_stack([fine[:, [i for i, (a, b) in enumerate(AGE_GROUPS) if a >= lo and b <= hi]].sum(axis=1)
-                              for lo, hi in POVERTY_TABLE_AGE_GROUPS])
-    out = [("age group (Table 1)", [age_label(*g) for g in POVERTY_TABLE_AGE_GROUPS], table1),
-           ("age group", [age_label(*g) for g in AGE_GROUPS], fine)]
+    fine = pop.members_by_group(age_group_codes(p["age"].to_numpy(), AGE_GROUPS), len(AGE_GROUPS))
+    # Table 1's groups are unions of the finer ones: their sums add the finer groups' sums
+    table1 = np.array([[float(a >= lo and b <= hi) for lo, hi in POVERTY_TABLE_AGE_GROUPS] for a, b in AGE_GROUPS])
+    out = [PersonBreakdown("age group (Table 1)", [age_label(*g) for g in POVERTY_TABLE_AGE_GROUPS], fine, table1),
+           PersonBreakdown("age group", [age_label(*g) for g in AGE_GROUPS], fine)]
     for dim, col in (("sex", "sex"), ("employment type (15+)", "employment_type")):
         cats = list(p[col].cat.categories)
-        codes = p[col].cat.codes.to_numpy()
-        out.append((dim, cats, np.column_stack([pop.household_count(codes == i) for i in range(len(cats))]).astype(float)))
+        out.append(PersonBreakdown(dim, cats, pop.members_by_group(p[col].cat.codes.to_numpy(), len(cats))))
     pop.cache["person_breakdowns"] = out
     return out
 
 
-def household_breakdowns(pop: Population, decile_codes: np.ndarray) -> list[tuple[str, list[str], np.ndarray]]:
-    """(dimension, labels, code per household) for household-level groupings."""
+def household_breakdowns(pop: Population, decile_codes: np.ndarray) -> tuple[list[tuple[str, list[str]]], np.ndarray]:
+    """Household-level groupings (zone, decile, household type): their (dimension, labels), and each
+    household's cell of the zone x decile x type table, from which every grouping's sums are margins."""
     if "household_type" not in pop.cache:
         pop.cache["household_type"] = household_type(pop)
     zone = pop.households["zone"]
-    return [("national", ["all persons"], np.zeros(pop.n_households, np.int8)),
-            ("zone", list(zone.cat.categories), zone.cat.codes.to_numpy()),
-            ("consumption decile", [f"decile {i}" for i in range(1, 11)], decile_codes),
-            ("household type", list(HOUSEHOLD_TYPES), pop.cache["household_type"])]
+    dims = [("zone", list(zone.cat.categories)), ("consumption decile", [f"decile {i}" for i in range(1, 11)]),
+            ("household type", list(HOUSEHOLD_TYPES))]
+    cells = zone.cat.codes.to_numpy().astype(np.int32) * 10 + decile_codes
+    cells *= len(HOUSEHOLD_TYPES)
+    cells += pop.cache["household_type"]
+    return dims, cells
 
 
 def pre_transfer_deciles(pop: Population, pre_h: np.ndarray) -> np.ndarray:
@@ -152,10 +185,18 @@ def pre_transfer_deciles(pop: Population, pre_h: np.ndarray) -> np.ndarray:
     every household alike, so the ranking holds for any year.
     """
     if "deciles" not in pop.cache:
-        order = np.argsort(pre_h, kind="stable")
+        order = _rank_order(pre_h)
         pop.cache["pre_order"] = order  # the Gini before benefits reuses this sort
         pop.cache["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_size, order)
     return pop.cache["deciles"]
+
+
+def _rank_order(x: np.ndarray) -> np.ndarray:
+    """``argsort(x, kind="stable")``, found by the faster unstable sort when ``x`` has no ties (the
+    order is then the same); the stable sort only when there are ties, whose order it fixes."""
+    order = np.argsort(x)
+    ranked = x[order]
+    return order if not np.any(ranked[1:] == ranked[:-1]) else np.argsort(x, kind="stable")
 
 
 def deciles(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
@@ -171,15 +212,33 @@ def deciles(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> np
     return codes
 
 
+HOUSEHOLDS_PER_BLOCK = 1 << 20  # matrix products in blocks of households: bounded temporary memory
+
+
+def _sums_over_members(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """values (measures x households) @ counts (households x groups), block by block."""
+    sums = np.zeros((values.shape[0], counts.shape[1]))
+    for start in range(0, counts.shape[0], HOUSEHOLDS_PER_BLOCK):
+        block = slice(start, start + HOUSEHOLDS_PER_BLOCK)
+        sums += values[:, block] @ counts[block].astype(np.float64)
+    return sums
+
+
 def grouped(values: np.ndarray, pop: Population, decile_codes: np.ndarray):
     """Weighted sums of household-level ``values`` (rows: measures; each already x household weight)
     over persons of every group: yields (dimension, labels, sums of shape (measures, groups))."""
-    size = pop.household_size
-    for dim, labels, counts in person_breakdowns(pop):
-        yield dim, labels, values @ counts
-    for dim, labels, codes in household_breakdowns(pop, decile_codes):
-        sums = np.vstack([np.bincount(codes, v * size, minlength=len(labels)) for v in values])
-        yield dim, labels, sums
+    for b in person_breakdowns(pop):
+        sums = _sums_over_members(values, b.counts)
+        yield b.dimension, b.labels, sums if b.combine is None else sums @ b.combine
+    dims, cells = household_breakdowns(pop, decile_codes)
+    shape = tuple(len(labels) for _, labels in dims)
+    persons = values * pop.household_size
+    table = np.vstack([np.bincount(cells, v, minlength=int(np.prod(shape))) for v in persons])
+    table = table.reshape((values.shape[0],) + shape)  # measures x zone x decile x type
+    yield "national", ["all persons"], table.sum(axis=(1, 2, 3))[:, None]
+    for axis, (dim, labels) in enumerate(dims, start=1):
+        others = tuple(a for a in (1, 2, 3) if a != axis)
+        yield dim, labels, table.sum(axis=others)
 
 
 # ---- tables ------------------------------------------------------------------------------------
@@ -257,14 +316,12 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
     admin_b = base.system.params.simulation.admin_cost_rate
     admin_r = reform.system.params.simulation.admin_cost_rate
     zero = np.zeros(pop.n_households)
-    person_weight = pop.person_weight()
     not_in_force = not_in_force or {}
 
-    def recipients(system, name):
-        amount = system.benefits.get(name)
+    def recipients(post: Welfare, name):
         if modules[name].entity != "person":
             return None
-        return float(person_weight @ paid(amount)) if amount is not None else 0.0
+        return float(w_h @ post.household_recipients(pop, modules[name])) if name in post.system.benefits else 0.0
 
     def record(name, label, entity, counted, b, r, extra) -> ProgrammeResult:
         cost_b = MONTHS * float(w_h @ b) * (1 + admin_b)
@@ -281,8 +338,8 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
     for n in sorted(set(b_hh) | set(r_hh) | set(not_in_force)):
         m = modules[n]
         out.append(record(n, m.label, m.entity, m.counted_in_consumption, b_hh.get(n, zero), r_hh.get(n, zero),
-                          {"recipients_baseline_persons": recipients(base.system, n),
-                           "recipients_reform_persons": recipients(reform.system, n),
+                          {"recipients_baseline_persons": recipients(base, n),
+                           "recipients_reform_persons": recipients(reform, n),
                            "not_in_force": not_in_force.get(n)}))
     names = sorted(set(b_hh) | set(r_hh))
     total_b = sum((b_hh.get(n, zero) for n in names), zero)

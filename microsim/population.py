@@ -35,28 +35,31 @@ class Population:
                     where_h: str = "households", where_p: str = "persons", source: str | None = None
                     ) -> "Population":
         """Validate and conform raw tables; raise :class:`PopulationError` listing every problem."""
-        hh, pp, problems = validate_tables(households, persons, where_h, where_p)
+        hh, pp, problems, household_rows = validate_tables(households, persons, where_h, where_p)
         if problems:
             raise PopulationError(source or f"{where_h} and {where_p}", problems)
-        if not hh["household_id"].is_monotonic_increasing:  # sort (a copy) only if not already canonical
+        if household_rows is None:  # not in household order: sort (copies) into canonical order
             hh = hh.sort_values("household_id", kind="stable").reset_index(drop=True)
-        p_hh, p_id = pp["household_id"].to_numpy(), pp["person_id"].to_numpy()
-        same_household = p_hh[1:] == p_hh[:-1]
-        if not (np.all(p_hh[1:] >= p_hh[:-1]) and np.all(p_id[1:][same_household] > p_id[:-1][same_household])):
+        if household_rows is None or not _members_in_order(pp["household_id"].to_numpy(), pp["person_id"].to_numpy()):
             pp = pp.sort_values(["household_id", "person_id"], kind="stable").reset_index(drop=True)
-        return cls(hh, pp, dict(metadata or {}))
+            household_rows = None
+        pop = cls(hh, pp, dict(metadata or {}))
+        if household_rows is not None:  # found while validating: kept, not found again
+            pop.__dict__["person_household_index"] = household_rows
+        return pop
 
     # ---- derived columns -------------------------------------------------------------------
     @cached_property
     def person_household_index(self) -> np.ndarray:
-        """Row of each person's household in ``households`` (int64, one per person)."""
+        """Row of each person's household in ``households`` (int32, or int64 beyond 2**31 households)."""
         hh_of_person = self.persons["household_id"].to_numpy()
         # canonical order: persons grouped by household, in household order, every household with
         # members (validated), so the k-th run of equal ids is the k-th household
         starts = np.flatnonzero(np.diff(hh_of_person)) + 1 if hh_of_person.size else np.zeros(0, np.int64)
         if starts.size + (hh_of_person.size > 0) == self.n_households:
             runs = np.diff(np.concatenate([[0], starts, [hh_of_person.size]]))
-            return np.repeat(np.arange(self.n_households), runs)
+            index_type = np.int32 if self.n_households < 2**31 else np.int64
+            return np.repeat(np.arange(self.n_households, dtype=index_type), runs)
         return np.searchsorted(self.households["household_id"].to_numpy(), hh_of_person)
 
     @cached_property
@@ -77,6 +80,24 @@ class Population:
         dtype = np.int32 if self.n_persons < 2**31 else np.int64  # exact either way; int32 is faster
         at_last = np.cumsum(mask, dtype=dtype)[self._household_last_member]
         return np.diff(at_last, prepend=0)
+
+    def members_by_group(self, codes: np.ndarray, n_groups: int) -> np.ndarray:
+        """Members of each household in each group: a (households, ``n_groups``) matrix of counts.
+
+        ``codes`` gives each person's group, 0 .. n_groups - 1 (negative: in none). One bincount over
+        persons for all groups at once, stored in the smallest unsigned integer type that holds the
+        largest household (one byte per household and group for any survey).
+        """
+        codes = np.asarray(codes)
+        if codes.size and codes.max() >= n_groups:
+            raise ValueError(f"group codes go up to {codes.max()}, beyond the {n_groups} groups")
+        width = n_groups + 1  # column 0 takes persons in no group
+        cell = self.person_household_index.astype(np.int64) * width
+        cell += np.maximum(codes, -1)
+        cell += 1
+        counts = np.bincount(cell, minlength=self.n_households * width).reshape(self.n_households, width)[:, 1:]
+        largest = int(self.household_size.max()) if self.n_households else 0
+        return counts.astype(np.min_scalar_type(largest))
 
     def household_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of a float value per person over each household's members (float64, per household)."""
@@ -101,6 +122,14 @@ class Population:
     def content_hash(self) -> str:
         """SHA-256 of both tables' names, dtypes and values, independent of the file format."""
         return content_hash(self.households, self.persons)
+
+
+def _members_in_order(p_hh: np.ndarray, p_id: np.ndarray) -> bool:
+    """Person ids increase within each household (persons already grouped by household)."""
+    if p_id.size < 2 or np.all(p_id[1:] > p_id[:-1]):  # ids increasing overall: the usual case, one pass
+        return True
+    same_household = p_hh[1:] == p_hh[:-1]
+    return bool(np.all(p_id[1:][same_household] > p_id[:-1][same_household]))
 
 
 def _column_bytes(s: pd.Series) -> bytes:

@@ -135,6 +135,11 @@ def _conform_column(s: pd.Series, col: Column, where: str, problems: list[str]) 
     return pd.Series(values.astype(col.storage_dtype, copy=False), index=s.index, name=col.name, copy=False)
 
 
+def _strictly_increasing(values: np.ndarray) -> bool:
+    """True when ``values`` increase strictly (so are unique): one pass instead of hashing."""
+    return values.dtype.kind in "iuf" and bool(np.all(values[1:] > values[:-1]))
+
+
 def conform(df: pd.DataFrame, table: str, where: str) -> tuple[pd.DataFrame, list[str]]:
     """Convert ``df`` to the schema's dtypes for ``table``; return it and the problems found.
 
@@ -157,7 +162,7 @@ def conform(df: pd.DataFrame, table: str, where: str) -> tuple[pd.DataFrame, lis
         conformed = _conform_column(df[name].reset_index(drop=True), col, where, problems)
         if conformed is not None:
             out[name] = conformed
-            if col.unique and conformed.duplicated().any():
+            if col.unique and not _strictly_increasing(conformed.to_numpy()) and conformed.duplicated().any():
                 dups = conformed[conformed.duplicated()]
                 problems.append(f"{where}, column `{name}`: {len(dups)} duplicated identifier(s) "
                                 f"(e.g. {_examples(dups)}); each must be unique.")
@@ -167,28 +172,52 @@ def conform(df: pd.DataFrame, table: str, where: str) -> tuple[pd.DataFrame, lis
     return pd.DataFrame(out, copy=False), problems
 
 
+def _canonical_household_rows(hh_ids: np.ndarray, p_hh: np.ndarray) -> np.ndarray | None:
+    """Household row of each person when both tables are in canonical order (household ids strictly
+    increasing; persons grouped by household in the same order, every household with members), found
+    from the runs of equal ids in one pass; None otherwise (the caller then looks each one up)."""
+    if not (hh_ids.size and p_hh.size and _strictly_increasing(hh_ids)):
+        return None
+    step = np.diff(p_hh)
+    if step.min(initial=0) < 0:
+        return None
+    starts = np.flatnonzero(step) + 1
+    if starts.size + 1 != hh_ids.size or p_hh[0] != hh_ids[0] or not np.array_equal(p_hh[starts], hh_ids[1:]):
+        return None
+    index_type = np.int32 if hh_ids.size < 2**31 else np.int64  # half the memory of int64 for any real survey
+    return np.repeat(np.arange(hh_ids.size, dtype=index_type), np.diff(starts, prepend=0, append=p_hh.size))
+
+
 def check_relations(households: pd.DataFrame, persons: pd.DataFrame,
-                    where_h: str, where_p: str) -> list[str]:
-    """Checks across rows and tables, on conformed frames (columns may be absent if unusable)."""
+                    where_h: str, where_p: str) -> tuple[list[str], np.ndarray | None]:
+    """Checks across rows and tables, on conformed frames (columns may be absent if unusable).
+
+    Returns the problems and, when the tables are in canonical household order, each person's
+    household row (which the population keeps instead of finding it again)."""
     problems: list[str] = []
+    canonical_rows = None
     if "household_id" in households and "household_id" in persons:
         hh_ids = households["household_id"].to_numpy()
         p_hh = persons["household_id"].to_numpy()
-        order = np.argsort(hh_ids, kind="stable")
-        pos = np.minimum(np.searchsorted(hh_ids[order], p_hh), len(hh_ids) - 1) if len(hh_ids) else np.zeros(len(p_hh), int)
-        found = hh_ids[order][pos] == p_hh if len(hh_ids) else np.zeros(len(p_hh), bool)
-        row = order[pos[found]]  # household row of each person whose household exists
+        row = canonical_rows = _canonical_household_rows(hh_ids, p_hh)
+        if row is not None:  # every person's household exists, in order: nothing to look up
+            found = np.ones(len(p_hh), bool)
+        else:
+            order = np.argsort(hh_ids, kind="stable")
+            pos = np.minimum(np.searchsorted(hh_ids[order], p_hh), len(hh_ids) - 1) if len(hh_ids) else np.zeros(len(p_hh), int)
+            found = hh_ids[order][pos] == p_hh if len(hh_ids) else np.zeros(len(p_hh), bool)
+            row = order[pos[found]]  # household row of each person whose household exists
         if not found.all():
             problems.append(f"{where_p}: {int((~found).sum())} person(s) belong to households that do not exist "
                             f"in {where_h} (household_id {_examples(p_hh[~found])}).")
-        members = np.bincount(row, minlength=len(hh_ids))
-        empty = members == 0
+        # in canonical order every household has members by construction
+        empty = np.bincount(row, minlength=len(hh_ids)) == 0 if canonical_rows is None else np.zeros(len(hh_ids), bool)
         if empty.any():
             problems.append(f"{where_h}: {int(empty.sum())} household(s) have no members in {where_p} "
                             f"(household_id {_examples(hh_ids[empty])}).")
         if "relationship" in persons:
-            is_head = (persons["relationship"] == "head").to_numpy()[found]
-            heads = np.bincount(row, weights=is_head, minlength=len(hh_ids)).astype(np.int64)
+            is_head = (persons["relationship"] == "head").to_numpy()
+            heads = np.bincount(row[is_head if found.all() else is_head[found]], minlength=len(hh_ids))
             wrong = ~empty & (heads != 1)
             if wrong.any():
                 problems.append(f"{where_p}: {int(wrong.sum())} household(s) do not have exactly one head "
@@ -213,16 +242,17 @@ def check_relations(households: pd.DataFrame, persons: pd.DataFrame,
             problems.append(f"{where_p}, column `pregnant`: {int(wrong.sum())} person(s) are pregnant but "
                             "are not women aged 10 to 55.")
     if {"pension_scheme", "contributory_pension"} <= set(persons.columns):
-        mismatch = (persons["pension_scheme"].to_numpy() == "none") == persons["contributory_pension"].to_numpy()
+        mismatch = (persons["pension_scheme"] == "none").to_numpy() == persons["contributory_pension"].to_numpy()
         if mismatch.any():
             problems.append(f"{where_p}, column `pension_scheme`: {int(mismatch.sum())} person(s) have a scheme that "
                             "does not match `contributory_pension` (none exactly when there is no pension).")
-    return problems
+    return problems, canonical_rows
 
 
 def validate_tables(households: pd.DataFrame, persons: pd.DataFrame, where_h: str = "households",
-                    where_p: str = "persons") -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Conform both tables and check them; return the conformed tables and every problem."""
+                    where_p: str = "persons") -> tuple[pd.DataFrame, pd.DataFrame, list[str], np.ndarray | None]:
+    """Conform both tables and check them; return the conformed tables, every problem, and each
+    person's household row when the tables are already in canonical household order (else None)."""
     hh, problems_h = conform(households, "households", where_h)
     pp, problems_p = conform(persons, "persons", where_p)
     problems = problems_h + problems_p
@@ -234,5 +264,5 @@ def validate_tables(households: pd.DataFrame, persons: pd.DataFrame, where_h: st
         if not total > 0:
             problems.append(f"{where_h}, column `weight`: the weights sum to {total:g}; at least one household "
                             "must have a positive weight.")
-    problems += check_relations(hh, pp, where_h, where_p)
-    return hh, pp, problems
+    relation_problems, household_rows = check_relations(hh, pp, where_h, where_p)
+    return hh, pp, problems + relation_problems, household_rows

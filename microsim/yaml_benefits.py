@@ -32,6 +32,7 @@ import keyword
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from microsim.benefit import pay
 from microsim.errors import SpecError
@@ -122,8 +123,11 @@ def _inputs(rules: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _matches(values: np.ndarray, allowed) -> np.ndarray:
-    return np.isin(values, allowed if isinstance(allowed, list) else [allowed])
+def _matches(values, allowed) -> np.ndarray:
+    allowed = allowed if isinstance(allowed, list) else [allowed]
+    if isinstance(values, pd.Categorical):  # compares codes, not labels
+        return values.isin(allowed)
+    return np.isin(values, allowed)
 
 
 def make_formula(entity: str, rules: dict, one_off: bool):

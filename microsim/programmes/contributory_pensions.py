@@ -14,7 +14,6 @@ def contributory_pensions(d, p):
     scheme = d.optional("pension_scheme")
     if scheme is None:  # survey data without the scheme: every pensioner at the average
         return np.where(d.contributory_pension, p.average_amount, 0.0)
-    scheme = np.asarray(scheme)
     amount = np.select([scheme == "civil_service", scheme == "veteran", scheme == "private"],
                        [p.civil_service_amount, p.veteran_amount, p.private_amount], default=p.average_amount)
     return np.where(d.contributory_pension, amount, 0.0)

@@ -37,8 +37,10 @@ def family_package_hiv(d, p):
     with probability ``share_of_idpoor_persons``, drawn from the person's id (the same persons in
     every run, year and scenario).
     """
-    living_with_hiv = uniform(d.person_id, 0, "family_package_hiv.status") < p.share_of_idpoor_persons
-    return pay((d.idpoor > 0) & living_with_hiv, p.amount)
+    eligible = d.idpoor > 0
+    members = np.flatnonzero(eligible)  # draws for IDPoor members only (keyed by id: the same persons)
+    eligible[members] = uniform(d.person_id[members], 0, "family_package_hiv.status") < p.share_of_idpoor_persons
+    return pay(eligible, p.amount)
 
 
 @programme("family_package_mother_child", entity="person", label="Family Package: pregnancy and children under 2",

@@ -28,11 +28,12 @@ def shock_groups(zone, household_id, idpoor, consumption_pc, poverty_line, p):
     """Per household: in a hit zone, hit (drawn by household id), IDPoor, near-poor (not IDPoor, below
     ``horizontal_multiple`` times the line; consumption and line in the same riels). The module and
     the spreadsheet costing (:func:`microsim.costing.shock_measure`) both call this."""
-    zone = np.asarray(zone)
-    in_zone = np.zeros(zone.shape, bool)
-    for name in hit_zones(p):  # at most three comparisons of the whole column
-        in_zone |= zone == name
-    hit = in_zone & (uniform(np.asarray(household_id), 0, "shock_response.hit") < p.share_hit)
+    in_zone = np.zeros(len(zone), bool)
+    for name in hit_zones(p):  # at most three comparisons of the whole column (of codes, if categorical)
+        in_zone |= np.asarray(zone == name)
+    hit = in_zone.copy()
+    drawn = np.flatnonzero(in_zone)  # draws for households of the hit zones only, keyed by id
+    hit[drawn] = uniform(np.asarray(household_id)[drawn], 0, "shock_response.hit") < p.share_hit
     is_idpoor = np.asarray(idpoor) > 0
     near_poor = ~is_idpoor & (np.asarray(consumption_pc) < p.horizontal_multiple * np.asarray(poverty_line))
     return in_zone, hit, is_idpoor, near_poor
