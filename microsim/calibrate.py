@@ -328,13 +328,9 @@ def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0)
 
 def apply(pop, cal: Calibration, command: str | None = None):
     """A new Population with the calibrated weights and the calibration recorded in its metadata."""
-    from microsim.population import Population
-
-    households = pop.households.copy()
-    households["weight"] = cal.weights
     meta = dict(pop.metadata)
     meta["calibration"] = cal.metadata() | ({"command": command} if command else {})
-    return Population(households, pop.persons, meta)
+    return pop.reweighted(cal.weights, meta)
 
 
 def write_report(cal: Calibration, folder, population_label: str) -> None:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from microsim import weighted as W
-from microsim.groups import (AGE_GROUPS, HOUSEHOLD_TYPES, age_group_codes, age_label,
-                             household_type)
+from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, age_group_codes, age_label
+from microsim.derived import household_type
 from microsim.population import Population
 from microsim.poverty import fgt, is_poor
 

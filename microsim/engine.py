@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import numpy as np
 from joblib import Parallel, delayed
 
-from microsim.benefit import Flat
+from microsim.benefit import Flat, Tiers
 from microsim.economy import YearEconomy, year_economy
 from microsim.errors import SpecError
 from microsim.macro import Macro
@@ -57,7 +57,7 @@ class SystemResult:
     label: str
     params: SimpleNamespace
     active: list[str]
-    benefits: dict[str, np.ndarray | Flat]  # module -> riels per month per person or household (its entity)
+    benefits: dict[str, np.ndarray | Flat | Tiers]  # module -> riels per month per person or household (its entity)
     seconds: dict[str, float] = field(default_factory=dict)
     keys: dict[str, tuple] = field(default_factory=dict)  # module -> what its output depends on
     not_in_force: dict[str, str] = field(default_factory=dict)  # module -> why it pays nothing this year
@@ -67,14 +67,17 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
     t0 = time.perf_counter()
     p = getattr(params, module.name)
     amount = module.func(Inputs(pop, module.entity, outputs, module, extra), p)
-    flat = isinstance(amount, Flat)
-    if not flat:
+    flat, tiers = isinstance(amount, Flat), isinstance(amount, Tiers)
+    if not (flat or tiers):
         amount = np.asarray(amount, dtype=np.float64)
     n = pop.n_persons if module.entity == "person" else pop.n_households
     if amount.shape != (n,):
         raise SpecError(f"Module `{module.name}` returned {amount.shape} values; expected one per {module.entity} ({n}).")
     if flat:
         valid = amount.amount >= 0 and np.isfinite(amount.amount)
+    elif tiers:
+        valid = bool(np.all(amount.amounts >= 0) and np.all(np.isfinite(amount.amounts))
+                     and (n == 0 or amount.tier.max() <= amount.amounts.size))
     else:
         valid = n == 0 or amount.min() >= 0  # one reduction: negatives and NaN fail; infinities fail in the sums
     if not valid:
@@ -82,12 +85,16 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
     rate = getattr(p, "take_up", 1.0)
     if rate < 1.0:
         ids = (pop.persons["person_id"] if module.entity == "person" else pop.households["household_id"]).to_numpy()
-        mask = amount.eligible.copy() if flat else None
-        where = np.flatnonzero(mask if flat else amount)  # draws only for the eligible, keyed by id
+        if flat or tiers:  # a copy of the mask or tiers: the module's own arrays are left alone
+            mask = amount.eligible.copy() if flat else amount.tier.copy()
+        where = np.flatnonzero(mask if flat or tiers else amount)  # draws only for the eligible, keyed by id
         refused = where[~takes_up(ids[where], rate, seed, module.name)]
         if flat:
             mask[refused] = False
             amount = Flat(mask, amount.amount)
+        elif tiers:
+            mask[refused] = 0
+            amount = Tiers(mask, amount.amounts)
         else:
             amount[refused] = 0.0
     return module.name, amount, time.perf_counter() - t0

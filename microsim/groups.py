@@ -24,11 +24,14 @@ def age_label(lo: int, hi: int) -> str:
 
 
 def age_group_codes(age: np.ndarray, groups=AGE_GROUPS) -> np.ndarray:
-    """Index of each age's group in ``groups`` (-1 if none)."""
-    codes = np.full(age.shape, -1, np.int8)
+    """Index of each age's group in ``groups`` (-1 if none): one lookup per person."""
+    age = np.asarray(age)
+    if age.size and age.min() < 0:
+        raise ValueError("ages must be >= 0")
+    lookup = np.full(max(int(age.max(initial=0)), max(hi for _, hi in groups)) + 1, -1, np.int8)
     for i, (lo, hi) in enumerate(groups):
-        codes[(age >= lo) & (age <= hi)] = i
-    return codes
+        lookup[lo:hi + 1] = i
+    return lookup[age]
 
 
 def _matches(col: pd.Series, cond, key: str, where: str) -> np.ndarray:
@@ -71,34 +74,3 @@ def household_group_mask(pop: Population, group: dict, where: str = "group") -> 
                             f"household variables ({', '.join(pop.households.columns)}).")
         mask &= _matches(pop.households[key], cond, key, where)
     return mask
-
-
-def household_type(pop: Population) -> np.ndarray:
-    """Type of each household (index into HOUSEHOLD_TYPES), derived from relationships and ages."""
-    n = pop.n_households
-    idx = pop.person_household_index
-    rel = pop.persons["relationship"]
-    codes = rel.cat.codes.to_numpy()  # compare small integer codes, not strings
-    code = {c: i for i, c in enumerate(rel.cat.categories)}
-    members = pop.members_by_group(codes, len(code))  # households x relationships, one pass
-
-    def count(name):
-        return members[:, code[name]].astype(np.int64)
-
-    size = pop.household_size
-    spouse, child = count("spouse"), count("child")
-    grand, parent = count("grandchild"), count("parent")
-    others = size - 1 - spouse - child - grand - parent
-    head_age = np.zeros(n, np.int64)
-    heads = codes == code["head"]
-    head_age[idx[heads]] = pop.persons["age"].to_numpy()[heads]
-    conditions = [
-        (size == 1) & (head_age >= 60),
-        size == 1,
-        (size == 2) & (spouse == 1),
-        (spouse == 1) & (child > 0) & (grand == 0) & (parent == 0) & (others == 0),
-        (spouse == 0) & (child > 0) & (grand == 0) & (parent == 0) & (others == 0),
-        ((grand > 0) & (child > 0)) | (parent > 0),
-        (grand > 0) & (child == 0),
-    ]
-    return np.select(conditions, np.arange(len(conditions)), default=len(conditions)).astype(np.int8)

@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pandas as pd
 import yaml
 
 from microsim.errors import MicrosimError, SpecError
+from microsim import derived
 from microsim.population import Population
 from microsim.yamlfile import read_yaml
 
@@ -108,7 +110,7 @@ def atomic_folder(path: str | os.PathLike, overwrite: bool = False, owned=None, 
 
 
 POPULATION_FILES = {"households.parquet", "households.csv", "persons.parquet", "persons.csv", "metadata.yaml",
-                    "calibration_report.md", "calibration_targets.csv"}
+                    "calibration_report.md", "calibration_targets.csv", derived.FILE}
 
 
 def foreign_files(folder: Path, ours: set[str]) -> list[str]:
@@ -151,6 +153,7 @@ def write_population(pop: Population, path: str | os.PathLike, fmt: str = "parqu
                 df.to_parquet(tmp / f"{name}.parquet", index=False, compression="zstd")
             else:
                 df.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+        derived.write(pop, tmp)  # member counts and consumption order of a large population
         with open(tmp / "metadata.yaml", "w", encoding="utf-8") as f:
             yaml.safe_dump(meta, f, sort_keys=False, allow_unicode=True)
         if extra is not None:
@@ -200,8 +203,11 @@ def read_population(path: str | os.PathLike) -> Population:
         except yaml.YAMLError as e:
             raise MicrosimError(f"Cannot read {meta_file}: {e}") from e
     hh_file, p_file = _table_file(path, "households"), _table_file(path, "persons")
-    pop = Population.from_tables(_read_table(hh_file), _read_table(p_file), meta,
+    with ThreadPoolExecutor(2) as pool:  # Parquet decoding releases the GIL: both tables at once
+        households, persons = pool.map(_read_table, (hh_file, p_file))
+    pop = Population.from_tables(households, persons, meta,
                                  where_h=str(hh_file), where_p=str(p_file), source=str(path))
+    derived.read(pop, path)  # stored member counts and consumption order, if made from these columns
     return pop
 
 

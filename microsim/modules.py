@@ -127,6 +127,22 @@ def column_values(column: pd.Series, rows: np.ndarray | None = None):
     return values if rows is None else values[rows]
 
 
+def _household_column_for_persons(pop, name: str):
+    """A household column broadcast to members. Small ones (a byte or two per person: IDPoor level,
+    zone) are kept on the population, since most modules read them; wide ones are made each time."""
+    column = pop.households[name]
+    small = isinstance(column.dtype, pd.CategoricalDtype) or column.dtype.itemsize <= 2
+    key = f"unweighted:persons:{name}"
+    if small and key in pop.cache:
+        return pop.cache[key]
+    values = column_values(column, pop.person_household_index)
+    if small and name != "weight":
+        if isinstance(values, np.ndarray):
+            values.flags.writeable = False  # shared by every module: a module must not change it
+        pop.cache[key] = values
+    return values
+
+
 class Inputs:
     """Columns a module reads, by attribute: ``d.age``, ``d.idpoor``, ``d.contributory_pension``."""
 
@@ -152,7 +168,7 @@ class Inputs:
             if name in pop.persons.columns:
                 return column_values(pop.persons[name])
             if name in pop.households.columns:
-                return column_values(pop.households[name], pop.person_household_index)
+                return _household_column_for_persons(pop, name)
         else:
             if name in pop.households.columns:
                 return column_values(pop.households[name])

@@ -13,16 +13,18 @@ decile, household type) is one weighted count over households. Nothing loops ove
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from microsim import weighted as W
-from microsim.benefit import Flat
+from microsim.benefit import Flat, Tiers
 from microsim.economy import YearEconomy
 from microsim.engine import SystemResult
-from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_label, household_type
+from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_label
+from microsim.derived import consumption_order, household_type, member_counts
 from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Module
@@ -39,46 +41,103 @@ class Welfare:
     consumption: np.ndarray
     added: np.ndarray  # benefits added to consumption, riels per household per month
     system: SystemResult
-    _by_module: dict = field(default_factory=dict)
+    _totals: dict | None = None  # person module -> HouseholdTotals
 
-    def household_benefits(self, pop: Population, modules: dict[str, Module]) -> dict[str, np.ndarray]:
-        """Each active module's benefit per household (riels per household per month), computed once."""
-        if not self._by_module:
-            for n, a in self.system.benefits.items():
-                self._by_module[n] = household_amounts(pop, modules[n], a, self.system.keys.get(n))
-        return self._by_module
-
-    def household_recipients(self, pop: Population, module: Module) -> np.ndarray:
-        """Members of each household paid a person module's benefit (its count of recipients)."""
-        return household_totals(pop, module, self.system.benefits[module.name],
-                                self.system.keys.get(module.name)).paid
+    def totals(self, pop: Population, modules: dict[str, Module]) -> dict[str, "HouseholdTotals"]:
+        """Each active module's :class:`HouseholdTotals` (what it pays each household), made once:
+        person modules' from integer counts of members (shared through the population's cache with
+        the other system and a sweep's variants), household modules' from their amounts."""
+        if self._totals is None:
+            benefits, keys = self.system.benefits, self.system.keys
+            person = [n for n in benefits if modules[n].entity == "person"]
+            _prepare_totals(pop, [(benefits[n], keys.get(n)) for n in person])
+            self._totals = {n: (household_totals(pop, a, keys.get(n)) if n in person
+                                else HouseholdTotals.of_households(a)) for n, a in benefits.items()}
+        return self._totals
 
     def person_consumption(self, pop: Population) -> np.ndarray:
         return self.consumption[pop.person_household_index]
 
 
-HOUSEHOLD_SUMS_KEPT = 8
+HOUSEHOLD_SUMS_KEPT = 32  # mostly integer counts of members: a few MB each on the whole country
 
 
 class HouseholdTotals:
-    """A person module's benefit summed over each household's members: ``amount`` (riels per
-    household per month) and ``paid`` (members paid). A flat benefit is its amount times an
-    integer count of eligible members, so both come from one count. Nothing per person is kept."""
+    """A person module's benefit summed over each household's members: ``paid`` (members paid, one
+    byte per household) and ``amount`` (riels per household per month). A flat benefit or tiers
+    keep only integer counts of members (the amount is the rate times the count, made when asked);
+    amounts that vary freely keep their sums. Nothing per person is kept."""
 
-    def __init__(self, pop: Population, amount):
-        if isinstance(amount, Flat):
-            self.paid = pop.household_count(amount.eligible) if amount.amount > 0 else np.zeros(pop.n_households, np.int32)
-            self.amount = amount.amount * self.paid
+    def __init__(self, pop: Population, benefit):
+        self._sums = self._receiving = self._weighted = None
+        if isinstance(benefit, Flat):
+            rates = [benefit.amount] if benefit.amount > 0 else []
+            counts = [pop.household_count(benefit.eligible)] if rates else []
+        elif isinstance(benefit, Tiers):  # members in each tier with a positive amount
+            rates = [riels for riels in benefit.amounts if riels > 0]
+            counts = [pop.household_count(benefit.tier == k) for k, riels in enumerate(benefit.amounts, start=1)
+                      if riels > 0]
         else:
-            values = np.asarray(amount)
-            self.paid = pop.household_count(values > 0)
-            self.amount = pop.household_sum(values)
+            values = np.asarray(benefit)
+            rates, counts = [], [pop.household_count(values > 0)]
+            self._sums = pop.household_sum(values)
+        paid = sum(counts, np.zeros(pop.n_households, np.int32))
+        self.paid = paid.astype(np.min_scalar_type(int(paid.max(initial=0))))
+        self._rates = rates
+        self._counts = [c.astype(self.paid.dtype) for c in counts] if rates else []
+
+    @classmethod
+    def of_households(cls, benefit) -> "HouseholdTotals":
+        """A household module's amounts as they are (``paid``: 1 where a household is paid)."""
+        totals = cls.__new__(cls)
+        totals._receiving = totals._weighted = None
+        totals._sums = np.asarray(benefit, dtype=np.float64)
+        totals.paid = (totals._sums > 0).view(np.uint8)
+        totals._rates, totals._counts = [], []
+        return totals
+
+    @property
+    def amount(self) -> np.ndarray:
+        """Riels per household per month (float64), made on each call from the counts."""
+        if self._sums is not None:
+            return self._sums
+        if not self._rates:
+            return np.zeros(self.paid.size)
+        total = np.multiply(self._counts[0], self._rates[0], dtype=np.float64)
+        for riels, members in zip(self._rates[1:], self._counts[1:]):
+            total += riels * members
+        return total
+
+    @property
+    def receiving(self) -> np.ndarray:
+        """True for households paid anything (made once)."""
+        if self._receiving is None:
+            self._receiving = self.paid > 0
+        return self._receiving
+
+    def weighted_total(self, weights: np.ndarray) -> float:
+        """Sum over households of weight x amount (riels per month, all households represented);
+        remembered for the latest weights (the same array object), which baseline and reform share."""
+        if self._weighted is not None and self._weighted[0] is weights:
+            return self._weighted[1]
+        if self._sums is not None:
+            total = float(weights @ self._sums)
+        else:
+            total = float(sum(riels * float(weights @ members) for riels, members in zip(self._rates, self._counts)))
+        self._weighted = (weights, total)
+        return total
+
+    def unweighted_total(self) -> float:
+        """Sum of the amounts over the sample's households (riels per month)."""
+        if self._sums is not None:
+            return float(self._sums.sum())
+        return float(sum(riels * int(members.sum(dtype=np.int64)) for riels, members in zip(self._rates, self._counts)))
 
 
-def household_totals(pop: Population, module: Module, amount, key=None) -> HouseholdTotals:
+def household_totals(pop: Population, amount, key=None) -> HouseholdTotals:
     """A person module's :class:`HouseholdTotals`, cached by its output key (parameters and inputs):
-    baseline and reform, or the variants of a sweep, share the sums of unchanged modules. Only the
-    latest few are kept (household-level arrays only)."""
+    baseline and reform, or the variants of a sweep, share the counts of unchanged modules. The
+    latest few are kept."""
     if key is None:
         return HouseholdTotals(pop, amount)
     cache = pop.cache.setdefault("household_sums", {})
@@ -91,11 +150,27 @@ def household_totals(pop: Population, module: Module, amount, key=None) -> House
     return cache[key]
 
 
+def _prepare_totals(pop: Population, benefits: list) -> None:
+    """Count the household totals of several person benefits at once, in two threads (prefix sums
+    release the GIL), and put them in the population's cache in the given order; those already
+    cached, or without a key, are left to :func:`household_totals`."""
+    cache = pop.cache.setdefault("household_sums", {})
+    todo = [(amount, key) for amount, key in benefits if key is not None and key not in cache]
+    if len(todo) < 2:
+        return
+    with ThreadPoolExecutor(2) as pool:
+        totals = list(pool.map(lambda item: HouseholdTotals(pop, item[0]), todo))
+    for (_, key), total in zip(todo, totals):
+        if len(cache) >= HOUSEHOLD_SUMS_KEPT:
+            cache.pop(next(iter(cache)))
+        cache[key] = total
+
+
 def household_amounts(pop: Population, module: Module, amount, key=None) -> np.ndarray:
     """A module's benefit per household (riels per household per month)."""
     if module.entity == "household":
         return np.asarray(amount, dtype=np.float64)
-    return household_totals(pop, module, amount, key).amount
+    return household_totals(pop, amount, key).amount
 
 
 def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], economy: YearEconomy,
@@ -107,17 +182,17 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
     pension), the difference is added (or taken away), so a pension cut lowers consumption.
     """
     result = Welfare(np.empty(0), np.zeros(pop.n_households), system)
-    by_module = result.household_benefits(pop, modules)
-    reference = survey_system.household_benefits(pop, modules) if survey_system is not None else {}
-    for n, b in by_module.items():
+    totals = result.totals(pop, modules)
+    reference = survey_system.totals(pop, modules) if survey_system is not None else {}
+    for n, t in totals.items():
         if not modules[n].counted_in_consumption:
-            result.added += b
-        elif survey_system is not None:
-            result.added += b - reference.get(n, 0.0)
+            result.added += t.amount
+        elif survey_system is not None and (n not in reference or reference[n] is not t):
+            result.added += t.amount - (reference[n].amount if n in reference else 0.0)
     if survey_system is not None:  # a counted module the reform switches off entirely
-        for n, b in reference.items():
-            if modules[n].counted_in_consumption and n not in by_module:
-                result.added -= b
+        for n, t in reference.items():
+            if modules[n].counted_in_consumption and n not in totals:
+                result.added -= t.amount
     if not np.isfinite(result.added.sum()):
         raise SpecError("A module returned an infinite amount; benefits must be finite riels.")
     share = system.params.simulation.consumed_share
@@ -128,51 +203,45 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
 # ---- breakdowns --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PersonBreakdown:
-    """A person-level grouping: members of each household in each group (``counts``: households x
-    groups); ``combine`` (groups x labels, 0/1), when given, adds groups into the labels shown."""
+    """A person-level grouping: its groups are ``columns`` of the population's member-count matrix;
+    ``combine`` (groups x labels, 0/1), when given, adds groups into the labels shown."""
 
     dimension: str
     labels: list[str]
-    counts: np.ndarray
+    columns: slice
     combine: np.ndarray | None = None
 
 
-def age_group_codes(age: np.ndarray, groups) -> np.ndarray:
-    """Index of each person's age group in ``groups`` ((lowest, highest) years), -1 if in none."""
-    lookup = np.full(max(int(age.max(initial=0)), max(hi for _, hi in groups)) + 1, -1, np.int8)
-    for i, (lo, hi) in enumerate(groups):
-        lookup[lo:hi + 1] = i
-    return lookup[age]
-
-
-def person_breakdowns(pop: Population) -> list[PersonBreakdown]:
-    """Person-level groupings (age, sex, employment type), counted once per population."""
-    if "person_breakdowns" in pop.cache:
-        return pop.cache["person_breakdowns"]
-    p = pop.persons
-    fine = pop.members_by_group(age_group_codes(p["age"].to_numpy(), AGE_GROUPS), len(AGE_GROUPS))
+def person_breakdowns(pop: Population) -> tuple[list[PersonBreakdown], np.ndarray]:
+    """Person-level groupings (age, sex, employment type) and one matrix of member counts (households
+    x every group of every grouping), so that one matrix product sums any measure over all of them."""
+    if "unweighted:person_breakdowns" in pop.cache:
+        return pop.cache["unweighted:person_breakdowns"]
+    age, sex, employment = (member_counts(pop, g) for g in ("age", "sex", "employment_type"))
     # Table 1's groups are unions of the finer ones: their sums add the finer groups' sums
     table1 = np.array([[float(a >= lo and b <= hi) for lo, hi in POVERTY_TABLE_AGE_GROUPS] for a, b in AGE_GROUPS])
-    out = [PersonBreakdown("age group (Table 1)", [age_label(*g) for g in POVERTY_TABLE_AGE_GROUPS], fine, table1),
-           PersonBreakdown("age group", [age_label(*g) for g in AGE_GROUPS], fine)]
-    for dim, col in (("sex", "sex"), ("employment type (15+)", "employment_type")):
-        cats = list(p[col].cat.categories)
-        out.append(PersonBreakdown(dim, cats, pop.members_by_group(p[col].cat.codes.to_numpy(), len(cats))))
-    pop.cache["person_breakdowns"] = out
-    return out
+    ages = slice(0, age.shape[1])
+    sexes = slice(ages.stop, ages.stop + sex.shape[1])
+    employments = slice(sexes.stop, sexes.stop + employment.shape[1])
+    breakdowns = [
+        PersonBreakdown("age group (Table 1)", [age_label(*g) for g in POVERTY_TABLE_AGE_GROUPS], ages, table1),
+        PersonBreakdown("age group", [age_label(*g) for g in AGE_GROUPS], ages),
+        PersonBreakdown("sex", list(pop.persons["sex"].cat.categories), sexes),
+        PersonBreakdown("employment type (15+)", list(pop.persons["employment_type"].cat.categories), employments)]
+    matrix = np.hstack([age, sex, employment])
+    pop.cache["unweighted:person_breakdowns"] = breakdowns, matrix
+    return breakdowns, matrix
 
 
 def household_breakdowns(pop: Population, decile_codes: np.ndarray) -> tuple[list[tuple[str, list[str]]], np.ndarray]:
     """Household-level groupings (zone, decile, household type): their (dimension, labels), and each
     household's cell of the zone x decile x type table, from which every grouping's sums are margins."""
-    if "household_type" not in pop.cache:
-        pop.cache["household_type"] = household_type(pop)
     zone = pop.households["zone"]
     dims = [("zone", list(zone.cat.categories)), ("consumption decile", [f"decile {i}" for i in range(1, 11)]),
             ("household type", list(HOUSEHOLD_TYPES))]
     cells = zone.cat.codes.to_numpy().astype(np.int32) * 10 + decile_codes
     cells *= len(HOUSEHOLD_TYPES)
-    cells += pop.cache["household_type"]
+    cells += household_type(pop)
     return dims, cells
 
 
@@ -185,18 +254,9 @@ def pre_transfer_deciles(pop: Population, pre_h: np.ndarray) -> np.ndarray:
     every household alike, so the ranking holds for any year.
     """
     if "deciles" not in pop.cache:
-        order = _rank_order(pre_h)
-        pop.cache["pre_order"] = order  # the Gini before benefits reuses this sort
-        pop.cache["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_size, order)
+        pop.cache["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_size,
+                                       consumption_order(pop))
     return pop.cache["deciles"]
-
-
-def _rank_order(x: np.ndarray) -> np.ndarray:
-    """``argsort(x, kind="stable")``, found by the faster unstable sort when ``x`` has no ties (the
-    order is then the same); the stable sort only when there are ties, whose order it fixes."""
-    order = np.argsort(x)
-    ranked = x[order]
-    return order if not np.any(ranked[1:] == ranked[:-1]) else np.argsort(x, kind="stable")
 
 
 def deciles(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
@@ -227,13 +287,15 @@ def _sums_over_members(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def grouped(values: np.ndarray, pop: Population, decile_codes: np.ndarray):
     """Weighted sums of household-level ``values`` (rows: measures; each already x household weight)
     over persons of every group: yields (dimension, labels, sums of shape (measures, groups))."""
-    for b in person_breakdowns(pop):
-        sums = _sums_over_members(values, b.counts)
+    breakdowns, counts = person_breakdowns(pop)
+    every_group = _sums_over_members(values, counts)  # measures x every person-level group
+    for b in breakdowns:
+        sums = every_group[:, b.columns]
         yield b.dimension, b.labels, sums if b.combine is None else sums @ b.combine
     dims, cells = household_breakdowns(pop, decile_codes)
     shape = tuple(len(labels) for _, labels in dims)
-    persons = values * pop.household_size
-    table = np.vstack([np.bincount(cells, v, minlength=int(np.prod(shape))) for v in persons])
+    size = pop.household_size
+    table = np.vstack([np.bincount(cells, v * size, minlength=int(np.prod(shape))) for v in values])
     table = table.reshape((values.shape[0],) + shape)  # measures x zone x decile x type
     yield "national", ["all persons"], table.sum(axis=(1, 2, 3))[:, None]
     for axis, (dim, labels) in enumerate(dims, start=1):
@@ -250,8 +312,13 @@ def poverty_groups(pop, w_h, line_h, pre_h, base_h, reform_h) -> list[PovertyGro
     poor_b, poor_r = base_h < line_h, reform_h < line_h
     gap_b = np.where(poor_b, (line_h - base_h) / line_h, 0.0)
     gap_r = np.where(poor_r, (line_h - reform_h) / line_h, 0.0)
-    values = w_h * np.vstack([np.ones_like(w_h), poor_b, poor_r, gap_b, gap_r, gap_b ** 2, gap_r ** 2,
-                              poor_b & ~poor_r, ~poor_b & poor_r])
+    values = np.empty((len(MEASURES), w_h.size))  # each measure x household weight, filled row by row
+    for row, measure in zip(values, (1.0, poor_b, poor_r, gap_b, gap_r, None, None,
+                                     poor_b & ~poor_r, ~poor_b & poor_r)):
+        if measure is not None:
+            np.multiply(w_h, measure, out=row)
+    np.multiply(values[3], gap_b, out=values[5])  # severity: weight x gap squared
+    np.multiply(values[4], gap_r, out=values[6])
     decile_codes = pre_transfer_deciles(pop, pre_h)
     groups = []
     for dim, labels, sums in grouped(values, pop, decile_codes):
@@ -311,40 +378,48 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
     households count every member of such households.
     """
     w_h = pop.households["weight"].to_numpy()
-    size = pop.household_size
-    b_hh, r_hh = base.household_benefits(pop, modules), reform.household_benefits(pop, modules)
+    persons_h = w_h * pop.household_size  # persons represented by each household
+    b_tot, r_tot = base.totals(pop, modules), reform.totals(pop, modules)
     admin_b = base.system.params.simulation.admin_cost_rate
     admin_r = reform.system.params.simulation.admin_cost_rate
-    zero = np.zeros(pop.n_households)
+    nothing = np.zeros(pop.n_households, bool)
     not_in_force = not_in_force or {}
 
-    def recipients(post: Welfare, name):
+    def recipients(totals: dict, name):
         if modules[name].entity != "person":
             return None
-        return float(w_h @ post.household_recipients(pop, modules[name])) if name in post.system.benefits else 0.0
+        return float(w_h @ totals[name].paid) if name in totals else 0.0
 
-    def record(name, label, entity, counted, b, r, extra) -> ProgrammeResult:
-        cost_b = MONTHS * float(w_h @ b) * (1 + admin_b)
-        cost_r = MONTHS * float(w_h @ r) * (1 + admin_r)
+    def record(name, label, entity, counted, monthly_b, monthly_r, receiving_b, receiving_r, extra) -> ProgrammeResult:
+        cost_b = MONTHS * monthly_b * (1 + admin_b)
+        cost_r = MONTHS * monthly_r * (1 + admin_r)
         return ProgrammeResult(
             programme=name, label=label, entity=entity, in_survey_consumption=counted,
             cost_baseline_riels_per_year=cost_b, cost_reform_riels_per_year=cost_r,
             cost_change_riels_per_year=cost_r - cost_b, cost_reform_usd_per_year=money.usd(cost_r),
             cost_reform_pct_gdp=money.pct_gdp(cost_r), cost_reform_pct_government_spending=money.pct_spending(cost_r),
-            receiving_households_baseline=float(w_h @ (b > 0)), receiving_households_reform=float(w_h @ (r > 0)),
-            persons_in_receiving_households_reform=float(w_h @ ((r > 0) * size)), admin_cost_rate=admin_r, **extra)
+            receiving_households_baseline=float(w_h @ receiving_b), receiving_households_reform=float(w_h @ receiving_r),
+            persons_in_receiving_households_reform=float(persons_h @ receiving_r), admin_cost_rate=admin_r, **extra)
+
+    def monthly(totals, name):  # riels per month, all households represented
+        return totals[name].weighted_total(w_h) if name in totals else 0.0
+
+    def receiving(totals, name):
+        return totals[name].receiving if name in totals else nothing
 
     out = []
-    for n in sorted(set(b_hh) | set(r_hh) | set(not_in_force)):
+    for n in sorted(set(b_tot) | set(r_tot) | set(not_in_force)):
         m = modules[n]
-        out.append(record(n, m.label, m.entity, m.counted_in_consumption, b_hh.get(n, zero), r_hh.get(n, zero),
-                          {"recipients_baseline_persons": recipients(base, n),
-                           "recipients_reform_persons": recipients(reform, n),
+        out.append(record(n, m.label, m.entity, m.counted_in_consumption, monthly(b_tot, n), monthly(r_tot, n),
+                          receiving(b_tot, n), receiving(r_tot, n),
+                          {"recipients_baseline_persons": recipients(b_tot, n),
+                           "recipients_reform_persons": recipients(r_tot, n),
                            "not_in_force": not_in_force.get(n)}))
-    names = sorted(set(b_hh) | set(r_hh))
-    total_b = sum((b_hh.get(n, zero) for n in names), zero)
-    total_r = sum((r_hh.get(n, zero) for n in names), zero)
-    out.append(record("total", "Total", "household", False, total_b, total_r,
+    names = sorted(set(b_tot) | set(r_tot))
+    any_b = np.logical_or.reduce([receiving(b_tot, n) for n in names]) if names else nothing
+    any_r = np.logical_or.reduce([receiving(r_tot, n) for n in names]) if names else nothing
+    out.append(record("total", "Total", "household", False, sum(monthly(b_tot, n) for n in names),
+                      sum(monthly(r_tot, n) for n in names), any_b, any_r,
                       {"recipients_baseline_persons": None, "recipients_reform_persons": None}))
     return out
 
@@ -393,16 +468,20 @@ def incidence_table(pop, w_h, pre_h, base: Welfare, reform: Welfare) -> pd.DataF
 def targeting_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfare) -> pd.DataFrame:
     """Per module in the reform: coverage of the poor and targeting errors (persons, baseline poverty)."""
     wp = w_h * pop.household_size
-    poor = base.consumption < line_h
+    poor_persons = wp * (base.consumption < line_h)  # persons represented, poor households only
+    poor_total = poor_persons.sum()
     rows = []
-    for n, hh in sorted(reform.household_benefits(pop, modules).items()):
-        reached = hh > 0
-        coverage = W.share(reached, wp, poor)
+    for n, totals in sorted(reform.totals(pop, modules).items()):
+        reached = totals.receiving
+        reached_total, poor_reached = float(wp @ reached), float(poor_persons @ reached)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coverage = np.float64(poor_reached) / poor_total if poor_total > 0 else np.nan
+            inclusion = np.float64(reached_total - poor_reached) / reached_total if reached_total > 0 else np.nan
         rows.append({"programme": modules[n].label,
                      "poor persons in receiving households (% of poor)": coverage * 100,
                      "exclusion error: poor not reached (% of poor)": (1 - coverage) * 100,
-                     "inclusion error: non-poor among reached (% of reached)": W.share(~poor, wp, reached) * 100,
-                     "persons in receiving households": W.total(wp, reached)})
+                     "inclusion error: non-poor among reached (% of reached)": inclusion * 100,
+                     "persons in receiving households": reached_total})
     return pd.DataFrame(rows)
 
 
@@ -415,7 +494,9 @@ def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfa
     cons = base.consumption
     near_poor = (cons >= line_h) & (cons < multiple * line_h)
     middle = near_poor & ~idpoor & ~nssf
-    reached = sum(reform.household_benefits(pop, modules).values(), np.zeros(pop.n_households)) > 0
+    reached = np.zeros(pop.n_households, bool)
+    for totals in reform.totals(pop, modules).values():
+        reached |= totals.receiving
     rows = [
         ["near-poor persons (consumption between the line and %.2g times it)" % multiple, W.total(wp, near_poor)],
         ["missing middle: near-poor outside IDPoor and NSSF households (persons)", W.total(wp, middle)],
@@ -429,8 +510,11 @@ def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfa
 def inequality(pop, w_h, pre_h, base_h, reform_h) -> Inequality:
     """Gini of consumption per person (persons weighted) before benefits, baseline and reform; means."""
     wp = w_h * pop.household_size
-    return Inequality(gini_without_benefits=W.gini(pre_h, wp, order=pop.cache.get("pre_order")),
-                      gini_baseline=W.gini(base_h, wp), gini_reform=W.gini(reform_h, wp),
+    # the two sorts are independent and numpy releases the GIL while sorting: two threads
+    with ThreadPoolExecutor(2) as pool:
+        gini_baseline, gini_reform = pool.map(lambda x: W.gini(x, wp), (base_h, reform_h))
+    return Inequality(gini_without_benefits=W.gini(pre_h, wp, order=consumption_order(pop)),
+                      gini_baseline=gini_baseline, gini_reform=gini_reform,
                       mean_consumption_baseline=W.mean(base_h, wp), mean_consumption_reform=W.mean(reform_h, wp))
 
 
@@ -455,8 +539,8 @@ def summary_counts(pop: Population, w_h: np.ndarray, line_h: np.ndarray, pre_h: 
     wp = w_h * size
     poor_pre, poor_post = pre_h < line_h, post.consumption < line_h
     lifted = poor_pre & ~poor_post
-    by_module = post.household_benefits(pop, modules)
-    costs = {n: MONTHS * float(w_h @ b) for n, b in by_module.items()}
+    by_module = post.totals(pop, modules)
+    costs = {n: MONTHS * t.weighted_total(w_h) for n, t in by_module.items()}
     population = float(wp.sum())
     out = {
         "population_weighted": population,
@@ -466,7 +550,7 @@ def summary_counts(pop: Population, w_h: np.ndarray, line_h: np.ndarray, pre_h: 
         "lifted_persons": int(size @ lifted),
         "cost_annual": costs,
         "cost_annual_total": float(sum(costs.values())),
-        "benefits_monthly_unweighted": float(sum(float(b.sum()) for b in by_module.values())),
+        "benefits_monthly_unweighted": float(sum(t.unweighted_total() for t in by_module.values())),
     }
     out["poverty_rate_pre"] = out["poor_pre_weighted"] / population
     out["poverty_rate_post"] = out["poor_post_weighted"] / population

@@ -29,6 +29,8 @@ class Population:
     persons: pd.DataFrame
     metadata: dict = field(default_factory=dict)
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived tables (outputs)
+    # keys of ``cache`` starting with "unweighted:" derive from every column but the weights: a
+    # reweighted population keeps them
 
     @classmethod
     def from_tables(cls, households: pd.DataFrame, persons: pd.DataFrame, metadata: dict | None = None,
@@ -46,6 +48,19 @@ class Population:
         pop = cls(hh, pp, dict(metadata or {}))
         if household_rows is not None:  # found while validating: kept, not found again
             pop.__dict__["person_household_index"] = household_rows
+        return pop
+
+    def reweighted(self, weights: np.ndarray, metadata: dict) -> "Population":
+        """The same households and persons with new household weights. What derives from the other
+        columns (each person's household row, household sizes, member counts, the consumption order)
+        is kept, not computed again."""
+        households = self.households.copy()
+        households["weight"] = weights
+        pop = Population(households, self.persons, metadata)
+        for name in ("person_household_index", "household_size", "_household_last_member"):
+            if name in self.__dict__:
+                pop.__dict__[name] = self.__dict__[name]
+        pop.cache.update({k: v for k, v in self.cache.items() if k.startswith("unweighted:")})
         return pop
 
     # ---- derived columns -------------------------------------------------------------------
@@ -74,10 +89,14 @@ class Population:
     def household_count(self, mask: np.ndarray) -> np.ndarray:
         """Members of each household where ``mask`` (bool per person) is true: exact integers.
 
-        Persons are stored grouped by household, so this is a prefix sum read at each household's
-        last member (about twice as fast as ``np.bincount`` with weights).
+        When few persons qualify (under a quarter), their household rows are counted directly;
+        otherwise, persons being stored grouped by household, a prefix sum is read at each
+        household's last member. Either way several times faster than ``np.bincount`` with weights.
         """
         dtype = np.int32 if self.n_persons < 2**31 else np.int64  # exact either way; int32 is faster
+        if np.count_nonzero(mask) * 4 < mask.size:
+            members = self.person_household_index[np.flatnonzero(mask)]
+            return np.bincount(members, minlength=self.n_households).astype(dtype, copy=False)
         at_last = np.cumsum(mask, dtype=dtype)[self._household_last_member]
         return np.diff(at_last, prepend=0)
 

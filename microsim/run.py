@@ -12,11 +12,15 @@ import dataclasses
 import platform
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from microsim import outputs as O
+from microsim.derived import member_counts
+from microsim.groups import AGE_GROUPS
 from microsim.ageing import BASE_YEAR, Assumptions, bring_to_year
 from microsim.determinism import one_blas_thread
 from microsim.economy import YearEconomy, year_economy
@@ -92,18 +96,22 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     wb = O.welfare(pop, base, modules, economy)
     wr = O.welfare(pop, reform, modules, economy, survey_system=wb)
     money = O.year_money(macro, scenario.year)
-    programmes = O.programme_results(pop, modules, wb, wr, money, {**base.not_in_force, **reform.not_in_force})
-    groups = O.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
-    inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption)
-    tables = {
-        "poverty": O.poverty_table(groups),
-        "costs": O.cost_table(programmes, money),
-        "incidence": O.incidence_table(pop, w, pre, wb, wr),
-        "targeting": O.targeting_table(pop, w, line, modules, wb, wr),
-        "missing_middle": O.missing_middle_table(pop, w, line, modules, wb, wr,
-                                                 base.params.simulation.near_poor_multiple),
-        "inequality": O.inequality_table(inequality),
-    }
+    O.pre_transfer_deciles(pop, pre)  # cached on the population before two threads read it
+    near_poor = base.params.simulation.near_poor_multiple
+
+    def second_core():  # sorts and whole-column arithmetic release the GIL: these run beside the rest
+        inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption)
+        return inequality, {"incidence": O.incidence_table(pop, w, pre, wb, wr),
+                            "targeting": O.targeting_table(pop, w, line, modules, wb, wr),
+                            "missing_middle": O.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)}
+
+    with ThreadPoolExecutor(1) as pool:
+        beside = pool.submit(second_core)
+        programmes = O.programme_results(pop, modules, wb, wr, money, {**base.not_in_force, **reform.not_in_force})
+        groups = O.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
+        inequality, other_tables = beside.result()
+    tables = {"poverty": O.poverty_table(groups), "costs": O.cost_table(programmes, money), **other_tables,
+              "inequality": O.inequality_table(inequality)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()))
@@ -193,11 +201,14 @@ def check_year(year: int, macro: Macro) -> None:
 def demography(pop: Population, strain: dict | None = None) -> Demography:
     """The weighted population of the simulated year, and the reweighting's strain."""
     strain = strain or {}
-    w, age = pop.person_weight(), pop.persons["age"].to_numpy()
-    persons = float(w.sum())
+    w = pop.households["weight"].to_numpy()
+    by_age = w @ member_counts(pop, "age").astype(np.float64)  # persons represented in each age group
+    persons = float(w @ pop.household_size)
+    children = float(sum(n for n, (lo, hi) in zip(by_age, AGE_GROUPS) if hi < 15))
+    older = float(sum(n for n, (lo, hi) in zip(by_age, AGE_GROUPS) if lo >= 65))
     return Demography(persons=persons, households=float(pop.households["weight"].sum()),
-                      children_0_14_persons=float(w[age < 15].sum()), older_65_plus_persons=float(w[age >= 65].sum()),
-                      older_65_plus_pct=float(w[age >= 65].sum() / persons * 100) if persons else float("nan"),
+                      children_0_14_persons=children, older_65_plus_persons=older,
+                      older_65_plus_pct=older / persons * 100 if persons else float("nan"),
                       kish_design_effect=strain.get("kish_design_effect"),
                       weight_ratio_min=strain.get("weight_ratio_min"), weight_ratio_max=strain.get("weight_ratio_max"))
 

@@ -34,15 +34,17 @@ def _conform_column(s: pd.Series, col: Column, where: str, problems: list[str]) 
         # fast path: check the few categories, not every row, then recode to the schema's order
         codes = s.cat.codes.to_numpy()
         bad_cats = np.array([c not in col.values for c in s.cat.categories] + [False])  # last: missing (-1)
-        bad = bad_cats[codes]
-        missing = codes == -1
-        if missing.any() and not col.nullable:
+        if not col.nullable and codes.size and codes.min() < 0:
+            missing = codes == -1
             problems.append(f"{here}: {int(missing.sum())} row(s) are empty; a value is required "
                             f"({col.describe_range()}).")
-        if bad.any():
+        bad = bad_cats[codes] if bad_cats.any() else None  # rows looked at only if a category is wrong
+        if bad is not None and bad.any():
             problems.append(f"{here}: {int(bad.sum())} row(s) have values that are not allowed "
                             f"(found {_examples(s[bad].astype(str))}; expected one of {col.describe_range()}).")
             return None
+        if list(s.cat.categories) == list(col.values):  # already the schema's categories, in its order
+            return s.rename(col.name)
         return s.cat.set_categories(list(col.values)).rename(col.name)
     if col.kind == "category":
         text = s.astype("string")

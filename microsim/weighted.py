@@ -41,17 +41,17 @@ def rate_by_group(flag: np.ndarray, codes: np.ndarray, w: np.ndarray, n_groups: 
 def gini(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> float:
     """Gini coefficient of ``x`` with weights ``w`` (0 equal, 1 one has all).
 
-    ``order`` may pass ``argsort(x)`` if already known.
+    ``order`` may pass ``argsort(x)`` if already known. One minus twice the area under the Lorenz
+    curve (by trapezoids), computed in place: two sorted copies and the order, nothing more.
     """
     if order is None:
         order = np.argsort(x)  # ties do not change the Gini, so no stable sort is needed
-    x, w = x[order].astype(float), w[order].astype(float)
-    cw = np.cumsum(w)
-    cxw = np.cumsum(x * w)
-    if cxw[-1] <= 0:
+    weights = w[order].astype(float)
+    cumulative = np.multiply(x[order], weights, dtype=float)  # x w, sorted; then its running sum
+    np.cumsum(cumulative, out=cumulative)
+    total_w, total_xw = weights.sum(), cumulative[-1] if cumulative.size else 0.0
+    if total_xw <= 0:
         return 0.0
-    # area under the Lorenz curve by trapezoids
-    lorenz = cxw / cxw[-1]
-    prev = np.concatenate([[0.0], lorenz[:-1]])
-    area = np.sum((w / cw[-1]) * (lorenz + prev) / 2)
-    return float(1 - 2 * area)
+    # area = sum_i (w_i / W) (L_i + L_{i-1}) / 2 with L = cumulative / total_xw, L_0 = 0
+    twice_area = (weights @ cumulative + weights[1:] @ cumulative[:-1]) / (total_w * total_xw)
+    return float(1 - twice_area)

@@ -58,7 +58,8 @@ def test_relationships_are_consistent_with_ages(small_population):
 
 
 def test_household_forms_cambodia_has(small_population):
-    from microsim.groups import HOUSEHOLD_TYPES, household_type
+    from microsim.groups import HOUSEHOLD_TYPES
+    from microsim.derived import household_type
 
     present = {HOUSEHOLD_TYPES[i] for i in np.unique(household_type(small_population))}
     assert {"older_person_alone", "single_parent", "three_generation", "skipped_generation",

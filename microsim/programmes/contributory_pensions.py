@@ -1,5 +1,6 @@
 import numpy as np
 
+from microsim.benefit import pay_tiers
 from microsim.modules import programme
 
 
@@ -14,6 +15,7 @@ def contributory_pensions(d, p):
     scheme = d.optional("pension_scheme")
     if scheme is None:  # survey data without the scheme: every pensioner at the average
         return np.where(d.contributory_pension, p.average_amount, 0.0)
-    amount = np.select([scheme == "civil_service", scheme == "veteran", scheme == "private"],
-                       [p.civil_service_amount, p.veteran_amount, p.private_amount], default=p.average_amount)
-    return np.where(d.contributory_pension, amount, 0.0)
+    pensioner = d.contributory_pension
+    civil, veteran, private = (pensioner & np.asarray(scheme == s) for s in ("civil_service", "veteran", "private"))
+    return pay_tiers((civil, p.civil_service_amount), (veteran, p.veteran_amount), (private, p.private_amount),
+                     (pensioner, p.average_amount))

@@ -9,7 +9,7 @@ among IDPoor members at the published rate, by person id (a labelled assumption)
 
 import numpy as np
 
-from microsim.benefit import pay
+from microsim.benefit import pay, pay_tiers
 from microsim.modules import programme
 from microsim.takeup import uniform
 
@@ -55,7 +55,8 @@ def family_package_mother_child(d, p):
     idpoor = d.idpoor > 0
     pregnancy = (p.antenatal_visits * p.visit_amount + p.delivery_amount) / p.pregnancy_months
     infancy = p.child_visits * p.visit_amount / p.child_months
-    return np.where(idpoor & d.pregnant, pregnancy, 0.0) + np.where(idpoor & (d.age < 2), infancy, 0.0)
+    # pregnant women (aged 10-55) and children under 2 are different persons: two tiers
+    return pay_tiers((idpoor & d.pregnant, pregnancy), (idpoor & (d.age < 2), infancy))
 
 
 @programme("family_package_scholarship", entity="person", label="Family Package: scholarships",
@@ -69,5 +70,5 @@ def family_package_scholarship(d, p):
     pupil = (d.idpoor > 0) & d.in_school
     lower = pupil & (d.age >= p.lower_min_age) & (d.age <= p.lower_max_age)
     upper = pupil & (d.age > p.lower_max_age) & (d.age <= p.upper_max_age)
-    monthly = np.where(lower, p.lower_amount, 0.0) + np.where(upper, p.upper_amount, 0.0)
-    return monthly * p.paid_months / 12
+    share_of_year = p.paid_months / 12
+    return pay_tiers((lower, p.lower_amount * share_of_year), (upper, p.upper_amount * share_of_year))
