@@ -115,7 +115,9 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
                f"persons / mean household size; {assumptions.path.name}", table="population", level="household"),
     ]
     male = float(w @ (base.persons["sex"] == "male").to_numpy()) / persons_base
-    pp = float(w @ (base.household_value("zone") == "phnom_penh")) / persons_base
+    zone = base.households["zone"]
+    in_phnom_penh = (zone == "phnom_penh").to_numpy()  # codes compared, per household
+    pp = float(base.households["weight"].to_numpy() @ (in_phnom_penh * base.household_size)) / persons_base
     targets += [
         Target("persons_male", "count", {"level": "person", "sex": "male"}, male * persons, "persons",
                "base year's share of men", table="population"),
@@ -133,7 +135,10 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
         base_targets = base_targets or load_targets(DEFAULT_TARGETS)
         kept = [t for t in base_targets.targets
                 if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
-        own = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256)).set_index("target")["model"]
+        key = ("own poverty profile", str(base_targets.path), base_targets.sha256)  # the same every year
+        if key not in base.cache:
+            base.cache[key] = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256))
+        own = base.cache[key].set_index("target")["model"]
         for t in kept:
             if np.isfinite(own[t.name]):
                 targets.append(dataclasses.replace(t, value=float(own[t.name]),

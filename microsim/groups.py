@@ -41,9 +41,13 @@ def _matches(col: pd.Series, cond, key: str, where: str) -> np.ndarray:
         return (values >= cond[0]) & (values <= cond[1])
     allowed = cond if isinstance(cond, list) else [cond]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        unknown = [a for a in allowed if a is not None and a not in col.cat.categories]
+        categories = list(col.cat.categories)
+        unknown = [a for a in allowed if a is not None and a not in categories]
         if unknown:
-            raise SpecError(f"{where}: `{key}` has no value {unknown}; expected one of {list(col.cat.categories)}.")
+            raise SpecError(f"{where}: `{key}` has no value {unknown}; expected one of {categories}.")
+        # one lookup per row on the integer codes (the last entry: a missing value, code -1)
+        wanted = np.array([c in allowed for c in categories] + [None in allowed])
+        return wanted[col.cat.codes.to_numpy()]
     return col.isin(allowed).to_numpy()
 
 

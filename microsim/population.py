@@ -60,7 +60,7 @@ class Population:
         for name in ("person_household_index", "household_size", "_household_last_member"):
             if name in self.__dict__:
                 pop.__dict__[name] = self.__dict__[name]
-        pop.cache.update({k: v for k, v in self.cache.items() if k.startswith("unweighted:")})
+        pop.cache.update({k: v for k, v in self.cache.items() if str(k).startswith("unweighted:")})
         return pop
 
     # ---- derived columns -------------------------------------------------------------------

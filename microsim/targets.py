@@ -126,33 +126,53 @@ class TargetMatrix:
 
     X: np.ndarray      # households x targets, column-major
     T: np.ndarray      # target values of the constraints (0 for rates)
-    sizes: np.ndarray  # households x targets: members in each rate target's group (0 for counts)
+    sizes: list        # per target: members of each household in a rate target's group (None for counts)
     is_rate: np.ndarray
+
+    def group_totals(self, weights: np.ndarray) -> np.ndarray:
+        """Persons represented in each rate target's group (0 for counts), one column at a time (the
+        groups' counts are shared integer vectors, never a households x targets float matrix)."""
+        return np.array([0.0 if size is None else float(weights @ size) for size in self.sizes])
 
     def scale(self, weights: np.ndarray) -> np.ndarray:
         """Residual units: the target for counts (relative error), the group's size for rates."""
-        return np.where(self.is_rate, np.maximum(weights @ self.sizes, 1e-12), np.maximum(self.T, 1.0))
+        return np.where(self.is_rate, np.maximum(self.group_totals(weights), 1e-12), np.maximum(self.T, 1.0))
 
 
 def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
-    """Build ``X``, ``T`` and the rate groups' sizes in one pass (each distinct group once)."""
-    idx = pop.person_household_index
+    """Build ``X``, ``T`` and the rate groups' sizes in one pass (each distinct group once).
+
+    The members of each household in each group (and with each indicator) are kept on the
+    population, a byte per household: a projection reweights the same base population to every
+    year's targets, whose groups stay the same while their values change."""
     n_h = pop.n_households
-    hh = pop.households
-    poor = is_poor(hh["consumption_pc"].to_numpy(), hh["poverty_line"].to_numpy())[idx]
     K = len(targets)
     X = np.zeros((n_h, K), dtype=np.float64, order="F")
-    sizes = np.zeros((n_h, K), dtype=np.float64, order="F")
+    sizes: list = [None] * K
     T = np.zeros(K)
     is_rate = np.array([t.kind == "rate" for t in targets.targets])
     masks: dict[str, np.ndarray] = {}
-    counts: dict[str, np.ndarray] = {}
+    counts = pop.cache.setdefault("target_counts", {})  # group -> members per household (small integers)
 
     def mask(group, where):
-        key = repr(sorted((k, v) for k, v in group.items() if k != "level"))
+        if group == "poor":
+            if "poor" not in masks:
+                hh = pop.households
+                masks["poor"] = is_poor(hh["consumption_pc"].to_numpy(), hh["poverty_line"].to_numpy())[
+                    pop.person_household_index]
+            return masks["poor"]
+        key = _group_key(group)
         if key not in masks:
             masks[key] = group_mask(pop, group, where)
-        return key, masks[key]
+        return masks[key]
+
+    def members(group, where, indicator=None):
+        key = (_group_key(group), None if indicator is None else _group_key(indicator))
+        if key not in counts:
+            selected = mask(group, where) if indicator is None else mask(group, where) & mask(indicator, where)
+            found = pop.household_count(selected)
+            counts[key] = found.astype(np.min_scalar_type(int(found.max(initial=0))))
+        return counts[key]
 
     for k, t in enumerate(targets.targets):
         where = f"{targets.path}, target {t.name}"
@@ -160,20 +180,18 @@ def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
             X[:, k] = household_group_mask(pop, t.group, where)
             T[k] = t.value
         elif t.kind == "count":
-            key, m = mask(t.group, where)
-            if key not in counts:
-                counts[key] = pop.household_count(m)
-            X[:, k] = counts[key]
+            X[:, k] = members(t.group, where)
             T[k] = t.value
         else:
-            key, members = mask(t.group, where)
-            if key not in counts:
-                counts[key] = pop.household_count(members)
-            sizes[:, k] = counts[key]
-            ind = poor if t.indicator == "poor" else mask(t.indicator, where)[1]
+            sizes[k] = members(t.group, where)
             # members in the group with the indicator, minus r times members in the group
-            X[:, k] = pop.household_count(members & ind) - t.value * counts[key]
+            X[:, k] = members(t.group, where, t.indicator)
+            X[:, k] -= t.value * sizes[k]
     return TargetMatrix(X, T, sizes, is_rate)
+
+
+def _group_key(group) -> str:
+    return group if isinstance(group, str) else repr(sorted((k, v) for k, v in group.items() if k != "level"))
 
 
 def evaluate(pop: Population, targets: TargetSet, weights: np.ndarray | None = None) -> pd.DataFrame:
@@ -181,7 +199,7 @@ def evaluate(pop: Population, targets: TargetSet, weights: np.ndarray | None = N
     w = pop.households["weight"].to_numpy() if weights is None else weights
     tm = target_matrix(pop, targets)
     totals = w @ tm.X
-    group_totals = w @ tm.sizes
+    group_totals = tm.group_totals(w)
     rows = []
     for k, t in enumerate(targets.targets):
         if t.kind == "rate":
