@@ -51,61 +51,62 @@ class Welfare:
             benefits, keys = self.system.benefits, self.system.keys
             person = [n for n in benefits if modules[n].entity == "person"]
             _prepare_totals(pop, [(benefits[n], keys.get(n)) for n in person])
-            self._totals = {n: (household_totals(pop, a, keys.get(n)) if n in person
-                                else HouseholdTotals.of_households(a)) for n, a in benefits.items()}
+            self._totals = {n: household_totals(pop, a, keys.get(n), per_person=n in person)
+                            for n, a in benefits.items()}
         return self._totals
 
     def person_consumption(self, pop: Population) -> np.ndarray:
         return self.consumption[pop.person_household_index]
 
 
-HOUSEHOLD_SUMS_KEPT = 32  # mostly integer counts of members: a few MB each on the whole country
+HOUSEHOLD_SUMS_KEPT = 12  # a system's person modules and a reform's changes; a sweep's variants replace theirs
+
+
+AMOUNT_KEPT_BYTES = 8 << 20  # a module's amounts are kept up to a million households (8 MB)
 
 
 class HouseholdTotals:
     """A person module's benefit summed over each household's members: ``paid`` (members paid, one
     byte per household) and ``amount`` (riels per household per month). A flat benefit or tiers
-    keep only integer counts of members (the amount is the rate times the count, made when asked);
-    amounts that vary freely keep their sums. Nothing per person is kept."""
+    are integer counts of members times their rates; amounts that vary freely are sums. The float
+    amounts are kept up to a million households; beyond, they are made on each use from the counts,
+    so that the whole country stays within memory. Nothing per person is kept."""
 
-    def __init__(self, pop: Population, benefit):
-        self._sums = self._receiving = self._weighted = None
+    def __init__(self, pop: Population, benefit, per_person: bool = True):
+        self._sums = self._receiving = self._weighted = self._weighted_paid = None
+        # a household module's benefit is already per household: its "members paid" are 0 or 1
+        count = pop.household_count if per_person else (lambda mask: mask.view(np.uint8))
         if isinstance(benefit, Flat):
             rates = [benefit.amount] if benefit.amount > 0 else []
-            counts = [pop.household_count(benefit.eligible)] if rates else []
+            counts = [count(benefit.eligible)] if rates else []
         elif isinstance(benefit, Tiers):  # members in each tier with a positive amount
             rates = [riels for riels in benefit.amounts if riels > 0]
-            counts = [pop.household_count(benefit.tier == k) for k, riels in enumerate(benefit.amounts, start=1)
-                      if riels > 0]
+            counts = [count(benefit.tier == k) for k, riels in enumerate(benefit.amounts, start=1) if riels > 0]
         else:
-            values = np.asarray(benefit)
-            rates, counts = [], [pop.household_count(values > 0)]
-            self._sums = pop.household_sum(values)
-        paid = sum(counts, np.zeros(pop.n_households, np.int32))
-        self.paid = paid.astype(np.min_scalar_type(int(paid.max(initial=0))))
+            values = np.asarray(benefit, dtype=np.float64)
+            rates, counts = [], [count(values > 0)]
+            self._sums = pop.household_sum(values) if per_person else values
+        if not counts:
+            counts = [np.zeros(pop.n_households, np.uint8)]
+        paid = counts[0] if len(counts) == 1 else sum(counts[1:], counts[0].astype(np.int64))
+        self.paid = paid.astype(np.min_scalar_type(int(paid.max(initial=0))), copy=False)
         self._rates = rates
-        self._counts = [c.astype(self.paid.dtype) for c in counts] if rates else []
-
-    @classmethod
-    def of_households(cls, benefit) -> "HouseholdTotals":
-        """A household module's amounts as they are (``paid``: 1 where a household is paid)."""
-        totals = cls.__new__(cls)
-        totals._receiving = totals._weighted = None
-        totals._sums = np.asarray(benefit, dtype=np.float64)
-        totals.paid = (totals._sums > 0).view(np.uint8)
-        totals._rates, totals._counts = [], []
-        return totals
+        self._counts = ([self.paid] if len(counts) == 1 else [c.astype(self.paid.dtype) for c in counts]) if rates else []
+        self._kept = self._sums if self._sums is not None else None
 
     @property
     def amount(self) -> np.ndarray:
-        """Riels per household per month (float64), made on each call from the counts."""
-        if self._sums is not None:
-            return self._sums
+        """Riels per household per month (float64)."""
+        if self._kept is not None:
+            return self._kept
         if not self._rates:
-            return np.zeros(self.paid.size)
-        total = np.multiply(self._counts[0], self._rates[0], dtype=np.float64)
-        for riels, members in zip(self._rates[1:], self._counts[1:]):
-            total += riels * members
+            total = np.zeros(self.paid.size)
+        else:
+            total = np.multiply(self._counts[0], self._rates[0], dtype=np.float64)
+            for riels, members in zip(self._rates[1:], self._counts[1:]):
+                total += riels * members
+        if total.nbytes <= AMOUNT_KEPT_BYTES:
+            self._kept = total
         return total
 
     @property
@@ -115,6 +116,12 @@ class HouseholdTotals:
             self._receiving = self.paid > 0
         return self._receiving
 
+    def weighted_paid(self, weights: np.ndarray) -> float:
+        """Members paid, weighted (persons represented); remembered for the latest weights."""
+        if self._weighted_paid is None or self._weighted_paid[0] is not weights:
+            self._weighted_paid = (weights, float(weights @ self.paid))
+        return self._weighted_paid[1]
+
     def weighted_total(self, weights: np.ndarray) -> float:
         """Sum over households of weight x amount (riels per month, all households represented);
         remembered for the latest weights (the same array object), which baseline and reform share."""
@@ -122,6 +129,8 @@ class HouseholdTotals:
             return self._weighted[1]
         if self._sums is not None:
             total = float(weights @ self._sums)
+        elif len(self._rates) == 1:  # one rate: rate x members paid
+            total = self._rates[0] * self.weighted_paid(weights)
         else:
             total = float(sum(riels * float(weights @ members) for riels, members in zip(self._rates, self._counts)))
         self._weighted = (weights, total)
@@ -134,19 +143,19 @@ class HouseholdTotals:
         return float(sum(riels * int(members.sum(dtype=np.int64)) for riels, members in zip(self._rates, self._counts)))
 
 
-def household_totals(pop: Population, amount, key=None) -> HouseholdTotals:
+def household_totals(pop: Population, amount, key=None, per_person: bool = True) -> HouseholdTotals:
     """A person module's :class:`HouseholdTotals`, cached by its output key (parameters and inputs):
     baseline and reform, or the variants of a sweep, share the counts of unchanged modules. The
     latest few are kept."""
     if key is None:
-        return HouseholdTotals(pop, amount)
+        return HouseholdTotals(pop, amount, per_person)
     cache = pop.cache.setdefault("household_sums", {})
     if key in cache:
         cache[key] = cache.pop(key)  # most recently used last
     else:
         if len(cache) >= HOUSEHOLD_SUMS_KEPT:
             cache.pop(next(iter(cache)))  # least recently used
-        cache[key] = HouseholdTotals(pop, amount)
+        cache[key] = HouseholdTotals(pop, amount, per_person)
     return cache[key]
 
 
@@ -388,7 +397,7 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
     def recipients(totals: dict, name):
         if modules[name].entity != "person":
             return None
-        return float(w_h @ totals[name].paid) if name in totals else 0.0
+        return totals[name].weighted_paid(w_h) if name in totals else 0.0
 
     def record(name, label, entity, counted, monthly_b, monthly_r, receiving_b, receiving_r, extra) -> ProgrammeResult:
         cost_b = MONTHS * monthly_b * (1 + admin_b)
@@ -536,17 +545,22 @@ def summary_counts(pop: Population, w_h: np.ndarray, line_h: np.ndarray, pre_h: 
     per year (12 x sum of household weight x monthly benefit), per module and in total.
     """
     size = pop.household_size
-    wp = w_h * size
-    poor_pre, poor_post = pre_h < line_h, post.consumption < line_h
+    held = pop.cache.get("summary_before")  # before benefits: the same for every system on these arrays
+    if held is None or not (held[0] is w_h and held[1] is line_h and held[2] is pre_h):
+        wp = w_h * size
+        poor_pre = pre_h < line_h
+        held = (w_h, line_h, pre_h, wp, poor_pre, float(wp.sum()), float(wp @ poor_pre), int(size @ poor_pre))
+        pop.cache["summary_before"] = held
+    _, _, _, wp, poor_pre, population, poor_pre_weighted, poor_pre_persons = held
+    poor_post = post.consumption < line_h
     lifted = poor_pre & ~poor_post
     by_module = post.totals(pop, modules)
     costs = {n: MONTHS * t.weighted_total(w_h) for n, t in by_module.items()}
-    population = float(wp.sum())
     out = {
         "population_weighted": population,
-        "poor_pre_weighted": float(wp @ poor_pre), "poor_post_weighted": float(wp @ poor_post),
+        "poor_pre_weighted": poor_pre_weighted, "poor_post_weighted": float(wp @ poor_post),
         "lifted_weighted": float(wp @ lifted),
-        "poor_pre_persons": int(size @ poor_pre), "poor_post_persons": int(size @ poor_post),
+        "poor_pre_persons": poor_pre_persons, "poor_post_persons": int(size @ poor_post),
         "lifted_persons": int(size @ lifted),
         "cost_annual": costs,
         "cost_annual_total": float(sum(costs.values())),
