@@ -114,18 +114,20 @@ class Engine:
 
     def run(self, tree=None, cache=None) -> dict:
         from microsim.engine import run_system
-        from microsim.outputs import summary_counts, welfare
+        from microsim.outputs import forget_household_totals, summary_counts, welfare
 
         if cache is None:
-            self.pop.cache.pop("household_sums", None)
+            forget_household_totals(self.pop)
         system = run_system(self.pop, self.modules, tree or self.tree, self.scenario.date, self.macro,
                             self.scenario.seed, cache=cache, economy=self.economy)
         post = welfare(self.pop, system, self.modules, self.economy)
         return summary_counts(self.pop, self.w, self.line, self.pre, post, self.modules)
 
     def sweep(self, amounts) -> list[dict]:
+        from microsim.outputs import forget_household_totals
+
         cache: dict = {}
-        self.pop.cache.pop("household_sums", None)
+        forget_household_totals(self.pop)
         results = []
         for a in amounts:
             variant = self.tree.with_overrides({"social_pension.amount": int(a)}, "sweep", self.scenario.date)

@@ -89,10 +89,20 @@ class HouseholdTotals:
         if not counts:
             counts = [np.zeros(pop.n_households, np.uint8)]
         paid = counts[0] if len(counts) == 1 else sum(counts[1:], counts[0].astype(np.int64))
-        self.paid = paid.astype(np.min_scalar_type(int(paid.max(initial=0))), copy=False)
-        self._rates = rates
+        most = int(paid.max(initial=0))
+        self.paid = paid.astype(np.min_scalar_type(most), copy=False)
+        self.nothing = most == 0 and self._sums is None  # pays no one: skipped in sums
+        self._rates = rates if not self.nothing else []
         self._counts = ([self.paid] if len(counts) == 1 else [c.astype(self.paid.dtype) for c in counts]) if rates else []
         self._kept = self._sums if self._sums is not None else None
+
+    def at_rate(self, rate: float) -> "HouseholdTotals":
+        """The same members paid (a flat benefit's counts) at another positive rate."""
+        totals = HouseholdTotals.__new__(HouseholdTotals)
+        totals._sums = totals._receiving = totals._weighted = totals._kept = None
+        totals._weighted_paid, totals.paid, totals.nothing = self._weighted_paid, self.paid, self.nothing
+        totals._rates, totals._counts = [float(rate)], self._counts
+        return totals
 
     @property
     def amount(self) -> np.ndarray:
@@ -118,6 +128,8 @@ class HouseholdTotals:
 
     def weighted_paid(self, weights: np.ndarray) -> float:
         """Members paid, weighted (persons represented); remembered for the latest weights."""
+        if self.nothing:
+            return 0.0
         if self._weighted_paid is None or self._weighted_paid[0] is not weights:
             self._weighted_paid = (weights, float(weights @ self.paid))
         return self._weighted_paid[1]
@@ -125,6 +137,8 @@ class HouseholdTotals:
     def weighted_total(self, weights: np.ndarray) -> float:
         """Sum over households of weight x amount (riels per month, all households represented);
         remembered for the latest weights (the same array object), which baseline and reform share."""
+        if self.nothing:
+            return 0.0
         if self._weighted is not None and self._weighted[0] is weights:
             return self._weighted[1]
         if self._sums is not None:
@@ -155,8 +169,36 @@ def household_totals(pop: Population, amount, key=None, per_person: bool = True)
     else:
         if len(cache) >= HOUSEHOLD_SUMS_KEPT:
             cache.pop(next(iter(cache)))  # least recently used
-        cache[key] = HouseholdTotals(pop, amount, per_person)
+        cache[key] = _flat_with_known_members(pop, amount, key[0], per_person) or HouseholdTotals(pop, amount, per_person)
     return cache[key]
+
+
+def _flat_with_known_members(pop: Population, amount, module: str, per_person: bool) -> HouseholdTotals | None:
+    """A flat benefit paid to exactly the persons the module's previous flat benefit was paid to
+    (a sweep over its amount): the previous counts at the new rate, found by one comparison of the
+    masks instead of counting again. None when the mask differs (or the benefit is not flat)."""
+    last = pop.cache.setdefault("last_flat", {})
+    if not isinstance(amount, Flat):
+        return None
+    held = last.get(module)
+    last[module] = None  # filled below once the totals exist
+    if (held is not None and amount.amount > 0 and held[1]._rates and held[0].shape == amount.eligible.shape
+            and np.array_equal(held[0], amount.eligible)):
+        totals = held[1].at_rate(amount.amount)
+    else:
+        totals = HouseholdTotals(pop, amount, per_person)
+    last[module] = (amount.eligible, totals)
+    return totals
+
+
+def forget_household_totals(pop: Population) -> None:
+    """Drop the household totals kept on ``pop`` (and the last flat masks): a new simulation starts
+    from nothing, so that timing a run never times a cache left by the previous one."""
+    pop.cache.pop("household_sums", None)
+    pop.cache.pop("last_flat", None)
+
+
+THREADS_FROM_PERSONS = 10_000_000  # below, starting threads costs more than it saves (measured)
 
 
 def _prepare_totals(pop: Population, benefits: list) -> None:
@@ -165,7 +207,7 @@ def _prepare_totals(pop: Population, benefits: list) -> None:
     cached, or without a key, are left to :func:`household_totals`."""
     cache = pop.cache.setdefault("household_sums", {})
     todo = [(amount, key) for amount, key in benefits if key is not None and key not in cache]
-    if len(todo) < 2:
+    if len(todo) < 2 or pop.n_persons < THREADS_FROM_PERSONS:
         return
     with ThreadPoolExecutor(2) as pool:
         totals = list(pool.map(lambda item: HouseholdTotals(pop, item[0]), todo))
@@ -195,7 +237,8 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
     reference = survey_system.totals(pop, modules) if survey_system is not None else {}
     for n, t in totals.items():
         if not modules[n].counted_in_consumption:
-            result.added += t.amount
+            if not t.nothing:
+                result.added += t.amount
         elif survey_system is not None and (n not in reference or reference[n] is not t):
             result.added += t.amount - (reference[n].amount if n in reference else 0.0)
     if survey_system is not None:  # a counted module the reform switches off entirely

@@ -89,12 +89,15 @@ class Population:
     def household_count(self, mask: np.ndarray) -> np.ndarray:
         """Members of each household where ``mask`` (bool per person) is true: exact integers.
 
-        When few persons qualify (under a quarter), their household rows are counted directly;
+        When few persons qualify (under one in twenty), their household rows are counted directly;
         otherwise, persons being stored grouped by household, a prefix sum is read at each
         household's last member. Either way several times faster than ``np.bincount`` with weights.
         """
         dtype = np.int32 if self.n_persons < 2**31 else np.int64  # exact either way; int32 is faster
-        if np.count_nonzero(mask) * 4 < mask.size:
+        qualifying = np.count_nonzero(mask)
+        if qualifying == 0:
+            return np.zeros(self.n_households, dtype)
+        if qualifying * 20 < mask.size:
             members = self.person_household_index[np.flatnonzero(mask)]
             return np.bincount(members, minlength=self.n_households).astype(dtype, copy=False)
         at_last = np.cumsum(mask, dtype=dtype)[self._household_last_member]

@@ -82,7 +82,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     where = str(scenario.path)
     base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date)
     reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date)
-    pop.cache.pop("household_sums", None)  # per-simulation cache of module sums (see outputs)
+    O.forget_household_totals(pop)  # per-simulation cache of module sums (see outputs)
     t1 = time.perf_counter()
     cache = pop.cache.setdefault("module_outputs", {})
     run = dict(pop=pop, modules=modules, date=scenario.date, macro=macro, seed=scenario.seed, jobs=jobs, where=where,

@@ -195,3 +195,33 @@ def test_a_module_paying_tiers_equals_the_same_module_paying_an_array(take_up):
     assert isinstance(tiers, Tiers)
     assert np.array_equal(np.asarray(tiers), array)
     assert (array > 0).any()
+
+
+def test_a_flat_benefit_paid_to_the_same_persons_reuses_its_counts_exactly():
+    """A sweep over an amount: the second variant's totals come from the first's counts, and equal
+    those counted afresh; a different mask is counted again."""
+    from microsim.benefit import Flat
+    from microsim.outputs import forget_household_totals, household_totals
+
+    pop = _fresh(POP)
+    w = pop.households["weight"].to_numpy()
+    older = pop.persons["age"].to_numpy() >= 60
+    first = household_totals(pop, Flat(older.copy(), 100.0), ("social_pension", 1))
+    second = household_totals(pop, Flat(older.copy(), 250.0), ("social_pension", 2))
+    assert second.paid is first.paid  # reused, not counted again
+    fresh = HouseholdTotals(pop, Flat(older, 250.0))
+    assert np.array_equal(second.amount, fresh.amount)
+    assert second.weighted_total(w) == fresh.weighted_total(w)
+    other = household_totals(pop, Flat(pop.persons["age"].to_numpy() >= 65, 250.0), ("social_pension", 3))
+    assert other.paid is not first.paid
+    assert np.array_equal(other.paid, pop.household_count(pop.persons["age"].to_numpy() >= 65))
+    forget_household_totals(pop)
+    assert "last_flat" not in pop.cache and "household_sums" not in pop.cache
+
+
+def test_a_benefit_paying_no_one_adds_nothing():
+    from microsim.benefit import Flat
+
+    nothing = HouseholdTotals(POP, Flat(np.zeros(POP.n_persons, bool), 500.0))
+    assert nothing.nothing and nothing.weighted_total(POP.households["weight"].to_numpy()) == 0.0
+    assert not nothing.amount.any() and not nothing.receiving.any()
