@@ -30,6 +30,7 @@ STORED_FROM_HOUSEHOLDS = 100_000  # smaller populations compute them in millisec
 GROUPINGS = ("age", "sex", "employment_type", "relationship")  # each a person column
 # cache keys starting with "unweighted:" are kept when the population is reweighted
 COUNTS_KEY, TYPE_KEY, ORDER_KEY = "unweighted:member_counts", "unweighted:household_type", "unweighted:consumption_order"
+MATRIX_KEY = "unweighted:member_matrix"  # the stored counts of every grouping, one matrix
 
 
 def labels(pop: Population, grouping: str) -> list[str]:
@@ -48,6 +49,15 @@ def member_counts(pop: Population, grouping: str) -> np.ndarray:
         codes = age_group_codes(column.to_numpy()) if grouping == "age" else column.cat.codes.to_numpy()
         stored[grouping] = pop.members_by_group(codes, len(labels(pop, grouping)))
     return stored[grouping]
+
+
+def member_matrix(pop: Population, groupings: tuple[str, ...]) -> np.ndarray:
+    """The member counts of several groupings side by side (households x their groups): a view of
+    the stored matrix when they are its first columns, else put together."""
+    stored = pop.cache.get(MATRIX_KEY)
+    if stored is not None and tuple(GROUPINGS[:len(groupings)]) == tuple(groupings):
+        return stored[:, :sum(member_counts(pop, g).shape[1] for g in groupings)]
+    return np.hstack([member_counts(pop, g) for g in groupings])
 
 
 def household_type(pop: Population) -> np.ndarray:
@@ -138,6 +148,7 @@ def read(pop: Population, folder) -> bool:
             or str(arrays["source_sha256"]) != source_digest(pop)):
         return False
     stored_counts = pop.cache.setdefault(COUNTS_KEY, {})
+    pop.cache[MATRIX_KEY] = counts
     start = 0
     for grouping in GROUPINGS:  # each grouping a view of its columns of the one matrix
         stop = start + len(labels(pop, grouping))

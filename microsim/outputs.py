@@ -24,7 +24,7 @@ from microsim.benefit import Flat, Tiers
 from microsim.economy import YearEconomy
 from microsim.engine import SystemResult
 from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, POVERTY_TABLE_AGE_GROUPS, age_label
-from microsim.derived import consumption_order, household_type, member_counts
+from microsim.derived import consumption_order, household_type, member_counts, member_matrix
 from microsim.errors import SpecError
 from microsim.macro import Macro
 from microsim.modules import Module
@@ -269,18 +269,17 @@ def person_breakdowns(pop: Population) -> tuple[list[PersonBreakdown], np.ndarra
     x every group of every grouping), so that one matrix product sums any measure over all of them."""
     if "unweighted:person_breakdowns" in pop.cache:
         return pop.cache["unweighted:person_breakdowns"]
-    age, sex, employment = (member_counts(pop, g) for g in ("age", "sex", "employment_type"))
+    groupings = ("age", "sex", "employment_type")
+    widths = [member_counts(pop, g).shape[1] for g in groupings]
+    ages, sexes, employments = (slice(sum(widths[:i]), sum(widths[:i + 1])) for i in range(3))
     # Table 1's groups are unions of the finer ones: their sums add the finer groups' sums
     table1 = np.array([[float(a >= lo and b <= hi) for lo, hi in POVERTY_TABLE_AGE_GROUPS] for a, b in AGE_GROUPS])
-    ages = slice(0, age.shape[1])
-    sexes = slice(ages.stop, ages.stop + sex.shape[1])
-    employments = slice(sexes.stop, sexes.stop + employment.shape[1])
     breakdowns = [
         PersonBreakdown("age group (Table 1)", [age_label(*g) for g in POVERTY_TABLE_AGE_GROUPS], ages, table1),
         PersonBreakdown("age group", [age_label(*g) for g in AGE_GROUPS], ages),
         PersonBreakdown("sex", list(pop.persons["sex"].cat.categories), sexes),
         PersonBreakdown("employment type (15+)", list(pop.persons["employment_type"].cat.categories), employments)]
-    matrix = np.hstack([age, sex, employment])
+    matrix = member_matrix(pop, groupings)
     pop.cache["unweighted:person_breakdowns"] = breakdowns, matrix
     return breakdowns, matrix
 
@@ -559,11 +558,13 @@ def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfa
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
-def inequality(pop, w_h, pre_h, base_h, reform_h) -> Inequality:
-    """Gini of consumption per person (persons weighted) before benefits, baseline and reform; means."""
+def inequality(pop, w_h, pre_h, base_h, reform_h, threads: int = 2) -> Inequality:
+    """Gini of consumption per person (persons weighted) before benefits, baseline and reform; means.
+
+    The two sorts are independent and numpy releases the GIL while sorting: ``threads`` 2 runs them
+    at once (1 when the caller already keeps the other core busy)."""
     wp = w_h * pop.household_size
-    # the two sorts are independent and numpy releases the GIL while sorting: two threads
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         gini_baseline, gini_reform = pool.map(lambda x: W.gini(x, wp), (base_h, reform_h))
     return Inequality(gini_without_benefits=W.gini(pre_h, wp, order=consumption_order(pop)),
                       gini_baseline=gini_baseline, gini_reform=gini_reform,

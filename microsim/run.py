@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import platform
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -96,22 +97,28 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     wb = O.welfare(pop, base, modules, economy)
     wr = O.welfare(pop, reform, modules, economy, survey_system=wb)
     money = O.year_money(macro, scenario.year)
-    O.pre_transfer_deciles(pop, pre)  # cached on the population before two threads read it
     near_poor = base.params.simulation.near_poor_multiple
+    not_in_force = {**base.not_in_force, **reform.not_in_force}
+    deciles_ready = threading.Event()
 
     def second_core():  # sorts and whole-column arithmetic release the GIL: these run beside the rest
-        inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption)
-        return inequality, {"incidence": O.incidence_table(pop, w, pre, wb, wr),
-                            "targeting": O.targeting_table(pop, w, line, modules, wb, wr),
-                            "missing_middle": O.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)}
+        inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption, threads=1)
+        programmes = O.programme_results(pop, modules, wb, wr, money, not_in_force)
+        deciles_ready.wait()  # the incidence table reads the deciles the other core computes first
+        return inequality, programmes, O.incidence_table(pop, w, pre, wb, wr)
 
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(1) as pool:  # the two sides take about as long as each other
         beside = pool.submit(second_core)
-        programmes = O.programme_results(pop, modules, wb, wr, money, {**base.not_in_force, **reform.not_in_force})
+        try:
+            O.pre_transfer_deciles(pop, pre)  # cached on the population
+        finally:
+            deciles_ready.set()
         groups = O.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
-        inequality, other_tables = beside.result()
-    tables = {"poverty": O.poverty_table(groups), "costs": O.cost_table(programmes, money), **other_tables,
-              "inequality": O.inequality_table(inequality)}
+        targeting = O.targeting_table(pop, w, line, modules, wb, wr)
+        missing_middle = O.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
+        inequality, programmes, incidence = beside.result()
+    tables = {"poverty": O.poverty_table(groups), "costs": O.cost_table(programmes, money), "incidence": incidence,
+              "targeting": targeting, "missing_middle": missing_middle, "inequality": O.inequality_table(inequality)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()))

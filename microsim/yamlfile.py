@@ -26,8 +26,9 @@ class DuplicateKey(yaml.YAMLError):
                          "keep one of them (a repeated key would silently replace the first value)")
 
 
-class StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicated keys and reads ``1e5`` as a number."""
+class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader that refuses duplicated keys and reads ``1e5`` as a number (on libyaml's parser
+    when PyYAML has it: the parameter files are read in milliseconds)."""
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
