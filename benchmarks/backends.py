@@ -87,8 +87,10 @@ def main() -> int:
             for backend in ("serial", "joblib", "dask"):
                 jobs = "1" if backend == "serial" else str(a.jobs)
                 r = study(args + ["--backend", backend, "--jobs", jobs, "--out", f"{tmp}/{backend}-{len(name)}"])
+                worker = r["largest_worker_peak_mb"]
                 print(f"  {backend:<7} jobs {jobs}: {r['wall_s']:>7.2f} s  main {r['main_peak_mb']:>5} MB  "
-                      f"largest worker {r['largest_worker_peak_mb']:>5} MB  results {r['results_sha256']}")
+                      f"largest worker {'-' if worker is None else worker:>5} MB  results {r['results_sha256']}",
+                      flush=True)
     return 0
 
 

@@ -5,6 +5,8 @@ For each measure and year::
 
     eligible      = persons aged min_age..max_age in the year (the model's own projection: the
                     population brought to each year, as ``microsim run`` does)
+                    (or, for a maternity benefit, the births of the year; for a disability
+                    benefit, all persons x the prevalence of disability)
     beneficiaries = eligible x coverage x take-up
     benefit       = amount x its index (none: 1; cpi: CPI(year) / CPI(first year); fixed: (1 + rate)^(year - first))
     annual cost   = beneficiaries x benefit x months x (1 + administrative cost rate)
@@ -48,6 +50,16 @@ class Measure:
     admin_rate: float
     coverage_note: str
     sex: str = "both"  # both, male or female
+    base: str = "ages"  # who is eligible: "ages" (persons of min_age..max_age), "births" or "disability"
+
+
+BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it
+    "ages": "persons of the eligible ages (Inputs_Population)",
+    "births": "births in the year (Inputs_Demography: persons aged 0); months = payments per birth",
+    "disability": "all persons x disability prevalence (Inputs_Population x Inputs_Demography)",
+}
+BIRTHS, PREVALENCE, WITH_DISABILITY = ("births (persons aged 0)", "disability prevalence (share)",
+                                       "persons with a disability (persons)")
 
 
 @dataclass(frozen=True)
@@ -179,6 +191,9 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         if name == "shock_response":
             out.append(shock_measure(sim, p, label))
             continue
+        if name in DEMOGRAPHIC_MEASURES:
+            out.append(DEMOGRAPHIC_MEASURES[name](sim, p, label))
+            continue
         flat = hasattr(p, "amount") and isinstance(p.amount, (int, float)) and module is not None \
             and module.entity == "person" and not module.counted_in_consumption
         if not flat:
@@ -198,15 +213,10 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         if sex != "both":
             group &= pop.persons["sex"].to_numpy() == sex
         take_up = float(getattr(p, "take_up", 1.0))
-        reached = float(weights @ (paid_to & group)) / take_up if take_up > 0 else 0.0  # before take-up
-        coverage = min(reached / float(weights @ group), 1.0) if weights @ group > 0 else 0.0
+        coverage = _reached_share(weights, paid_to, group, take_up)  # before take-up
         note = ("everyone of those ages" if coverage == 1.0 else
                 f"the share of persons aged {lo}-{hi} the rules reach (targeting, tests, conditions)")
-        rule = sim.scenario.reform.get(f"{name}.amount.indexation", "none")
-        rate = float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))
-        if rule not in ("none", "cpi", "fixed"):
-            raise SpecError(f"{scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
-                            "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
+        rule, rate = _indexation(sim, name)
         out.append(Measure(name, label, lo, hi, coverage, take_up, float(p.amount), rule, rate, 1.0 if one_off else 12.0,
                            float(params.simulation.admin_cost_rate), note, sex))
     if not out:
@@ -215,6 +225,55 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
                         + (f" ({', '.join(skipped)} pay households or amounts that vary)" if skipped else "")
                         + ". Use `microsim run` for the others.")
     return out
+
+
+def _reached_share(weights: np.ndarray, paid_to: np.ndarray, group: np.ndarray, take_up: float) -> float:
+    """The share of ``group`` (persons represented) the rules reach, before take-up."""
+    among = float(weights @ group)
+    reached = float(weights @ (paid_to & group)) / take_up if take_up > 0 else 0.0
+    return min(reached / among, 1.0) if among > 0 else 0.0
+
+
+def _indexation(sim, name: str) -> tuple[str, float]:
+    rule = sim.scenario.reform.get(f"{name}.amount.indexation", "none")
+    if rule not in ("none", "cpi", "fixed"):
+        raise SpecError(f"{sim.scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
+                        "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
+    return rule, float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))
+
+
+def maternity_measure(sim, p, label: str) -> Measure:
+    """The maternity allowance costed from births: each birth is paid ``months_before_birth +
+    months_after_birth`` months; coverage is the share of births (children aged 0) the rules reach."""
+    pop = sim.population
+    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    take_up = float(p.take_up)
+    # reach measured on the children aged 0 (paid after the birth), or else on the pregnant women
+    group = age == 0 if p.months_after_birth > 0 else pop.persons["pregnant"].to_numpy()
+    coverage = _reached_share(weights, paid(sim.reform.benefits["maternity_allowance"]), group, take_up)
+    rule, rate = _indexation(sim, "maternity_allowance")
+    note = ("every birth" if coverage == 1.0 else "the share of births the rules reach (IDPoor households)")
+    return Measure("maternity_allowance", label, 0, 0, coverage, take_up, float(p.amount), rule, rate,
+                   float(p.months_before_birth + p.months_after_birth),
+                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "births")
+
+
+def disability_measure(sim, p, label: str) -> Measure:
+    """A disability allowance costed from prevalence: coverage is the share of persons with a
+    disability the rules reach (IDPoor targeting), before take-up."""
+    pop = sim.population
+    weights = pop.person_weight()
+    disabled = pop.persons["disabled"].to_numpy()
+    take_up = float(p.take_up)
+    coverage = _reached_share(weights, paid(sim.reform.benefits["disability_allowance"]), disabled, take_up)
+    rule, rate = _indexation(sim, "disability_allowance")
+    note = ("every person with a disability" if coverage == 1.0 else
+            "the share of persons with a disability the rules reach (IDPoor households)")
+    return Measure("disability_allowance", label, 0, MAX_AGE, coverage, take_up, float(p.amount), rule, rate, 12.0,
+                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "disability")
+
+
+DEMOGRAPHIC_MEASURES = {"maternity_allowance": maternity_measure, "disability_allowance": disability_measure}
 
 
 def shock_measure(sim, p, label: str) -> ShockMeasure:
@@ -275,13 +334,22 @@ def scenario_modules(scenario) -> set[str]:
     return {key.split(".")[0] for key in scenario.reform}
 
 
+def eligible_persons(m: Measure, inputs: CostingInputs, year: int) -> float:
+    """Persons eligible in ``year`` (before coverage and take-up), counted by the measure's base."""
+    if m.base == "births":
+        return float(inputs.demography.loc[year, BIRTHS])
+    if m.base == "disability":
+        return float(inputs.population[year].sum()) * float(inputs.demography.loc[year, PREVALENCE])
+    table = inputs.population if m.sex == "both" else inputs.population_by_sex[m.sex]
+    return float(table.loc[m.min_age:m.max_age, year].sum())
+
+
 def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
     """The measure's costing by year, as the workbook's Calc sheet computes it."""
     rows = []
     first = inputs.years[0]
     for y in inputs.years:
-        table = inputs.population if m.sex == "both" else inputs.population_by_sex[m.sex]
-        eligible = float(table.loc[m.min_age:m.max_age, y].sum())
+        eligible = eligible_persons(m, inputs, y)
         beneficiaries = eligible * m.coverage * m.take_up
         index = {"none": 1.0, "cpi": inputs.cpi[y], "fixed": (1 + m.indexation_rate / 100) ** (y - first)}[m.indexation]
         benefit = m.amount * index
@@ -314,5 +382,19 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
                f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "
                f"({m.take_up:g}) to the whole age group; the microsimulation decides person by person (take-up drawn "
                "by id), so the shares of the first year hold on average, not exactly.")
+        if m.base == "births":
+            pregnant = float(inputs.demography.iloc[0]["pregnant women (persons)"])
+            births = float(inputs.demography.iloc[0][BIRTHS])
+            why = ("The workbook pays every birth all its months (before and after). The microsimulation pays the women "
+                   "pregnant at the moment (their months before the birth, spread over nine months of pregnancy) and "
+                   f"the children aged 0 (the months after): the two agree when the pregnant women number 9/12 of the "
+                   f"births; here they number {pregnant / births * 12:.2f}/12 of them." if births else
+                   "No births in the population.") + ("" if exact else f" Coverage {m.coverage:.4f} ({m.coverage_note}) "
+                                                     f"and take-up {m.take_up:g} as a constant share.")
+        elif m.base == "disability":
+            why = ("The workbook applies the prevalence of disability to all persons, then a constant share "
+                   f"({m.coverage:.4f}: {m.coverage_note}) and take-up ({m.take_up:g}); the microsimulation decides "
+                   "person by person" + (" (take-up drawn by id)" if m.take_up < 1 else "") + ". With everyone reached "
+                   "and full take-up the two agree (to rounding).")
         out.append({"measure": m.name, "label": m.label, "workbook": workbook, "microsimulation": micro, "why": why})
     return out

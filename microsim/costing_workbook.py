@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from microsim.costing import (DEMOGRAPHY_COLUMNS, MAX_AGE, ZONES, CostingInputs, Measure, ShockMeasure, costs_of,
-                              measure_costs)
+from microsim.costing import (BASES, BIRTHS, DEMOGRAPHY_COLUMNS, MAX_AGE, PREVALENCE, ZONES, CostingInputs, Measure,
+                              ShockMeasure, costs_of, measure_costs)
 from microsim.workbook import column_letter
 
 PARAMS = (  # name, words, unit, field of Measure
@@ -53,6 +53,11 @@ def _population_sheet(book, name: str, frame, years: list[int], head, number, no
             sheet.write_number(a + 1, j + 1, float(frame.loc[a, y]), number)
     sheet.write(MAX_AGE + 3, 0, note)
     sheet.freeze_panes(1, 1)
+
+
+def demography_column(column: str) -> str:
+    """The Inputs_Demography column (a letter) of one of DEMOGRAPHY_COLUMNS (column A is the year)."""
+    return column_letter(list(DEMOGRAPHY_COLUMNS).index(column) + 1)
 
 
 def _demography_sheet(book, inputs: CostingInputs, head, number, share, wrap, population_label: str) -> None:
@@ -255,9 +260,11 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
               "indexation, payments a year, administrative cost); every Calc_ sheet, the Summary and its chart follow. "
               "Population and macro inputs (yellow too) can be changed the same way.", None),
              ("The arithmetic (each Calc_ sheet): eligible = persons of the eligible ages in the year "
-              "(Inputs_Population); beneficiaries = eligible x coverage x take-up; benefit = amount x index "
-              "(none: 1; cpi: CPI index of the year; fixed: (1 + rate)^(years since the first)); annual cost = "
-              "beneficiaries x benefit x months x (1 + administrative cost); then % of GDP and of government spending.",
+              "(Inputs_Population; for a maternity benefit the births of the year and for a disability benefit all "
+              "persons x the prevalence of disability, both from Inputs_Demography); beneficiaries = eligible x "
+              "coverage x take-up; benefit = amount x index (none: 1; cpi: CPI index of the year; fixed: "
+              "(1 + rate)^(years since the first)); annual cost = beneficiaries x benefit x months x (1 + "
+              "administrative cost); then % of GDP and of government spending.",
               None),
              (f"Where the numbers come from: the population by age is the model's own projection of {population_label} "
               "(reweighted to UN WPP each year); the macro series are policies/macro.yaml (sources there); each "
@@ -342,6 +349,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             prm.write(row, 2, unit)
             book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
         prm.write(len(PARAMS) + 2, 0, f"Coverage: {m.coverage_note}.", wrap)
+        prm.write(len(PARAMS) + 3, 0, f"Eligible: {BASES[m.base]}" + ("" if m.base == "ages" else
+                                      "; the ages and sex above are not used") + ".", wrap)
 
         calc = book.add_worksheet(f"Calc_{key}")
         calc.set_column(0, 7, 19)
@@ -356,10 +365,15 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             calc.write_number(r - 1, 0, y)
             criteria = f'{ages},">="&{key}_min_age,{ages},"<="&{key}_max_age'
             rows = f"{col}$2:{col}${MAX_AGE + 2}"
-            calc.write_formula(r - 1, 1, f'=IF({key}_sex="male",SUMIFS(Inputs_Population_male!{rows},{criteria}),'
-                                         f'IF({key}_sex="female",SUMIFS(Inputs_Population_female!{rows},{criteria}),'
-                                         f'SUMIFS(Inputs_Population!{rows},{criteria})))', money,
-                               values["eligible (persons)"])
+            if m.base == "births":
+                eligible = f"=Inputs_Demography!{demography_column(BIRTHS)}{r}"
+            elif m.base == "disability":
+                eligible = f"=SUM(Inputs_Population!{rows})*Inputs_Demography!{demography_column(PREVALENCE)}{r}"
+            else:
+                eligible = (f'=IF({key}_sex="male",SUMIFS(Inputs_Population_male!{rows},{criteria}),'
+                            f'IF({key}_sex="female",SUMIFS(Inputs_Population_female!{rows},{criteria}),'
+                            f'SUMIFS(Inputs_Population!{rows},{criteria})))')
+            calc.write_formula(r - 1, 1, eligible, money, values["eligible (persons)"])
             calc.write_formula(r - 1, 2, f"=B{r}*{key}_coverage*{key}_take_up", money, values["beneficiaries (persons)"])
             calc.write_formula(r - 1, 3, f'=IF({key}_indexation="cpi",{key}_amount*Inputs_Macro!C{r},'
                                          f'IF({key}_indexation="fixed",{key}_amount*(1+{key}_rate/100)^(A{r}-$A$2),'

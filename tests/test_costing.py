@@ -3,6 +3,7 @@ equal to the microsimulation for a universal age-based benefit."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -246,3 +247,95 @@ def test_the_shock_response_is_a_household_measure_in_python_and_in_the_workbook
     probability = f"'[{path.name}]PARAM_SHOCK_RESPONSE'!B11"
     doubled = model.calculate(inputs={probability: 2 * measure.trigger_probability})
     assert cell(doubled, path, "Calc_shock_response", "E2") == pytest.approx(2 * python.iloc[0]["annual cost (riels)"])
+
+
+def _evaluate_workbook(tmp_path, scenario_text: str, years):
+    """Write a scenario, its measures, inputs, the workbook; evaluate the formulas."""
+    import formulas
+
+    from microsim.costing import checks
+    from microsim.costing_workbook import write_costing_workbook
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(scenario_text)
+    sc = load_scenario(scenario)
+    measures = measures_of(sc, DEFAULT, years[0])
+    inputs = costing_inputs(DEFAULT, years)
+    path = tmp_path / "w.xlsx"
+    found = checks(sc, DEFAULT, measures, inputs)
+    write_costing_workbook(path, "s", measures, inputs, found, "default")
+    return sc, measures, inputs, found, path, formulas.ExcelModel().loads(str(path)).finish()
+
+
+def test_a_maternity_allowance_is_costed_from_births_in_python_and_in_the_workbook(tmp_path):
+    """Each birth paid its months before and after: the workbook's eligible cell reads the births row
+    of Inputs_Demography; with only months after the birth, the first year equals the
+    microsimulation to the riel (the children aged 0 are the births)."""
+    sc, (m,), inputs, (check,), path, model = _evaluate_workbook(
+        tmp_path, "name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
+                  "  maternity_allowance.months_before_birth: 0\n  maternity_allowance.months_after_birth: 6\n",
+        [2026, 2027])
+    assert (m.base, m.months, m.coverage) == ("births", 6.0, 1.0)
+    python = measure_costs(m, inputs)
+    births = inputs.demography[["births (persons aged 0)"]].to_numpy().ravel()
+    assert python["eligible (persons)"].tolist() == pytest.approx(list(births))
+    assert check["workbook"] == pytest.approx(check["microsimulation"], rel=1e-9)
+    solution = model.calculate()
+    for i in range(2):
+        assert cell(solution, path, "Calc_maternity_allowance", f"E{i + 2}") == pytest.approx(
+            python.iloc[i]["annual cost (riels)"], abs=1.0)
+    # a trainee raises the births of the first year by a tenth: the cost follows
+    births_cell = f"'[{path.name}]INPUTS_DEMOGRAPHY'!B2"
+    more = model.calculate(inputs={births_cell: births[0] * 1.1})
+    assert cell(more, path, "Calc_maternity_allowance", "E2") == pytest.approx(
+        python.iloc[0]["annual cost (riels)"] * 1.1, rel=1e-9)
+
+
+def test_months_before_birth_are_paid_on_pregnant_women_and_the_difference_is_explained(tmp_path):
+    sc, (m,), inputs, (check,), path, _ = _evaluate_workbook(
+        tmp_path, "name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n", [2026])
+    assert m.months == 9.0  # 3 before and 6 after, the parameter file's defaults
+    sim = simulate_year(sc, DEFAULT)
+    benefit = np.asarray(sim.reform.benefits["maternity_allowance"])
+    pregnant = sim.population.persons["pregnant"].to_numpy()
+    assert np.allclose(benefit[pregnant], 100_000 * 3 / 9) and not benefit[~pregnant & (sim.population.persons["age"].to_numpy() > 0)].any()
+    assert "9/12" in check["why"]
+
+
+def test_idpoor_targeting_of_the_maternity_allowance_is_a_coverage_share():
+    sc = load_scenario_text("name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
+                            "  maternity_allowance.idpoor_only: true\n")
+    (m,) = measures_of(sc, DEFAULT, 2026)
+    pop = simulate_year(sc, DEFAULT).population
+    newborn = pop.persons["age"].to_numpy() == 0
+    in_idpoor = pop.household_value("idpoor") > 0
+    w = pop.person_weight()
+    assert m.coverage == pytest.approx(float(w @ (newborn & in_idpoor)) / float(w @ newborn), rel=1e-12)
+
+
+def test_a_disability_allowance_is_costed_from_prevalence_in_python_and_in_the_workbook(tmp_path):
+    """All persons x prevalence x coverage x take-up; everyone reached with full take-up, the first
+    year equals the microsimulation to the riel."""
+    sc, (m,), inputs, (check,), path, model = _evaluate_workbook(
+        tmp_path, "name: s\nyear: 2026\nreform:\n  disability_allowance.idpoor_only: false\n"
+                  "  disability_allowance.take_up: 1.0\n", [2026, 2027])
+    assert (m.base, m.coverage, m.take_up) == ("disability", 1.0, 1.0)
+    assert check["workbook"] == pytest.approx(check["microsimulation"], rel=1e-9)
+    python = measure_costs(m, inputs)
+    solution = model.calculate()
+    for i in range(2):
+        assert cell(solution, path, "Calc_disability_allowance", f"E{i + 2}") == pytest.approx(
+            python.iloc[i]["annual cost (riels)"], abs=1.0)
+    prevalence = f"'[{path.name}]INPUTS_DEMOGRAPHY'!E2"
+    doubled = model.calculate(inputs={prevalence: 2 * inputs.demography.iloc[0]["disability prevalence (share)"]})
+    assert cell(doubled, path, "Calc_disability_allowance", "E2") == pytest.approx(
+        2 * python.iloc[0]["annual cost (riels)"], rel=1e-9)
+
+
+def load_scenario_text(text: str):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.yaml"
+        path.write_text(text)
+        return load_scenario(path)
