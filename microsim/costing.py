@@ -58,8 +58,7 @@ BASES = {  # how a measure's eligible persons are counted, and the workbook's wo
     "births": "births in the year (Inputs_Demography: persons aged 0); months = payments per birth",
     "disability": "all persons x disability prevalence (Inputs_Population x Inputs_Demography)",
 }
-BIRTHS, PREVALENCE, WITH_DISABILITY = ("births (persons aged 0)", "disability prevalence (share)",
-                                       "persons with a disability (persons)")
+BIRTHS, PREVALENCE = "births (persons aged 0)", "disability prevalence (share)"
 
 
 @dataclass(frozen=True)
@@ -248,11 +247,17 @@ def maternity_measure(sim, p, label: str) -> Measure:
     pop = sim.population
     weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
     take_up = float(p.take_up)
-    # reach measured on the children aged 0 (paid after the birth), or else on the pregnant women
-    group = age == 0 if p.months_after_birth > 0 else pop.persons["pregnant"].to_numpy()
-    coverage = _reached_share(weights, paid(sim.reform.benefits["maternity_allowance"]), group, take_up)
+    paid_to = paid(sim.reform.benefits["maternity_allowance"])
+    before, after = float(p.months_before_birth), float(p.months_after_birth)
+    # the reach of each phase, measured on its own persons and weighted by its months: pregnant
+    # women before the birth (insured women may be left out), children aged 0 after it
+    reach_before = _reached_share(weights, paid_to, pop.persons["pregnant"].to_numpy(), take_up) if before else 0.0
+    reach_after = _reached_share(weights, paid_to, age == 0, take_up) if after else 0.0
+    coverage = (before * reach_before + after * reach_after) / (before + after) if before + after else 0.0
     rule, rate = _indexation(sim, "maternity_allowance")
-    note = ("every birth" if coverage == 1.0 else "the share of births the rules reach (IDPoor households)")
+    note = ("every birth" if coverage == 1.0 else
+            "the share of births the rules reach (IDPoor targeting; insured women left out before the birth), "
+            "each phase weighted by its months")
     return Measure("maternity_allowance", label, 0, 0, coverage, take_up, float(p.amount), rule, rate,
                    float(p.months_before_birth + p.months_after_birth),
                    float(sim.reform.params.simulation.admin_cost_rate), note, "both", "births")
@@ -362,6 +367,11 @@ def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sim_months_before(sim) -> float:
+    """Months of pregnancy the maternity allowance pays in the simulation's reform."""
+    return float(sim.reform.params.maternity_allowance.months_before_birth)
+
+
 def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, ageing: bool = True,
            sim=None) -> list[dict]:
     """Each measure's first-year cost in the workbook beside the microsimulation's, with why they differ."""
@@ -385,12 +395,20 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
         if m.base == "births":
             pregnant = float(inputs.demography.iloc[0]["pregnant women (persons)"])
             births = float(inputs.demography.iloc[0][BIRTHS])
-            why = ("The workbook pays every birth all its months (before and after). The microsimulation pays the women "
-                   "pregnant at the moment (their months before the birth, spread over nine months of pregnancy) and "
-                   f"the children aged 0 (the months after): the two agree when the pregnant women number 9/12 of the "
-                   f"births; here they number {pregnant / births * 12:.2f}/12 of them." if births else
-                   "No births in the population.") + ("" if exact else f" Coverage {m.coverage:.4f} ({m.coverage_note}) "
-                                                     f"and take-up {m.take_up:g} as a constant share.")
+            before = sim_months_before(sim)
+            if not births:
+                why = "No births in the population."
+            elif before:
+                why = ("The workbook pays every birth all its months (before and after). The microsimulation pays the "
+                       "women pregnant at the moment (their months before the birth, spread over nine months of "
+                       "pregnancy) and the children aged 0 (the months after): the two agree when the pregnant women "
+                       f"number 9/12 of the births; here they number {pregnant / births * 12:.2f}/12 of them.")
+            else:
+                why = ("Only months after the birth: the workbook's births are the microsimulation's children aged 0, "
+                       "so the two agree (to rounding) when everyone is reached with full take-up.")
+            if not exact:
+                why += (f" Coverage {m.coverage:.4f} ({m.coverage_note}) and take-up {m.take_up:g} are constant shares; "
+                        "the microsimulation decides person by person (take-up drawn by id).")
         elif m.base == "disability":
             why = ("The workbook applies the prevalence of disability to all persons, then a constant share "
                    f"({m.coverage:.4f}: {m.coverage_note}) and take-up ({m.take_up:g}); the microsimulation decides "

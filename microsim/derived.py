@@ -26,6 +26,7 @@ from microsim.groups import AGE_GROUPS, HOUSEHOLD_TYPES, age_group_codes
 from microsim.population import Population
 
 FILE = "derived.npz"
+DERIVED_VERSION = 1  # raise when how the arrays are derived changes (e.g. the household-type rules)
 STORED_FROM_HOUSEHOLDS = 100_000  # smaller populations compute them in milliseconds
 GROUPINGS = ("age", "sex", "employment_type", "relationship")  # each a person column
 # cache keys starting with "unweighted:" are kept when the population is reweighted
@@ -105,7 +106,7 @@ def consumption_order(pop: Population) -> np.ndarray:
 def source_digest(pop: Population) -> str:
     """SHA-256 of what the tables derive from: household sizes, consumption, ages, and the codes and
     labels of the categorical groupings (and the age groups and household types themselves)."""
-    digest = hashlib.sha256(repr((AGE_GROUPS, HOUSEHOLD_TYPES)).encode())
+    digest = hashlib.sha256(repr((DERIVED_VERSION, AGE_GROUPS, HOUSEHOLD_TYPES)).encode())
     digest.update(np.ascontiguousarray(pop.household_size, dtype=np.int64))
     digest.update(np.ascontiguousarray(pop.households["consumption_pc"].to_numpy()))
     digest.update(np.ascontiguousarray(pop.persons["age"].to_numpy()))

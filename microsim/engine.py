@@ -79,7 +79,9 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
         valid = bool(np.all(amount.amounts >= 0) and np.all(np.isfinite(amount.amounts))
                      and (n == 0 or amount.tier.max() <= amount.amounts.size))
     else:
-        valid = n == 0 or amount.min() >= 0  # one reduction: negatives and NaN fail; infinities fail in the sums
+        valid = n == 0 or amount.min() >= 0  # one reduction: negatives and NaN fail
+        if valid and n and not np.isfinite(amount.max()):
+            raise SpecError(f"Module `{module.name}` returned an infinite amount; benefits must be finite riels.")
     if not valid:
         raise SpecError(f"Module `{module.name}` returned negative or missing amounts; a benefit is >= 0 riels.")
     rate = getattr(p, "take_up", 1.0)

@@ -120,9 +120,9 @@ def column_values(column: pd.Series, rows: np.ndarray | None = None):
     """A column's values (at ``rows``, if given) for a module: a numpy array, or for a categorical
     column a ``pandas.Categorical``, whose ``==`` and ``.isin`` compare integer codes: turning 17
     million category labels into Python strings would take seconds."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
+    if isinstance(column.dtype, pd.CategoricalDtype):  # a copy: a module must never change the population
         values = column.array
-        return values if rows is None else pd.Categorical.from_codes(values.codes[rows], dtype=values.dtype)
+        return values.copy() if rows is None else pd.Categorical.from_codes(values.codes[rows], dtype=values.dtype)
     values = column.to_numpy()
     return values if rows is None else values[rows]
 
@@ -134,7 +134,8 @@ def _household_column_for_persons(pop, name: str):
     small = isinstance(column.dtype, pd.CategoricalDtype) or column.dtype.itemsize <= 2
     key = f"unweighted:persons:{name}"
     if small and key in pop.cache:
-        return pop.cache[key]
+        held = pop.cache[key]  # read-only numpy array; a Categorical is handed out as a copy
+        return held.copy() if isinstance(held, pd.Categorical) else held
     values = column_values(column, pop.person_household_index)
     if small and name != "weight":
         if isinstance(values, np.ndarray):

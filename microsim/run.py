@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from microsim import outputs as O
-from microsim.derived import member_counts
+from microsim.derived import consumption_order, member_counts
 from microsim.groups import AGE_GROUPS
 from microsim.ageing import BASE_YEAR, Assumptions, bring_to_year
 from microsim.determinism import one_blas_thread
@@ -83,7 +83,6 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     where = str(scenario.path)
     base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date)
     reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date)
-    O.forget_household_totals(pop)  # per-simulation cache of module sums (see outputs)
     t1 = time.perf_counter()
     cache = pop.cache.setdefault("module_outputs", {})
     run = dict(pop=pop, modules=modules, date=scenario.date, macro=macro, seed=scenario.seed, jobs=jobs, where=where,
@@ -107,6 +106,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         deciles_ready.wait()  # the incidence table reads the deciles the other core computes first
         return inequality, programmes, O.incidence_table(pop, w, pre, wb, wr)
 
+    consumption_order(pop)  # read by both sides: made (or read from the population's file) first
     with ThreadPoolExecutor(1) as pool:  # the two sides take about as long as each other
         beside = pool.submit(second_core)
         try:

@@ -48,8 +48,26 @@ class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_12, list("-+0123456789."))
 
 
+MAX_DEPTH = 200  # far beyond any parameter file; libyaml's composer would overflow the C stack
+
+
+def nesting_depth(data: bytes | str) -> int:
+    """How deeply collections nest, from libyaml's event stream (no recursion, so no crash)."""
+    depth = deepest = 0
+    for event in yaml.parse(data, Loader=StrictLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return deepest
+
+
 def parse_yaml(data: bytes | str):
-    """Parse YAML text with :class:`StrictLoader`."""
+    """Parse YAML text with :class:`StrictLoader`; a file nested more than MAX_DEPTH deep raises
+    RecursionError (as the pure-Python parser would) before libyaml's composer could crash."""
+    if StrictLoader is not yaml.SafeLoader and nesting_depth(data) > MAX_DEPTH:
+        raise RecursionError("nested too deeply")
     return yaml.load(data, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
 
 

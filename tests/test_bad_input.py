@@ -303,3 +303,13 @@ def test_identifiers_too_large_to_store_are_refused(tmp_path, small_csv_populati
     households.loc[0, "household_id"] = 1e20
     households.to_csv(folder / "households.csv", index=False)
     assert_clean_error(cli("validate", folder), "household_id", "too large to store")
+
+
+def test_a_yaml_file_nested_absurdly_deep_is_refused_not_crashed(tmp_path):
+    """libyaml's composer recurses in C: the depth is measured on its event stream first."""
+    from microsim.yamlfile import read_yaml
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_bytes(b"[" * 50_000 + b"]" * 50_000)
+    with pytest.raises(SpecError, match="nested too deeply"):
+        read_yaml(deep, "scenario")

@@ -308,9 +308,12 @@ def test_idpoor_targeting_of_the_maternity_allowance_is_a_coverage_share():
     (m,) = measures_of(sc, DEFAULT, 2026)
     pop = simulate_year(sc, DEFAULT).population
     newborn = pop.persons["age"].to_numpy() == 0
+    pregnant = pop.persons["pregnant"].to_numpy()
     in_idpoor = pop.household_value("idpoor") > 0
     w = pop.person_weight()
-    assert m.coverage == pytest.approx(float(w @ (newborn & in_idpoor)) / float(w @ newborn), rel=1e-12)
+    reach_after = float(w @ (newborn & in_idpoor)) / float(w @ newborn)
+    reach_before = float(w @ (pregnant & in_idpoor)) / float(w @ pregnant)
+    assert m.coverage == pytest.approx((3 * reach_before + 6 * reach_after) / 9, rel=1e-12)
 
 
 def test_a_disability_allowance_is_costed_from_prevalence_in_python_and_in_the_workbook(tmp_path):
@@ -339,3 +342,19 @@ def load_scenario_text(text: str):
         path = Path(folder) / "s.yaml"
         path.write_text(text)
         return load_scenario(path)
+
+
+def test_maternity_coverage_weights_each_phase_by_its_months():
+    """Insured pregnant women left out before the birth, every child after it: the coverage is the
+    months-weighted reach of the two phases, so the workbook's births x coverage x months pays each
+    phase what the microsimulation reaches."""
+    sc = load_scenario_text("name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
+                            "  maternity_allowance.exclude_nssf_members: true\n")
+    (m,) = measures_of(sc, DEFAULT, 2026)
+    pop = simulate_year(sc, DEFAULT).population
+    w = pop.person_weight()
+    pregnant = pop.persons["pregnant"].to_numpy()
+    insured = pop.persons["nssf_member"].to_numpy()
+    reach_before = float(w @ (pregnant & ~insured)) / float(w @ pregnant)
+    assert 0 < reach_before < 1
+    assert m.coverage == pytest.approx((3 * reach_before + 6 * 1.0) / 9, rel=1e-12)

@@ -225,3 +225,19 @@ def test_a_benefit_paying_no_one_adds_nothing():
     nothing = HouseholdTotals(POP, Flat(np.zeros(POP.n_persons, bool), 500.0))
     assert nothing.nothing and nothing.weighted_total(POP.households["weight"].to_numpy()) == 0.0
     assert not nothing.amount.any() and not nothing.receiving.any()
+
+
+def test_the_whole_country_paths_give_the_same_tables_on_a_small_population(monkeypatch):
+    """Threads for household totals (from 10 million persons), matrix products in blocks (over a
+    million households) and amounts made on each use (over a million households) are what the whole
+    country runs: forced here on a small population, the tables equal the default path's."""
+    from microsim import outputs
+
+    scenario = load_scenario(POLICIES / "scenarios" / "social_pension_and_child_benefit.yaml")
+    plain = simulate(scenario, _fresh(POP))
+    monkeypatch.setattr(outputs, "THREADS_FROM_PERSONS", 0)
+    monkeypatch.setattr(outputs, "HOUSEHOLDS_PER_BLOCK", 37)
+    monkeypatch.setattr(outputs, "AMOUNT_KEPT_BYTES", 0)
+    forced = simulate(scenario, _fresh(POP))
+    for name in plain.tables:
+        pd.testing.assert_frame_equal(plain.tables[name], forced.tables[name], rtol=1e-12, atol=1e-9)
