@@ -8,6 +8,7 @@ sorted, and so that every person's household row is found by one ``searchsorted`
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -100,8 +101,17 @@ class Population:
         if qualifying * 20 < mask.size:
             members = self.person_household_index[np.flatnonzero(mask)]
             return np.bincount(members, minlength=self.n_households).astype(dtype, copy=False)
-        at_last = np.cumsum(mask, dtype=dtype)[self._household_last_member]
-        return np.diff(at_last, prepend=0)
+        prefix = np.cumsum(mask, dtype=dtype, out=self._prefix_buffer(dtype))
+        return np.diff(prefix[self._household_last_member], prepend=0)
+
+    def _prefix_buffer(self, dtype) -> np.ndarray:
+        """A scratch array of one integer per person for prefix sums, one per thread, reused: a fresh
+        17 million-element array on every count would cost the system's page faults each time."""
+        key = ("scratch: prefix sums", threading.get_ident(), np.dtype(dtype).str)
+        buffer = self.cache.get(key)
+        if buffer is None or buffer.size != self.n_persons:
+            buffer = self.cache[key] = np.empty(self.n_persons, dtype)
+        return buffer
 
     def members_by_group(self, codes: np.ndarray, n_groups: int) -> np.ndarray:
         """Members of each household in each group: a (households, ``n_groups``) matrix of counts.
