@@ -74,6 +74,7 @@ class HouseholdTotals:
 
     def __init__(self, pop: Population, benefit, per_person: bool = True):
         self._sums = self._receiving = self._weighted = self._weighted_paid = None
+        self._keep_amount = True
         # a household module's benefit is already per household: its "members paid" are 0 or 1
         count = pop.household_count if per_person else (lambda mask: mask.view(np.uint8))
         if isinstance(benefit, Flat):
@@ -100,6 +101,7 @@ class HouseholdTotals:
         """The same members paid (a flat benefit's counts) at another positive rate."""
         totals = HouseholdTotals.__new__(HouseholdTotals)
         totals._sums = totals._receiving = totals._weighted = totals._kept = None
+        totals._keep_amount = False  # a sweep variant: made once, not worth its float array
         totals._weighted_paid, totals.paid, totals.nothing = self._weighted_paid, self.paid, self.nothing
         totals._rates, totals._counts = [float(rate)], self._counts
         return totals
@@ -115,7 +117,7 @@ class HouseholdTotals:
             total = np.multiply(self._counts[0], self._rates[0], dtype=np.float64)
             for riels, members in zip(self._rates[1:], self._counts[1:]):
                 total += riels * members
-        if total.nbytes <= AMOUNT_KEPT_BYTES:
+        if total.nbytes <= AMOUNT_KEPT_BYTES and self._keep_amount:
             self._kept = total
         return total
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -101,17 +102,9 @@ class Population:
         if qualifying * 20 < mask.size:
             members = self.person_household_index[np.flatnonzero(mask)]
             return np.bincount(members, minlength=self.n_households).astype(dtype, copy=False)
-        prefix = np.cumsum(mask, dtype=dtype, out=self._prefix_buffer(dtype))
-        return np.diff(prefix[self._household_last_member], prepend=0)
-
-    def _prefix_buffer(self, dtype) -> np.ndarray:
-        """A scratch array of one integer per person for prefix sums, one per thread, reused: a fresh
-        17 million-element array on every count would cost the system's page faults each time."""
-        key = ("scratch: prefix sums", threading.get_ident(), np.dtype(dtype).str)
-        buffer = self.cache.get(key)
-        if buffer is None or buffer.size != self.n_persons:
-            buffer = self.cache[key] = np.empty(self.n_persons, dtype)
-        return buffer
+        with _scratch(self.n_persons, dtype) as buffer:
+            prefix = np.cumsum(mask, dtype=dtype, out=buffer)
+            return np.diff(prefix[self._household_last_member], prepend=0)
 
     def members_by_group(self, codes: np.ndarray, n_groups: int) -> np.ndarray:
         """Members of each household in each group: a (households, ``n_groups``) matrix of counts.
@@ -154,6 +147,31 @@ class Population:
     def content_hash(self) -> str:
         """SHA-256 of both tables' names, dtypes and values, independent of the file format."""
         return content_hash(self.households, self.persons)
+
+
+_SCRATCH_LOCK = threading.Lock()
+_SCRATCH: list[np.ndarray] = []  # free scratch arrays for prefix sums (any length; the first n are used)
+SCRATCH_KEPT = 4  # at most this many are kept: as many as counts ever ran at once
+
+
+@contextmanager
+def _scratch(n: int, dtype):
+    """A scratch array of ``n`` integers for prefix sums, lent and returned: a fresh 17 million-element
+    array on every count would cost the system's page faults each time. Kept in the process, not on
+    a population (populations travel to worker processes), each one the length of the largest
+    population counted so far."""
+    dtype = np.dtype(dtype)
+    with _SCRATCH_LOCK:
+        found = next((i for i, b in enumerate(_SCRATCH) if b.dtype == dtype and b.size >= n), None)
+        held = _SCRATCH.pop(found) if found is not None else np.empty(n, dtype)
+    try:
+        yield held[:n]
+    finally:
+        with _SCRATCH_LOCK:
+            _SCRATCH.append(held)
+            if len(_SCRATCH) > SCRATCH_KEPT:  # the smallest goes
+                _SCRATCH.sort(key=lambda b: b.size)
+                del _SCRATCH[0]
 
 
 def _members_in_order(p_hh: np.ndarray, p_id: np.ndarray) -> bool:
