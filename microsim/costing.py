@@ -251,6 +251,8 @@ def maternity_measure(sim, p, label: str) -> Measure:
     before, after = float(p.months_before_birth), float(p.months_after_birth)
     # the reach of each phase, measured on its own persons and weighted by its months: pregnant
     # women before the birth (insured women may be left out), children aged 0 after it
+    if p.nssf_cash_benefit and "nssf_member" in pop.persons:  # insured women are paid the NSSF's benefit instead
+        paid_to = paid_to & ~(pop.persons["nssf_member"].to_numpy() & pop.persons["pregnant"].to_numpy())
     reach_before = _reached_share(weights, paid_to, pop.persons["pregnant"].to_numpy(), take_up) if before else 0.0
     reach_after = _reached_share(weights, paid_to, age == 0, take_up) if after else 0.0
     coverage = (before * reach_before + after * reach_after) / (before + after) if before + after else 0.0
@@ -409,6 +411,9 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
             if not exact:
                 why += (f" Coverage {m.coverage:.4f} ({m.coverage_note}) and take-up {m.take_up:g} are constant shares; "
                         "the microsimulation decides person by person (take-up drawn by id).")
+            if sim.reform.params.maternity_allowance.nssf_cash_benefit:
+                why += (" The NSSF's cash benefit for insured women (a share of their imputed wage) is in the "
+                        "microsimulation's cost only: the workbook costs the allowance.")
         elif m.base == "disability":
             why = ("The workbook applies the prevalence of disability to all persons, then a constant share "
                    f"({m.coverage:.4f}: {m.coverage_note}) and take-up ({m.take_up:g}); the microsimulation decides "

@@ -67,6 +67,22 @@ def impute_earnings(pop: Population, consumption_pc: np.ndarray, mincer: Mincer,
         return np.where(working, labour_income[hh] * relative / household_total[hh], 0.0)
 
 
+def study_mincer(study) -> Mincer:
+    """The Mincer coefficients of a study parameter set (policies/inaction.yaml, ``earnings.*``)."""
+    return Mincer(study["earnings.return_to_schooling"], study["earnings.experience"],
+                  study["earnings.experience_squared"], study["earnings.female"])
+
+
+def module_earnings(pop: Population, consumption_pc: np.ndarray) -> np.ndarray:
+    """Monthly earnings per person in the prices of ``consumption_pc`` (riels; 0 for non-workers),
+    for modules that read ``earnings`` (a benefit proportional to wages): the earnings model of the
+    cost-of-inaction study at its central values (policies/inaction.yaml, ``earnings.*``)."""
+    from microsim.study_parameters import load_study_parameters
+
+    study = load_study_parameters()
+    return impute_earnings(pop, consumption_pc, study_mincer(study), study["earnings.labour_share_of_consumption"])
+
+
 @dataclass(frozen=True)
 class Profile:
     """Mean monthly earnings of workers and the employment rate, by sex (0 male, 1 female) and age."""

@@ -166,7 +166,15 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             return lazy[key]
         return compute
 
+    def earnings():  # monthly earnings per person in the year's riels (microsim.earnings), if a module reads them
+        if "earnings" not in lazy:
+            from microsim.earnings import module_earnings
+
+            lazy["earnings"] = module_earnings(pop, economy.consumption_pc(pop))
+        return lazy["earnings"]
+
     extra = {c: in_year_prices(c, True) for c in ("consumption_pc", "poverty_line")}
+    extra["earnings"] = earnings
     extra_hh = {c: in_year_prices(c, False) for c in ("consumption_pc", "poverty_line")}
     outputs: dict[str, np.ndarray] = {}
     read = {i for m in active.values() for i in m.inputs if i in modules and i not in active}

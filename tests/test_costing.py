@@ -358,3 +358,30 @@ def test_maternity_coverage_weights_each_phase_by_its_months():
     reach_before = float(w @ (pregnant & ~insured)) / float(w @ pregnant)
     assert 0 < reach_before < 1
     assert m.coverage == pytest.approx((3 * reach_before + 6 * 1.0) / 9, rel=1e-12)
+
+
+def test_the_nssf_cash_benefit_pays_insured_women_a_share_of_their_imputed_wage():
+    """Insured pregnant women: replacement rate x monthly earnings x months / 9 (spread over the
+    pregnancy), instead of the allowance; the workbook costs the allowance and says so."""
+    from microsim.earnings import module_earnings
+
+    sc = load_scenario_text("name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
+                            "  maternity_allowance.nssf_cash_benefit: true\n")
+    sim = simulate_year(sc, DEFAULT)
+    pop = sim.population
+    benefit = np.asarray(sim.reform.benefits["maternity_allowance"])
+    insured = pop.persons["nssf_member"].to_numpy() & pop.persons["pregnant"].to_numpy()
+    assert insured.any()
+    earnings = module_earnings(pop, sim.economy.consumption_pc(pop))
+    assert np.allclose(benefit[insured], 0.7 * earnings[insured] * 3 / 9, rtol=1e-12)
+    others = pop.persons["pregnant"].to_numpy() & ~insured
+    assert np.allclose(benefit[others], 100_000 * 3 / 9)
+    inputs = costing_inputs(DEFAULT, [2026])
+    (m,) = measures_of(sc, DEFAULT, 2026, sim=sim)
+    w = pop.person_weight()
+    reach_before = float(w @ others) / float(w @ pop.persons["pregnant"].to_numpy())
+    assert m.coverage == pytest.approx((3 * reach_before + 6) / 9, rel=1e-12)
+    from microsim.costing import checks
+
+    (check,) = checks(sc, DEFAULT, [m], inputs, sim=sim)
+    assert "NSSF" in check["why"]

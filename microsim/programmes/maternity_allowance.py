@@ -1,5 +1,7 @@
 """A non-contributory maternity allowance for the months around a birth (a reform option)."""
 
+import numpy as np
+
 from microsim.benefit import pay_tiers
 from microsim.modules import programme
 
@@ -8,7 +10,7 @@ MONTHS_A_YEAR = 12
 
 
 @programme("maternity_allowance", entity="person", label="Maternity allowance (months around birth)",
-           inputs=("pregnant", "age", "idpoor", "nssf_member"), tags=("reform",))
+           inputs=("pregnant", "age", "idpoor", "nssf_member", "earnings"), tags=("reform",))
 def maternity_allowance(d, p):
     """Riels per person per month, averaged over the year: ``amount`` for ``months_before_birth``
     months of pregnancy and ``months_after_birth`` months after the birth.
@@ -20,13 +22,23 @@ def maternity_allowance(d, p):
     recorded on the child (the mother's money, in the same household: costs and consumption are
     right; recipients are counted as children). A year's cost is therefore about births x amount
     x (months before + months after), which is how the costing workbook counts it.
+
+    With ``nssf_cash_benefit``, women insured by the NSSF are paid its maternity cash benefit
+    instead before the birth: ``nssf_replacement_rate`` x their monthly earnings (imputed, see
+    microsim/earnings.py) x ``nssf_benefit_months`` per birth, spread over the nine months.
     """
     reached = d.idpoor > 0 if p.idpoor_only else True
     pregnant = d.pregnant & reached
-    if p.exclude_nssf_members:
-        nssf = d.optional("nssf_member")
-        if nssf is not None:
-            pregnant = pregnant & ~nssf
+    insured = d.optional("nssf_member") if p.exclude_nssf_members or p.nssf_cash_benefit else None
+    if insured is not None:
+        pregnant = pregnant & ~insured
     newborn = (d.age == 0) & reached
-    return pay_tiers((pregnant, p.amount * p.months_before_birth / PREGNANCY_MONTHS),
-                     (newborn, p.amount * p.months_after_birth / MONTHS_A_YEAR))
+    allowance = pay_tiers((pregnant, p.amount * p.months_before_birth / PREGNANCY_MONTHS),
+                          (newborn, p.amount * p.months_after_birth / MONTHS_A_YEAR))
+    if not (p.nssf_cash_benefit and insured is not None):
+        return allowance
+    # the NSSF's cash benefit: a share of the insured woman's wage for some months per birth, spread
+    # like the allowance over the nine months of pregnancy (whatever her household's IDPoor status)
+    nssf = d.pregnant & insured
+    per_month = p.nssf_replacement_rate * d.earnings * p.nssf_benefit_months / PREGNANCY_MONTHS
+    return np.asarray(allowance) + np.where(nssf, per_month, 0.0)
