@@ -78,12 +78,13 @@ class YearEconomy:
         return self.price_factor * self.real_growth_factor
 
     def consumption_pc(self, pop: Population) -> np.ndarray:
-        """Consumption per person per household, riels per person per month, in the year's riels."""
-        return pop.households["consumption_pc"].to_numpy() * self.consumption_factor
+        """Consumption per person per household, riels per person per month, in the year's riels
+        (the column itself, read-only, when the factor is 1: the survey's own year)."""
+        return _scaled(pop.households["consumption_pc"].to_numpy(), self.consumption_factor)
 
     def poverty_line(self, pop: Population) -> np.ndarray:
         """Poverty line per household, riels per person per month, in the year's riels."""
-        return pop.households["poverty_line"].to_numpy() * self.price_factor
+        return _scaled(pop.households["poverty_line"].to_numpy(), self.price_factor)
 
     def describe(self) -> str:
         """One sentence for reports and the summary."""
@@ -99,3 +100,10 @@ def year_economy(pop: Population, year: int, macro: Macro, growth: bool = False)
     factor = macro.price_factor(year, basis)
     real = real_consumption_factor(macro, year, basis) if growth else 1.0
     return YearEconomy(year, factor, real, growth)
+
+
+def _scaled(values: np.ndarray, factor: float) -> np.ndarray:
+    """``values x factor``; the values themselves (never copied, read-only) when the factor is 1."""
+    if factor == 1.0 and not values.flags.writeable:
+        return values
+    return values * factor
