@@ -726,7 +726,9 @@ def cost(scenario, first, last, data, csv_file, no_ageing):
                        + (f", weighted by the trigger probability {m.trigger_probability:g}" if m.expected else
                           " (a shock year)"))
         else:
-            click.echo(f"{m.label}: ages {m.min_age}-{m.max_age}, coverage {m.coverage:.4f}, take-up {m.take_up:g}, "
+            who = {"births": f"births of the year, {m.months:g} months each",
+                   "disability": "all persons x the prevalence of disability"}.get(m.base, f"ages {m.min_age}-{m.max_age}")
+            click.echo(f"{m.label}: {who}, coverage {m.coverage:.4f}, take-up {m.take_up:g}, "
                        f"{m.amount:,.0f} riels a month ({m.indexation})")
         for _, r in table.iterrows():
             count = (f"{r['households hit']:>12,.0f} households hit" if isinstance(m, ShockMeasure)
