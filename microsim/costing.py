@@ -102,7 +102,8 @@ class CostingInputs:
 
 DEMOGRAPHY_COLUMNS = {
     "births (persons aged 0)": "persons aged 0 in the year (UN WPP through the reweighting): a year's births",
-    "pregnant women (persons)": "women pregnant at a point in the year (9/12 of a year's births)",
+    "pregnant women (persons)": ("women pregnant at a moment of the year, as the population has them (a pregnancy "
+                                 "lasts 9 months, so about 9/12 of a year's births would be expected)"),
     "persons with a disability (persons)": "persons with a significant functional difficulty",
     "disability prevalence (share)": "persons with a disability over all persons",
     "IDPoor households (households)": "households holding an IDPoor card, level 1 or 2",
