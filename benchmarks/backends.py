@@ -62,10 +62,15 @@ print(json.dumps({"wall_s": round(wall, 2),
 """
 
 
-def study(args: list[str]) -> dict:
-    done = subprocess.run([sys.executable, "-c", STUDY, json.dumps(args)], cwd=ROOT, capture_output=True, text=True,
-                          check=True)
+def run_script(script: str, *argv: str) -> dict:
+    """Run ``script`` in a fresh process of this interpreter; the JSON document its last line prints."""
+    done = subprocess.run([sys.executable, "-c", script, *argv], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def study(args: list[str]) -> dict:
+    """A microsim command (its arguments) timed in a fresh process: wall time, peaks, results hash."""
+    return run_script(STUDY, json.dumps(args))
 
 
 def main() -> int:

@@ -32,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from backends import study
+from backends import run_script, study
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "policies/scenarios/social_pension_and_child_benefit.yaml"
@@ -66,9 +66,7 @@ STEPS = ("read_s", "simulate_s", "modules_s", "outputs_s", "write_s", "peak_rss_
 
 
 def run_once(folder: str, scenario: str, out: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, folder, scenario, out], cwd=ROOT, check=True,
-                          capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script(RUN, folder, scenario, out)
 
 
 def spread(values: list[float]) -> str:

@@ -370,11 +370,6 @@ def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sim_months_before(sim) -> float:
-    """Months of pregnancy the maternity allowance pays in the simulation's reform."""
-    return float(sim.reform.params.maternity_allowance.months_before_birth)
-
-
 def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, ageing: bool = True,
            sim=None) -> list[dict]:
     """Each measure's first-year cost in the workbook beside the microsimulation's, with why they differ."""
@@ -398,7 +393,7 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
         if m.base == "births":
             pregnant = float(inputs.demography.iloc[0]["pregnant women (persons)"])
             births = float(inputs.demography.iloc[0][BIRTHS])
-            before = sim_months_before(sim)
+            before = sim.reform.params.maternity_allowance.months_before_birth
             if not births:
                 why = "No births in the population."
             elif before:

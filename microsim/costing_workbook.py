@@ -89,6 +89,7 @@ VARIANTS = (  # (name, how each varied value is derived from the measure's own)
     ("everyone reached, full take-up", {"coverage": None, "take_up": None}),
 )
 SCENARIO_ROW = 5  # first row (Excel numbering) of the variants' table
+LAST_SCENARIO_ROW = SCENARIO_ROW + len(VARIANTS) - 1
 
 
 def _variant_value(m: Measure, pname: str, change: dict) -> float:
@@ -118,7 +119,7 @@ def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
     sheet = book.add_worksheet("Scenarios")
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, max(len(columns), 1), 18)
-    last = SCENARIO_ROW + len(VARIANTS) - 1
+    last = LAST_SCENARIO_ROW
     sheet.write(0, 0, "Scenario in use", formats["head"])
     sheet.write_string(0, 1, VARIANTS[0][0], formats["text_in"])
     sheet.data_validation(0, 1, 0, 1, {"validate": "list", "source": f"=$A${SCENARIO_ROW}:$A${last}"})
@@ -210,9 +211,8 @@ def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, format
         col = column_letter(i + 1)
         values = python.iloc[i]
         calc.write_number(r - 1, 0, y)
-        calc.write_formula(r - 1, 1, f"={key}_hit_phnom_penh*Inputs_Households!{col}2+{key}_hit_other_urban*"
-                                     f"Inputs_Households!{col}3+{key}_hit_rural*Inputs_Households!{col}4", money,
-                           values["households in the hit zones"])
+        in_zones = "+".join(f"{key}_hit_{z}*Inputs_Households!{col}{ZONES.index(z) + 2}" for z in ZONES)
+        calc.write_formula(r - 1, 1, f"={in_zones}", money, values["households in the hit zones"])
         calc.write_formula(r - 1, 2, f"=B{r}*{key}_share_hit", money, values["households hit"])
         calc.write_formula(r - 1, 3, f"=(C{r}*{key}_vertical_share*{key}_vertical_amount+C{r}*{key}_horizontal_share*"
                                      f"{key}_horizontal_amount)*{key}_months*(1+{key}_admin)", money,
@@ -327,7 +327,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         prm.set_column(2, 2, 28)
         prm.set_column(3, 3, 16)
         prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], head)
-        last = SCENARIO_ROW + len(VARIANTS) - 1
+        last = LAST_SCENARIO_ROW
         for i, (pname, words, unit, field) in enumerate(PARAMS):
             value = getattr(m, field)
             row = i + 1

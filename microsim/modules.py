@@ -137,7 +137,7 @@ def _household_column_for_persons(pop, name: str):
         held = pop.cache[key]  # read-only numpy array; a Categorical is handed out as a copy
         return held.copy() if isinstance(held, pd.Categorical) else held
     values = column_values(column, pop.person_household_index)
-    if small and name != "weight":
+    if small:  # never the weights (float64): they change when the population is reweighted
         if isinstance(values, np.ndarray):
             values.flags.writeable = False  # shared by every module: a module must not change it
         pop.cache[key] = values

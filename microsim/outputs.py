@@ -169,10 +169,16 @@ def household_totals(pop: Population, amount, key=None, per_person: bool = True)
     if key in cache:
         cache[key] = cache.pop(key)  # most recently used last
     else:
-        if len(cache) >= HOUSEHOLD_SUMS_KEPT:
-            cache.pop(next(iter(cache)))  # least recently used
-        cache[key] = _flat_with_known_members(pop, amount, key[0], per_person) or HouseholdTotals(pop, amount, per_person)
+        _remember(cache, key, _flat_with_known_members(pop, amount, key[0], per_person)
+                  or HouseholdTotals(pop, amount, per_person))
     return cache[key]
+
+
+def _remember(cache: dict, key, totals: HouseholdTotals) -> None:
+    """Keep ``totals`` as the most recently used, dropping the least recently used beyond the limit."""
+    if len(cache) >= HOUSEHOLD_SUMS_KEPT:
+        cache.pop(next(iter(cache)))
+    cache[key] = totals
 
 
 def _flat_with_known_members(pop: Population, amount, module: str, per_person: bool) -> HouseholdTotals | None:
@@ -216,9 +222,7 @@ def _prepare_totals(pop: Population, benefits: list) -> None:
     with ThreadPoolExecutor(2) as pool:
         totals = list(pool.map(lambda item: HouseholdTotals(pop, item[0]), todo))
     for (_, key), total in zip(todo, totals):
-        if len(cache) >= HOUSEHOLD_SUMS_KEPT:
-            cache.pop(next(iter(cache)))
-        cache[key] = total
+        _remember(cache, key, total)
 
 
 def household_amounts(pop: Population, module: Module, amount, key=None) -> np.ndarray:
@@ -249,8 +253,6 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
         for n, t in reference.items():
             if modules[n].counted_in_consumption and n not in totals:
                 result.added -= t.amount
-    if not np.isfinite(result.added.sum()):
-        raise SpecError("A module returned an infinite amount; benefits must be finite riels.")
     share = system.params.simulation.consumed_share
     result.consumption = economy.consumption_pc(pop) + share * result.added / pop.household_size
     return result
@@ -562,16 +564,12 @@ def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfa
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
-def inequality(pop, w_h, pre_h, base_h, reform_h, threads: int = 2) -> Inequality:
+def inequality(pop, w_h, pre_h, base_h, reform_h) -> Inequality:
     """Gini of consumption per person (persons weighted) before benefits, baseline and reform; means.
-
-    The two sorts are independent and numpy releases the GIL while sorting: ``threads`` 2 runs them
-    at once (1 when the caller already keeps the other core busy)."""
+    (``microsim.run.simulate`` runs it on a second thread beside the other tables.)"""
     wp = w_h * pop.household_size
-    with ThreadPoolExecutor(threads) as pool:
-        gini_baseline, gini_reform = pool.map(lambda x: W.gini(x, wp), (base_h, reform_h))
     return Inequality(gini_without_benefits=W.gini(pre_h, wp, order=consumption_order(pop)),
-                      gini_baseline=gini_baseline, gini_reform=gini_reform,
+                      gini_baseline=W.gini(base_h, wp), gini_reform=W.gini(reform_h, wp),
                       mean_consumption_baseline=W.mean(base_h, wp), mean_consumption_reform=W.mean(reform_h, wp))
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from microsim.errors import PopulationError
-from microsim.validate import validate_tables
+from microsim.validate import canonical_household_rows, validate_tables
 
 
 @dataclass
@@ -70,14 +70,11 @@ class Population:
     def person_household_index(self) -> np.ndarray:
         """Row of each person's household in ``households`` (int32, or int64 beyond 2**31 households)."""
         hh_of_person = self.persons["household_id"].to_numpy()
-        # canonical order: persons grouped by household, in household order, every household with
-        # members (validated), so the k-th run of equal ids is the k-th household
-        starts = np.flatnonzero(np.diff(hh_of_person)) + 1 if hh_of_person.size else np.zeros(0, np.int64)
-        if starts.size + (hh_of_person.size > 0) == self.n_households:
-            runs = np.diff(np.concatenate([[0], starts, [hh_of_person.size]]))
-            index_type = np.int32 if self.n_households < 2**31 else np.int64
-            return np.repeat(np.arange(self.n_households, dtype=index_type), runs)
-        return np.searchsorted(self.households["household_id"].to_numpy(), hh_of_person)
+        hh_ids = self.households["household_id"].to_numpy()
+        rows = canonical_household_rows(hh_ids, hh_of_person)  # canonical order: the runs of equal ids
+        if rows is not None:
+            return rows
+        return np.searchsorted(hh_ids, hh_of_person)
 
     @cached_property
     def household_size(self) -> np.ndarray:

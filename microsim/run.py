@@ -101,7 +101,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     deciles_ready = threading.Event()
 
     def second_core():  # sorts and whole-column arithmetic release the GIL: these run beside the rest
-        inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption, threads=1)
+        inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption)
         programmes = O.programme_results(pop, modules, wb, wr, money, not_in_force)
         deciles_ready.wait()  # the incidence table reads the deciles the other core computes first
         return inequality, programmes, O.incidence_table(pop, w, pre, wb, wr)

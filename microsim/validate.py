@@ -174,7 +174,7 @@ def conform(df: pd.DataFrame, table: str, where: str) -> tuple[pd.DataFrame, lis
     return pd.DataFrame(out, copy=False), problems
 
 
-def _canonical_household_rows(hh_ids: np.ndarray, p_hh: np.ndarray) -> np.ndarray | None:
+def canonical_household_rows(hh_ids: np.ndarray, p_hh: np.ndarray) -> np.ndarray | None:
     """Household row of each person when both tables are in canonical order (household ids strictly
     increasing; persons grouped by household in the same order, every household with members), found
     from the runs of equal ids in one pass; None otherwise (the caller then looks each one up)."""
@@ -201,7 +201,7 @@ def check_relations(households: pd.DataFrame, persons: pd.DataFrame,
     if "household_id" in households and "household_id" in persons:
         hh_ids = households["household_id"].to_numpy()
         p_hh = persons["household_id"].to_numpy()
-        row = canonical_rows = _canonical_household_rows(hh_ids, p_hh)
+        row = canonical_rows = canonical_household_rows(hh_ids, p_hh)
         if row is not None:  # every person's household exists, in order: nothing to look up
             found = np.ones(len(p_hh), bool)
         else:

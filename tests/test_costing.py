@@ -9,8 +9,10 @@ from click.testing import CliRunner
 
 from microsim.cli import main
 from microsim.costing import costing_inputs, measure_costs, measures_of
+from microsim.costing_workbook import SHOCK_PARAMS
 from microsim.io import read_population
 from microsim.paths import DEFAULT_POPULATION
+from microsim.programmes.maternity_allowance import PREGNANCY_MONTHS
 from microsim.run import simulate_year
 from microsim.scenario import load_scenario
 from microsim.synth.spec import load_spec
@@ -244,7 +246,8 @@ def test_the_shock_response_is_a_household_measure_in_python_and_in_the_workbook
         assert cell(solution, path, "Calc_shock_response", f"E{i + 2}") == pytest.approx(
             python.iloc[i]["annual cost (riels)"], abs=1.0)
     # a trainee doubles the trigger probability: the expected cost doubles
-    probability = f"'[{path.name}]PARAM_SHOCK_RESPONSE'!B11"
+    row = [name for name, *_ in SHOCK_PARAMS].index("probability") + 2  # the header is row 1
+    probability = f"'[{path.name}]PARAM_SHOCK_RESPONSE'!B{row}"
     doubled = model.calculate(inputs={probability: 2 * measure.trigger_probability})
     assert cell(doubled, path, "Calc_shock_response", "E2") == pytest.approx(2 * python.iloc[0]["annual cost (riels)"])
 
@@ -294,26 +297,40 @@ def test_a_maternity_allowance_is_costed_from_births_in_python_and_in_the_workbo
 def test_months_before_birth_are_paid_on_pregnant_women_and_the_difference_is_explained(tmp_path):
     sc, (m,), inputs, (check,), path, _ = _evaluate_workbook(
         tmp_path, "name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n", [2026])
-    assert m.months == 9.0  # 3 before and 6 after, the parameter file's defaults
     sim = simulate_year(sc, DEFAULT)
+    p = sim.reform.params.maternity_allowance  # the parameter file's values
+    assert m.months == p.months_before_birth + p.months_after_birth
     benefit = np.asarray(sim.reform.benefits["maternity_allowance"])
     pregnant = sim.population.persons["pregnant"].to_numpy()
-    assert np.allclose(benefit[pregnant], 100_000 * 3 / 9) and not benefit[~pregnant & (sim.population.persons["age"].to_numpy() > 0)].any()
-    assert "9/12" in check["why"]
+    older = sim.population.persons["age"].to_numpy() > 0
+    assert np.allclose(benefit[pregnant], p.amount * p.months_before_birth / PREGNANCY_MONTHS)
+    assert not benefit[~pregnant & older].any()
+    # the microsimulation pays the pregnant women (P) b/9 of the amount a month and the births (N) a/12:
+    # 12 x (P x b/9 + N x a/12) against the workbook's N x (b + a), both x amount x (1 + administration)
+    first = inputs.demography.iloc[0]
+    pregnant_per_birth = first["pregnant women (persons)"] / first["births (persons aged 0)"]
+    b, a = p.months_before_birth, p.months_after_birth
+    assert check["microsimulation"] / check["workbook"] == pytest.approx(
+        (pregnant_per_birth * 12 / PREGNANCY_MONTHS * b + a) / (b + a), rel=1e-9)
+    assert f"{pregnant_per_birth * 12:.2f}/12" in check["why"]
 
 
 def test_idpoor_targeting_of_the_maternity_allowance_is_a_coverage_share():
-    sc = load_scenario_text("name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
-                            "  maternity_allowance.idpoor_only: true\n")
-    (m,) = measures_of(sc, DEFAULT, 2026)
-    pop = simulate_year(sc, DEFAULT).population
+    from microsim.costing import first_year_simulation
+
+    sc = maternity_scenario(idpoor_only=True)
+    sim = first_year_simulation(sc, DEFAULT, 2026)
+    (m,) = measures_of(sc, DEFAULT, 2026, sim=sim)
+    pop, p = sim.population, sim.reform.params.maternity_allowance
     newborn = pop.persons["age"].to_numpy() == 0
     pregnant = pop.persons["pregnant"].to_numpy()
     in_idpoor = pop.household_value("idpoor") > 0
     w = pop.person_weight()
     reach_after = float(w @ (newborn & in_idpoor)) / float(w @ newborn)
     reach_before = float(w @ (pregnant & in_idpoor)) / float(w @ pregnant)
-    assert m.coverage == pytest.approx((3 * reach_before + 6 * reach_after) / 9, rel=1e-12)
+    before, after = p.months_before_birth, p.months_after_birth
+    assert 0 < reach_before < 1 and 0 < reach_after < 1
+    assert m.coverage == pytest.approx((before * reach_before + after * reach_after) / (before + after), rel=1e-12)
 
 
 def test_a_disability_allowance_is_costed_from_prevalence_in_python_and_in_the_workbook(tmp_path):
@@ -335,29 +352,32 @@ def test_a_disability_allowance_is_costed_from_prevalence_in_python_and_in_the_w
         2 * python.iloc[0]["annual cost (riels)"], rel=1e-9)
 
 
-def load_scenario_text(text: str):
-    import tempfile
+def maternity_scenario(**changes):
+    """A scenario switching the maternity allowance on, with other parameters changed."""
+    from microsim.scenario import Scenario
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "s.yaml"
-        path.write_text(text)
-        return load_scenario(path)
+    reform = {"maternity_allowance.active": True, **{f"maternity_allowance.{k}": v for k, v in changes.items()}}
+    return Scenario(name="maternity", year=2026, path=Path("maternity.yaml"), sha256="", seed=0, reform=reform,
+                    baseline={})
 
 
 def test_maternity_coverage_weights_each_phase_by_its_months():
     """Insured pregnant women left out before the birth, every child after it: the coverage is the
     months-weighted reach of the two phases, so the workbook's births x coverage x months pays each
     phase what the microsimulation reaches."""
-    sc = load_scenario_text("name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
-                            "  maternity_allowance.exclude_nssf_members: true\n")
-    (m,) = measures_of(sc, DEFAULT, 2026)
-    pop = simulate_year(sc, DEFAULT).population
+    from microsim.costing import first_year_simulation
+
+    sc = maternity_scenario(exclude_nssf_members=True)
+    sim = first_year_simulation(sc, DEFAULT, 2026)
+    (m,) = measures_of(sc, DEFAULT, 2026, sim=sim)
+    pop, p = sim.population, sim.reform.params.maternity_allowance
     w = pop.person_weight()
     pregnant = pop.persons["pregnant"].to_numpy()
     insured = pop.persons["nssf_member"].to_numpy()
     reach_before = float(w @ (pregnant & ~insured)) / float(w @ pregnant)
     assert 0 < reach_before < 1
-    assert m.coverage == pytest.approx((3 * reach_before + 6 * 1.0) / 9, rel=1e-12)
+    before, after = p.months_before_birth, p.months_after_birth
+    assert m.coverage == pytest.approx((before * reach_before + after * 1.0) / (before + after), rel=1e-12)
 
 
 def test_the_nssf_cash_benefit_pays_insured_women_a_share_of_their_imputed_wage():
@@ -365,22 +385,26 @@ def test_the_nssf_cash_benefit_pays_insured_women_a_share_of_their_imputed_wage(
     pregnancy), instead of the allowance; the workbook costs the allowance and says so."""
     from microsim.earnings import module_earnings
 
-    sc = load_scenario_text("name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
-                            "  maternity_allowance.nssf_cash_benefit: true\n")
+    # NSSF months differ from the months before the birth, so that the two cannot be confused
+    sc = maternity_scenario(nssf_cash_benefit=True, nssf_benefit_months=2)
     sim = simulate_year(sc, DEFAULT)
-    pop = sim.population
+    pop, p = sim.population, sim.reform.params.maternity_allowance
     benefit = np.asarray(sim.reform.benefits["maternity_allowance"])
     insured = pop.persons["nssf_member"].to_numpy() & pop.persons["pregnant"].to_numpy()
     assert insured.any()
     earnings = module_earnings(pop, sim.economy.consumption_pc(pop))
-    assert np.allclose(benefit[insured], 0.7 * earnings[insured] * 3 / 9, rtol=1e-12)
+    assert (earnings[insured] > 0).all()
+    assert p.nssf_benefit_months != p.months_before_birth
+    assert np.allclose(benefit[insured], p.nssf_replacement_rate * earnings[insured] * p.nssf_benefit_months
+                       / PREGNANCY_MONTHS, rtol=1e-12)
     others = pop.persons["pregnant"].to_numpy() & ~insured
-    assert np.allclose(benefit[others], 100_000 * 3 / 9)
+    assert np.allclose(benefit[others], p.amount * p.months_before_birth / PREGNANCY_MONTHS)
     inputs = costing_inputs(DEFAULT, [2026])
     (m,) = measures_of(sc, DEFAULT, 2026, sim=sim)
     w = pop.person_weight()
     reach_before = float(w @ others) / float(w @ pop.persons["pregnant"].to_numpy())
-    assert m.coverage == pytest.approx((3 * reach_before + 6) / 9, rel=1e-12)
+    before, after = p.months_before_birth, p.months_after_birth
+    assert m.coverage == pytest.approx((before * reach_before + after) / (before + after), rel=1e-12)
     from microsim.costing import checks
 
     (check,) = checks(sc, DEFAULT, [m], inputs, sim=sim)

@@ -153,6 +153,7 @@ def test_reweighting_keeps_what_does_not_depend_on_weights():
     pop.cache["deciles"] = "depends on weights"
     heavier = pop.reweighted(pop.households["weight"].to_numpy() * 2, {})
     assert heavier.cache[derived.ORDER_KEY] is pop.cache[derived.ORDER_KEY]
+    assert heavier.cache[derived.COUNTS_KEY]["age"] is pop.cache[derived.COUNTS_KEY]["age"]
     assert "deciles" not in heavier.cache
     assert np.array_equal(heavier.households["weight"], pop.households["weight"] * 2)
     assert np.array_equal(pop.households["weight"], POP.households["weight"])  # the original unchanged

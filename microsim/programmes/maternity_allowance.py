@@ -3,10 +3,10 @@
 import numpy as np
 
 from microsim.benefit import pay_tiers
+from microsim.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.modules import programme
+from microsim.synth.members import PREGNANCY_MONTHS
 
-PREGNANCY_MONTHS = 9
-MONTHS_A_YEAR = 12
 
 
 @programme("maternity_allowance", entity="person", label="Maternity allowance (months around birth)",
