@@ -176,6 +176,38 @@ def cost_by_year(years: pd.DataFrame, folder: Path) -> Chart | Skipped:
     return _save(fig, folder, "cost_by_year.png", caption)
 
 
+def cost_by_measure(costs: pd.DataFrame, totals: pd.DataFrame, folder: Path) -> Chart | Skipped:
+    """A costing's annual cost by year, stacked by measure (billion riels), with the total in % of GDP."""
+    years = [int(y) for y in totals["year"]]
+    caption = f"Annual cost by measure, {years[0]}-{years[-1]}"
+    if not np.any(totals["annual cost (riels)"].to_numpy() != 0):
+        return Skipped(caption, "no measure costs anything in any year")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8.5, 4.6))
+    bottom = np.zeros(len(years))
+    labels = list(dict.fromkeys(costs["label"]))
+    palette = plt.get_cmap("tab10")
+    for i, label in enumerate(labels):
+        own = costs[costs["label"] == label].set_index("year")["annual cost (riels)"].reindex(years).fillna(0)
+        values = own.to_numpy() / 1e9
+        ax.bar(years, values, bottom=bottom, color=palette(i % 10), label="\n".join(textwrap.wrap(label, 40)))
+        bottom += values
+    ax.set_ylabel("billion riels per year (each year's prices)")
+    ax.set_xlabel("year")
+    ax.set_xticks(years)
+    _billions(ax, "y")
+    share = totals["annual cost (% of GDP)"].to_numpy(dtype=float)
+    twin = ax.twinx()
+    twin.plot(years, share, marker="o", color="#c0392b")
+    twin.set_ylabel("total, % of GDP (line)", color="#c0392b")
+    twin.set_ylim(0, max(np.nanmax(share), 0.001) * 1.25)
+    twin.spines[["top"]].set_visible(False)
+    ax.set_title(caption + ": billion riels (bars) and % of GDP (line)", loc="left")
+    _style(ax)
+    _legend_below(ax, n=min(len(labels), 2))
+    return _save(fig, folder, "cost_by_measure.png", caption)
+
+
 def real_benefit_values(values: pd.DataFrame, labels: dict[str, str], folder: Path) -> Chart | Skipped:
     caption = "Real value of the reform's benefit amounts by year"
     real_col = [c for c in values.columns if c.startswith("real (")]

@@ -747,17 +747,21 @@ def cost(scenario, first, last, data, csv_file, no_ageing):
         click.echo(f"Wrote {csv_file}.")
 
 
-WORKBOOK_HELP = """Write the live costing workbook (Excel) of a scenario's measures.
+WORKBOOK_HELP = """Write the live costing workbook (Excel) of a scenario's measures, in a run folder.
 
 Inputs (macro series, population by age and year from the model's projection) and one Param_
-sheet per measure in yellow cells; Calc_ sheets, a Summary with a chart, and Checks against the
-microsimulation as formulas that follow any change. For training in costing social protection
-(docs/training/). The numbers equal `microsim cost`.
+sheet per measure in yellow cells; Calc_ sheets, Scenarios, a Summary with a chart, and Checks
+against the microsimulation as formulas that follow any change. For training in costing social
+protection (docs/training/). The numbers equal `microsim cost`.
+
+The run folder (default runs/<scenario>-costing) holds workbook.xlsx (the live workbook),
+tables/costs.csv, totals.csv and checks.csv, report.md and report.html with a chart,
+summary.json and manifest.json (docs/outputs.md).
 
 \b
 Examples:
   microsim workbook policies/scenarios/social_pension_and_child_benefit.yaml --from 2026 --to 2035
-  microsim workbook policies/scenarios/child_benefit_2_5.yaml --out runs/child_benefit_costing.xlsx
+  microsim workbook policies/scenarios/child_benefit_2_5.yaml --out runs/child_benefit_costing
 """
 
 
@@ -767,36 +771,46 @@ Examples:
 @click.option("--to", "last", type=int, default=2035, show_default=True, help="Last year.")
 @click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: shipped).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
-              help="Workbook file (default: runs/<scenario>-costing.xlsx).")
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+              help="Run folder (default: runs/<scenario>-costing); the live workbook is its workbook.xlsx.")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
-def workbook(scenario, first, last, data, out, overwrite, no_ageing):
-    import os
-    import tempfile
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def workbook(scenario, first, last, data, out, overwrite, no_ageing, quiet):
+    import functools
 
-    from microsim import paths
     from microsim.costing import checks
+    from microsim.costing_output import costing_output
     from microsim.costing_workbook import write_costing_workbook
+    from microsim.paths import display_path
+    from microsim.progress import stages
+    from microsim.runfolder import input_hashes, population_info, scenario_manifest, write_run_folder
 
-    sc, pop, measures, inputs, sim = _costing(scenario, data, first, last, no_ageing)
-    out = out or paths.HOME / "runs" / f"{Path(scenario).stem}-costing.xlsx"
-    if out.exists() and (out.is_dir() or not overwrite):
-        raise MicrosimError(f"{out} already exists" + (" and is a folder" if out.is_dir() else "")
-                            + ". Choose another --out" + ("" if out.is_dir() else ", or add --overwrite") + ".")
-    found = checks(sc, pop, measures, inputs, ageing=not no_ageing, sim=sim)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        os.close(handle)
-    except OSError as e:
-        raise MicrosimError(f"Cannot write {out}: {e.strerror or e}.") from None
-    try:
-        write_costing_workbook(Path(tmp), sc.name, measures, inputs, found, paths.display_path(data or DEFAULT_POPULATION))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    click.echo(f"Wrote {out}: {len(measures)} measure(s), {first}-{last}; change the yellow cells to see the costs move.")
+    if out is not None and out.suffix.lower() in (".xlsx", ".xls"):
+        raise MicrosimError(f"--out {out}: `microsim workbook` writes a run folder (the live workbook is its "
+                            f"workbook.xlsx); give a folder name, e.g. --out {out.with_suffix('')}.")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-costing")
+    with stages(3, "Costing", quiet) as step:
+        sc, pop, measures, inputs, sim = _costing(scenario, data, first, last, no_ageing)
+        step("measures and inputs")
+        found = checks(sc, pop, measures, inputs, ageing=not no_ageing, sim=sim)
+        step("checks")
+        label = _population_label(data)
+        population = population_info(pop, label)
+        command = (f"microsim workbook {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
+                   + (" --no-ageing" if no_ageing else ""))
+        options = {"ageing": not no_ageing, "first_year": first, "last_year": last}
+        manifest = {"command": command, "seed": sc.seed, "years": inputs.years, "options": options,
+                    "scenario": scenario_manifest(sc),
+                    "population": {**population, "calibration": pop.metadata.get("calibration")},
+                    "inputs": input_hashes(sim.parameter_files, sim.macro, ageing=not no_ageing),
+                    "parameters": sim.parameters}
+        live = functools.partial(write_costing_workbook, scenario_name=sc.name, measures=measures, inputs=inputs,
+                                 checks=found, population_label=label)
+        write_run_folder(costing_output(sc, measures, inputs, found, population, options, manifest, live), out,
+                         overwrite)
+        step("written")
+    click.echo(f"Wrote {out}: workbook.xlsx ({len(measures)} measure(s), {first}-{last}; change the yellow cells to see "
+               "the costs move), report.md, report.html, tables/, charts/, summary.json, manifest.json.")
 
 
 VALIDATE_MODEL_HELP = """Hold the model against published figures and say why each differs.

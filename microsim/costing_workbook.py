@@ -82,6 +82,8 @@ def _demography_sheet(book, inputs: CostingInputs, head, number, share, wrap, po
 
 
 VARIED = ("amount", "coverage", "take_up", "min_age", "max_age")  # what a row of the Scenarios sheet sets
+SHOCK_VARIED = ("share_hit", "vertical_amount", "horizontal_amount", "months", "probability")  # ... for a shock
+AMOUNTS = ("amount", "vertical_amount", "horizontal_amount")  # what a variant's "amount" change scales
 VARIANTS = (  # (name, how each varied value is derived from the measure's own)
     ("as in the scenario", {}),
     ("amount +50 %", {"amount": 1.5}),
@@ -92,20 +94,31 @@ SCENARIO_ROW = 5  # first row (Excel numbering) of the variants' table
 LAST_SCENARIO_ROW = SCENARIO_ROW + len(VARIANTS) - 1
 
 
-def _variant_value(m: Measure, pname: str, change: dict) -> float:
-    value = float(getattr(m, pname))
-    if pname not in change:
+def varied(m) -> tuple[str, ...]:
+    """The parameters of a measure the Scenarios sheet sets."""
+    return SHOCK_VARIED if isinstance(m, ShockMeasure) else VARIED
+
+
+def parameter_value(m, pname: str) -> float:
+    """A measure's value of one of its Param_ sheet's parameters."""
+    if isinstance(m, ShockMeasure):
+        return float(next(value for name, _, _, value in SHOCK_PARAMS if name == pname)(m))
+    return float(getattr(m, pname))
+
+
+def _variant_value(m, pname: str, change: dict) -> float:
+    value = parameter_value(m, pname)
+    key = "amount" if pname in AMOUNTS else pname
+    if key not in change:
         return value
-    return 1.0 if change[pname] is None else value * change[pname]
+    return 1.0 if change[key] is None else value * change[key]
 
 
 def _scenario_columns(measures) -> dict:
-    """(measure name, parameter) -> the Scenarios sheet's column (0-based), for person measures."""
+    """(measure name, parameter) -> the Scenarios sheet's column (0-based)."""
     out, column = {}, 1
     for m in measures:
-        if isinstance(m, ShockMeasure):
-            continue
-        for pname in VARIED:
+        for pname in varied(m):
             out[(m.name, pname)] = column
             column += 1
     return out
@@ -129,21 +142,29 @@ def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
     sheet.write(2, 0, "Choose a row, set the switch to 1: every Calc_ sheet and the Summary follow. Edit the names "
                       "and values of the yellow rows (keep the names unique).", formats["wrap"])
     sheet.write(SCENARIO_ROW - 2, 0, "variant", formats["head"])
-    for m in measures:
-        if isinstance(m, ShockMeasure):
-            continue
-        for pname in VARIED:
-            sheet.write(SCENARIO_ROW - 2, columns[(m.name, pname)], f"{m.name}: {pname}", formats["head"])
+    for (name, pname), column in columns.items():
+        sheet.write(SCENARIO_ROW - 2, column, f"{name}: {pname}", formats["head"])
     for i, (name, change) in enumerate(VARIANTS):
         row = SCENARIO_ROW - 1 + i
         sheet.write_string(row, 0, name, formats["text_in"])
         for m in measures:
-            if isinstance(m, ShockMeasure):
-                continue
-            for pname in VARIED:
-                fmt = formats["share_in"] if pname in ("coverage", "take_up") else formats["number_in"]
+            for pname in varied(m):
+                fmt = formats["share_in"] if pname in ("coverage", "take_up", "share_hit", "probability") \
+                    else formats["number_in"]
                 sheet.write_number(row, columns[(m.name, pname)], _variant_value(m, pname, change), fmt)
     sheet.freeze_panes(SCENARIO_ROW - 1, 1)
+
+
+def _in_use(sheet, row: int, name: str, pname: str, value, columns: dict) -> None:
+    """Column D of a Param_ sheet (0-based ``row``): the value in use, from the Scenarios sheet's chosen
+    row when its switch is 1 and the parameter is varied there, else column B."""
+    if (name, pname) in columns:
+        col = column_letter(columns[(name, pname)])
+        sheet.write_formula(row, 3, f"=IF(Scenarios!$B$2=1,INDEX(Scenarios!${col}${SCENARIO_ROW}:${col}"
+                                    f"${LAST_SCENARIO_ROW},MATCH(Scenarios!$B$1,Scenarios!$A${SCENARIO_ROW}:"
+                                    f"$A${LAST_SCENARIO_ROW},0)),B{row + 1})", None, value)
+    else:
+        sheet.write_formula(row, 3, f"=B{row + 1}", None, value)
 
 
 SHOCK_PARAMS = [  # (name, words, unit, how to get the value from the measure)
@@ -180,14 +201,16 @@ def _households_sheet(book, inputs: CostingInputs, head, number, population_labe
     sheet.freeze_panes(1, 1)
 
 
-def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, formats: dict) -> pd.DataFrame:
+def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, formats: dict,
+                  columns: dict) -> pd.DataFrame:
     """Param_ and Calc_ sheets of a shock-responsive transfer (annual cost in column E, as for every measure);
     returns the costing by year the formulas reproduce."""
     prm = book.add_worksheet(f"Param_{key}")
     prm.set_column(0, 0, 50)
     prm.set_column(1, 1, 16)
     prm.set_column(2, 2, 30)
-    prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit"], formats["head"])
+    prm.set_column(3, 3, 16)
+    prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], formats["head"])
     for i, (pname, words, unit, value) in enumerate(SHOCK_PARAMS):
         row = i + 1
         prm.write(row, 0, words)
@@ -195,7 +218,8 @@ def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, format
         if unit == "flag":
             prm.data_validation(row, 1, row, 1, {"validate": "list", "source": [0, 1]})
         prm.write(row, 2, unit)
-        book.define_name(f"{key}_{pname}", f"='Param_{key}'!$B${row + 1}")
+        _in_use(prm, row, m.name, pname, value(m), columns)
+        book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
     prm.write(len(SHOCK_PARAMS) + 2, 0, f"Shares: {m.coverage_note}.", formats["wrap"])
 
     calc = book.add_worksheet(f"Calc_{key}")
@@ -269,7 +293,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
              (f"Where the numbers come from: the population by age is the model's own projection of {population_label} "
               "(reweighted to UN WPP each year); the macro series are policies/macro.yaml (sources there); each "
               "measure's coverage was measured on the simulated population in the first year.", None),
-             ("Scenarios: four named variants of each measure's amount, ages, coverage and take-up (yellow, editable); "
+             ("Scenarios: four named variants of each measure's amount, ages, coverage and take-up (of a shock-responsive "
+              "transfer: share hit, both amounts, months and trigger probability; yellow, editable); "
               "choose one in the drop-down and set the switch to 1, and every Param_ sheet's 'in use' column, every "
               "Calc_ sheet and the Summary follow. With the switch at 0 each Param_ sheet's own yellow values are used.",
               None),
@@ -319,7 +344,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         keys.add(key)
         if isinstance(m, ShockMeasure):
             summary_refs[m.name] = (key, _shock_sheets(book, m, key, inputs, {
-                "head": head, "share_in": share_in, "number_in": number_in, "wrap": wrap, "money": money, "pct": pct}))
+                "head": head, "share_in": share_in, "number_in": number_in, "wrap": wrap, "money": money, "pct": pct},
+                scenario_columns))
             continue
         prm = book.add_worksheet(f"Param_{key}")
         prm.set_column(0, 0, 46)
@@ -327,7 +353,6 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         prm.set_column(2, 2, 28)
         prm.set_column(3, 3, 16)
         prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], head)
-        last = LAST_SCENARIO_ROW
         for i, (pname, words, unit, field) in enumerate(PARAMS):
             value = getattr(m, field)
             row = i + 1
@@ -339,13 +364,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
                 prm.write_formula(row, 3, f"=B{row + 1}", None, str(value))
             else:
                 prm.write_number(row, 1, float(value), share_in if unit == "share" else number_in)
-                if pname in VARIED:
-                    col = column_letter(scenario_columns[(m.name, pname)])
-                    prm.write_formula(row, 3, f"=IF(Scenarios!$B$2=1,INDEX(Scenarios!${col}${SCENARIO_ROW}:${col}${last},"
-                                              f"MATCH(Scenarios!$B$1,Scenarios!$A${SCENARIO_ROW}:$A${last},0)),B{row + 1})",
-                                      None, float(value))
-                else:
-                    prm.write_formula(row, 3, f"=B{row + 1}", None, float(value))
+                _in_use(prm, row, m.name, pname, float(value), scenario_columns)
             prm.write(row, 2, unit)
             book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
         prm.write(len(PARAMS) + 2, 0, f"Coverage: {m.coverage_note}.", wrap)

@@ -34,16 +34,20 @@ TABLE_TITLES = {
 
 
 # ---- the words every report shares -------------------------------------------------------------------
-def population_sentence(population: dict, year: int, ageing: bool, growth: bool) -> str:
-    """What population was simulated and how it was brought to the year, in one paragraph."""
+def population_words(population: dict) -> str:
+    """Which population (synthetic or survey, path, sample size), in words."""
     kind = population.get("kind", "synthetic")
     size = f"{population['households_sample']:,} sample households and {population['persons_sample']:,} persons"
     if kind == "synthetic":
-        what = (f"a **synthetic** population (`{population['path']}`, {size}) generated to reproduce the published "
+        return (f"a **synthetic** population (`{population['path']}`, {size}) generated to reproduce the published "
                 "statistics of the CSES 2019/20 (poverty Tables 1-3), the Census 2019 and UN WPP; its results are "
                 "illustrative of those published statistics, not estimates from survey microdata")
-    else:
-        what = f"survey microdata (`{population['path']}`, {size})"
+    return f"survey microdata (`{population['path']}`, {size})"
+
+
+def population_sentence(population: dict, year: int, ageing: bool, growth: bool) -> str:
+    """What population was simulated and how it was brought to the year, in one paragraph."""
+    what = population_words(population)
     aged = ("reweighted to the year's demography (UN WPP 2022, static ageing)" if ageing
             else "kept at its survey-year weights (no ageing)")
     grown = ("consumption grown in real terms with GDP per head since 2019/20" if growth

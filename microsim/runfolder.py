@@ -59,6 +59,7 @@ class RunOutput:
     charts: Callable[[Path], dict]
     report: Callable[[dict], list]
     manifest: dict = field(default_factory=dict)
+    workbook: Callable[[Path], None] | None = None  # writes workbook.xlsx itself (the live costing workbook)
 
 
 def versions() -> dict:
@@ -97,7 +98,10 @@ def write_run_folder(output: RunOutput, out, overwrite: bool = False) -> Path:
             df.to_csv(tmp / "tables" / f"{name}.csv", index=False, float_format=csv_number, lineterminator="\n")
         (tmp / "summary.json").write_text(json.dumps(output.summary, indent=1, allow_nan=False) + "\n",
                                           encoding="utf-8")
-        write_workbook(tmp / "workbook.xlsx", output.sheets)
+        if output.workbook is not None:
+            output.workbook(tmp / "workbook.xlsx")
+        else:
+            write_workbook(tmp / "workbook.xlsx", output.sheets)
         charts = output.charts(tmp / "charts")
         if not (tmp / "charts").exists():
             (tmp / "charts").mkdir()
@@ -125,8 +129,8 @@ def build_summary(kind: str, scenario, population: dict, options: dict, results:
         "format": SUMMARY_FORMAT,
         "kind": kind,
         "scenario": {"name": scenario.name, "description": scenario.description, "year": scenario.year,
-                     "seed": scenario.seed, "baseline_overrides": _jsonable(scenario.baseline),
-                     "reform_overrides": _jsonable(scenario.reform)},
+                     "seed": scenario.seed, "baseline_overrides": jsonable(scenario.baseline),
+                     "reform_overrides": jsonable(scenario.reform)},
         "population": population,
         "options": options,
         "years_simulated": [r.year for r in results],
@@ -147,7 +151,8 @@ def _uncertainty(results: list[YearResult]) -> dict | None:
     return {"replicates": min(counts), "confidence": 0.95, "method": METHOD}
 
 
-def _jsonable(d: dict) -> dict:
+def jsonable(d: dict) -> dict:
+    """``d`` with every value JSON can hold (others as their text)."""
     return json.loads(json.dumps(d, default=str))
 
 

@@ -52,10 +52,12 @@ def evaluated(tmp_path_factory):
     """The workbook written by the command, its formulas evaluated by the `formulas` package."""
     import formulas
 
-    path = tmp_path_factory.mktemp("wb") / "costing.xlsx"
+    folder = tmp_path_factory.mktemp("wb") / "costing"
     result = CliRunner().invoke(main, ["workbook", "policies/scenarios/social_pension_and_child_benefit.yaml",
-                                       "--from", "2026", "--to", "2028", "--out", str(path)], catch_exceptions=False)
+                                       "--from", "2026", "--to", "2028", "--out", str(folder), "-q"],
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    path = folder / "workbook.xlsx"
     model = formulas.ExcelModel().loads(str(path)).finish()
     return path, model, model.calculate()
 
@@ -112,6 +114,50 @@ def test_the_workbook_opens_with_numbers_and_named_inputs(evaluated):
     assert str(formulas_book["Calc_child_benefit"]["E2"].value).startswith("=")
     assert "child_benefit_amount" in formulas_book.defined_names
     assert formulas_book["Calc_child_benefit"].protection.sheet
+
+
+def test_the_workbook_is_written_in_a_run_folder_that_records_its_inputs(evaluated):
+    import json
+
+    import pandas as pd
+
+    folder = evaluated[0].parent
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["format"] == "microsim-run/1" and manifest["kind"] == "costing"
+    assert set(manifest["files"]) >= {"workbook.xlsx", "report.md", "report.html", "summary.json", "tables/costs.csv",
+                                      "tables/totals.csv", "tables/checks.csv", "charts/cost_by_measure.png"}
+    assert manifest["years"] == YEARS and manifest["scenario"]["sha256"] == BOTH.sha256
+    assert "policies/parameters/social_pension.yaml" in manifest["inputs"]
+    assert manifest["population"]["content_sha256"] == DEFAULT.content_hash()
+    costs = pd.read_csv(folder / "tables" / "costs.csv")
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["format"] == "microsim-costing/1" and summary["years"] == YEARS
+    for m in MEASURES:
+        python = measure_costs(m, INPUTS)["annual cost (riels)"].to_numpy()
+        table = costs[costs["measure"] == m.name]["annual cost (riels)"].to_numpy()
+        assert np.allclose(table, python, rtol=1e-12, atol=0.01)
+        recorded = next(x for x in summary["measures"] if x["name"] == m.name)
+        assert [y["cost_riels"] for y in recorded["years"]] == pytest.approx(python, rel=1e-12)
+    totals = [sum(measure_costs(m, INPUTS).iloc[i]["annual cost (riels)"] for m in MEASURES) for i in range(len(YEARS))]
+    assert [t["cost_riels"] for t in summary["total"]] == pytest.approx(totals, rel=1e-12)
+    assert [c["measure"] for c in summary["checks"]] == [m.name for m in MEASURES]
+    assert "Annual cost by measure" in (folder / "report.md").read_text()
+
+
+def test_a_workbook_file_name_for_out_is_refused_and_nothing_written(tmp_path):
+    out = tmp_path / "costing.xlsx"
+    result = CliRunner().invoke(main, ["workbook", "policies/scenarios/child_benefit_2_5.yaml", "--out", str(out)])
+    assert result.exit_code == 2 and "writes a run folder" in result.output and str(out.with_suffix("")) in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_workbook_never_replaces_a_folder_it_did_not_write(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    result = CliRunner().invoke(main, ["workbook", "policies/scenarios/child_benefit_2_5.yaml", "--to", "2026",
+                                       "--out", str(tmp_path / "mine"), "--overwrite", "-q"])
+    assert result.exit_code == 2 and "not written by microsim" in result.output
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
 
 
 def test_the_demography_inputs_are_the_projection_s():
@@ -236,10 +282,11 @@ def test_the_shock_response_is_a_household_measure_in_python_and_in_the_workbook
     assert python.iloc[0]["annual cost (riels)"] == pytest.approx(
         python.iloc[0]["cost in a shock year (riels)"] * measure.trigger_probability)
 
-    path = tmp_path / "flood.xlsx"
     result = CliRunner().invoke(main, ["workbook", "docs/training/scenarios/flood_response_expected.yaml", "--from",
-                                       "2026", "--to", "2027", "--out", str(path)], catch_exceptions=False)
+                                       "2026", "--to", "2027", "--out", str(tmp_path / "flood"), "-q"],
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    path = tmp_path / "flood" / "workbook.xlsx"
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
     for i in range(2):
@@ -250,6 +297,12 @@ def test_the_shock_response_is_a_household_measure_in_python_and_in_the_workbook
     probability = f"'[{path.name}]PARAM_SHOCK_RESPONSE'!B{row}"
     doubled = model.calculate(inputs={probability: 2 * measure.trigger_probability})
     assert cell(doubled, path, "Calc_shock_response", "E2") == pytest.approx(2 * python.iloc[0]["annual cost (riels)"])
+    # the Scenarios drop-down switches the shock's amounts too (both of them, and nothing else)
+    scenarios = f"'[{path.name}]SCENARIOS'"
+    halved = model.calculate(inputs={f"{scenarios}!B1": "amount -50 %", f"{scenarios}!B2": 1})
+    assert cell(halved, path, "Calc_shock_response", "E2") == pytest.approx(
+        0.5 * python.iloc[0]["annual cost (riels)"], rel=1e-12)
+    assert cell(halved, path, "Calc_shock_response", "C2") == pytest.approx(python.iloc[0]["households hit"], rel=1e-12)
 
 
 def _evaluate_workbook(tmp_path, scenario_text: str, years):
