@@ -76,6 +76,16 @@ def _groups(wpp: pd.Series) -> np.ndarray:
     return np.append(closed, wpp[wpp.index >= TOP_GROUP].sum())
 
 
+def infant_share(groups: np.ndarray) -> float:
+    """Persons aged 0 as a share of persons aged 0-4, from five-year groups (``groups[0]`` 0-4,
+    ``groups[1]`` 5-9): the persons per single year of age taken as linear between the two groups'
+    middles (ages 2 and 7), so a shrinking 0-4 group against 5-9 (falling births) gives fewer than a
+    fifth. An assumption: WPP's single ages are not in the repository."""
+    per_year_0_4, per_year_5_9 = groups[0] / 5, groups[1] / 5
+    slope = (per_year_5_9 - per_year_0_4) / 5  # persons per year of age, per year of age
+    return float((per_year_0_4 - 2 * slope) / groups[0])
+
+
 def _group_codes(age: np.ndarray) -> np.ndarray:
     return np.minimum(age // 5, TOP_GROUP // 5).astype(np.int64)
 
@@ -124,15 +134,21 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
         Target("persons_phnom_penh", "count", {"level": "person", "zone": "phnom_penh"}, pp * persons, "persons",
                "base year's share in Phnom Penh (zone shares held)", table="population"),
     ]
+    targets.append(Target("population_share_age_0_within_0_4", "rate", {"level": "person", "age": [0, 4]},
+                          infant_share(g_year), "share of persons aged 0-4",
+                          src + " (age 0 by linear interpolation within 0-4: an assumption)", indicator={"age": [0, 0]},
+                          table="age_structure"))
     for g in range(n_groups - 1):  # the last group is implied by the others
         a_lo, a_hi = g * 5, g * 5 + 4
         targets.append(Target(f"population_share_age_{a_lo}_{a_hi}", "rate", {"level": "person"}, float(share[g]),
                               "share of persons", src + " (ratio method)", indicator={"age": [a_lo, a_hi]},
                               table="age_structure"))
+    base_targets = base_targets or load_targets(DEFAULT_TARGETS)
+    # demographic identities (women pregnant at a moment per infant) hold in every year as they are
+    targets += [t for t in base_targets.targets if t.kind == "ratio"]
     if assumptions.value("keep_poverty_profile"):
         # the base population's own poverty rates and IDPoor caseload (for the shipped default, the
         # published ones it is calibrated to; for survey microdata, its own), never imposed from outside
-        base_targets = base_targets or load_targets(DEFAULT_TARGETS)
         kept = [t for t in base_targets.targets
                 if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
         key = ("own poverty profile", str(base_targets.path), base_targets.sha256)  # the same every year

@@ -23,6 +23,7 @@ import pandas as pd
 
 from microsim.determinism import one_blas_thread
 from microsim.errors import MicrosimError
+from microsim.targets import SHARES
 
 METHODS = ("linear", "raking", "logit")
 
@@ -189,8 +190,8 @@ def explain_failure(names: list[str], kinds: list[str], d, X, T, scale, result: 
         empty = not np.any(X[:, k])
         if empty:
             lines.append(f"  - {names[k]}: no sample household is in this group, so no weighting can reach it.")
-        elif kinds[k] == "rate":
-            lines.append(f"  - {names[k]}: with {bound_text} the group's rate can only be moved by "
+        elif kinds[k] in SHARES:
+            lines.append(f"  - {names[k]}: with {bound_text} the group's {kinds[k]} can only be moved by "
                          f"{low[k] / scale[k] * 100:+.2f} to {high[k] / scale[k] * 100:+.2f} percentage points; "
                          f"it needs {-(d @ X[:, k]) / scale[k] * 100:+.2f}.")
         else:
@@ -205,7 +206,7 @@ def explain_failure(names: list[str], kinds: list[str], d, X, T, scale, result: 
     order = np.argsort(-np.abs(r))
     worst = [k for k in order if abs(r[k]) > 1e-8][:8]
     lines = [f"  - {names[k]}: still off by "
-             + (f"{r[k] * 100:+.3f} percentage points" if kinds[k] == "rate" else f"{r[k] * 100:+.3f} %")
+             + (f"{r[k] * 100:+.3f} percentage points" if kinds[k] in SHARES else f"{r[k] * 100:+.3f} %")
              for k in worst]
     return "\n".join([
         f"The targets cannot all be met together with {bound_text} (method {method}; stopped after "
@@ -238,10 +239,10 @@ def target_table(names, tables, kinds, published, X, T, scale_before, scale_afte
     rows = []
     d_x, w_x = d @ X, w @ X
     for k, name in enumerate(names):
-        if kinds[k] == "rate":
+        if kinds[k] in SHARES:
             before = published[k] + d_x[k] / scale_before[k]
             after = published[k] + w_x[k] / scale_after[k]
-            rows.append({"target": name, "table": tables[k], "kind": "rate", "published": published[k],
+            rows.append({"target": name, "table": tables[k], "kind": kinds[k], "published": published[k],
                          "before": before, "after": after, "error_before_pp": (before - published[k]) * 100,
                          "error_after_pp": (after - published[k]) * 100, "relative_error_after": np.nan,
                          "unit": units[k], "source": sources[k]})
@@ -369,13 +370,13 @@ def report_markdown(cal: Calibration, population_label: str) -> str:
         "",
         "## Targets",
         "",
-        "Rates in %, counts in persons or households. *Before* uses the design weights.",
+        "Rates and ratios in %, counts in persons or households. *Before* uses the design weights.",
         "",
         "| table | target | published | before | after | error before | error after |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for _, r in t.iterrows():
-        if r["kind"] == "rate":
+        if r["kind"] in SHARES:
             lines.append(f"| {r['table']} | {r['target']} | {r['published'] * 100:.2f} | {r['before'] * 100:.2f} | "
                          f"{r['after'] * 100:.2f} | {r['error_before_pp']:+.2f} pp | {r['error_after_pp']:+.1e} pp |")
         else:

@@ -5,12 +5,15 @@ A target file (``synthetic_data/targets/*.yaml``) lists targets of two kinds:
 * ``count``: the weighted number of persons (or households, with ``group.level: household``)
   in a group, e.g. persons aged 0-14 or households in Phnom Penh;
 * ``rate``: the share of a group with an indicator, e.g. the poverty rate of persons aged 0-14
-  (indicator ``poor``, the default) or the share of persons in IDPoor households.
+  (indicator ``poor``, the default) or the share of persons in IDPoor households;
+* ``ratio``: the persons of one group per person of another (``of``), e.g. women pregnant at a
+  moment per person aged 0 (a demographic identity a reweighting must keep, every year).
 
 Weights live on households and every member carries the household weight. Each target becomes
 one column of a household-by-target matrix ``X`` with ``sum_h w_h X[h, k] = T[k]``:
 count of persons in a group -> members in the group; count of households -> 1 if in the group;
-rate r of indicator I in group G -> sum over members in G of (I - r), with T = 0.
+rate r of indicator I in group G -> sum over members in G of (I - r), with T = 0;
+ratio r of group A to group B -> members in A - r x members in B, with T = 0.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from microsim.poverty import is_poor
 from microsim.yamlfile import read_yaml
 
 DEFAULT_TARGETS = SYNTHETIC_DATA / "targets" / "cses_2019_20.yaml"
-KINDS = ("count", "rate")
-TARGET_KEYS = {"name", "kind", "group", "indicator", "value", "unit", "source", "table", "vintage", "note"}
+KINDS = ("count", "rate", "ratio")
+SHARES = ("rate", "ratio")  # targets on a relative scale: residuals in units of a group's persons
+TARGET_KEYS = {"name", "kind", "group", "indicator", "of", "value", "unit", "source", "table", "vintage", "note"}
 REQUIRED_KEYS = ("name", "kind", "group", "value", "unit", "source")
 
 
@@ -45,6 +49,7 @@ class Target:
     indicator: object = "poor"
     table: str = ""
     level: str = "person"
+    of: dict | None = None  # a ratio's denominator group
 
     @property
     def is_poverty_rate(self) -> bool:
@@ -105,12 +110,18 @@ def load_targets(path: str | Path | None = None) -> TargetSet:
                                 "write 17.8 % as 0.178.")
             if level != "person":
                 raise SpecError(f"{where}: rate targets are shares of persons; use `group.level: person`.")
+        if t["kind"] == "ratio":
+            if level != "person" or not isinstance(t.get("of"), dict) or t["of"].get("level", "person") != "person":
+                raise SpecError(f"{where}, key `of`: a ratio target counts the persons of `group` per person of "
+                                "`of`, a group of persons such as {age: [0, 0]}.")
+        elif "of" in t:
+            raise SpecError(f"{where}, key `of`: only a ratio target has a denominator group.")
         indicator = t.get("indicator", "poor")
         if t["kind"] == "rate" and not (indicator == "poor" or isinstance(indicator, dict)):
             raise SpecError(f"{where}, key `indicator`: expected `poor` or a group such as {{idpoor: [1, 2]}}.")
         targets.append(Target(name=str(t["name"]), kind=t["kind"], group=group, value=float(value),
                               unit=str(t["unit"]), source=str(t["source"]), indicator=indicator,
-                              table=str(t.get("table", "")), level=level))
+                              table=str(t.get("table", "")), level=level, of=t.get("of")))
     return TargetSet(targets, path, hashlib.sha256(data).hexdigest(), str(raw.get("vintage", "")))
 
 
@@ -126,11 +137,11 @@ class TargetMatrix:
 
     X: np.ndarray      # households x targets, column-major
     T: np.ndarray      # target values of the constraints (0 for rates)
-    sizes: list        # per target: members of each household in a rate target's group (None for counts)
+    sizes: list        # per target: members of each household in a rate's group or a ratio's `of` (None for counts)
     is_rate: np.ndarray
 
     def group_totals(self, weights: np.ndarray) -> np.ndarray:
-        """Persons represented in each rate target's group (0 for counts), one column at a time (the
+        """Persons represented in each rate's group or ratio's denominator (0 for counts), one column at a time (the
         groups' counts are shared integer vectors, never a households x targets float matrix)."""
         return np.array([0.0 if size is None else float(weights @ size) for size in self.sizes])
 
@@ -150,7 +161,7 @@ def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
     X = np.zeros((n_h, K), dtype=np.float64, order="F")
     sizes: list = [None] * K
     T = np.zeros(K)
-    is_rate = np.array([t.kind == "rate" for t in targets.targets])
+    is_rate = np.array([t.kind in SHARES for t in targets.targets])
     masks: dict[str, np.ndarray] = {}
     counts = pop.cache.setdefault("target_counts", {})  # group -> members per household (small integers)
 
@@ -182,6 +193,10 @@ def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
         elif t.kind == "count":
             X[:, k] = members(t.group, where)
             T[k] = t.value
+        elif t.kind == "ratio":
+            sizes[k] = members(t.of, where)
+            X[:, k] = members(t.group, where)
+            X[:, k] -= t.value * sizes[k]
         else:
             sizes[k] = members(t.group, where)
             # members in the group with the indicator, minus r times members in the group
@@ -202,7 +217,7 @@ def evaluate(pop: Population, targets: TargetSet, weights: np.ndarray | None = N
     group_totals = tm.group_totals(w)
     rows = []
     for k, t in enumerate(targets.targets):
-        if t.kind == "rate":
+        if t.kind in SHARES:
             value = t.value + totals[k] / group_totals[k] if group_totals[k] > 0 else np.nan
             error = value - t.value
         else:
@@ -210,5 +225,5 @@ def evaluate(pop: Population, targets: TargetSet, weights: np.ndarray | None = N
             error = value / t.value - 1 if t.value else np.nan
         rows.append({"target": t.name, "table": t.table, "kind": t.kind, "published": t.value, "model": value,
                      "error": error, "unit": t.unit, "source": t.source,
-                     "group persons": float(group_totals[k]) if t.kind == "rate" else np.nan})
+                     "group persons": float(group_totals[k]) if t.kind in SHARES else np.nan})
     return pd.DataFrame(rows)

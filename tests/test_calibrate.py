@@ -110,10 +110,10 @@ def test_every_method_meets_the_published_targets():
 def test_shipped_default_meets_every_target():
     pop = read_population(DEFAULT_POPULATION)
     table = evaluate(pop, load_targets())
-    rate = table["kind"] == "rate"
-    assert (table.loc[rate, "error"].abs() * 100 < 0.05).all()  # percentage points
-    assert (table.loc[~rate, "error"].abs() < 0.001).all()  # relative
-    assert len(table) == 34 and set(table.loc[table.target.str.startswith("poverty_rate"), "target"]) == {
+    share = table["kind"].isin(["rate", "ratio"])
+    assert (table.loc[share, "error"].abs() * 100 < 0.05).all()  # percentage points
+    assert (table.loc[~share, "error"].abs() < 0.001).all()  # relative
+    assert len(table) == 36 and set(table.loc[table.target.str.startswith("poverty_rate"), "target"]) == {
         "poverty_rate_national", "poverty_rate_age_0_14", "poverty_rate_age_15_24", "poverty_rate_age_25_plus",
         "poverty_rate_zone_rural", "poverty_rate_zone_other_urban", "poverty_rate_zone_phnom_penh",
         "poverty_rate_agriculture", "poverty_rate_industry", "poverty_rate_services", "poverty_rate_employed"}
@@ -182,6 +182,12 @@ def test_bad_targets_file_names_target_and_key(tmp_path):
     path.write_text("targets:\n  - {name: a, kind: rate, group: {}, value: 0.2, unit: x}\n")
     with pytest.raises(SpecError, match="missing `source`"):
         load_targets(path)
+    path.write_text("targets:\n  - {name: a, kind: ratio, group: {pregnant: true}, value: 0.75, unit: x, source: y}\n")
+    with pytest.raises(SpecError, match=r"target 1 \(a\), key `of`: a ratio target counts"):
+        load_targets(path)
+    path.write_text("targets:\n  - {name: a, kind: rate, group: {}, of: {age: [0, 0]}, value: 0.2, unit: x, source: y}\n")
+    with pytest.raises(SpecError, match="key `of`: only a ratio target"):
+        load_targets(path)
     path.write_text("targets:\n  - {name: a, kind: rate, group: {colour: red}, value: 0.2, unit: x, source: y}\n")
     with pytest.raises(SpecError, match="unknown variable `colour`"):
         calibrate_population(POP, load_targets(path))
@@ -218,3 +224,36 @@ def test_apply_records_the_calibration():
     assert out.metadata["calibration"]["command"] == "cmd"
     np.testing.assert_allclose(out.person_weight().sum(), POP.person_weight().sum() * 1.1)
     assert POP.households["weight"].iloc[0] != out.households["weight"].iloc[0]  # the input is untouched
+
+
+def test_pregnant_women_number_nine_twelfths_of_births_in_every_year():
+    """The ratio target: women pregnant at a moment = 9/12 of persons aged 0, weighted, in the survey
+    year (calibration) and in every projection year (the ageing keeps the identity)."""
+    from microsim.ageing import bring_to_year
+
+    base = read_population(DEFAULT_POPULATION)
+    for year in (2019, 2026, 2035):
+        pop = bring_to_year(base, year)[0]
+        w = pop.person_weight()
+        pregnant = float(w @ pop.persons["pregnant"].to_numpy())
+        infants = float(w @ (pop.persons["age"].to_numpy() == 0))
+        assert pregnant == pytest.approx(0.75 * infants, rel=1e-8), year
+
+
+def test_persons_aged_0_are_the_interpolated_share_of_0_4_in_every_year():
+    """Births (persons aged 0) are pinned: the survey year's target is the interpolation the ageing
+    applies to every projection year (microsim.ageing.infant_share of UN WPP's five-year groups)."""
+    from microsim.ageing import _groups, bring_to_year, infant_share, read_wpp_groups
+    from microsim.paths import WPP_FILE
+
+    share_2019 = infant_share(_groups(read_wpp_groups(WPP_FILE, 2019)))
+    published = next(t for t in load_targets().targets if t.name == "age_0_within_0_4")
+    assert published.value == pytest.approx(share_2019, abs=1e-10)
+    assert infant_share(np.array([500.0, 500.0])) == pytest.approx(0.2)  # flat: a fifth
+    assert infant_share(np.array([450.0, 500.0])) < 0.2  # births falling: fewer infants than a fifth
+    base = read_population(DEFAULT_POPULATION)
+    for year in (2019, 2026, 2035):
+        pop = bring_to_year(base, year)[0]
+        w, age = pop.person_weight(), pop.persons["age"].to_numpy()
+        expected = infant_share(_groups(read_wpp_groups(WPP_FILE, year)))
+        assert float(w @ (age == 0)) / float(w @ (age <= 4)) == pytest.approx(expected, abs=1e-8), year
