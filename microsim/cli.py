@@ -676,7 +676,8 @@ COST_HELP = """Quick costing of a scenario's measures by year, the spreadsheet w
 For each person benefit with one amount a month the reform switches on or changes (child
 benefit, social pension, disability allowance, YAML benefits...): eligible persons by age in each year (the model's own projection) x coverage x take-up
 x benefit (indexed) x months x (1 + administrative cost), with % of GDP and of government
-spending. A shock-responsive transfer is costed by households: households of the hit zones x
+spending. A maternity allowance is costed from births (the NSSF's cash benefit for insured women,
+whose amount varies by wage, by its average), a disability allowance from prevalence. A shock-responsive transfer is costed by households: households of the hit zones x
 share hit x (IDPoor share x top-up + near-poor share x transfer) x months, weighted by the
 trigger probability for a budget provision. The arithmetic of `microsim workbook`, whose Excel
 formulas give the same numbers.

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from microsim.benefit import paid
+from microsim.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.errors import SpecError
 from microsim.synth.spec import ZONES
 
@@ -192,7 +193,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
             out.append(shock_measure(sim, p, label))
             continue
         if name in DEMOGRAPHIC_MEASURES:
-            out.append(DEMOGRAPHIC_MEASURES[name](sim, p, label))
+            out.extend(DEMOGRAPHIC_MEASURES[name](sim, p, label))
             continue
         flat = hasattr(p, "amount") and isinstance(p.amount, (int, float)) and module is not None \
             and module.entity == "person" and not module.counted_in_consumption
@@ -242,6 +243,49 @@ def _indexation(sim, name: str) -> tuple[str, float]:
     return rule, float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))
 
 
+def maternity_measures(sim, p, label: str) -> list[Measure]:
+    """The maternity allowance costed from births, and (with ``nssf_cash_benefit``) the NSSF's cash
+    benefit for insured women as a measure of its own."""
+    out = [maternity_measure(sim, p, label)]
+    if p.nssf_cash_benefit and "nssf_member" in sim.population.persons:
+        out.append(nssf_maternity_measure(sim, p))
+    return out
+
+
+def nssf_maternity_measure(sim, p) -> Measure:
+    """The NSSF maternity cash benefit costed from births: eligible = births, coverage = the share
+    of pregnant women who are insured and paid (before take-up), amount = the average benefit a
+    month of those paid (``nssf_replacement_rate`` x their imputed monthly earnings), months =
+    ``nssf_benefit_months``. A benefit whose amount varies by person, costed by its average."""
+    from microsim.programmes.maternity_allowance import PREGNANCY_MONTHS
+
+    pop = sim.population
+    weights = pop.person_weight()
+    pregnant = pop.persons["pregnant"].to_numpy()
+    insured = nssf_part(sim)
+    amounts = np.asarray(sim.reform.benefits["maternity_allowance"], dtype=np.float64)
+    paid_to = insured & (amounts > 0)
+    take_up = float(p.take_up)
+    coverage = _reached_share(weights, paid_to, pregnant, take_up)
+    months = float(p.nssf_benefit_months)
+    # each paid woman carries amount x months / 9 a month (the benefit spread over the pregnancy)
+    paid_weight = float(weights @ paid_to)
+    amount = float(weights @ (amounts * paid_to)) / paid_weight * PREGNANCY_MONTHS / months if paid_weight else 0.0
+    rule, rate = _indexation(sim, "maternity_allowance")
+    return Measure(NSSF_MATERNITY, "NSSF maternity cash benefit (insured women)", 0, 0, coverage, take_up, amount,
+                   "cpi" if rule == "none" else rule, rate, months, float(sim.reform.params.simulation.admin_cost_rate),
+                   f"the share of births to women insured by the NSSF, measured on the pregnant women; the amount is "
+                   f"{p.nssf_replacement_rate:g} x their average imputed monthly earnings in {sim.scenario.year}, "
+                   "indexed to the CPI (wages also grow in real terms: an assumption that understates later years)",
+                   "both", "births")
+
+
+def nssf_part(sim) -> np.ndarray:
+    """The persons the maternity allowance pays the NSSF's cash benefit: insured pregnant women."""
+    persons = sim.population.persons
+    return persons["pregnant"].to_numpy() & persons["nssf_member"].to_numpy()
+
+
 def maternity_measure(sim, p, label: str) -> Measure:
     """The maternity allowance costed from births: each birth is paid ``months_before_birth +
     months_after_birth`` months; coverage is the share of births (children aged 0) the rules reach."""
@@ -281,7 +325,9 @@ def disability_measure(sim, p, label: str) -> Measure:
                    float(sim.reform.params.simulation.admin_cost_rate), note, "both", "disability")
 
 
-DEMOGRAPHIC_MEASURES = {"maternity_allowance": maternity_measure, "disability_allowance": disability_measure}
+DEMOGRAPHIC_MEASURES = {"maternity_allowance": maternity_measures,
+                        "disability_allowance": lambda sim, p, label: [disability_measure(sim, p, label)]}
+NSSF_MATERNITY = "nssf_maternity_cash"  # a measure costing part of maternity_allowance
 
 
 def shock_measure(sim, p, label: str) -> ShockMeasure:
@@ -375,10 +421,25 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
     """Each measure's first-year cost in the workbook beside the microsimulation's, with why they differ."""
     sim = sim or first_year_simulation(scenario, base, inputs.years[0], ageing)
     by_name = {p.programme: p for p in sim.result.programmes}
+    nssf_cost = None
+    if any(m.name == NSSF_MATERNITY for m in measures):  # the NSSF's part of the maternity allowance's cost
+        amounts = np.asarray(sim.reform.benefits["maternity_allowance"], dtype=np.float64)
+        nssf_cost = (float(sim.population.person_weight() @ (amounts * nssf_part(sim))) * MONTHS_A_YEAR
+                     * (1 + float(sim.reform.params.simulation.admin_cost_rate)))
     out = []
     for m in measures:
         workbook = float(costs_of(m, inputs).iloc[0]["annual cost (riels)"])
+        if m.name == NSSF_MATERNITY:
+            why = ("Births x the insured share x the insured women's average benefit: the microsimulation pays each "
+                   "insured pregnant woman her own share of her imputed wage, spread over nine months of pregnancy, "
+                   "so the first year agrees (to rounding) when the pregnant women number 9/12 of the births; later "
+                   "years index the average to the CPI.")
+            out.append({"measure": m.name, "label": m.label, "workbook": workbook, "microsimulation": nssf_cost,
+                        "why": why})
+            continue
         micro = by_name[m.name].cost_reform_riels_per_year
+        if m.name == "maternity_allowance" and nssf_cost is not None:
+            micro -= nssf_cost
         if isinstance(m, ShockMeasure):
             why = ("The workbook applies the first year's IDPoor and near-poor households per household hit, measured "
                    "on the same households, so the first year agrees (to rounding); later years keep these shares "
@@ -407,9 +468,9 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
             if not exact:
                 why += (f" Coverage {m.coverage:.4f} ({m.coverage_note}) and take-up {m.take_up:g} are constant shares; "
                         "the microsimulation decides person by person (take-up drawn by id).")
-            if sim.reform.params.maternity_allowance.nssf_cash_benefit:
-                why += (" The NSSF's cash benefit for insured women (a share of their imputed wage) is in the "
-                        "microsimulation's cost only: the workbook costs the allowance.")
+            if nssf_cost is not None:
+                why += (" The NSSF's cash benefit for insured women is its own measure (the next row); both columns "
+                        "here are the allowance without it.")
         elif m.base == "disability":
             why = ("The workbook applies the prevalence of disability to all persons, then a constant share "
                    f"({m.coverage:.4f}: {m.coverage_note}) and take-up ({m.take_up:g}); the microsimulation decides "

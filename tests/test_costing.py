@@ -448,17 +448,48 @@ def test_the_nssf_cash_benefit_pays_insured_women_a_share_of_their_imputed_wage(
     earnings = module_earnings(pop, sim.economy.consumption_pc(pop))
     assert (earnings[insured] > 0).all()
     assert p.nssf_benefit_months != p.months_before_birth
-    assert np.allclose(benefit[insured], p.nssf_replacement_rate * earnings[insured] * p.nssf_benefit_months
+    wage = np.minimum(np.maximum(earnings[insured], p.nssf_wage_floor), p.nssf_wage_ceiling)
+    assert (earnings[insured] > p.nssf_wage_ceiling).any()  # the ceiling binds for some
+    assert np.allclose(benefit[insured], p.nssf_replacement_rate * wage * p.nssf_benefit_months
                        / PREGNANCY_MONTHS, rtol=1e-12)
     others = pop.persons["pregnant"].to_numpy() & ~insured
     assert np.allclose(benefit[others], p.amount * p.months_before_birth / PREGNANCY_MONTHS)
-    inputs = costing_inputs(DEFAULT, [2026])
-    (m,) = measures_of(sc, DEFAULT, 2026, sim=sim)
+    inputs = costing_inputs(DEFAULT, [2026, 2027])
+    m, nssf = measures_of(sc, DEFAULT, 2026, sim=sim)
     w = pop.person_weight()
     reach_before = float(w @ others) / float(w @ pop.persons["pregnant"].to_numpy())
     before, after = p.months_before_birth, p.months_after_birth
     assert m.coverage == pytest.approx((before * reach_before + after) / (before + after), rel=1e-12)
+    # the NSSF's benefit is a measure of its own: births x insured share x average benefit x months
+    assert (nssf.name, nssf.base, nssf.months) == ("nssf_maternity_cash", "births", p.nssf_benefit_months)
+    assert nssf.coverage == pytest.approx(float(w @ insured) / float(w @ pop.persons["pregnant"].to_numpy()))
+    assert nssf.amount == pytest.approx(float(w[insured] @ (p.nssf_replacement_rate * wage)) / float(w @ insured))
     from microsim.costing import checks
 
-    (check,) = checks(sc, DEFAULT, [m], inputs, sim=sim)
-    assert "NSSF" in check["why"]
+    allowance_check, nssf_check = checks(sc, DEFAULT, [m, nssf], inputs, sim=sim)
+    micro_total = next(q for q in sim.result.programmes if q.programme == "maternity_allowance").cost_reform_riels_per_year
+    assert allowance_check["microsimulation"] + nssf_check["microsimulation"] == pytest.approx(micro_total, rel=1e-12)
+    # the population holds pregnant women at 9/12 of births: both parts agree in the first year
+    assert nssf_check["workbook"] == pytest.approx(nssf_check["microsimulation"], rel=1e-9)
+    assert allowance_check["workbook"] == pytest.approx(allowance_check["microsimulation"], rel=1e-9)
+    assert "NSSF" in allowance_check["why"]
+    # and the workbook's formulas give the same (its Calc_ sheet of the NSSF measure)
+    python = measure_costs(nssf, inputs)
+    assert python.iloc[1]["benefit (riels per person per month)"] == pytest.approx(nssf.amount * inputs.cpi[2027])
+
+
+def test_the_nssf_cash_benefit_has_its_own_sheets_in_the_workbook(tmp_path):
+    """A benefit whose amount varies by person, costed by its average: the workbook's formulas give
+    the Python costing to the riel, and the Checks sheet splits the module's cost between the two."""
+    sc, measures, inputs, found, path, model = _evaluate_workbook(
+        tmp_path, "name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
+                  "  maternity_allowance.nssf_cash_benefit: true\n", [2026, 2027])
+    assert [m.name for m in measures] == ["maternity_allowance", "nssf_maternity_cash"]
+    solution = model.calculate()
+    nssf = measures[1]
+    python = measure_costs(nssf, inputs)
+    for i in range(2):
+        assert cell(solution, path, "Calc_nssf_maternity_cash", f"E{i + 2}") == pytest.approx(
+            python.iloc[i]["annual cost (riels)"], abs=1.0)
+    for check in found:
+        assert check["workbook"] == pytest.approx(check["microsimulation"], rel=1e-9), check["measure"]

@@ -25,7 +25,8 @@ def maternity_allowance(d, p):
 
     With ``nssf_cash_benefit``, women insured by the NSSF are paid its maternity cash benefit
     instead before the birth: ``nssf_replacement_rate`` x their monthly earnings (imputed, see
-    microsim/earnings.py) x ``nssf_benefit_months`` per birth, spread over the nine months.
+    microsim/earnings.py, held between ``nssf_wage_floor`` and ``nssf_wage_ceiling``, the scheme's
+    contributory wage band) x ``nssf_benefit_months`` per birth, spread over the nine months.
     """
     reached = d.idpoor > 0 if p.idpoor_only else True
     pregnant = d.pregnant & reached
@@ -40,5 +41,6 @@ def maternity_allowance(d, p):
     # the NSSF's cash benefit: a share of the insured woman's wage for some months per birth, spread
     # like the allowance over the nine months of pregnancy (whatever her household's IDPoor status)
     nssf = d.pregnant & insured
-    per_month = p.nssf_replacement_rate * d.earnings * p.nssf_benefit_months / PREGNANCY_MONTHS
+    wage = np.clip(d.earnings, p.nssf_wage_floor, p.nssf_wage_ceiling)  # the contributory wage band
+    per_month = p.nssf_replacement_rate * wage * p.nssf_benefit_months / PREGNANCY_MONTHS
     return np.asarray(allowance) + np.where(nssf, per_month, 0.0)
