@@ -676,8 +676,9 @@ COST_HELP = """Quick costing of a scenario's measures by year, the spreadsheet w
 For each person benefit with one amount a month the reform switches on or changes (child
 benefit, social pension, disability allowance, YAML benefits...): eligible persons by age in each year (the model's own projection) x coverage x take-up
 x benefit (indexed) x months x (1 + administrative cost), with % of GDP and of government
-spending. A maternity allowance is costed from births (the NSSF's cash benefit for insured women,
-whose amount varies by wage, by its average), a disability allowance from prevalence. A shock-responsive transfer is costed by households: households of the hit zones x
+spending. A person benefit whose amount varies (school levels, the NSSF's maternity cash benefit
+by wage) is costed by the average paid in the first year. A maternity allowance is costed from
+births, a disability allowance from prevalence. A shock-responsive transfer is costed by households: households of the hit zones x
 share hit x (IDPoor share x top-up + near-poor share x transfer) x months, weighted by the
 trigger probability for a budget provision. The arithmetic of `microsim workbook`, whose Excel
 formulas give the same numbers.
@@ -730,7 +731,7 @@ def cost(scenario, first, last, data, csv_file, no_ageing):
             who = {"births": f"births of the year, {m.months:g} months each",
                    "disability": "all persons x the prevalence of disability"}.get(m.base, f"ages {m.min_age}-{m.max_age}")
             click.echo(f"{m.label}: {who}, coverage {m.coverage:.4f}, take-up {m.take_up:g}, "
-                       f"{m.amount:,.0f} riels a month ({m.indexation})")
+                       f"{m.amount:,.0f} riels a month{' on average' if m.average else ''} ({m.indexation})")
         for _, r in table.iterrows():
             count = (f"{r['households hit']:>12,.0f} households hit" if isinstance(m, ShockMeasure)
                      else f"{r['beneficiaries (persons)']:>12,.0f} beneficiaries")

@@ -52,6 +52,7 @@ class Measure:
     coverage_note: str
     sex: str = "both"  # both, male or female
     base: str = "ages"  # who is eligible: "ages" (persons of min_age..max_age), "births" or "disability"
+    average: bool = False  # the amount is the average of amounts that vary by person (first year's mix)
 
 
 BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it
@@ -195,9 +196,15 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         if name in DEMOGRAPHIC_MEASURES:
             out.extend(DEMOGRAPHIC_MEASURES[name](sim, p, label))
             continue
-        flat = hasattr(p, "amount") and isinstance(p.amount, (int, float)) and module is not None \
-            and module.entity == "person" and not module.counted_in_consumption
-        if not flat:
+        person = module is not None and module.entity == "person" and not module.counted_in_consumption
+        if person and not (hasattr(p, "amount") and isinstance(p.amount, (int, float))):
+            measure = average_measure(sim, name, p, label)  # amounts that vary by person
+            if measure is None:
+                skipped.append(name)
+            else:
+                out.append(measure)
+            continue
+        if not person:
             skipped.append(name)
             continue
         paid_to = paid(sim.reform.benefits[name])
@@ -222,10 +229,36 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
                            float(params.simulation.admin_cost_rate), note, sex))
     if not out:
         raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express: a person benefit "
-                        "with one amount a month switched on or changed by the reform"
-                        + (f" ({', '.join(skipped)} pay households or amounts that vary)" if skipped else "")
+                        "switched on or changed by the reform"
+                        + (f" ({', '.join(skipped)} pay households, nobody, or amounts already in the survey's "
+                           "consumption)" if skipped else "")
                         + ". Use `microsim run` for the others.")
     return out
+
+
+def average_measure(sim, name: str, p, label: str) -> Measure | None:
+    """A person benefit whose amount varies by person (school level, pregnancy or infancy, a wage),
+    costed by its average: eligible = persons of the ages paid (the module's own ``min_age`` /
+    ``max_age`` when it has them), coverage = the share of them paid (before take-up), amount = the
+    average paid a month in the first year. The first year equals the microsimulation; later years
+    hold the mix of amounts. None when nobody is paid."""
+    pop = sim.population
+    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    amounts = np.asarray(sim.reform.benefits[name], dtype=np.float64)
+    paid_to = amounts > 0
+    paid_weight = float(weights @ paid_to)
+    if not paid_weight:
+        return None
+    lo = int(getattr(p, "min_age", age[paid_to].min()))
+    hi = int(getattr(p, "max_age", min(int(age[paid_to].max()), MAX_AGE)))
+    take_up = float(getattr(p, "take_up", 1.0))
+    coverage = _reached_share(weights, paid_to, (age >= lo) & (age <= hi), take_up)
+    amount = float(weights @ (amounts * paid_to)) / paid_weight
+    rule, rate = _indexation(sim, name)
+    note = (f"the share of persons aged {lo}-{hi} the rules reach; the amount is the average paid a month in "
+            f"{sim.scenario.year} (amounts vary by person), held in later years")
+    return Measure(name, label, lo, hi, coverage, take_up, amount, rule, rate, 12.0,
+                   float(sim.reform.params.simulation.admin_cost_rate), note, average=True)
 
 
 def _reached_share(weights: np.ndarray, paid_to: np.ndarray, group: np.ndarray, take_up: float) -> float:
@@ -277,7 +310,7 @@ def nssf_maternity_measure(sim, p) -> Measure:
                    f"the share of births to women insured by the NSSF, measured on the pregnant women; the amount is "
                    f"{p.nssf_replacement_rate:g} x their average imputed monthly earnings in {sim.scenario.year}, "
                    "indexed to the CPI (wages also grow in real terms: an assumption that understates later years)",
-                   "both", "births")
+                   "both", "births", average=True)
 
 
 def nssf_part(sim) -> np.ndarray:
@@ -451,6 +484,11 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
                f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "
                f"({m.take_up:g}) to the whole age group; the microsimulation decides person by person (take-up drawn "
                "by id), so the shares of the first year hold on average, not exactly.")
+        if m.average and m.base == "ages":
+            why = ("The amount is the average paid a month in the first year (amounts vary by person), applied to "
+                   f"the share of the age group paid ({m.coverage:.4f}) and take-up ({m.take_up:g}): the first year "
+                   "agrees (to rounding); later years hold that mix of amounts while the age group follows the "
+                   "projection.")
         if m.base == "births":
             pregnant = float(inputs.demography.iloc[0]["pregnant women (persons)"])
             births = float(inputs.demography.iloc[0][BIRTHS])

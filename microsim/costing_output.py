@@ -110,7 +110,8 @@ def _describe(m) -> str:
     index = {"none": "not indexed", "cpi": "indexed to the CPI",
              "fixed": f"indexed by {m.indexation_rate:g} % a year"}[m.indexation]
     return (f"{who} x coverage {m.coverage:.4f} ({m.coverage_note}) x take-up {m.take_up:g} x "
-            f"{m.amount:,.0f} riels ({index}) x {m.months:g} payments x (1 + {m.admin_rate:g} administration)")
+            f"{m.amount:,.0f} riels{' (the average paid)' if m.average else ''} ({index}) x {m.months:g} payments x "
+            f"(1 + {m.admin_rate:g} administration)")
 
 
 def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, found: list[dict], population: dict,

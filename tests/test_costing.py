@@ -493,3 +493,24 @@ def test_the_nssf_cash_benefit_has_its_own_sheets_in_the_workbook(tmp_path):
             python.iloc[i]["annual cost (riels)"], abs=1.0)
     for check in found:
         assert check["workbook"] == pytest.approx(check["microsimulation"], rel=1e-9), check["measure"]
+
+
+def test_a_benefit_whose_amount_varies_by_person_is_costed_by_its_average(tmp_path):
+    """Scholarships (an amount by school level): eligible = the ages paid, coverage = the share of them
+    paid, amount = the average paid a month; the first year equals the microsimulation, in Python and
+    in the workbook's formulas."""
+    sc, (m,), inputs, (check,), path, model = _evaluate_workbook(
+        tmp_path, "name: s\nyear: 2026\nreform:\n  family_package_scholarship.take_up: 1.0\n", [2026, 2027])
+    sim = simulate_year(sc, DEFAULT)
+    amounts = np.asarray(sim.reform.benefits["family_package_scholarship"], dtype=np.float64)
+    w, age = sim.population.person_weight(), sim.population.persons["age"].to_numpy()
+    assert len(np.unique(amounts[amounts > 0])) > 1  # the amounts do vary
+    assert (m.min_age, m.max_age) == (age[amounts > 0].min(), age[amounts > 0].max())
+    assert m.amount == pytest.approx(float(w @ amounts) / float(w @ (amounts > 0)), rel=1e-12)
+    assert check["workbook"] == pytest.approx(check["microsimulation"], rel=1e-9)
+    assert m.average and "average" in check["why"]
+    python = measure_costs(m, inputs)
+    solution = model.calculate()
+    for i in range(2):
+        assert cell(solution, path, f"Calc_{m.name[:20]}", f"E{i + 2}") == pytest.approx(
+            python.iloc[i]["annual cost (riels)"], abs=1.0)
