@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from microsim.cli import main
-from microsim.costing import costing_inputs, measure_costs, measures_of
+from microsim.costing import costing_inputs, costs_of, measure_costs, measures_of
 from microsim.costing_workbook import SHOCK_PARAMS
 from microsim.io import read_population
 from microsim.paths import DEFAULT_POPULATION
@@ -514,3 +514,19 @@ def test_a_benefit_whose_amount_varies_by_person_is_costed_by_its_average(tmp_pa
     for i in range(2):
         assert cell(solution, path, f"Calc_{m.name[:20]}", f"E{i + 2}") == pytest.approx(
             python.iloc[i]["annual cost (riels)"], abs=1.0)
+
+
+def test_the_five_measures_of_lesson_9_scale_together_with_the_scenarios_drop_down(tmp_path):
+    """Every measure kind in one workbook (ages, births, prevalence, households): "amount +50 %"
+    raises the Summary's total by exactly half, as lesson 9 says."""
+    text = (Path(__file__).parents[1] / "docs" / "training" / "scenarios" / "five_measures.yaml").read_text()
+    sc, measures, inputs, found, path, model = _evaluate_workbook(tmp_path, text, [2026])
+    assert {m.base for m in measures if hasattr(m, "base")} == {"ages", "births", "disability"}
+    total = sum(measure_costs(m, inputs).iloc[0]["annual cost (riels)"] for m in measures if hasattr(m, "base"))
+    total += next(costs_of(m, inputs) for m in measures if not hasattr(m, "base")).iloc[0]["annual cost (riels)"]
+    solution = model.calculate()
+    column = chr(ord("A") + len(measures) + 1)  # year, one column per measure, then the total
+    assert cell(solution, path, "Summary", f"{column}2") * 1e9 == pytest.approx(total, rel=1e-9)
+    scenarios = f"'[{path.name}]SCENARIOS'"
+    raised = model.calculate(inputs={f"{scenarios}!B1": "amount +50 %", f"{scenarios}!B2": 1})
+    assert cell(raised, path, "Summary", f"{column}2") * 1e9 == pytest.approx(1.5 * total, rel=1e-9)
