@@ -59,7 +59,7 @@ class Population:
         households = self.households.copy()
         households["weight"] = weights
         pop = Population(households, self.persons, metadata)
-        for name in ("person_household_index", "household_size", "_household_last_member"):
+        for name in ("person_household_index", "household_size", "household_members", "_household_last_member"):
             if name in self.__dict__:
                 pop.__dict__[name] = self.__dict__[name]
         pop.cache.update({k: v for k, v in self.cache.items() if str(k).startswith("unweighted:")})
@@ -80,6 +80,12 @@ class Population:
     def household_size(self) -> np.ndarray:
         """Number of members of each household (int64, one per household)."""
         return np.bincount(self.person_household_index, minlength=len(self.households))
+
+    @cached_property
+    def household_members(self) -> np.ndarray:
+        """:attr:`household_size` as float64 (exact): for products with weights and sums over masks,
+        which would otherwise convert the integers (or the mask) on every use."""
+        return self.household_size.astype(np.float64)
 
     @cached_property
     def _household_last_member(self) -> np.ndarray:
