@@ -10,6 +10,9 @@ WPP (``policies/projection.yaml`` states every assumption):
   WPP share(Y) / WPP share(base), normalised, so the base calibration is kept and WPP gives the
   change;
 * men, and persons in Phnom Penh: the base shares times persons(Y);
+* persons aged 0 (a year's births) within 0-4: the base share x the change of WPP's share, age 0
+  interpolated within the five-year groups (:func:`infant_share`);
+* the base population's own demographic ratios (women pregnant at a moment per person aged 0);
 * optionally the base year's poverty profile (Tables 1-3 rates except the national one, and
   IDPoor coverage), so that poverty before uprating changes only through the population's
   structure.
@@ -134,31 +137,35 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
         Target("persons_phnom_penh", "count", {"level": "person", "zone": "phnom_penh"}, pp * persons, "persons",
                "base year's share in Phnom Penh (zone shares held)", table="population"),
     ]
-    targets.append(Target("population_share_age_0_within_0_4", "rate", {"level": "person", "age": [0, 4]},
-                          infant_share(g_year), "share of persons aged 0-4",
-                          src + " (age 0 by linear interpolation within 0-4: an assumption)", indicator={"age": [0, 0]},
-                          table="age_structure"))
+    young = float(w @ (age <= 4))
+    if young > 0:  # persons aged 0 within 0-4, by the ratio method too: the base's own share x WPP's change
+        infants = min(float(w @ (age == 0)) / young * infant_share(g_year) / infant_share(g_base), 1.0)
+        targets.append(Target("population_share_age_0_within_0_4", "rate", {"level": "person", "age": [0, 4]}, infants,
+                              "share of persons aged 0-4", src + " (ratio method; age 0 by linear interpolation "
+                              "within 0-4: microsim.ageing.infant_share, an assumption)", indicator={"age": [0, 0]},
+                              table="age_structure"))
     for g in range(n_groups - 1):  # the last group is implied by the others
         a_lo, a_hi = g * 5, g * 5 + 4
         targets.append(Target(f"population_share_age_{a_lo}_{a_hi}", "rate", {"level": "person"}, float(share[g]),
                               "share of persons", src + " (ratio method)", indicator={"age": [a_lo, a_hi]},
                               table="age_structure"))
+    # the base population's own values, never imposed from outside (for the shipped default, the
+    # published ones it is calibrated to; for survey microdata, its own): demographic identities
+    # (ratio targets: women pregnant at a moment per infant) always, and with keep_poverty_profile
+    # its poverty rates, IDPoor caseload and pensioners
     base_targets = base_targets or load_targets(DEFAULT_TARGETS)
-    # demographic identities (women pregnant at a moment per infant) hold in every year as they are
-    targets += [t for t in base_targets.targets if t.kind == "ratio"]
+    kept = [t for t in base_targets.targets if t.kind == "ratio"]
     if assumptions.value("keep_poverty_profile"):
-        # the base population's own poverty rates and IDPoor caseload (for the shipped default, the
-        # published ones it is calibrated to; for survey microdata, its own), never imposed from outside
-        kept = [t for t in base_targets.targets
-                if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
-        key = ("own poverty profile", str(base_targets.path), base_targets.sha256)  # the same every year
-        if key not in base.cache:
-            base.cache[key] = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256))
-        own = base.cache[key].set_index("target")["model"]
-        for t in kept:
-            if np.isfinite(own[t.name]):
-                targets.append(dataclasses.replace(t, value=float(own[t.name]),
-                                                   source=f"the base population's own value ({t.source})"))
+        kept += [t for t in base_targets.targets
+                 if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
+    key = ("own profile", str(base_targets.path), base_targets.sha256, len(kept))  # the same every year
+    if key not in base.cache:
+        base.cache[key] = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256))
+    own = base.cache[key].set_index("target")["model"]
+    for t in kept:
+        if np.isfinite(own[t.name]):
+            targets.append(dataclasses.replace(t, value=float(own[t.name]),
+                                               source=f"the base population's own value ({t.source})"))
     return TargetSet(targets, assumptions.path, "", f"projection {year}")
 
 

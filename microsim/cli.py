@@ -713,37 +713,24 @@ def _costing(scenario, data, first, last, no_ageing):
 @click.option("--csv", "csv_file", type=click.Path(path_type=Path), default=None, help="Also write the table as CSV.")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
 def cost(scenario, first, last, data, csv_file, no_ageing):
-    import pandas as pd
-
     from microsim.costing import ShockMeasure, costs_of
+    from microsim.costing_output import costs_table, describe_measure
     from microsim.formatting import csv_number, pct, riels
 
     sc, _, measures, inputs, _ = _costing(scenario, data, first, last, no_ageing)
-    tables = []
     for m in measures:
-        table = costs_of(m, inputs)
-        if isinstance(m, ShockMeasure):
-            click.echo(f"{m.label}: {', '.join(m.zones)} hit, share {m.share_hit:g}, {m.vertical_amount:,.0f} / "
-                       f"{m.horizontal_amount:,.0f} riels a month for {m.months:g} months"
-                       + (f", weighted by the trigger probability {m.trigger_probability:g}" if m.expected else
-                          " (a shock year)"))
-        else:
-            who = {"births": f"births of the year, {m.months:g} months each",
-                   "disability": "all persons x the prevalence of disability"}.get(m.base, f"ages {m.min_age}-{m.max_age}")
-            click.echo(f"{m.label}: {who}, coverage {m.coverage:.4f}, take-up {m.take_up:g}, "
-                       f"{m.amount:,.0f} riels a month{' on average' if m.average else ''} ({m.indexation})")
-        for _, r in table.iterrows():
+        click.echo(f"{m.label}: {describe_measure(m)}")
+        for _, r in costs_of(m, inputs).iterrows():
             count = (f"{r['households hit']:>12,.0f} households hit" if isinstance(m, ShockMeasure)
                      else f"{r['beneficiaries (persons)']:>12,.0f} beneficiaries")
             click.echo(f"  {int(r['year'])}: {count}  "
                        f"{riels(r['annual cost (riels)']):>24}  {pct(r['annual cost (% of GDP)'], 3)} of GDP")
-        tables.append(table.assign(measure=m.name))
     if csv_file is not None:
         if csv_file.exists() and csv_file.is_dir():
             raise MicrosimError(f"--csv {csv_file} is a folder; give a file name.")
         try:
             csv_file.parent.mkdir(parents=True, exist_ok=True)
-            pd.concat(tables).to_csv(csv_file, index=False, float_format=csv_number, lineterminator="\n")
+            costs_table(measures, inputs).to_csv(csv_file, index=False, float_format=csv_number, lineterminator="\n")
         except OSError as e:
             raise MicrosimError(f"Cannot write {csv_file}: {e.strerror or e}.") from None
         click.echo(f"Wrote {csv_file}.")

@@ -26,6 +26,10 @@ def load_summary(run: str | Path) -> dict:
                             "`microsim project`).") from None
     except (OSError, ValueError) as e:
         raise MicrosimError(f"Cannot read {path}: {e}.") from None
+    if isinstance(summary, dict) and summary.get("kind") == "costing":
+        raise MicrosimError(f"{run} is a costing (`microsim workbook`): it has costs by year but no poverty results to "
+                            "compare. Compare its tables/costs.csv, or the run folders of `microsim run` or `microsim "
+                            "project` on the two scenarios.")
     if not isinstance(summary, dict) or summary.get("format") != SUMMARY_FORMAT:
         raise MicrosimError(f"{path} is not a summary of this version (expected \"format\": \"{SUMMARY_FORMAT}\"); "
                             "run the scenario again to refresh it.")

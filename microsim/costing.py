@@ -53,6 +53,8 @@ class Measure:
     sex: str = "both"  # both, male or female
     base: str = "ages"  # who is eligible: "ages" (persons of min_age..max_age), "births" or "disability"
     average: bool = False  # the amount is the average of amounts that vary by person (first year's mix)
+    reachable: float = 1.0  # the coverage with the targeting dropped ("everyone reached"): 1 unless some
+    #                         are paid another benefit instead (NSSF-insured mothers) or the share is the mix's
 
 
 BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it
@@ -238,27 +240,47 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
 
 def average_measure(sim, name: str, p, label: str) -> Measure | None:
     """A person benefit whose amount varies by person (school level, pregnancy or infancy, a wage),
-    costed by its average: eligible = persons of the ages paid (the module's own ``min_age`` /
-    ``max_age`` when it has them), coverage = the share of them paid (before take-up), amount = the
-    average paid a month in the first year. The first year equals the microsimulation; later years
-    hold the mix of amounts. None when nobody is paid."""
+    costed by its average paid a month in the first year, held in later years (the first year equals
+    the microsimulation). Paid only around births (pregnant women, children under 2): per birth,
+    eligible = births. Otherwise by ages: eligible = persons of the ages paid (the module's own
+    ``min_age`` / ``max_age`` when it has them; one sex if only one is paid), coverage = the share of
+    them paid (before take-up). None when nobody is paid."""
     pop = sim.population
     weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
     amounts = np.asarray(sim.reform.benefits[name], dtype=np.float64)
     paid_to = amounts > 0
-    paid_weight = float(weights @ paid_to)
-    if not paid_weight:
+    average = _average_paid(weights, amounts, paid_to)
+    if average is None:
         return None
+    admin = float(sim.reform.params.simulation.admin_cost_rate)
+    rule, rate = _indexation(sim, name)
+    births = float(weights @ (age == 0))
+    around_births = pop.persons["pregnant"].to_numpy() | (age < 2)
+    if births > 0 and not (paid_to & ~around_births).any():
+        per_birth = float(weights @ amounts) / births  # take-up and reach included
+        note = (f"the module pays pregnant women and children under 2: its cost per birth in {sim.scenario.year} "
+                "(riels a month, reach and take-up included), held in later years")
+        return Measure(name, label, 0, 0, 1.0, 1.0, per_birth, rule, rate, 12.0, admin, note, "both", "births",
+                       average=True)
     lo = int(getattr(p, "min_age", age[paid_to].min()))
     hi = int(getattr(p, "max_age", min(int(age[paid_to].max()), MAX_AGE)))
+    sexes = np.unique(pop.persons["sex"].to_numpy()[paid_to])
+    sex = str(sexes[0]) if len(sexes) == 1 else "both"
+    group = (age >= lo) & (age <= hi)
+    if sex != "both":
+        group &= pop.persons["sex"].to_numpy() == sex
     take_up = float(getattr(p, "take_up", 1.0))
-    coverage = _reached_share(weights, paid_to, (age >= lo) & (age <= hi), take_up)
-    amount = float(weights @ (amounts * paid_to)) / paid_weight
-    rule, rate = _indexation(sim, name)
-    note = (f"the share of persons aged {lo}-{hi} the rules reach; the amount is the average paid a month in "
-            f"{sim.scenario.year} (amounts vary by person), held in later years")
-    return Measure(name, label, lo, hi, coverage, take_up, amount, rule, rate, 12.0,
-                   float(sim.reform.params.simulation.admin_cost_rate), note, average=True)
+    coverage = _reached_share(weights, paid_to, group, take_up)
+    note = (f"the share of {'persons' if sex == 'both' else sex + ' persons'} aged {lo}-{hi} the rules reach; the "
+            f"amount is the average paid a month in {sim.scenario.year} (amounts vary by person), held in later years")
+    return Measure(name, label, lo, hi, coverage, take_up, average, rule, rate, 12.0, admin, note, sex,
+                   average=True, reachable=coverage)
+
+
+def _average_paid(weights: np.ndarray, amounts: np.ndarray, paid_to: np.ndarray) -> float | None:
+    """The weighted average amount over those paid (riels a month); None when nobody is paid."""
+    paid_weight = float(weights @ paid_to)
+    return float(weights @ (amounts * paid_to)) / paid_weight if paid_weight else None
 
 
 def _reached_share(weights: np.ndarray, paid_to: np.ndarray, group: np.ndarray, take_up: float) -> float:
@@ -302,15 +324,14 @@ def nssf_maternity_measure(sim, p) -> Measure:
     coverage = _reached_share(weights, paid_to, pregnant, take_up)
     months = float(p.nssf_benefit_months)
     # each paid woman carries amount x months / 9 a month (the benefit spread over the pregnancy)
-    paid_weight = float(weights @ paid_to)
-    amount = float(weights @ (amounts * paid_to)) / paid_weight * PREGNANCY_MONTHS / months if paid_weight else 0.0
-    rule, rate = _indexation(sim, "maternity_allowance")
+    average = _average_paid(weights, amounts, paid_to)
+    amount = average * PREGNANCY_MONTHS / months if average is not None and months else 0.0
     return Measure(NSSF_MATERNITY, "NSSF maternity cash benefit (insured women)", 0, 0, coverage, take_up, amount,
-                   "cpi" if rule == "none" else rule, rate, months, float(sim.reform.params.simulation.admin_cost_rate),
+                   "cpi", 0.0, months, float(sim.reform.params.simulation.admin_cost_rate),
                    f"the share of births to women insured by the NSSF, measured on the pregnant women; the amount is "
                    f"{p.nssf_replacement_rate:g} x their average imputed monthly earnings in {sim.scenario.year}, "
-                   "indexed to the CPI (wages also grow in real terms: an assumption that understates later years)",
-                   "both", "births", average=True)
+                   "indexed to the CPI whatever the allowance's rule (wages also grow in real terms: an assumption "
+                   "that understates later years)", "both", "births", average=True, reachable=coverage)
 
 
 def nssf_part(sim) -> np.ndarray:
@@ -338,9 +359,17 @@ def maternity_measure(sim, p, label: str) -> Measure:
     note = ("every birth" if coverage == 1.0 else
             "the share of births the rules reach (IDPoor targeting; insured women left out before the birth), "
             "each phase weighted by its months")
+    # everyone reached: every birth, but insured women left out before it (paid the NSSF's benefit instead)
+    reachable = 1.0
+    if (p.nssf_cash_benefit or p.exclude_nssf_members) and "nssf_member" in pop.persons and before + after:
+        pregnant = pop.persons["pregnant"].to_numpy()
+        pregnant_weight = float(weights @ pregnant)
+        insured = float(weights @ (pregnant & pop.persons["nssf_member"].to_numpy())) / pregnant_weight \
+            if pregnant_weight else 0.0
+        reachable = (before * (1 - insured) + after) / (before + after)
     return Measure("maternity_allowance", label, 0, 0, coverage, take_up, float(p.amount), rule, rate,
                    float(p.months_before_birth + p.months_after_birth),
-                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "births")
+                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "births", reachable=reachable)
 
 
 def disability_measure(sim, p, label: str) -> Measure:
@@ -484,12 +513,16 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
                f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "
                f"({m.take_up:g}) to the whole age group; the microsimulation decides person by person (take-up drawn "
                "by id), so the shares of the first year hold on average, not exactly.")
+        if m.average and m.base == "births" and m.name != NSSF_MATERNITY:
+            why = ("The module's cost per birth in the first year (pregnant women and children under 2, reach and "
+                   "take-up included), applied to each year's births: the first year agrees (to rounding); later "
+                   "years follow the births at the first year's mix.")
         if m.average and m.base == "ages":
             why = ("The amount is the average paid a month in the first year (amounts vary by person), applied to "
                    f"the share of the age group paid ({m.coverage:.4f}) and take-up ({m.take_up:g}): the first year "
                    "agrees (to rounding); later years hold that mix of amounts while the age group follows the "
                    "projection.")
-        if m.base == "births":
+        if m.name == "maternity_allowance":
             pregnant = float(inputs.demography.iloc[0]["pregnant women (persons)"])
             births = float(inputs.demography.iloc[0][BIRTHS])
             before = sim.reform.params.maternity_allowance.months_before_birth

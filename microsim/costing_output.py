@@ -97,12 +97,13 @@ def costing_summary(scenario, measures: list, tables: dict, population: dict, op
     }
 
 
-def _describe(m) -> str:
+def describe_measure(m) -> str:
     """One line: how a measure is costed, in words with units."""
     if isinstance(m, ShockMeasure):
-        how = (f"households of {', '.join(m.zones)} x share hit {m.share_hit:g}; IDPoor households topped up "
-               f"{m.vertical_amount:,.0f} and near-poor households {m.horizontal_amount:,.0f} riels a month for "
-               f"{m.months:g} months")
+        how = (f"households of {', '.join(m.zones)} x share hit {m.share_hit:g}; of them {m.vertical_share:.4f} IDPoor "
+               f"households topped up {m.vertical_amount:,.0f} and {m.horizontal_share:.4f} near-poor households paid "
+               f"{m.horizontal_amount:,.0f} riels a month, for {m.months:g} months, x (1 + {m.admin_rate:g} "
+               "administration)")
         return how + (f", weighted by the trigger probability {m.trigger_probability:g}" if m.expected
                       else " (the cost of a shock year)")
     who = {"births": "births of the year", "disability": "all persons x the prevalence of disability"}.get(
@@ -146,7 +147,8 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
             "measure": checks["label"],
             "workbook (billion riels)": [report.billions(v) for v in checks["workbook cost (riels)"]],
             "microsimulation (billion riels)": [report.billions(v) for v in checks["microsimulation cost (riels)"]],
-            "difference (%)": [F.plain(v, 1) for v in checks["difference (%)"]]})
+            "difference (%)": [F.plain(round(v, 1) + 0.0, 1) if np.isfinite(v) else F.MISSING  # never "-0.0"
+                               for v in checks["difference (%)"]]})
         return [Heading(f"Costing: {scenario.name}, {years[0]}-{years[-1]}", 1),
                 Paragraph(f"**Population and years**: {report.population_words(population)}. "
                           + (f"Brought to each year {years[0]}-{years[-1]} by reweighting to the year's demography "
@@ -160,7 +162,7 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
                           "each year (nominal)."),
                 Heading("Annual cost by measure"), Table(by_year, tuple(by_year.columns[1:])),
                 *report.chart_blocks(drawn["cost_by_measure"]),
-                Heading("How each measure is costed"), Bullets(tuple(f"**{m.label}**: {_describe(m)}." for m in measures)),
+                Heading("How each measure is costed"), Bullets(tuple(f"**{m.label}**: {describe_measure(m)}." for m in measures)),
                 Heading(f"Checks: the workbook against the microsimulation, {years[0]}"),
                 Table(shown, tuple(shown.columns[1:])),
                 Bullets(tuple(f"**{label}**: {why}" for label, why in zip(checks["label"], checks["why"])))]

@@ -88,7 +88,7 @@ VARIANTS = (  # (name, how each varied value is derived from the measure's own)
     ("as in the scenario", {}),
     ("amount +50 %", {"amount": 1.5}),
     ("amount -50 %", {"amount": 0.5}),
-    ("everyone reached, full take-up", {"coverage": None, "take_up": None}),
+    ("everyone reached, full take-up", {"coverage": None, "take_up": None}),  # coverage: the measure's reachable
 )
 SCENARIO_ROW = 5  # first row (Excel numbering) of the variants' table
 LAST_SCENARIO_ROW = SCENARIO_ROW + len(VARIANTS) - 1
@@ -111,7 +111,9 @@ def _variant_value(m, pname: str, change: dict) -> float:
     key = "amount" if pname in AMOUNTS else pname
     if key not in change:
         return value
-    return 1.0 if change[key] is None else value * change[key]
+    if change[key] is not None:
+        return value * change[key]
+    return m.reachable if pname == "coverage" else 1.0  # everyone reached: as far as the measure can reach
 
 
 def _scenario_columns(measures) -> dict:

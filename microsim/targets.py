@@ -114,6 +114,9 @@ def load_targets(path: str | Path | None = None) -> TargetSet:
             if level != "person" or not isinstance(t.get("of"), dict) or t["of"].get("level", "person") != "person":
                 raise SpecError(f"{where}, key `of`: a ratio target counts the persons of `group` per person of "
                                 "`of`, a group of persons such as {age: [0, 0]}.")
+            if "indicator" in t:
+                raise SpecError(f"{where}, key `indicator`: a ratio target has `group` (the numerator) and `of` "
+                                "(the denominator), no indicator.")
         elif "of" in t:
             raise SpecError(f"{where}, key `of`: only a ratio target has a denominator group.")
         indicator = t.get("indicator", "poor")

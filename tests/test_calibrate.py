@@ -188,6 +188,10 @@ def test_bad_targets_file_names_target_and_key(tmp_path):
     path.write_text("targets:\n  - {name: a, kind: rate, group: {}, of: {age: [0, 0]}, value: 0.2, unit: x, source: y}\n")
     with pytest.raises(SpecError, match="key `of`: only a ratio target"):
         load_targets(path)
+    path.write_text("targets:\n  - {name: a, kind: ratio, group: {pregnant: true}, of: {age: [0, 0]}, indicator: poor, "
+                    "value: 0.75, unit: x, source: y}\n")
+    with pytest.raises(SpecError, match="key `indicator`: a ratio target"):
+        load_targets(path)
     path.write_text("targets:\n  - {name: a, kind: rate, group: {colour: red}, value: 0.2, unit: x, source: y}\n")
     with pytest.raises(SpecError, match="unknown variable `colour`"):
         calibrate_population(POP, load_targets(path))
@@ -257,3 +261,25 @@ def test_persons_aged_0_are_the_interpolated_share_of_0_4_in_every_year():
         w, age = pop.person_weight(), pop.persons["age"].to_numpy()
         expected = infant_share(_groups(read_wpp_groups(WPP_FILE, year)))
         assert float(w @ (age == 0)) / float(w @ (age <= 4)) == pytest.approx(expected, abs=1e-8), year
+
+
+def test_the_ageing_keeps_a_population_s_own_ratios_and_never_imposes_the_shipped_ones():
+    """Survey data whose pregnancies are under-reported (here: half the pregnant women unflagged) ages
+    without error and keeps its own ratio of pregnant women to infants in every year."""
+    from microsim.ageing import bring_to_year
+    from microsim.population import Population
+
+    base = read_population(DEFAULT_POPULATION)
+    persons = base.persons.copy()
+    pregnant = np.flatnonzero(persons["pregnant"].to_numpy())
+    persons.loc[persons.index[pregnant[::2]], "pregnant"] = False
+    survey = Population(base.households, persons, dict(base.metadata))
+
+    def ratio(pop):
+        w = pop.person_weight()
+        return float(w @ pop.persons["pregnant"].to_numpy()) / float(w @ (pop.persons["age"].to_numpy() == 0))
+
+    own = ratio(survey)
+    assert own < 0.5
+    for year in (2026, 2035):
+        assert ratio(bring_to_year(survey, year)[0]) == pytest.approx(own, rel=1e-8), year

@@ -405,13 +405,17 @@ def test_a_disability_allowance_is_costed_from_prevalence_in_python_and_in_the_w
         2 * python.iloc[0]["annual cost (riels)"], rel=1e-9)
 
 
-def maternity_scenario(**changes):
-    """A scenario switching the maternity allowance on, with other parameters changed."""
+def scenario_of(reform: dict):
+    """A scenario of 2026 with these reform overrides."""
     from microsim.scenario import Scenario
 
-    reform = {"maternity_allowance.active": True, **{f"maternity_allowance.{k}": v for k, v in changes.items()}}
-    return Scenario(name="maternity", year=2026, path=Path("maternity.yaml"), sha256="", seed=0, reform=reform,
-                    baseline={})
+    return Scenario(name="s", year=2026, path=Path("s.yaml"), sha256="", seed=0, reform=reform, baseline={})
+
+
+def maternity_scenario(**changes):
+    """A scenario switching the maternity allowance on, with other parameters changed."""
+    return scenario_of({"maternity_allowance.active": True,
+                        **{f"maternity_allowance.{k}": v for k, v in changes.items()}})
 
 
 def test_maternity_coverage_weights_each_phase_by_its_months():
@@ -473,7 +477,7 @@ def test_the_nssf_cash_benefit_pays_insured_women_a_share_of_their_imputed_wage(
     assert nssf_check["workbook"] == pytest.approx(nssf_check["microsimulation"], rel=1e-9)
     assert allowance_check["workbook"] == pytest.approx(allowance_check["microsimulation"], rel=1e-9)
     assert "NSSF" in allowance_check["why"]
-    # and the workbook's formulas give the same (its Calc_ sheet of the NSSF measure)
+    # later years index the average benefit to the CPI (the workbook's formulas: the next test)
     python = measure_costs(nssf, inputs)
     assert python.iloc[1]["benefit (riels per person per month)"] == pytest.approx(nssf.amount * inputs.cpi[2027])
 
@@ -530,3 +534,60 @@ def test_the_five_measures_of_lesson_9_scale_together_with_the_scenarios_drop_do
     scenarios = f"'[{path.name}]SCENARIOS'"
     raised = model.calculate(inputs={f"{scenarios}!B1": "amount +50 %", f"{scenarios}!B2": 1})
     assert cell(raised, path, "Summary", f"{column}2") * 1e9 == pytest.approx(1.5 * total, rel=1e-9)
+
+
+def test_everyone_reached_never_pays_an_insured_mother_twice(tmp_path):
+    """The Scenarios row "everyone reached, full take-up" reaches every birth with the allowance except
+    insured women before the birth (paid the NSSF's benefit instead), and leaves the NSSF's measure as
+    it is: the two are alternatives, not additions."""
+    sc, (allowance, nssf), inputs, found, path, model = _evaluate_workbook(
+        tmp_path, "name: s\nyear: 2026\nreform:\n  maternity_allowance.active: true\n"
+                  "  maternity_allowance.nssf_cash_benefit: true\n  maternity_allowance.idpoor_only: true\n", [2026])
+    scenarios = f"'[{path.name}]SCENARIOS'"
+    everyone = model.calculate(inputs={f"{scenarios}!B1": "everyone reached, full take-up", f"{scenarios}!B2": 1})
+    births = inputs.demography.iloc[0]["births (persons aged 0)"]
+    assert allowance.coverage < allowance.reachable < 1.0
+    assert cell(everyone, path, "Calc_maternity_allowance", "E2") == pytest.approx(
+        births * allowance.reachable * allowance.amount * allowance.months, rel=1e-9)
+    assert cell(everyone, path, "Calc_nssf_maternity_cash", "E2") == pytest.approx(
+        measure_costs(nssf, inputs).iloc[0]["annual cost (riels)"], rel=1e-9)
+
+
+def test_a_benefit_paid_around_births_is_costed_per_birth():
+    """The Family Package's mother-and-child visits (pregnant women and children under 2, amounts by
+    visit): costed per birth, so that later years follow the births, not the adults."""
+    from microsim.costing import checks, first_year_simulation
+
+    sc = scenario_of({"family_package_mother_child.take_up": 1.0})
+    sim = first_year_simulation(sc, DEFAULT, 2026)
+    (m,) = measures_of(sc, DEFAULT, 2026, sim=sim)
+    assert (m.base, m.coverage, m.take_up, m.average) == ("births", 1.0, 1.0, True)
+    inputs = costing_inputs(DEFAULT, [2026, 2030])
+    (check,) = checks(sc, DEFAULT, [m], inputs, sim=sim)
+    assert check["workbook"] == pytest.approx(check["microsimulation"], rel=1e-9)
+    costs = measure_costs(m, inputs)["annual cost (riels)"].to_numpy()
+    births = inputs.demography["births (persons aged 0)"].to_numpy()
+    assert costs[1] / costs[0] == pytest.approx(births[1] / births[0], rel=1e-12)
+
+
+
+def test_microsim_cost_prints_how_each_measure_is_costed_and_writes_the_folder_s_table(tmp_path):
+    from microsim.costing_output import costs_table, describe_measure
+
+    out = tmp_path / "costs.csv"
+    result = CliRunner().invoke(main, ["cost", "policies/scenarios/social_pension_and_child_benefit.yaml", "--from",
+                                       "2026", "--to", "2028", "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    for m in MEASURES:
+        assert f"{m.label}: {describe_measure(m)}" in result.output
+    import pandas as pd
+
+    written, expected = pd.read_csv(out), costs_table(MEASURES, INPUTS)
+    assert list(written.columns) == list(expected.columns)
+    assert np.allclose(written["annual cost (riels)"], expected["annual cost (riels)"], rtol=1e-12)
+    # a costing folder is not a run to compare
+    folder = tmp_path / "costing"
+    assert CliRunner().invoke(main, ["workbook", "policies/scenarios/child_benefit_2_5.yaml", "--to", "2026", "--out",
+                                     str(folder), "-q"]).exit_code == 0
+    compared = CliRunner().invoke(main, ["compare", str(folder), str(folder)])
+    assert compared.exit_code == 2 and "is a costing" in compared.output
