@@ -171,27 +171,25 @@ def test_bad_bounds_and_methods():
         calibrate_population(POP, ts, method="ipf")
 
 
+BAD_TARGETS = [  # (one target, what the error says)
+    ("{name: a, kind: share, group: {}, value: 0.2, unit: x, source: y}",
+     r"t.yaml, target 1 \(a\), key `kind`: expected one of"),
+    ("{name: a, kind: rate, group: {}, value: 17.8, unit: x, source: y}", "write 17.8 % as 0.178"),
+    ("{name: a, kind: rate, group: {}, value: 0.2, unit: x}", "missing `source`"),
+    ("{name: a, kind: ratio, group: {pregnant: true}, value: 0.75, unit: x, source: y}",
+     r"target 1 \(a\), key `of`: a ratio target counts"),
+    ("{name: a, kind: rate, group: {}, of: {age: [0, 0]}, value: 0.2, unit: x, source: y}", "key `of`: only a ratio target"),
+    ("{name: a, kind: ratio, group: {pregnant: true}, of: {age: [0, 0]}, indicator: poor, value: 0.75, unit: x, "
+     "source: y}", "key `indicator`: a ratio target"),
+]
+
+
 def test_bad_targets_file_names_target_and_key(tmp_path):
     path = tmp_path / "t.yaml"
-    path.write_text("targets:\n  - {name: a, kind: share, group: {}, value: 0.2, unit: x, source: y}\n")
-    with pytest.raises(SpecError, match=r"t.yaml, target 1 \(a\), key `kind`: expected one of"):
-        load_targets(path)
-    path.write_text("targets:\n  - {name: a, kind: rate, group: {}, value: 17.8, unit: x, source: y}\n")
-    with pytest.raises(SpecError, match="write 17.8 % as 0.178"):
-        load_targets(path)
-    path.write_text("targets:\n  - {name: a, kind: rate, group: {}, value: 0.2, unit: x}\n")
-    with pytest.raises(SpecError, match="missing `source`"):
-        load_targets(path)
-    path.write_text("targets:\n  - {name: a, kind: ratio, group: {pregnant: true}, value: 0.75, unit: x, source: y}\n")
-    with pytest.raises(SpecError, match=r"target 1 \(a\), key `of`: a ratio target counts"):
-        load_targets(path)
-    path.write_text("targets:\n  - {name: a, kind: rate, group: {}, of: {age: [0, 0]}, value: 0.2, unit: x, source: y}\n")
-    with pytest.raises(SpecError, match="key `of`: only a ratio target"):
-        load_targets(path)
-    path.write_text("targets:\n  - {name: a, kind: ratio, group: {pregnant: true}, of: {age: [0, 0]}, indicator: poor, "
-                    "value: 0.75, unit: x, source: y}\n")
-    with pytest.raises(SpecError, match="key `indicator`: a ratio target"):
-        load_targets(path)
+    for target, message in BAD_TARGETS:
+        path.write_text(f"targets:\n  - {target}\n")
+        with pytest.raises(SpecError, match=message):
+            load_targets(path)
     path.write_text("targets:\n  - {name: a, kind: rate, group: {colour: red}, value: 0.2, unit: x, source: y}\n")
     with pytest.raises(SpecError, match="unknown variable `colour`"):
         calibrate_population(POP, load_targets(path))
