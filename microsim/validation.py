@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from microsim import formatting as F
+from microsim.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.errors import SpecError
 from microsim.paths import HOME
+from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.yamlfile import read_yaml
 
 PUBLISHED = HOME / "validation" / "published.yaml"
@@ -147,6 +149,9 @@ MEASURES: dict[str, Callable] = {
         / float(sim.population.households["weight"].to_numpy() @ reached))(*_fp_households(sim)),
     "disability_recipients": lambda sim: _programmes(sim)["disability_allowance"].recipients_baseline_persons,
     "covid_transfer_monthly_usd": lambda sim: _usd(sim, _cost(sim, "covid_cash_transfer") / 12),
+    "nssf_registered_workers": lambda sim: float(_persons_weight(sim) @ _column(sim, "nssf_member")),
+    "nssf_births": lambda sim: float(_persons_weight(sim) @ (_column(sim, "nssf_member") & _column(sim, "pregnant"))
+                                     ) * MONTHS_A_YEAR / PREGNANCY_MONTHS,
     "pensioners_total": lambda sim: float(_persons_weight(sim) @ _pensioners(sim)),
     "pension_bill_monthly_usd": lambda sim: _usd(sim, _cost(sim, "contributory_pensions") / 12),
     "pension_coverage_older": lambda sim: float(

@@ -160,7 +160,13 @@ def activity(comp: Composition, in_school: np.ndarray, spec: Spec, rng: np.rando
     formal = np.zeros(n, bool)
     shape_f = sector_prop[employment[e]] * zone_prop[zone[e]]
     formal[e] = rng.random(e.size) < scale_to_level(shape_f, 1 - spec.published("informal_share"))
-    nssf = formal & (employment != AGRICULTURE) & (rng.random(n) < spec.assumption("nssf_formal_private_share"))
+    # NSSF members: wage workers of registered enterprises, as many as the published count per person
+    npr = spec.assumption("nssf_propensity")
+    shape_n = (np.array([npr[s] for s in SECTORS])[employment[e]] * np.array([npr[z] for z in ZONES])[zone[e]]
+               * np.where(formal[e], npr["formal"], 1.0))
+    members = spec.published("nssf_registered_workers") / spec.published("persons_total") * n  # expected in the sample
+    nssf = np.zeros(n, bool)
+    nssf[e] = rng.random(e.size) < scale_to_level(shape_n, members / max(e.size, 1))
     return employment, formal, nssf
 
 

@@ -166,7 +166,9 @@ def _check(path: Path, raw: dict) -> None:
     c.number("assumptions.sector_propensity.female_industry_factor", 0, 10)
     c.number("assumptions.sector_propensity.older_agriculture_factor", 0, 10)
     c.table("assumptions.formal_propensity.value", 0, None, keys=SECTORS + ZONES)
-    c.number("assumptions.nssf_formal_private_share.value", 0, 1)
+    c.number("published.nssf_registered_workers.value", 0, None)
+    c.table("assumptions.nssf_propensity.value", lo=0.0,
+            keys=["agriculture_self_employed", "industry_wage", "services", "phnom_penh", "other_urban", "rural", "formal"])
     for scheme in ("civil_service", "veteran"):
         c.table(f"assumptions.pension_schemes.{scheme}.age", 0, None, numeric_keys=True)
         c.table(f"assumptions.pension_schemes.{scheme}.zone", 0, None, keys=ZONES)
