@@ -28,6 +28,15 @@ def _on_sigterm(signum, frame):
     raise Terminated()
 
 
+def _stop_workers() -> None:
+    """Stop joblib's worker processes now, not at interpreter exit, so that their semaphores are released
+    before the resource tracker looks (an interruption while the pool starts would otherwise leave one)."""
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")  # never imported just for this
+    executor = getattr(module, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
+
+
 class Group(click.Group):
     """Turns user errors into a clear message and exit code 2 instead of a traceback; SIGTERM and
     Ctrl-C stop the work and leave nothing half-written."""
@@ -46,6 +55,7 @@ class Group(click.Group):
             sys.exit(e.exit_code)
         except KeyboardInterrupt as e:
             terminated = isinstance(e, Terminated)
+            _stop_workers()
             click.echo(f"{'Terminated' if terminated else 'Interrupted'}: stopped; no output was left "
                        "half-written.", err=True)
             sys.exit(143 if terminated else 130)

@@ -28,7 +28,7 @@ from microsim.modules import Inputs, Module, dependency_layers, discover
 from microsim.parameters import ParameterTree
 from microsim.paths import POLICIES
 from microsim.population import Population
-from microsim.takeup import takes_up
+from microsim.takeup import taken_up
 
 
 def parameter_files(modules: dict[str, Module]) -> list[Path]:
@@ -85,20 +85,15 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
     if not valid:
         raise SpecError(f"Module `{module.name}` returned negative or missing amounts; a benefit is >= 0 riels.")
     rate = getattr(p, "take_up", 1.0)
-    if rate < 1.0:
+    if rate < 1.0:  # new arrays: the module's own are left alone
         ids = (pop.persons["person_id"] if module.entity == "person" else pop.households["household_id"]).to_numpy()
-        if flat or tiers:  # a copy of the mask or tiers: the module's own arrays are left alone
-            mask = amount.eligible.copy() if flat else amount.tier.copy()
-        where = np.flatnonzero(mask if flat or tiers else amount)  # draws only for the eligible, keyed by id
-        refused = where[~takes_up(ids[where], rate, seed, module.name)]
         if flat:
-            mask[refused] = False
-            amount = Flat(mask, amount.amount)
+            amount = Flat(taken_up(amount.eligible, ids, rate, seed, module.name), amount.amount)
         elif tiers:
-            mask[refused] = 0
-            amount = Tiers(mask, amount.amounts)
+            kept = taken_up(amount.tier > 0, ids, rate, seed, module.name)
+            amount = Tiers(np.where(kept, amount.tier, 0).astype(np.uint8), amount.amounts)
         else:
-            amount[refused] = 0.0
+            amount = np.where(taken_up(amount > 0, ids, rate, seed, module.name), amount, 0.0)
     return module.name, amount, time.perf_counter() - t0
 
 

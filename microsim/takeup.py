@@ -32,8 +32,16 @@ def uniform(ids: np.ndarray, seed: int, name: str) -> np.ndarray:
     return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 
-def takes_up(ids: np.ndarray, rate: float, seed: int, module: str) -> np.ndarray:
-    """True for ids that take the benefit up (all of them when ``rate`` is 1)."""
-    if rate >= 1.0:
-        return np.ones(ids.shape, bool)
-    return uniform(ids, seed, f"takeup.{module}") < rate
+def taken_up(mask: np.ndarray, ids: np.ndarray, rate: float, seed: int, module: str) -> np.ndarray:
+    """Of the beneficiaries in ``mask``, those who take the benefit up (all of them when ``rate`` is 1)."""
+    return keep_drawn(mask, ids, rate, seed, f"takeup.{module}")
+
+
+def keep_drawn(mask: np.ndarray, ids: np.ndarray, share: float, seed: int, name: str) -> np.ndarray:
+    """A copy of ``mask`` keeping, of its true elements, those whose draw keyed by (``seed``, ``name``,
+    id) is below ``share``; draws only for the true elements (so the others never shift them)."""
+    kept = np.array(mask, dtype=bool, copy=True)
+    where = np.flatnonzero(kept)
+    if share < 1.0:
+        kept[where] = uniform(np.asarray(ids)[where], seed, name) < share
+    return kept

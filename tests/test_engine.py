@@ -19,7 +19,7 @@ from microsim.population import Population
 from microsim.run import simulate, simulate_year
 from microsim.scenario import Scenario, load_scenario
 from microsim.synth import synthesize
-from microsim.takeup import takes_up, uniform
+from microsim.takeup import keep_drawn, taken_up, uniform
 
 POP = synthesize(400, seed=12)
 DEFAULT = read_population(DEFAULT_POPULATION)
@@ -123,9 +123,16 @@ def test_take_up_one_equals_no_take_up_and_draws_are_keyed_by_id():
     ids = np.arange(1, 50_001, dtype=np.int64)
     order = np.random.default_rng(3).permutation(ids.size)
     np.testing.assert_array_equal(uniform(ids, 7, "m")[order], uniform(ids[order], 7, "m"))
-    assert abs(takes_up(ids, 0.6, 7, "m").mean() - 0.6) < 0.01
+    everyone = np.ones(ids.size, bool)
+    assert abs(taken_up(everyone, ids, 0.6, 7, "m").mean() - 0.6) < 0.01
     assert not np.array_equal(uniform(ids, 7, "m"), uniform(ids, 7, "other"))
-    assert takes_up(ids, 1.0, 7, "m").all()
+    assert taken_up(everyone, ids, 1.0, 7, "m").all()
+    # draws only where the mask is true, keyed by id: the others never change who is kept
+    half = ids % 2 == 0
+    kept = keep_drawn(half, ids, 0.5, 7, "m")
+    assert not kept[~half].any() and kept[half].any() and not kept[half].all()
+    np.testing.assert_array_equal(kept[half], uniform(ids[half], 7, "m") < 0.5)
+    np.testing.assert_array_equal(keep_drawn(half[order], ids[order], 0.5, 7, "m"), kept[order])
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

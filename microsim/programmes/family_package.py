@@ -7,11 +7,9 @@ persons living with HIV. The survey has no HIV status, so that component draws i
 among IDPoor members at the published rate, by person id (a labelled assumption).
 """
 
-import numpy as np
-
 from microsim.benefit import pay, pay_tiers
 from microsim.modules import programme
-from microsim.takeup import uniform
+from microsim.takeup import keep_drawn
 
 
 @programme("family_package_base", entity="household", label="Family Package: base support for IDPoor households",
@@ -37,10 +35,9 @@ def family_package_hiv(d, p):
     with probability ``share_of_idpoor_persons``, drawn from the person's id (the same persons in
     every run, year and scenario).
     """
-    eligible = d.idpoor > 0
-    members = np.flatnonzero(eligible)  # draws for IDPoor members only (keyed by id: the same persons)
-    eligible[members] = uniform(d.person_id[members], 0, "family_package_hiv.status") < p.share_of_idpoor_persons
-    return pay(eligible, p.amount)
+    # draws for IDPoor members only, keyed by id: the same persons in every run
+    return pay(keep_drawn(d.idpoor > 0, d.person_id, p.share_of_idpoor_persons, 0, "family_package_hiv.status"),
+               p.amount)
 
 
 @programme("family_package_mother_child", entity="person", label="Family Package: pregnancy and children under 2",

@@ -8,7 +8,7 @@ import numpy as np
 
 from microsim.benefit import pay
 from microsim.modules import programme
-from microsim.takeup import uniform
+from microsim.takeup import keep_drawn
 
 
 def _check(p):
@@ -31,9 +31,7 @@ def shock_groups(zone, household_id, idpoor, consumption_pc, poverty_line, p):
     in_zone = np.zeros(len(zone), bool)
     for name in hit_zones(p):  # at most three comparisons of the whole column (of codes, if categorical)
         in_zone |= np.asarray(zone == name)
-    hit = in_zone.copy()
-    drawn = np.flatnonzero(in_zone)  # draws for households of the hit zones only, keyed by id
-    hit[drawn] = uniform(np.asarray(household_id)[drawn], 0, "shock_response.hit") < p.share_hit
+    hit = keep_drawn(in_zone, household_id, p.share_hit, 0, "shock_response.hit")  # drawn by id, in the zones only
     is_idpoor = np.asarray(idpoor) > 0
     near_poor = ~is_idpoor & (np.asarray(consumption_pc) < p.horizontal_multiple * np.asarray(poverty_line))
     return in_zone, hit, is_idpoor, near_poor
