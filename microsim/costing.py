@@ -256,11 +256,13 @@ def average_measure(sim, name: str, p, label: str) -> Measure | None:
     rule, rate = _indexation(sim, name)
     births = float(weights @ (age == 0))
     around_births = pop.persons["pregnant"].to_numpy() | (age < 2)
+    take_up = float(getattr(p, "take_up", 1.0))
     if births > 0 and not (paid_to & ~around_births).any():
-        per_birth = float(weights @ amounts) / births  # take-up and reach included
-        note = (f"the module pays pregnant women and children under 2: its cost per birth in {sim.scenario.year} "
-                "(riels a month, reach and take-up included), held in later years")
-        return Measure(name, label, 0, 0, 1.0, 1.0, per_birth, rule, rate, 12.0, admin, note, "both", "births",
+        # the cost per birth before take-up (so that full take-up can be asked of the workbook), reach included
+        per_birth = float(weights @ amounts) / births / take_up if take_up > 0 else 0.0
+        note = (f"the module pays pregnant women and children under 2: a birth stands for them, costed at the "
+                f"module's cost per birth in {sim.scenario.year} (riels a month, before take-up), held in later years")
+        return Measure(name, label, 0, 0, 1.0, take_up, per_birth, rule, rate, 12.0, admin, note, "both", "births",
                        average=True)
     lo = int(getattr(p, "min_age", age[paid_to].min()))
     hi = int(getattr(p, "max_age", min(int(age[paid_to].max()), MAX_AGE)))
@@ -269,7 +271,6 @@ def average_measure(sim, name: str, p, label: str) -> Measure | None:
     group = (age >= lo) & (age <= hi)
     if sex != "both":
         group &= pop.persons["sex"].to_numpy() == sex
-    take_up = float(getattr(p, "take_up", 1.0))
     coverage = _reached_share(weights, paid_to, group, take_up)
     note = (f"the share of {'persons' if sex == 'both' else sex + ' persons'} aged {lo}-{hi} the rules reach; the "
             f"amount is the average paid a month in {sim.scenario.year} (amounts vary by person), held in later years")

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from microsim.costing import BASES, CostingInputs, Measure, ShockMeasure, costs_of
+from microsim.costing import BASES, NSSF_MATERNITY, CostingInputs, Measure, ShockMeasure, costs_of
 from microsim.runfolder import RunOutput, jsonable
 
 COSTING_FORMAT = "microsim-costing/1"
@@ -97,6 +97,13 @@ def costing_summary(scenario, measures: list, tables: dict, population: dict, op
     }
 
 
+def _amount_words(m) -> str:
+    """What a measure's amount is, when it is not one benefit's amount."""
+    if not m.average:
+        return ""
+    return " (cost per birth a month)" if m.base == "births" and m.name != NSSF_MATERNITY else " (the average paid)"
+
+
 def describe_measure(m) -> str:
     """One line: how a measure is costed, in words with units."""
     if isinstance(m, ShockMeasure):
@@ -111,7 +118,7 @@ def describe_measure(m) -> str:
     index = {"none": "not indexed", "cpi": "indexed to the CPI",
              "fixed": f"indexed by {m.indexation_rate:g} % a year"}[m.indexation]
     return (f"{who} x coverage {m.coverage:.4f} ({m.coverage_note}) x take-up {m.take_up:g} x "
-            f"{m.amount:,.0f} riels{' (the average paid)' if m.average else ''} ({index}) x {m.months:g} payments x "
+            f"{m.amount:,.0f} riels{_amount_words(m)} ({index}) x {m.months:g} payments x "
             f"(1 + {m.admin_rate:g} administration)")
 
 

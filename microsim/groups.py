@@ -62,9 +62,21 @@ def group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray
         elif key in pop.households.columns:
             mask &= _matches(pop.households[key], cond, key, where)[pop.person_household_index]
         else:
-            raise SpecError(f"{where}: unknown variable `{key}`; expected a column of the schema "
-                            "(docs/data-schema.md).")
+            raise SpecError(_missing_column(key, where))
     return mask
+
+
+def _missing_column(key: str, where: str) -> str:
+    """Why a group's variable is not in the population: an optional column it lacks, or not a column."""
+    from microsim.schema import load_schema
+
+    schema = load_schema()
+    table = next((t for t in ("persons", "households") if key in schema.table(t)), None)
+    if table is not None:
+        return (f"{where}: `{key}` is an optional column of the {table} table (docs/data-schema.md) that this "
+                "population does not have; add it to the data, or leave out what needs it (for a calibration, "
+                "a targets file without this target: --targets FILE).")
+    return f"{where}: unknown variable `{key}`; expected a column of the schema (docs/data-schema.md)."
 
 
 def household_group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray:

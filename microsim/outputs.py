@@ -254,7 +254,7 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
             if modules[n].counted_in_consumption and n not in totals:
                 result.added -= t.amount
     share = system.params.simulation.consumed_share
-    result.consumption = economy.consumption_pc(pop) + share * result.added / pop.household_members
+    result.consumption = economy.consumption_pc(pop) + share * result.added / pop.household_size_float
     return result
 
 
@@ -311,7 +311,7 @@ def pre_transfer_deciles(pop: Population, pre_h: np.ndarray) -> np.ndarray:
     every household alike, so the ranking holds for any year.
     """
     if "deciles" not in pop.cache:
-        pop.cache["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_members,
+        pop.cache["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_size_float,
                                        consumption_order(pop))
     return pop.cache["deciles"]
 
@@ -351,7 +351,7 @@ def grouped(values: np.ndarray, pop: Population, decile_codes: np.ndarray):
         yield b.dimension, b.labels, sums if b.combine is None else sums @ b.combine
     dims, cells = household_breakdowns(pop, decile_codes)
     shape = tuple(len(labels) for _, labels in dims)
-    size = pop.household_members
+    size = pop.household_size_float
     table = np.vstack([np.bincount(cells, v * size, minlength=int(np.prod(shape))) for v in values])
     table = table.reshape((values.shape[0],) + shape)  # measures x zone x decile x type
     yield "national", ["all persons"], table.sum(axis=(1, 2, 3))[:, None]
@@ -435,7 +435,7 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
     households count every member of such households.
     """
     w_h = pop.households["weight"].to_numpy()
-    persons_h = w_h * pop.household_members  # persons represented by each household
+    persons_h = w_h * pop.household_size_float  # persons represented by each household
     b_tot, r_tot = base.totals(pop, modules), reform.totals(pop, modules)
     admin_b = base.system.params.simulation.admin_cost_rate
     admin_r = reform.system.params.simulation.admin_cost_rate
@@ -505,7 +505,7 @@ def _nan(x) -> float:
 
 def incidence_table(pop, w_h, pre_h, base: Welfare, reform: Welfare) -> pd.DataFrame:
     """Where the reform's extra benefits go, by decile of consumption before any modelled benefit."""
-    size = pop.household_members
+    size = pop.household_size_float
     codes = pre_transfer_deciles(pop, pre_h)
     delta = reform.added - base.added  # riels per household per month
     total = np.bincount(codes, w_h * delta, minlength=10)
@@ -524,7 +524,7 @@ def incidence_table(pop, w_h, pre_h, base: Welfare, reform: Welfare) -> pd.DataF
 
 def targeting_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfare) -> pd.DataFrame:
     """Per module in the reform: coverage of the poor and targeting errors (persons, baseline poverty)."""
-    wp = w_h * pop.household_members
+    wp = w_h * pop.household_size_float
     poor_persons = wp * (base.consumption < line_h)  # persons represented, poor households only
     poor_total = poor_persons.sum()
     rows = []
@@ -544,7 +544,7 @@ def targeting_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfare) -
 
 def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfare, multiple: float) -> pd.DataFrame:
     """The near-poor outside IDPoor and NSSF: how many, and how many the reform reaches."""
-    wp = w_h * pop.household_members
+    wp = w_h * pop.household_size_float
     idpoor = pop.households["idpoor"].to_numpy() > 0
     nssf = (pop.household_count(pop.persons["nssf_member"].to_numpy()) > 0 if "nssf_member" in pop.persons
             else np.zeros(pop.n_households, bool))
@@ -567,7 +567,7 @@ def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfa
 def inequality(pop, w_h, pre_h, base_h, reform_h) -> Inequality:
     """Gini of consumption per person (persons weighted) before benefits, baseline and reform; means.
     (``microsim.run.simulate`` runs it on a second thread beside the other tables.)"""
-    wp = w_h * pop.household_members
+    wp = w_h * pop.household_size_float
     return Inequality(gini_without_benefits=W.gini(pre_h, wp, order=consumption_order(pop)),
                       gini_baseline=W.gini(base_h, wp), gini_reform=W.gini(reform_h, wp),
                       mean_consumption_baseline=W.mean(base_h, wp), mean_consumption_reform=W.mean(reform_h, wp))
@@ -590,7 +590,7 @@ def summary_counts(pop: Population, w_h: np.ndarray, line_h: np.ndarray, pre_h: 
     Weighted counts are persons represented; sample counts are sample persons; costs are riels
     per year (12 x sum of household weight x monthly benefit), per module and in total.
     """
-    size = pop.household_members  # float64: a sum over a mask is one dot product, exact in integers
+    size = pop.household_size_float  # float64: a sum over a mask is one dot product, exact in integers
     held = pop.cache.get("summary_before")  # before benefits: the same for every system on these arrays
     if held is None or not (held[0] is w_h and held[1] is line_h and held[2] is pre_h):
         wp = w_h * size

@@ -59,7 +59,7 @@ class Population:
         households = self.households.copy()
         households["weight"] = weights
         pop = Population(households, self.persons, metadata)
-        for name in ("person_household_index", "household_size", "household_members", "_household_last_member"):
+        for name in ("person_household_index", "household_size", "household_size_float", "_household_last_member"):
             if name in self.__dict__:
                 pop.__dict__[name] = self.__dict__[name]
         pop.cache.update({k: v for k, v in self.cache.items() if str(k).startswith("unweighted:")})
@@ -82,10 +82,12 @@ class Population:
         return np.bincount(self.person_household_index, minlength=len(self.households))
 
     @cached_property
-    def household_members(self) -> np.ndarray:
-        """:attr:`household_size` as float64 (exact): for products with weights and sums over masks,
-        which would otherwise convert the integers (or the mask) on every use."""
-        return self.household_size.astype(np.float64)
+    def household_size_float(self) -> np.ndarray:
+        """:attr:`household_size` as float64 (exact, read-only: shared with reweighted populations): for
+        products with weights and sums over masks, which would otherwise convert on every use."""
+        sizes = self.household_size.astype(np.float64)
+        sizes.flags.writeable = False
+        return sizes
 
     @cached_property
     def _household_last_member(self) -> np.ndarray:

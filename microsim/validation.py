@@ -178,7 +178,14 @@ MEASURES: dict[str, Callable] = {
 
 
 def _column(sim, name: str) -> np.ndarray:
+    """A person column; an optional one the population lacks makes the measure undefined (shown as such)."""
+    if name not in sim.population.persons:
+        raise _Undefined(name)
     return sim.population.persons[name].to_numpy()
+
+
+class _Undefined(Exception):
+    """A measure the population cannot give (an optional column is missing)."""
 
 
 def _persons_share(sim, within: np.ndarray, flag: np.ndarray) -> float:
@@ -252,7 +259,10 @@ def compare(population, figures: list[Figure] | None = None) -> list[Comparison]
             scenario = Scenario(name="Current law", year=year, path=PUBLISHED, sha256="")
             survey = f.economy == "survey"
             runs[key] = simulate_year(scenario, population, ageing=not survey, growth=not survey)
-        value = MEASURES[f.measure](runs[key])
+        try:
+            value = MEASURES[f.measure](runs[key])
+        except _Undefined:  # an optional column this population does not have
+            value = None
         out.append(Comparison(f, float(value) if value is not None else float("nan")))
     return out
 

@@ -68,3 +68,16 @@ def test_wpp2024_level_and_bad_years(tmp_path):
     bad.write_text("population_source: {value: wpp2030}\n")
     with pytest.raises(SpecError, match="expected the keys"):
         load_assumptions(bad)
+
+
+def test_the_docs_give_the_design_effects_the_ageing_reports():
+    """docs/projection.md and docs/calibration.md quote the shipped population's design effects."""
+    from microsim.paths import HOME
+
+    projection = (HOME / "docs" / "projection.md").read_text()
+    effects = [age_population(BASE, year)[1].diagnostics["kish_design_effect"] for year in (2026, 2030, 2035)]
+    assert (f"design effect {effects[0]:.2f} in 2026, {effects[1]:.2f} in 2030, {effects[2]:.2f} in 2035"
+            in " ".join(projection.split()))
+    calibration = " ".join((HOME / "docs" / "calibration.md").read_text().split())
+    shipped = BASE.metadata["calibration"]
+    assert f"{shipped['iterations']} iterations, design effect {shipped['kish_design_effect']:.2f}" in calibration

@@ -151,7 +151,10 @@ def test_reweighting_keeps_what_does_not_depend_on_weights():
     pop = _fresh(POP)
     derived.member_counts(pop, "age"), derived.consumption_order(pop)
     pop.cache["deciles"] = "depends on weights"
+    sizes = pop.household_size_float
     heavier = pop.reweighted(pop.households["weight"].to_numpy() * 2, {})
+    assert heavier.household_size_float is sizes and not sizes.flags.writeable
+    assert np.array_equal(sizes, pop.household_size) and sizes.dtype == np.float64
     assert heavier.cache[derived.ORDER_KEY] is pop.cache[derived.ORDER_KEY]
     assert heavier.cache[derived.COUNTS_KEY]["age"] is pop.cache[derived.COUNTS_KEY]["age"]
     assert "deciles" not in heavier.cache
@@ -242,3 +245,25 @@ def test_the_whole_country_paths_give_the_same_tables_on_a_small_population(monk
     forced = simulate(scenario, _fresh(POP))
     for name in plain.tables:
         pd.testing.assert_frame_equal(plain.tables[name], forced.tables[name], rtol=1e-12, atol=1e-9)
+
+
+def test_persons_counts_of_the_summary_are_exact_integers():
+    """Counts of persons (sums of household sizes over a mask, done in float64) are Python ints equal
+    to the integer sums."""
+    from microsim.economy import year_economy
+    from microsim.engine import load_system, run_system
+    from microsim.macro import load_macro
+    from microsim.outputs import summary_counts, welfare
+
+    pop = _fresh(POP)
+    modules, tree = load_system()
+    macro = load_macro()
+    economy = year_economy(pop, 2026, macro)
+    system = run_system(pop, modules, tree, pd.Timestamp("2026-01-01").date(), macro, 0, economy=economy)
+    w, line, pre = pop.households["weight"].to_numpy(), economy.poverty_line(pop), economy.consumption_pc(pop)
+    out = summary_counts(pop, w, line, pre, welfare(pop, system, modules, economy), modules)
+    size = pop.household_size
+    for key, mask in (("poor_pre_persons", pre < line),):
+        assert type(out[key]) is int and out[key] == int(size[mask].sum())
+    assert type(out["poor_post_persons"]) is int and type(out["lifted_persons"]) is int
+    assert out["lifted_persons"] <= out["poor_pre_persons"]

@@ -173,6 +173,10 @@ def test_published_levels_on_a_large_sample():
     for name, published in (("civil_service", "civil_service_pensioners"), ("veteran", "veteran_pensioners")):
         expected = SPEC.published(published) / SPEC.published("persons_total") * len(p)
         assert abs((scheme == name).sum() - expected) < 4 * np.sqrt(expected)  # the caseload's share, to sampling noise
+    nssf = p["nssf_member"].to_numpy()
+    expected = SPEC.published("nssf_registered_workers") / SPEC.published("persons_total") * len(p)
+    assert abs(nssf.sum() - expected) < 4 * np.sqrt(expected)  # the registered workers' share, to sampling noise
+    assert employed[nssf].all() and not (et[nssf] == "agriculture_self_employed").any()
     assert (pension & (age < 60)).sum() > 0  # veterans' and invalidity pensions are paid at any age
     ratio = (pension & older & female).sum() / (pension & older & ~female).sum() * 100
     assert 25 < ratio < 60  # the published 50 women per 100 men is a comparison (validation/), not a target
@@ -203,3 +207,9 @@ def test_spec_errors_name_the_file_and_key(tmp_path):
         load_spec(path)
     with pytest.raises(SpecError, match="Cannot read the generator spec"):
         load_spec(tmp_path / "missing.yaml")
+    raw = yaml.safe_load(SPEC.path.read_text())  # more insured than the propensities can reach
+    raw["assumptions"]["nssf_propensity"]["value"].update(services=0.0)
+    raw["published"]["nssf_registered_workers"]["value"] = 4_000_000
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(SpecError, match=r"`published.nssf_registered_workers` needs .* more than `assumptions.nssf_propensity`"):
+        synthesize(500, seed=1, spec=load_spec(path))

@@ -59,3 +59,29 @@ def test_validation_files_are_regenerated_from_the_current_model():
 def test_every_figure_has_a_source_a_year_and_a_reason():
     for f in FIGURES:
         assert len(f.source) > 20 and len(f.why) > 20 and 2000 <= f.year <= 2035, f.id
+
+
+def test_a_population_without_an_optional_column_is_validated_and_told_what_it_lacks():
+    """Survey data without `nssf_member` (an optional column): the NSSF figures are undefined, the
+    others computed; a calibration target on it names the optional column, not an unknown variable."""
+    import math
+
+    from microsim.errors import SpecError
+    from microsim.population import Population
+    from microsim.targets import evaluate, load_targets
+
+    survey = Population(DEFAULT.households, DEFAULT.persons.drop(columns=["nssf_member"]), dict(DEFAULT.metadata))
+    figures = [f for f in FIGURES if f.id in ("nssf_registered_workers", "nssf_childbirth_allowances", "idpoor_households")]
+    values = {c.figure.id: c.model for c in compare(survey, figures)}
+    assert math.isnan(values["nssf_registered_workers"]) and math.isnan(values["nssf_childbirth_allowances"])
+    assert values["idpoor_households"] == pytest.approx(COMPARISONS["idpoor_households"].model)
+    with pytest.raises(SpecError, match="`nssf_member` is an optional column of the persons table"):
+        evaluate(survey, load_targets())
+
+
+def test_the_nssf_count_is_one_figure_in_the_generator_the_targets_and_the_validation():
+    from microsim.synth.spec import load_spec
+    from microsim.targets import load_targets
+
+    target = next(t for t in load_targets().targets if t.name == "nssf_registered_workers")
+    assert load_spec().published("nssf_registered_workers") == target.value == PUBLISHED["nssf_registered_workers"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from microsim.errors import SpecError
 from microsim.synth.households import CHILD, HEAD, OTHER, SPOUSE, Composition
 from microsim.synth.spec import SECTORS, ZONES, Spec, interpolate
 
@@ -164,9 +165,15 @@ def activity(comp: Composition, in_school: np.ndarray, spec: Spec, rng: np.rando
     npr = spec.assumption("nssf_propensity")
     shape_n = (np.array([npr[s] for s in SECTORS])[employment[e]] * np.array([npr[z] for z in ZONES])[zone[e]]
                * np.where(formal[e], npr["formal"], 1.0))
-    members = spec.published("nssf_registered_workers") / spec.published("persons_total") * n  # expected in the sample
+    level = spec.published("nssf_registered_workers") / spec.published("persons_total") * n / max(e.size, 1)
+    probability = scale_to_level(shape_n, level)  # the share of employed persons insured
+    if e.size and probability.mean() < level - 1e-9:
+        raise SpecError(f"{spec.path}: `published.nssf_registered_workers` needs {level:.1%} of employed persons "
+                        f"insured, more than `assumptions.nssf_propensity` allows ({probability.mean():.1%}: a "
+                        "propensity of 0 never insures, and no group is insured above 98 %); raise the propensities "
+                        "or check the count.")
     nssf = np.zeros(n, bool)
-    nssf[e] = rng.random(e.size) < scale_to_level(shape_n, members / max(e.size, 1))
+    nssf[e] = rng.random(e.size) < probability
     return employment, formal, nssf
 
 
