@@ -164,7 +164,7 @@ def activity(comp: Composition, in_school: np.ndarray, spec: Spec, rng: np.rando
     # NSSF members: wage workers of registered enterprises, as many as the published count per person
     npr = spec.assumption("nssf_propensity")
     shape_n = (np.array([npr[s] for s in SECTORS])[employment[e]] * np.array([npr[z] for z in ZONES])[zone[e]]
-               * np.where(formal[e], npr["formal"], 1.0))
+               * np.where(formal[e], npr["formal"], 1.0) * np.where(female[e], npr["female"], 1.0))
     level = spec.published("nssf_registered_workers") / spec.published("persons_total") * n / max(e.size, 1)
     probability = scale_to_level(shape_n, level)  # the share of employed persons insured
     if e.size and probability.mean() < level - 1e-9:
