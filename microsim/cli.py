@@ -723,7 +723,7 @@ def _costing(scenario, data, first, last, no_ageing):
 @click.option("--csv", "csv_file", type=click.Path(path_type=Path), default=None, help="Also write the table as CSV.")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
 def cost(scenario, first, last, data, csv_file, no_ageing):
-    from microsim.costing import NSSF_MATERNITY, ShockMeasure, costs_of
+    from microsim.costing import ShockMeasure, costs_of
     from microsim.costing_output import costs_table, describe_measure
     from microsim.formatting import csv_number, pct, riels
 
@@ -731,9 +731,9 @@ def cost(scenario, first, last, data, csv_file, no_ageing):
     for m in measures:
         click.echo(f"{m.label}: {describe_measure(m)}")
         for _, r in costs_of(m, inputs).iterrows():
-            per_birth = not isinstance(m, ShockMeasure) and m.average and m.base == "births" and m.name != NSSF_MATERNITY
             count = (f"{r['households hit']:>12,.0f} households hit" if isinstance(m, ShockMeasure)
-                     else f"{r['beneficiaries (persons)']:>12,.0f} " + ("births paid for" if per_birth else "beneficiaries"))
+                     else f"{r['beneficiaries (persons)']:>12,.0f} "
+                     + ("births paid for" if m.amount_kind == "per_birth" else "beneficiaries"))
             click.echo(f"  {int(r['year'])}: {count}  "
                        f"{riels(r['annual cost (riels)']):>24}  {pct(r['annual cost (% of GDP)'], 3)} of GDP")
     if csv_file is not None:

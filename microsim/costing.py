@@ -29,6 +29,7 @@ import pandas as pd
 from microsim.benefit import paid
 from microsim.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.errors import SpecError
+from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.synth.spec import ZONES
 
 MAX_AGE = 100  # ages 100 and over in one row
@@ -52,9 +53,17 @@ class Measure:
     coverage_note: str
     sex: str = "both"  # both, male or female
     base: str = "ages"  # who is eligible: "ages" (persons of min_age..max_age), "births" or "disability"
-    average: bool = False  # the amount is the average of amounts that vary by person (first year's mix)
+    amount_kind: str = "benefit"  # "benefit" (the module's amount), "average" (of amounts that vary by person,
+    #                               the first year's mix) or "per_birth" (a module's first-year cost per birth)
     reachable: float = 1.0  # the coverage with the targeting dropped ("everyone reached"): 1 unless some
     #                         are paid another benefit instead (NSSF-insured mothers) or the share is the mix's
+    microsimulation_cost: float | None = None  # the first year's microsimulated cost of this measure, when it
+    #                                           is part of a module's (the allowance and the NSSF's benefit)
+
+    @property
+    def average(self) -> bool:
+        """The amount stands for amounts that vary (an average, or a cost per birth)."""
+        return self.amount_kind != "benefit"
 
 
 BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it
@@ -63,6 +72,7 @@ BASES = {  # how a measure's eligible persons are counted, and the workbook's wo
     "disability": "all persons x disability prevalence (Inputs_Population x Inputs_Demography)",
 }
 BIRTHS, PREVALENCE = "births (persons aged 0)", "disability prevalence (share)"
+PREGNANT = "pregnant women (persons)"
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,7 @@ class CostingInputs:
 
 DEMOGRAPHY_COLUMNS = {
     "births (persons aged 0)": "persons aged 0 in the year (UN WPP through the reweighting): a year's births",
-    "pregnant women (persons)": ("women pregnant at a moment of the year, as the population has them (a pregnancy "
+    PREGNANT: ("women pregnant at a moment of the year, as the population has them (a pregnancy "
                                  "lasts 9 months, so about 9/12 of a year's births would be expected)"),
     "persons with a disability (persons)": "persons with a significant functional difficulty",
     "disability prevalence (share)": "persons with a disability over all persons",
@@ -183,7 +193,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     sim = sim or first_year_simulation(scenario, base, first_year, ageing)
     pop = sim.population
     params = sim.reform.params
-    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    weights = pop.person_weight()
     from microsim.engine import load_system
 
     modules = load_system()[0]
@@ -219,9 +229,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         unit = {**sim.parameters["baseline"], **sim.parameters["reform_changes"]}.get(f"{name}.amount", {}).get("unit", "")
         one_off = unit.endswith("one-off")  # a yearly lump sum: one payment a year
         sex = rules.get("sex") if isinstance(rules.get("sex"), str) else "both"
-        group = (age >= lo) & (age <= hi)
-        if sex != "both":
-            group &= pop.persons["sex"].to_numpy() == sex
+        group = age_group(pop, lo, hi, sex)
         take_up = float(getattr(p, "take_up", 1.0))
         coverage = _reached_share(weights, paid_to, group, take_up)  # before take-up
         note = ("everyone of those ages" if coverage == 1.0 else
@@ -263,19 +271,25 @@ def average_measure(sim, name: str, p, label: str) -> Measure | None:
         note = (f"the module pays pregnant women and children under 2: a birth stands for them, costed at the "
                 f"module's cost per birth in {sim.scenario.year} (riels a month, before take-up), held in later years")
         return Measure(name, label, 0, 0, 1.0, take_up, per_birth, rule, rate, 12.0, admin, note, "both", "births",
-                       average=True)
+                       amount_kind="per_birth")
     lo = int(getattr(p, "min_age", age[paid_to].min()))
     hi = int(getattr(p, "max_age", min(int(age[paid_to].max()), MAX_AGE)))
     sexes = np.unique(pop.persons["sex"].to_numpy()[paid_to])
     sex = str(sexes[0]) if len(sexes) == 1 else "both"
-    group = (age >= lo) & (age <= hi)
-    if sex != "both":
-        group &= pop.persons["sex"].to_numpy() == sex
-    coverage = _reached_share(weights, paid_to, group, take_up)
+    coverage = _reached_share(weights, paid_to, age_group(pop, lo, hi, sex), take_up)
     note = (f"the share of {'persons' if sex == 'both' else sex + ' persons'} aged {lo}-{hi} the rules reach; the "
             f"amount is the average paid a month in {sim.scenario.year} (amounts vary by person), held in later years")
     return Measure(name, label, lo, hi, coverage, take_up, average, rule, rate, 12.0, admin, note, sex,
-                   average=True, reachable=coverage)
+                   amount_kind="average", reachable=coverage)
+
+
+def age_group(pop, lo: int, hi: int, sex: str = "both") -> np.ndarray:
+    """Persons aged ``lo``..``hi`` (of one sex, unless ``both``)."""
+    age = pop.persons["age"].to_numpy()
+    group = (age >= lo) & (age <= hi)
+    if sex != "both":
+        group &= pop.persons["sex"].to_numpy() == sex
+    return group
 
 
 def _average_paid(weights: np.ndarray, amounts: np.ndarray, paid_to: np.ndarray) -> float | None:
@@ -302,10 +316,12 @@ def _indexation(sim, name: str) -> tuple[str, float]:
 def maternity_measures(sim, p, label: str) -> list[Measure]:
     """The maternity allowance costed from births, and (with ``nssf_cash_benefit``) the NSSF's cash
     benefit for insured women as a measure of its own."""
-    out = [maternity_measure(sim, p, label)]
-    if p.nssf_cash_benefit and "nssf_member" in sim.population.persons:
-        out.append(nssf_maternity_measure(sim, p))
-    return out
+    if not (p.nssf_cash_benefit and "nssf_member" in sim.population.persons):
+        return [maternity_measure(sim, p, label)]
+    nssf = nssf_maternity_measure(sim, p)
+    module = next(q for q in sim.result.programmes if q.programme == "maternity_allowance").cost_reform_riels_per_year
+    return [dataclasses.replace(maternity_measure(sim, p, label), microsimulation_cost=module - nssf.microsimulation_cost),
+            nssf]
 
 
 def nssf_maternity_measure(sim, p) -> Measure:
@@ -313,8 +329,6 @@ def nssf_maternity_measure(sim, p) -> Measure:
     of pregnant women who are insured and paid (before take-up), amount = the average benefit a
     month of those paid (``nssf_replacement_rate`` x their imputed monthly earnings), months =
     ``nssf_benefit_months``. A benefit whose amount varies by person, costed by its average."""
-    from microsim.programmes.maternity_allowance import PREGNANCY_MONTHS
-
     pop = sim.population
     weights = pop.person_weight()
     pregnant = pop.persons["pregnant"].to_numpy()
@@ -327,12 +341,15 @@ def nssf_maternity_measure(sim, p) -> Measure:
     # each paid woman carries amount x months / 9 a month (the benefit spread over the pregnancy)
     average = _average_paid(weights, amounts, paid_to)
     amount = average * PREGNANCY_MONTHS / months if average is not None and months else 0.0
+    admin = float(sim.reform.params.simulation.admin_cost_rate)
+    cost = float(weights @ (amounts * paid_to)) * MONTHS_A_YEAR * (1 + admin)  # its part of the module's cost
     return Measure(NSSF_MATERNITY, "NSSF maternity cash benefit (insured women)", 0, 0, coverage, take_up, amount,
-                   "cpi", 0.0, months, float(sim.reform.params.simulation.admin_cost_rate),
+                   "cpi", 0.0, months, admin,
                    f"the share of births to women insured by the NSSF, measured on the pregnant women; the amount is "
                    f"{p.nssf_replacement_rate:g} x their average imputed monthly earnings in {sim.scenario.year}, "
                    "indexed to the CPI whatever the allowance's rule (wages also grow in real terms: an assumption "
-                   "that understates later years)", "both", "births", average=True, reachable=coverage)
+                   "that understates later years)", "both", "births", amount_kind="average", reachable=coverage,
+                   microsimulation_cost=cost)
 
 
 def nssf_part(sim) -> np.ndarray:
@@ -351,9 +368,10 @@ def maternity_measure(sim, p, label: str) -> Measure:
     before, after = float(p.months_before_birth), float(p.months_after_birth)
     # the reach of each phase, measured on its own persons and weighted by its months: pregnant
     # women before the birth (insured women may be left out), children aged 0 after it
+    pregnant = pop.persons["pregnant"].to_numpy()
     if p.nssf_cash_benefit and "nssf_member" in pop.persons:  # insured women are paid the NSSF's benefit instead
-        paid_to = paid_to & ~(pop.persons["nssf_member"].to_numpy() & pop.persons["pregnant"].to_numpy())
-    reach_before = _reached_share(weights, paid_to, pop.persons["pregnant"].to_numpy(), take_up) if before else 0.0
+        paid_to = paid_to & ~nssf_part(sim)
+    reach_before = _reached_share(weights, paid_to, pregnant, take_up) if before else 0.0
     reach_after = _reached_share(weights, paid_to, age == 0, take_up) if after else 0.0
     coverage = (before * reach_before + after * reach_after) / (before + after) if before + after else 0.0
     rule, rate = _indexation(sim, "maternity_allowance")
@@ -363,10 +381,7 @@ def maternity_measure(sim, p, label: str) -> Measure:
     # everyone reached: every birth, but insured women left out before it (paid the NSSF's benefit instead)
     reachable = 1.0
     if (p.nssf_cash_benefit or p.exclude_nssf_members) and "nssf_member" in pop.persons and before + after:
-        pregnant = pop.persons["pregnant"].to_numpy()
-        pregnant_weight = float(weights @ pregnant)
-        insured = float(weights @ (pregnant & pop.persons["nssf_member"].to_numpy())) / pregnant_weight \
-            if pregnant_weight else 0.0
+        insured = _reached_share(weights, nssf_part(sim), pregnant, 1.0)  # the insured share of pregnant women
         reachable = (before * (1 - insured) + after) / (before + after)
     return Measure("maternity_allowance", label, 0, 0, coverage, take_up, float(p.amount), rule, rate,
                    float(p.months_before_birth + p.months_after_birth),
@@ -427,10 +442,7 @@ def shock_costs(m: ShockMeasure, inputs: CostingInputs) -> pd.DataFrame:
         shock_year = (vertical * m.vertical_amount + horizontal * m.horizontal_amount) * m.months * (1 + m.admin_rate)
         cost = shock_year * (m.trigger_probability if m.expected else 1.0)
         rows.append({"year": y, "households in the hit zones": in_zones, "households hit": hit,
-                     "cost in a shock year (riels)": shock_year, "annual cost (riels)": cost,
-                     "annual cost (USD)": cost / inputs.usd[y] if y in inputs.usd else np.nan,
-                     "annual cost (% of GDP)": cost / inputs.gdp[y] * 100,
-                     "annual cost (% of government spending)": cost / inputs.spending[y] * 100,
+                     "cost in a shock year (riels)": shock_year, **money_columns(cost, y, inputs),
                      "IDPoor households topped up": vertical, "near-poor households reached": horizontal})
     return pd.DataFrame(rows)
 
@@ -472,11 +484,16 @@ def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
         benefit = m.amount * index
         cost = beneficiaries * benefit * m.months * (1 + m.admin_rate)
         rows.append({"year": y, "eligible (persons)": eligible, "beneficiaries (persons)": beneficiaries,
-                     "benefit (riels per person per month)": benefit, "annual cost (riels)": cost,
-                     "annual cost (USD)": cost / inputs.usd[y] if y in inputs.usd else np.nan,
-                     "annual cost (% of GDP)": cost / inputs.gdp[y] * 100,
-                     "annual cost (% of government spending)": cost / inputs.spending[y] * 100})
+                     "benefit (riels per person per month)": benefit, **money_columns(cost, y, inputs)})
     return pd.DataFrame(rows)
+
+
+def money_columns(cost: float, year: int, inputs: CostingInputs) -> dict:
+    """An annual cost (riels) in riels, USD (NaN without an exchange rate), % of GDP and of spending."""
+    return {"annual cost (riels)": cost,
+            "annual cost (USD)": cost / inputs.usd[year] if inputs.usd.get(year) else np.nan,
+            "annual cost (% of GDP)": cost / inputs.gdp[year] * 100,
+            "annual cost (% of government spending)": cost / inputs.spending[year] * 100}
 
 
 def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, ageing: bool = True,
@@ -484,69 +501,63 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
     """Each measure's first-year cost in the workbook beside the microsimulation's, with why they differ."""
     sim = sim or first_year_simulation(scenario, base, inputs.years[0], ageing)
     by_name = {p.programme: p for p in sim.result.programmes}
-    nssf_cost = None
-    if any(m.name == NSSF_MATERNITY for m in measures):  # the NSSF's part of the maternity allowance's cost
-        amounts = np.asarray(sim.reform.benefits["maternity_allowance"], dtype=np.float64)
-        nssf_cost = (float(sim.population.person_weight() @ (amounts * nssf_part(sim))) * MONTHS_A_YEAR
-                     * (1 + float(sim.reform.params.simulation.admin_cost_rate)))
     out = []
     for m in measures:
-        workbook = float(costs_of(m, inputs).iloc[0]["annual cost (riels)"])
-        if m.name == NSSF_MATERNITY:
-            why = ("Births x the insured share x the insured women's average benefit: the microsimulation pays each "
-                   "insured pregnant woman her own share of her imputed wage, spread over nine months of pregnancy, "
-                   "so the first year agrees (to rounding) when the pregnant women number 9/12 of the births; later "
-                   "years index the average to the CPI.")
-            out.append({"measure": m.name, "label": m.label, "workbook": workbook, "microsimulation": nssf_cost,
-                        "why": why})
-            continue
-        micro = by_name[m.name].cost_reform_riels_per_year
-        if m.name == "maternity_allowance" and nssf_cost is not None:
-            micro -= nssf_cost
-        if isinstance(m, ShockMeasure):
-            why = ("The workbook applies the first year's IDPoor and near-poor households per household hit, measured "
-                   "on the same households, so the first year agrees (to rounding); later years keep these shares "
-                   "while the households of each zone follow the projection.")
-            out.append({"measure": m.name, "label": m.label, "workbook": workbook, "microsimulation": micro, "why": why})
-            continue
-        exact = m.coverage == 1.0 and m.take_up == 1.0
-        why = ("The same population, ages and amount: the two agree (to rounding)." if exact else
-               f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "
-               f"({m.take_up:g}) to the whole age group; the microsimulation decides person by person (take-up drawn "
-               "by id), so the shares of the first year hold on average, not exactly.")
-        if m.average and m.base == "births" and m.name != NSSF_MATERNITY:
-            why = ("The module's cost per birth in the first year (pregnant women and children under 2, reach and "
-                   "take-up included), applied to each year's births: the first year agrees (to rounding); later "
-                   "years follow the births at the first year's mix.")
-        if m.average and m.base == "ages":
-            why = ("The amount is the average paid a month in the first year (amounts vary by person), applied to "
-                   f"the share of the age group paid ({m.coverage:.4f}) and take-up ({m.take_up:g}): the first year "
-                   "agrees (to rounding); later years hold that mix of amounts while the age group follows the "
-                   "projection.")
-        if m.name == "maternity_allowance":
-            pregnant = float(inputs.demography.iloc[0]["pregnant women (persons)"])
-            births = float(inputs.demography.iloc[0][BIRTHS])
-            before = sim.reform.params.maternity_allowance.months_before_birth
-            if not births:
-                why = "No births in the population."
-            elif before:
-                why = ("The workbook pays every birth all its months (before and after). The microsimulation pays the "
-                       "women pregnant at the moment (their months before the birth, spread over nine months of "
-                       "pregnancy) and the children aged 0 (the months after): the two agree when the pregnant women "
-                       f"number 9/12 of the births; here they number {pregnant / births * 12:.2f}/12 of them.")
-            else:
-                why = ("Only months after the birth: the workbook's births are the microsimulation's children aged 0, "
-                       "so the two agree (to rounding) when everyone is reached with full take-up.")
-            if not exact:
-                why += (f" Coverage {m.coverage:.4f} ({m.coverage_note}) and take-up {m.take_up:g} are constant shares; "
-                        "the microsimulation decides person by person (take-up drawn by id).")
-            if nssf_cost is not None:
-                why += (" The NSSF's cash benefit for insured women is its own measure (the next row); both columns "
-                        "here are the allowance without it.")
-        elif m.base == "disability":
-            why = ("The workbook applies the prevalence of disability to all persons, then a constant share "
-                   f"({m.coverage:.4f}: {m.coverage_note}) and take-up ({m.take_up:g}); the microsimulation decides "
-                   "person by person" + (" (take-up drawn by id)" if m.take_up < 1 else "") + ". With everyone reached "
-                   "and full take-up the two agree (to rounding).")
-        out.append({"measure": m.name, "label": m.label, "workbook": workbook, "microsimulation": micro, "why": why})
+        micro = m.microsimulation_cost if getattr(m, "microsimulation_cost", None) is not None \
+            else by_name[m.name].cost_reform_riels_per_year
+        out.append({"measure": m.name, "label": m.label, "workbook": float(costs_of(m, inputs).iloc[0]["annual cost (riels)"]),
+                    "microsimulation": micro, "why": _why(m, sim, inputs)})
     return out
+
+
+def _why(m, sim, inputs: CostingInputs) -> str:
+    """Why a measure's workbook cost and the microsimulation's differ (or agree), in words."""
+    if isinstance(m, ShockMeasure):
+        return ("The workbook applies the first year's IDPoor and near-poor households per household hit, measured "
+                "on the same households, so the first year agrees (to rounding); later years keep these shares "
+                "while the households of each zone follow the projection.")
+    exact = m.coverage == 1.0 and m.take_up == 1.0
+    constant_shares = (f"Coverage {m.coverage:.4f} ({m.coverage_note}) and take-up {m.take_up:g} are constant shares; "
+                       "the microsimulation decides person by person (take-up drawn by id).")
+    if m.amount_kind == "average" and m.base == "births":
+        return ("Births x the insured share x the insured women's average benefit: the microsimulation pays each "
+                "insured pregnant woman her own share of her imputed wage, spread over nine months of pregnancy, "
+                "so the first year agrees (to rounding) when the pregnant women number 9/12 of the births; later "
+                "years index the average to the CPI.")
+    if m.amount_kind == "per_birth":
+        return ("The module's cost per birth in the first year (pregnant women and children under 2, reach and "
+                "take-up included), applied to each year's births: the first year agrees (to rounding); later "
+                "years follow the births at the first year's mix.")
+    if m.amount_kind == "average":
+        return ("The amount is the average paid a month in the first year (amounts vary by person), applied to "
+                f"the share of the age group paid ({m.coverage:.4f}) and take-up ({m.take_up:g}): the first year "
+                "agrees (to rounding); later years hold that mix of amounts while the age group follows the "
+                "projection.")
+    if m.base == "births":  # the maternity allowance
+        pregnant, births = (float(inputs.demography.iloc[0][column]) for column in (PREGNANT, BIRTHS))
+        if not births:
+            return "No births in the population."
+        if sim.reform.params.maternity_allowance.months_before_birth:
+            why = ("The workbook pays every birth all its months (before and after). The microsimulation pays the "
+                   "women pregnant at the moment (their months before the birth, spread over nine months of "
+                   "pregnancy) and the children aged 0 (the months after): the two agree when the pregnant women "
+                   f"number 9/12 of the births; here they number {pregnant / births * 12:.2f}/12 of them.")
+        else:
+            why = ("Only months after the birth: the workbook's births are the microsimulation's children aged 0, "
+                   "so the two agree (to rounding) when everyone is reached with full take-up.")
+        if not exact:
+            why += " " + constant_shares
+        if m.microsimulation_cost is not None:
+            why += (" The NSSF's cash benefit for insured women is its own measure (the next row); both columns "
+                    "here are the allowance without it.")
+        return why
+    if m.base == "disability":
+        return ("The workbook applies the prevalence of disability to all persons, then a constant share "
+                f"({m.coverage:.4f}: {m.coverage_note}) and take-up ({m.take_up:g}); the microsimulation decides "
+                "person by person" + (" (take-up drawn by id)" if m.take_up < 1 else "") + ". With everyone reached "
+                "and full take-up the two agree (to rounding).")
+    if exact:
+        return "The same population, ages and amount: the two agree (to rounding)."
+    return (f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "
+            f"({m.take_up:g}) to the whole age group; the microsimulation decides person by person (take-up drawn "
+            "by id), so the shares of the first year hold on average, not exactly.")

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from microsim.costing import BASES, NSSF_MATERNITY, CostingInputs, Measure, ShockMeasure, costs_of
+from microsim.costing import BASES, CostingInputs, Measure, ShockMeasure, costs_of, money_columns
 from microsim.runfolder import RunOutput, jsonable
 
 COSTING_FORMAT = "microsim-costing/1"
@@ -34,12 +34,7 @@ def totals_table(costs: pd.DataFrame, inputs: CostingInputs) -> pd.DataFrame:
     """All measures' annual cost by year: riels, USD, % of GDP and of government spending."""
     total = costs.groupby("year", sort=True)[MONEY].sum()
     years = list(total.index)
-    return pd.DataFrame({
-        "year": years,
-        MONEY: total.to_numpy(),
-        "annual cost (USD)": [total[y] / inputs.usd[y] if inputs.usd.get(y) else np.nan for y in years],
-        "annual cost (% of GDP)": [total[y] / inputs.gdp[y] * 100 for y in years],
-        "annual cost (% of government spending)": [total[y] / inputs.spending[y] * 100 for y in years]})
+    return pd.DataFrame([{"year": y, **money_columns(float(total[y]), y, inputs)} for y in years])
 
 
 def checks_table(found: list[dict]) -> pd.DataFrame:
@@ -63,7 +58,7 @@ def _number(value):
 
 def _measure_json(m, costs: pd.DataFrame) -> dict:
     own = costs[costs["measure"] == m.name]
-    fields = {k: v for k, v in dataclasses.asdict(m).items() if k not in ("name", "label", "coverage_note")}
+    fields = {k: v for k, v in dataclasses.asdict(m).items() if k not in ("name", "label", "coverage_note", "microsimulation_cost")}
     if isinstance(m, ShockMeasure):
         fields["zones"] = list(m.zones)
         counted, reached = "households of the hit zones", "households hit"
@@ -97,11 +92,7 @@ def costing_summary(scenario, measures: list, tables: dict, population: dict, op
     }
 
 
-def _amount_words(m) -> str:
-    """What a measure's amount is, when it is not one benefit's amount."""
-    if not m.average:
-        return ""
-    return " (cost per birth a month)" if m.base == "births" and m.name != NSSF_MATERNITY else " (the average paid)"
+AMOUNT_WORDS = {"benefit": "", "average": " (the average paid)", "per_birth": " (cost per birth a month)"}
 
 
 def describe_measure(m) -> str:
@@ -118,7 +109,7 @@ def describe_measure(m) -> str:
     index = {"none": "not indexed", "cpi": "indexed to the CPI",
              "fixed": f"indexed by {m.indexation_rate:g} % a year"}[m.indexation]
     return (f"{who} x coverage {m.coverage:.4f} ({m.coverage_note}) x take-up {m.take_up:g} x "
-            f"{m.amount:,.0f} riels{_amount_words(m)} ({index}) x {m.months:g} payments x "
+            f"{m.amount:,.0f} riels{AMOUNT_WORDS[m.amount_kind]} ({index}) x {m.months:g} payments x "
             f"(1 + {m.admin_rate:g} administration)")
 
 

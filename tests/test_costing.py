@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from microsim.cli import main
-from microsim.costing import costing_inputs, costs_of, measure_costs, measures_of
+from microsim.costing import ShockMeasure, costing_inputs, costs_of, measure_costs, measures_of
 from microsim.costing_workbook import SHOCK_PARAMS
 from microsim.io import read_population
 from microsim.paths import DEFAULT_POPULATION
-from microsim.programmes.maternity_allowance import PREGNANCY_MONTHS
 from microsim.run import simulate_year
 from microsim.scenario import load_scenario
+from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.synth.spec import load_spec
 
 DEFAULT = read_population(DEFAULT_POPULATION)
@@ -525,9 +525,9 @@ def test_the_five_measures_of_lesson_9_scale_together_with_the_scenarios_drop_do
     raises the Summary's total by exactly half, as lesson 9 says."""
     text = (Path(__file__).parents[1] / "docs" / "training" / "scenarios" / "five_measures.yaml").read_text()
     sc, measures, inputs, found, path, model = _evaluate_workbook(tmp_path, text, [2026])
-    assert {m.base for m in measures if hasattr(m, "base")} == {"ages", "births", "disability"}
-    total = sum(measure_costs(m, inputs).iloc[0]["annual cost (riels)"] for m in measures if hasattr(m, "base"))
-    total += next(costs_of(m, inputs) for m in measures if not hasattr(m, "base")).iloc[0]["annual cost (riels)"]
+    people = [m for m in measures if not isinstance(m, ShockMeasure)]
+    assert {m.base for m in people} == {"ages", "births", "disability"}
+    total = sum(costs_of(m, inputs).iloc[0]["annual cost (riels)"] for m in measures)
     solution = model.calculate()
     column = chr(ord("A") + len(measures) + 1)  # year, one column per measure, then the total
     assert cell(solution, path, "Summary", f"{column}2") * 1e9 == pytest.approx(total, rel=1e-9)
@@ -546,9 +546,15 @@ def test_everyone_reached_never_pays_an_insured_mother_twice(tmp_path):
     scenarios = f"'[{path.name}]SCENARIOS'"
     everyone = model.calculate(inputs={f"{scenarios}!B1": "everyone reached, full take-up", f"{scenarios}!B2": 1})
     births = inputs.demography.iloc[0]["births (persons aged 0)"]
+    pop = simulate_year(sc, DEFAULT).population  # the insured share of pregnant women, from the population
+    w, pregnant = pop.person_weight(), pop.persons["pregnant"].to_numpy()
+    insured = float(w @ (pregnant & pop.persons["nssf_member"].to_numpy())) / float(w @ pregnant)
+    p = simulate_year(sc, DEFAULT).reform.params.maternity_allowance
+    before, after = p.months_before_birth, p.months_after_birth
+    assert allowance.reachable == pytest.approx((before * (1 - insured) + after) / (before + after), rel=1e-12)
     assert allowance.coverage < allowance.reachable < 1.0
     assert cell(everyone, path, "Calc_maternity_allowance", "E2") == pytest.approx(
-        births * allowance.reachable * allowance.amount * allowance.months, rel=1e-9)
+        births * allowance.reachable * allowance.amount * allowance.months * (1 + allowance.admin_rate), rel=1e-9)
     assert cell(everyone, path, "Calc_nssf_maternity_cash", "E2") == pytest.approx(
         measure_costs(nssf, inputs).iloc[0]["annual cost (riels)"], rel=1e-9)
 
