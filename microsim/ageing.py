@@ -130,7 +130,7 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
     male = float(w @ (base.persons["sex"] == "male").to_numpy()) / persons_base
     zone = base.households["zone"]
     in_phnom_penh = (zone == "phnom_penh").to_numpy()  # codes compared, per household
-    pp = float(base.households["weight"].to_numpy() @ (in_phnom_penh * base.household_size)) / persons_base
+    pp = float(base.households["weight"].to_numpy() @ (in_phnom_penh * base.household_size_float)) / persons_base
     targets += [
         Target("persons_male", "count", {"level": "person", "sex": "male"}, male * persons, "persons",
                "base year's share of men", table="population"),
@@ -158,7 +158,7 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
     if assumptions.value("keep_poverty_profile"):
         kept += [t for t in base_targets.targets
                  if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
-    key = ("own profile", str(base_targets.path), base_targets.sha256, len(kept))  # the same every year
+    key = ("own profile", str(base_targets.path), base_targets.sha256, tuple(t.name for t in kept))  # every year
     if key not in base.cache:
         base.cache[key] = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256))
     own = base.cache[key].set_index("target")["model"]

@@ -66,8 +66,7 @@ def pay_tiers(*tiers: tuple[np.ndarray, float]) -> Tiers:
     if not 1 <= len(tiers) <= 255:
         raise ValueError("pay_tiers takes 1 to 255 (eligible, amount) pairs")
     masks = [np.asarray(eligible, dtype=bool) for eligible, _ in tiers]
-    tier = np.select(masks, np.arange(1, len(tiers) + 1, dtype=np.uint8), 0) if len(tiers) > 1 \
-        else masks[0].view(np.uint8)
+    tier = np.select(masks, np.arange(1, len(tiers) + 1, dtype=np.uint8), 0).astype(np.uint8, copy=False)
     return Tiers(tier, [float(amount) for _, amount in tiers])
 
 

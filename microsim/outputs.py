@@ -13,6 +13,8 @@ decile, household type) is one weighted count over households. Nothing loops ove
 
 from __future__ import annotations
 
+import copy
+
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -41,7 +43,7 @@ class Welfare:
     consumption: np.ndarray
     added: np.ndarray  # benefits added to consumption, riels per household per month
     system: SystemResult
-    _totals: dict | None = None  # person module -> HouseholdTotals
+    _totals: dict | None = None  # module -> HouseholdTotals
 
     def totals(self, pop: Population, modules: dict[str, Module]) -> dict[str, "HouseholdTotals"]:
         """Each active module's :class:`HouseholdTotals` (what it pays each household), made once:
@@ -95,15 +97,14 @@ class HouseholdTotals:
         self.nothing = most == 0 and self._sums is None  # pays no one: skipped in sums
         self._rates = rates if not self.nothing else []
         self._counts = ([self.paid] if len(counts) == 1 else [c.astype(self.paid.dtype) for c in counts]) if rates else []
-        self._kept = self._sums if self._sums is not None else None
+        self._kept = self._sums
 
     def at_rate(self, rate: float) -> "HouseholdTotals":
         """The same members paid (a flat benefit's counts) at another positive rate."""
-        totals = HouseholdTotals.__new__(HouseholdTotals)
+        totals = copy.copy(self)  # the same counts, paid members and their weighted sum
         totals._sums = totals._receiving = totals._weighted = totals._kept = None
         totals._keep_amount = False  # a sweep variant: made once, not worth its float array
-        totals._weighted_paid, totals.paid, totals.nothing = self._weighted_paid, self.paid, self.nothing
-        totals._rates, totals._counts = [float(rate)], self._counts
+        totals._rates = [float(rate)]
         return totals
 
     @property
@@ -169,8 +170,7 @@ def household_totals(pop: Population, amount, key=None, per_person: bool = True)
     if key in cache:
         cache[key] = cache.pop(key)  # most recently used last
     else:
-        _remember(cache, key, _flat_with_known_members(pop, amount, key[0], per_person)
-                  or HouseholdTotals(pop, amount, per_person))
+        _remember(cache, key, _new_totals(pop, amount, key[0], per_person))
     return cache[key]
 
 
@@ -181,6 +181,12 @@ def _remember(cache: dict, key, totals: HouseholdTotals) -> None:
     cache[key] = totals
 
 
+def _new_totals(pop: Population, amount, module: str, per_person: bool) -> HouseholdTotals:
+    """A module's household totals: the previous counts at a new rate when the same persons are paid,
+    else counted."""
+    return _flat_with_known_members(pop, amount, module, per_person) or HouseholdTotals(pop, amount, per_person)
+
+
 def _flat_with_known_members(pop: Population, amount, module: str, per_person: bool) -> HouseholdTotals | None:
     """A flat benefit paid to exactly the persons the module's previous flat benefit was paid to
     (a sweep over its amount): the previous counts at the new rate, found by one comparison of the
@@ -189,9 +195,7 @@ def _flat_with_known_members(pop: Population, amount, module: str, per_person: b
     if not isinstance(amount, Flat):
         return None
     held = last.get(module)
-    last[module] = None  # filled below once the totals exist
-    if (held is not None and amount.amount > 0 and held[1]._rates and held[0].shape == amount.eligible.shape
-            and np.array_equal(held[0], amount.eligible)):
+    if held is not None and amount.amount > 0 and held[1]._rates and np.array_equal(held[0], amount.eligible):
         totals = held[1].at_rate(amount.amount)
     else:
         totals = HouseholdTotals(pop, amount, per_person)
@@ -220,16 +224,14 @@ def _prepare_totals(pop: Population, benefits: list) -> None:
     if len(todo) < 2 or pop.n_persons < THREADS_FROM_PERSONS:
         return
     with ThreadPoolExecutor(2) as pool:
-        totals = list(pool.map(lambda item: HouseholdTotals(pop, item[0]), todo))
+        totals = list(pool.map(lambda item: _new_totals(pop, item[0], item[1][0], True), todo))
     for (_, key), total in zip(todo, totals):
         _remember(cache, key, total)
 
 
 def household_amounts(pop: Population, module: Module, amount, key=None) -> np.ndarray:
     """A module's benefit per household (riels per household per month)."""
-    if module.entity == "household":
-        return np.asarray(amount, dtype=np.float64)
-    return household_totals(pop, amount, key).amount
+    return household_totals(pop, amount, key, per_person=module.entity == "person").amount
 
 
 def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], economy: YearEconomy,
@@ -531,9 +533,8 @@ def targeting_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfare) -
     for n, totals in sorted(reform.totals(pop, modules).items()):
         reached = totals.receiving
         reached_total, poor_reached = float(wp @ reached), float(poor_persons @ reached)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            coverage = np.float64(poor_reached) / poor_total if poor_total > 0 else np.nan
-            inclusion = np.float64(reached_total - poor_reached) / reached_total if reached_total > 0 else np.nan
+        coverage = poor_reached / poor_total if poor_total > 0 else np.nan
+        inclusion = (reached_total - poor_reached) / reached_total if reached_total > 0 else np.nan
         rows.append({"programme": modules[n].label,
                      "poor persons in receiving households (% of poor)": coverage * 100,
                      "exclusion error: poor not reached (% of poor)": (1 - coverage) * 100,

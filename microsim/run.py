@@ -210,7 +210,7 @@ def demography(pop: Population, strain: dict | None = None) -> Demography:
     strain = strain or {}
     w = pop.households["weight"].to_numpy()
     by_age = w @ member_counts(pop, "age").astype(np.float64)  # persons represented in each age group
-    persons = float(w @ pop.household_size)
+    persons = float(w @ pop.household_size_float)
     children = float(sum(n for n, (lo, hi) in zip(by_age, AGE_GROUPS) if hi < 15))
     older = float(sum(n for n, (lo, hi) in zip(by_age, AGE_GROUPS) if lo >= 65))
     return Demography(persons=persons, households=float(pop.households["weight"].sum()),

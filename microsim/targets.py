@@ -141,7 +141,11 @@ class TargetMatrix:
     X: np.ndarray      # households x targets, column-major
     T: np.ndarray      # target values of the constraints (0 for rates)
     sizes: list        # per target: members of each household in a rate's group or a ratio's `of` (None for counts)
-    is_rate: np.ndarray
+
+    @property
+    def is_rate(self) -> np.ndarray:
+        """True for targets on a relative scale (rates and ratios: those with a group size)."""
+        return np.array([size is not None for size in self.sizes])
 
     def group_totals(self, weights: np.ndarray) -> np.ndarray:
         """Persons represented in each rate's group or ratio's denominator (0 for counts), one column at a time (the
@@ -164,7 +168,6 @@ def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
     X = np.zeros((n_h, K), dtype=np.float64, order="F")
     sizes: list = [None] * K
     T = np.zeros(K)
-    is_rate = np.array([t.kind in SHARES for t in targets.targets])
     masks: dict[str, np.ndarray] = {}
     counts = pop.cache.setdefault("target_counts", {})  # group -> members per household (small integers)
 
@@ -205,7 +208,7 @@ def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
             # members in the group with the indicator, minus r times members in the group
             X[:, k] = members(t.group, where, t.indicator)
             X[:, k] -= t.value * sizes[k]
-    return TargetMatrix(X, T, sizes, is_rate)
+    return TargetMatrix(X, T, sizes)
 
 
 def _group_key(group) -> str:

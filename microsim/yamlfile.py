@@ -26,7 +26,10 @@ class DuplicateKey(yaml.YAMLError):
                          "keep one of them (a repeated key would silently replace the first value)")
 
 
-class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+LIBYAML = hasattr(yaml, "CSafeLoader")  # libyaml's parser when PyYAML was built with it
+
+
+class StrictLoader(yaml.CSafeLoader if LIBYAML else yaml.SafeLoader):
     """SafeLoader that refuses duplicated keys and reads ``1e5`` as a number (on libyaml's parser
     when PyYAML has it: the parameter files are read in milliseconds)."""
 
@@ -66,7 +69,7 @@ def nesting_depth(data: bytes | str) -> int:
 def parse_yaml(data: bytes | str):
     """Parse YAML text with :class:`StrictLoader`; a file nested more than MAX_DEPTH deep raises
     RecursionError (as the pure-Python parser would) before libyaml's composer could crash."""
-    if StrictLoader is not yaml.SafeLoader and nesting_depth(data) > MAX_DEPTH:
+    if LIBYAML and nesting_depth(data) > MAX_DEPTH:
         raise RecursionError("nested too deeply")
     return yaml.load(data, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
 

@@ -31,7 +31,11 @@ POP = synthesize(300, seed=5)
 def test_household_count_sparse_and_dense_paths_agree(sizes, data):
     """Counting members by their household rows (few qualify) or by a prefix sum (many do)."""
     n = sum(sizes)
-    mask = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    if data.draw(st.booleans()):  # about half true: the prefix sum
+        mask = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    else:  # under one in twenty: the household rows
+        mask = np.zeros(n, bool)
+        mask[data.draw(st.lists(st.integers(0, n - 1), max_size=n // 21))] = True
     hh = pd.DataFrame({"household_id": np.arange(len(sizes))})
     persons = pd.DataFrame({"household_id": np.repeat(np.arange(len(sizes)), sizes)})
     pop = Population(hh, persons)
@@ -167,6 +171,10 @@ def test_validation_in_any_row_order_gives_the_canonical_population():
                                       POP.persons.sample(frac=1, random_state=2))
     assert shuffled.content_hash() == POP.content_hash()
     assert np.array_equal(shuffled.person_household_index, _fresh(POP).person_household_index)
+    # the household rows found from runs of equal ids are those a lookup of each person's id finds
+    households = POP.households["household_id"].to_numpy()
+    assert np.array_equal(POP.person_household_index,
+                          np.searchsorted(households, POP.persons["household_id"].to_numpy()))
 
 
 def test_category_inputs_reach_modules_as_categoricals():
@@ -261,9 +269,11 @@ def test_persons_counts_of_the_summary_are_exact_integers():
     economy = year_economy(pop, 2026, macro)
     system = run_system(pop, modules, tree, pd.Timestamp("2026-01-01").date(), macro, 0, economy=economy)
     w, line, pre = pop.households["weight"].to_numpy(), economy.poverty_line(pop), economy.consumption_pc(pop)
-    out = summary_counts(pop, w, line, pre, welfare(pop, system, modules, economy), modules)
+    post = welfare(pop, system, modules, economy)
+    out = summary_counts(pop, w, line, pre, post, modules)
     size = pop.household_size
-    for key, mask in (("poor_pre_persons", pre < line),):
-        assert type(out[key]) is int and out[key] == int(size[mask].sum())
-    assert type(out["poor_post_persons"]) is int and type(out["lifted_persons"]) is int
+    poor_pre, poor_post = pre < line, post.consumption < line
+    for key, mask in (("poor_pre_persons", poor_pre), ("poor_post_persons", poor_post),
+                      ("lifted_persons", poor_pre & ~poor_post)):
+        assert type(out[key]) is int and out[key] == int(size[mask].sum()), key
     assert out["lifted_persons"] <= out["poor_pre_persons"]
