@@ -30,8 +30,8 @@ DERIVED_VERSION = 1  # raise when how the arrays are derived changes (e.g. the h
 STORED_FROM_HOUSEHOLDS = 100_000  # smaller populations compute them in milliseconds
 GROUPINGS = ("age", "sex", "employment_type", "relationship")  # each a person column
 # cache keys starting with "unweighted:" are kept when the population is reweighted
-COUNTS_KEY, TYPE_KEY, ORDER_KEY = "unweighted:member_counts", "unweighted:household_type", "unweighted:consumption_order"
-MATRIX_KEY = "unweighted:member_matrix"  # the stored counts of every grouping, one matrix
+TYPE_KEY, ORDER_KEY = "unweighted:household_type", "unweighted:consumption_order"
+MATRIX_KEY = "unweighted:member_matrix"  # the counts of every grouping, one matrix, and those filled in
 
 
 def labels(pop: Population, grouping: str) -> list[str]:
@@ -41,24 +41,49 @@ def labels(pop: Population, grouping: str) -> list[str]:
     return [str(c) for c in pop.persons[grouping].cat.categories]
 
 
+def _counts_matrix(pop: Population) -> tuple[np.ndarray, set]:
+    """The member counts of every grouping side by side (households x all their groups, the smallest
+    unsigned integers that hold a household) and the groupings already filled in (each on first use)."""
+    held = pop.cache.get(MATRIX_KEY)
+    if held is None:
+        width = sum(len(labels(pop, g)) for g in GROUPINGS)
+        largest = int(pop.household_size.max()) if pop.n_households else 0
+        held = pop.cache[MATRIX_KEY] = (np.zeros((pop.n_households, width), np.min_scalar_type(largest)), set())
+    return held
+
+
+def _columns(pop: Population, grouping: str) -> slice:
+    """Where ``grouping``'s groups are in the counts matrix."""
+    start = 0
+    for g in GROUPINGS:
+        stop = start + len(labels(pop, g))
+        if g == grouping:
+            return slice(start, stop)
+        start = stop
+    raise ValueError(f"{grouping!r} is not one of the groupings {GROUPINGS}")
+
+
 def member_counts(pop: Population, grouping: str) -> np.ndarray:
     """Members of each household in each group of ``grouping`` (households x groups, unsigned
-    integers): stored counts when their digest matches, else counted now; kept on the population."""
-    stored = pop.cache.setdefault(COUNTS_KEY, {})
-    if grouping not in stored:
+    integers): a view of the population's counts matrix, stored when the digest matched, else counted
+    now."""
+    matrix, filled = _counts_matrix(pop)
+    columns = _columns(pop, grouping)
+    if grouping not in filled:
         column = pop.persons[grouping]
         codes = age_group_codes(column.to_numpy()) if grouping == "age" else column.cat.codes.to_numpy()
-        stored[grouping] = pop.members_by_group(codes, len(labels(pop, grouping)))
-    return stored[grouping]
+        matrix[:, columns] = pop.members_by_group(codes, columns.stop - columns.start)
+        filled.add(grouping)
+    return matrix[:, columns]
 
 
 def member_matrix(pop: Population, groupings: tuple[str, ...]) -> np.ndarray:
-    """The member counts of several groupings side by side (households x their groups): a view of
-    the stored matrix when they are its first columns, else put together."""
-    stored = pop.cache.get(MATRIX_KEY)
-    if stored is not None and tuple(GROUPINGS[:len(groupings)]) == tuple(groupings):
-        return stored[:, :sum(member_counts(pop, g).shape[1] for g in groupings)]
-    return np.hstack([member_counts(pop, g) for g in groupings])
+    """The member counts of the first groupings of GROUPINGS side by side: a view of the counts matrix."""
+    if tuple(groupings) != GROUPINGS[:len(groupings)]:
+        raise ValueError(f"{groupings} are not the first groupings of {GROUPINGS}")
+    for g in groupings:
+        member_counts(pop, g)
+    return _counts_matrix(pop)[0][:, :_columns(pop, groupings[-1]).stop]
 
 
 def household_type(pop: Population) -> np.ndarray:
@@ -122,7 +147,7 @@ def write(pop: Population, folder) -> None:
     STORED_FROM_HOUSEHOLDS households)."""
     if pop.n_households < STORED_FROM_HOUSEHOLDS:
         return
-    counts = np.column_stack([member_counts(pop, g) for g in GROUPINGS])
+    counts = member_matrix(pop, GROUPINGS)
     names = np.array([f"{g}:{label}" for g in GROUPINGS for label in labels(pop, g)])
     order = consumption_order(pop).astype(np.min_scalar_type(max(pop.n_households - 1, 0)))
     np.savez(Path(folder) / FILE, counts=counts, names=names, household_type=household_type(pop),
@@ -148,13 +173,7 @@ def read(pop: Population, folder) -> bool:
             or arrays["consumption_order"].shape != (pop.n_households,)
             or str(arrays["source_sha256"]) != source_digest(pop)):
         return False
-    stored_counts = pop.cache.setdefault(COUNTS_KEY, {})
-    pop.cache[MATRIX_KEY] = counts
-    start = 0
-    for grouping in GROUPINGS:  # each grouping a view of its columns of the one matrix
-        stop = start + len(labels(pop, grouping))
-        stored_counts[grouping] = counts[:, start:stop]
-        start = stop
+    pop.cache[MATRIX_KEY] = (counts, set(GROUPINGS))
     pop.cache[TYPE_KEY] = arrays["household_type"]
     pop.cache[ORDER_KEY] = arrays["consumption_order"].astype(np.intp)
     return True
