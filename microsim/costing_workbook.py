@@ -151,8 +151,7 @@ def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
         sheet.write_string(row, 0, name, formats["text_in"])
         for m in measures:
             for pname in varied(m):
-                fmt = formats["share_in"] if pname in ("coverage", "take_up", "share_hit", "probability") \
-                    else formats["number_in"]
+                fmt = formats["share_in"] if pname in SHARE_PARAMS else formats["number_in"]
                 sheet.write_number(row, columns[(m.name, pname)], _variant_value(m, pname, change), fmt)
     sheet.freeze_panes(SCENARIO_ROW - 1, 1)
 
@@ -186,6 +185,8 @@ SHOCK_PARAMS = [  # (name, words, unit, how to get the value from the measure)
     ("admin", "Administrative cost", "share of benefits", lambda m: m.admin_rate),
 ]
 
+
+SHARE_PARAMS = {name for name, _, unit, _ in (*PARAMS, *SHOCK_PARAMS) if unit == "share"}  # shown as shares
 
 def _households_sheet(book, inputs: CostingInputs, head, number, population_label: str) -> None:
     """Households by zone (rows) and year (columns), yellow inputs: what a shock measure counts."""

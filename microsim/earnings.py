@@ -73,13 +73,14 @@ def study_mincer(study) -> Mincer:
                   study["earnings.experience_squared"], study["earnings.female"])
 
 
-def module_earnings(pop: Population, consumption_pc: np.ndarray) -> np.ndarray:
-    """Monthly earnings per person in the prices of ``consumption_pc`` (riels; 0 for non-workers),
-    for modules that read ``earnings`` (a benefit proportional to wages): the earnings model of the
-    cost-of-inaction study at its central values (policies/inaction.yaml, ``earnings.*``)."""
-    from microsim.study_parameters import load_study_parameters
+def module_earnings(pop: Population, consumption_pc: np.ndarray, study=None) -> np.ndarray:
+    """Monthly earnings per person in the prices of ``consumption_pc`` (riels; 0 for non-workers):
+    the earnings model of the cost-of-inaction study, with ``study``'s parameters (default: its
+    central values, policies/inaction.yaml ``earnings.*``, as modules that read ``earnings`` get)."""
+    if study is None:
+        from microsim.study_parameters import load_study_parameters
 
-    study = load_study_parameters()
+        study = load_study_parameters()
     return impute_earnings(pop, consumption_pc, study_mincer(study), study["earnings.labour_share_of_consumption"])
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 from microsim import schooling
 from microsim.ageing import Assumptions
 from microsim.determinism import one_blas_thread
-from microsim.earnings import (MONTHS, Profile, earnings_profile, impute_earnings, lifetime_factor, study_mincer,
+from microsim.earnings import (MONTHS, Profile, earnings_profile, lifetime_factor, module_earnings,
                                survival, value_of_extra_schooling, yearly_gains)
 from microsim.economy import YearEconomy, year_economy
 from microsim.engine import SystemResult, load_system, run_system
@@ -161,9 +161,7 @@ def follow_cohort(scenario: Scenario, base: Population, start: int, study: Study
 
     model = schooling.fit_attendance(pop0, consumption0, line0)
     x0 = schooling.covariates(pop0, children, consumption0, line0)
-    mincer = study_mincer(study)
-    earnings = impute_earnings(pop0, consumption0, mincer,
-                               study["earnings.labour_share_of_consumption"])
+    earnings = module_earnings(pop0, consumption0, study)
     person_group = np.where(ratio0 < near_poor, 0, 1)[pop0.person_household_index]
     w_person = pop0.person_weight()
     profiles = {"cohort_group": earnings_profile(pop0, earnings, w_person, person_group == 0),

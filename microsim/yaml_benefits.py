@@ -140,10 +140,8 @@ def make_formula(entity: str, rules: dict, one_off: bool):
                 eligible &= (d.age >= value[0]) & (d.age <= value[1])
             elif rule in FLAG_RULES:
                 eligible &= np.asarray(getattr(d, rule), bool) == value
-            elif rule in CATEGORY_RULES:  # a pandas.Categorical: compared on its codes
+            elif rule in CATEGORY_RULES or rule == "idpoor":  # a Categorical is compared on its codes
                 eligible &= np.asarray(_matches(getattr(d, rule), value), bool)
-            elif rule == "idpoor":
-                eligible &= _matches(np.asarray(getattr(d, rule)), value)
             elif rule == "consumption_below_line_multiple":
                 eligible &= d.consumption_pc < value * d.poverty_line
             elif rule == "household_members":

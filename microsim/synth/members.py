@@ -35,7 +35,10 @@ class Members:
     pregnant: np.ndarray
 
 
-def scale_to_level(shape: np.ndarray, target: float, cap: float = 0.98) -> np.ndarray:
+CAP = 0.98  # no group is given a probability above this (nobody is certain)
+
+
+def scale_to_level(shape: np.ndarray, target: float, cap: float = CAP) -> np.ndarray:
     """Probabilities proportional to ``shape`` (capped at ``cap``) whose mean is ``target``."""
     if shape.size == 0 or shape.sum() == 0:
         return np.zeros_like(shape, dtype=float)
@@ -170,7 +173,7 @@ def activity(comp: Composition, in_school: np.ndarray, spec: Spec, rng: np.rando
     if e.size and probability.mean() < level - 1e-9:
         raise SpecError(f"{spec.path}: `published.nssf_registered_workers` needs {level:.1%} of employed persons "
                         f"insured, more than `assumptions.nssf_propensity` allows ({probability.mean():.1%}: a "
-                        "propensity of 0 never insures, and no group is insured above 98 %); raise the propensities "
+                        f"propensity of 0 never insures, and no group is insured above {CAP:.0%}); raise the propensities "
                         "or check the count.")
     nssf = np.zeros(n, bool)
     nssf[e] = rng.random(e.size) < probability

@@ -168,8 +168,7 @@ def _check(path: Path, raw: dict) -> None:
     c.table("assumptions.formal_propensity.value", 0, None, keys=SECTORS + ZONES)
     c.number("published.nssf_registered_workers.value", 0, None)
     c.table("assumptions.nssf_propensity.value", lo=0.0,
-            keys=["agriculture_self_employed", "industry_wage", "services", "phnom_penh", "other_urban", "rural", "formal",
-                  "female"])
+            keys=[*SECTORS, *ZONES, "formal", "female"])
     for scheme in ("civil_service", "veteran"):
         c.table(f"assumptions.pension_schemes.{scheme}.age", 0, None, numeric_keys=True)
         c.table(f"assumptions.pension_schemes.{scheme}.zone", 0, None, keys=ZONES)
