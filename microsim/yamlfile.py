@@ -54,22 +54,53 @@ StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_12, list("-+
 MAX_DEPTH = 200  # far beyond any parameter file; libyaml's composer would overflow the C stack
 
 
-def nesting_depth(data: bytes | str) -> int:
-    """How deeply collections nest, from libyaml's event stream (no recursion, so no crash)."""
-    depth = deepest = 0
-    for event in yaml.parse(data, Loader=StrictLoader):
+def _deeper(events, limit: int) -> bool:
+    depth = 0
+    for event in events:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > limit:
+                return True
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
-    return deepest
+    return False
+
+
+def nested_deeper_than(data: bytes | str, limit: int) -> bool:
+    """Whether collections nest more than ``limit`` deep, read from the parser's event stream (no
+    recursion, so no crash). Recent libyaml releases refuse deep nesting themselves, in words that
+    change between releases (and scan ahead of the events, so the count cannot stop first): when
+    libyaml refuses the file, the pure-Python parser, which has no nesting limit and does not
+    recurse, counts again, so a too-deep file is this module's refusal whichever PyYAML is
+    installed, and any other error is the parser's."""
+    try:
+        return _deeper(yaml.parse(data, Loader=StrictLoader), limit)
+    except yaml.YAMLError:
+        if not LIBYAML:
+            raise
+        return _deeper(yaml.parse(data, Loader=yaml.SafeLoader), limit)
+
+
+def describe_yaml_error(error: yaml.YAMLError) -> str:
+    """One sentence for a YAML syntax error: the problem, where (line and column, from 1) and what
+    the parser was reading, without PyYAML's multi-line layout and its "<unicode string>"."""
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return " ".join(str(error).split())
+    parts = [" ".join((error.problem or "a syntax error").split())]
+    if error.problem_mark is not None:
+        parts.append(f"at line {error.problem_mark.line + 1}, column {error.problem_mark.column + 1}")
+    if error.context:
+        context = " ".join(error.context.split())
+        if error.context_mark is not None:
+            context += f" (begun at line {error.context_mark.line + 1}, column {error.context_mark.column + 1})"
+        parts.append(context)
+    return " ".join(parts)
 
 
 def parse_yaml(data: bytes | str):
     """Parse YAML text with :class:`StrictLoader`; a file nested more than MAX_DEPTH deep raises
     RecursionError (as the pure-Python parser would) before libyaml's composer could crash."""
-    if LIBYAML and nesting_depth(data) > MAX_DEPTH:
+    if LIBYAML and nested_deeper_than(data, MAX_DEPTH):
         raise RecursionError("nested too deeply")
     return yaml.load(data, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
 
@@ -95,6 +126,7 @@ def parse_file_content(path: str | Path, data: bytes, what: str):
     except DuplicateKey as e:
         raise SpecError(f"The {what} {path}: {e}.") from None
     except yaml.YAMLError as e:
-        raise SpecError(f"The {what} {path} is not valid YAML: {e}") from None
+        raise SpecError(f"The {what} {path} is not valid YAML: {describe_yaml_error(e)}.") from None
     except RecursionError:
-        raise SpecError(f"The {what} {path} is nested too deeply to be a {what}.") from None
+        raise SpecError(f"The {what} {path} nests lists or mappings more than {MAX_DEPTH} deep: it cannot be "
+                        f"a {what}; expected a YAML mapping a few levels deep.") from None

@@ -1,6 +1,7 @@
 """The synthetic population: deterministic, valid, and shaped like Cambodia."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -24,22 +25,41 @@ def test_same_seed_same_bytes_different_seed_different_data(tmp_path):
     assert synthesize(300, seed=4).content_hash() != read_population(a).content_hash()
 
 
-def test_shipped_default_population_regenerates_bit_identically():
-    """The recorded command (generate, then calibrate) rebuilds the shipped population exactly."""
+REGENERATION_RTOL = 1e-9  # floats rebuilt on another CPU or BLAS may differ in their last bits
+
+
+def test_shipped_default_population_regenerates_from_its_recorded_command():
+    """The recorded command (generate, then calibrate) rebuilds the shipped population: every
+    integer and categorical column exactly, every float column (weights, consumption, scores) to a
+    relative 1e-9, and the rebuilt weights meet the calibration targets. Bit-identity is promised on
+    one machine (see docs/uncertainty.md); across CPUs and library versions the calibration solver's
+    floating-point sums may round differently in the last bits, so the hash is not compared here."""
     from microsim.calibrate import apply, calibrate_population
-    from microsim.targets import load_targets
+    from microsim.targets import evaluate, load_targets
 
     shipped = read_population(DEFAULT_POPULATION)
     meta = shipped.metadata
     assert meta["command"] == (f"microsim synth --households {meta['households']} --seed {meta['seed']} "
                                "--calibrate --out synthetic_data/default")
     assert meta["spec_sha256"] == SPEC.sha256, "spec.yaml changed: regenerate synthetic_data/default"
+    assert shipped.content_hash() == meta["content_sha256"], "the shipped files do not match their own hash"
     targets = load_targets()
     assert meta["calibration"]["targets_sha256"] == targets.sha256, "targets changed: regenerate the default"
     again = synthesize(meta["households"], seed=meta["seed"])
     again = apply(again, calibrate_population(again, targets, meta["calibration"]["method"],
                                               tuple(meta["calibration"]["bounds"])))
-    assert again.content_hash() == shipped.content_hash() == meta["content_sha256"]
+    for table in ("households", "persons"):
+        rebuilt, kept = getattr(again, table), getattr(shipped, table)
+        assert list(rebuilt.columns) == list(kept.columns), table
+        for column in kept.columns:
+            assert rebuilt[column].dtype == kept[column].dtype, (table, column)
+            if pd.api.types.is_float_dtype(kept[column].dtype):
+                np.testing.assert_allclose(rebuilt[column].to_numpy(), kept[column].to_numpy(),
+                                           rtol=REGENERATION_RTOL, atol=0, err_msg=f"{table}.{column}")
+            else:
+                assert rebuilt[column].equals(kept[column]), f"{table}.{column} differs"
+    achieved = evaluate(again, targets)
+    assert achieved["error"].abs().max() < 1e-6, achieved.loc[achieved["error"].abs().idxmax()].to_dict()
 
 
 def test_relationships_are_consistent_with_ages(small_population):
