@@ -255,15 +255,20 @@ def test_bad_parameter_files_name_file_and_parameter(tmp_path):
 # ---- interruption --------------------------------------------------------------------------------------
 def test_sigterm_leaves_nothing_behind(tmp_path):
     """SIGTERM while ten projection years run in two worker processes: exit 143, no temporary
-    folder, no leaked semaphore (a ten-year projection takes several seconds; the signal comes
-    once the workers are busy)."""
+    folder, no leaked semaphore. The signal comes once the worker processes exist (watched, not
+    guessed from a fixed sleep, so a fast or a slow machine gives the same test)."""
+    import psutil
+
     out = tmp_path / "proj"
     env = dict(os.environ, PYTHONWARNINGS="default")
     process = subprocess.Popen(
         [sys.executable, "-m", "microsim.cli", "project", str(SCENARIO), "--from", "2026", "--to", "2035",
          "--jobs", "2", "--out", str(out)], cwd=HOME, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(2.5)
+    watched, deadline = psutil.Process(process.pid), time.monotonic() + 120
+    while process.poll() is None and len(watched.children(recursive=True)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert process.poll() is None, "the projection ended before it could be interrupted"
+    assert len(watched.children(recursive=True)) >= 2, "no worker processes started within two minutes"
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     stderr = stderr.decode()
