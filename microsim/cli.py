@@ -591,15 +591,18 @@ def _study_values(pairs) -> dict:
     """``NAME=VALUE`` pairs of ``--set``: a number, a name, or a comma-separated (or [bracketed]) list."""
     import yaml
 
+    from microsim.yamlfile import describe_yaml_error, parse_yaml
+
     values = {}
     for pair in pairs:
         if "=" not in pair:
             raise MicrosimError(f"--set {pair!r}: expected NAME=VALUE, such as earnings.return_to_schooling=0.07.")
         name, text = (part.strip() for part in pair.split("=", 1))
         try:
-            value = yaml.safe_load(text if text.startswith("[") or "," not in text else f"[{text}]")
-        except yaml.YAMLError:
-            raise MicrosimError(f"--set {pair!r}: the value {text!r} is not a number, a name or a list such as 3,5.") from None
+            value = parse_yaml(text if text.startswith("[") or "," not in text else f"[{text}]")
+        except (yaml.YAMLError, RecursionError) as e:
+            raise MicrosimError(f"--set {pair!r}: the value {text!r} is not a number, a name or a list such as 3,5 "
+                                f"({describe_yaml_error(e)}).") from None
         values[name] = value
     return values
 
@@ -721,12 +724,16 @@ def _costing(scenario, data, first, last, no_ageing):
 @click.option("--to", "last", type=int, default=2030, show_default=True, help="Last year.")
 @click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: shipped).")
 @click.option("--csv", "csv_file", type=click.Path(path_type=Path), default=None, help="Also write the table as CSV.")
+@click.option("--overwrite", is_flag=True, help="Replace the --csv file if it exists.")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
-def cost(scenario, first, last, data, csv_file, no_ageing):
+def cost(scenario, first, last, data, csv_file, overwrite, no_ageing):
     from microsim.costing import ShockMeasure, costs_of
     from microsim.costing_output import costs_table, describe_measure
     from microsim.formatting import csv_number, pct, riels
+    from microsim.io import preflight_file, write_file_atomically
 
+    if csv_file is not None:
+        preflight_file(csv_file, overwrite, "--csv")  # before any work
     sc, _, measures, inputs, _ = _costing(scenario, data, first, last, no_ageing)
     for m in measures:
         click.echo(f"{m.label}: {describe_measure(m)}")
@@ -737,13 +744,9 @@ def cost(scenario, first, last, data, csv_file, no_ageing):
             click.echo(f"  {int(r['year'])}: {count}  "
                        f"{riels(r['annual cost (riels)']):>24}  {pct(r['annual cost (% of GDP)'], 3)} of GDP")
     if csv_file is not None:
-        if csv_file.exists() and csv_file.is_dir():
-            raise MicrosimError(f"--csv {csv_file} is a folder; give a file name.")
-        try:
-            csv_file.parent.mkdir(parents=True, exist_ok=True)
-            costs_table(measures, inputs).to_csv(csv_file, index=False, float_format=csv_number, lineterminator="\n")
-        except OSError as e:
-            raise MicrosimError(f"Cannot write {csv_file}: {e.strerror or e}.") from None
+        table = costs_table(measures, inputs)
+        write_file_atomically(csv_file, lambda path: table.to_csv(path, index=False, float_format=csv_number,
+                                                                  lineterminator="\n"), "--csv")
         click.echo(f"Wrote {csv_file}.")
 
 

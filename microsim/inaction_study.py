@@ -54,11 +54,19 @@ class Study:
 def check_discount_rates(rates: list[float], study: StudyParameters, allow: bool) -> list[float]:
     if not rates:
         raise SpecError("--discount needs at least one rate, in percent: for example --discount 3,5.")
-    study.with_values({DISCOUNT: list(rates)}, allow, "--discount")
-    for r in rates:
+    for r in rates:  # answered in percent, the unit typed on the command line
         if r <= -1 or r >= 1:
-            raise SpecError(f"--discount {r * 100:g} % cannot be a real discount rate: give percent between 0 and 20 "
-                            "(for example 3,5).")
+            raise SpecError(f"--discount {r * 100:g}: {r * 100:g} % cannot be a real discount rate; give rates in "
+                            "percent, such as 3,5.")
+    plausible = study.parameters[DISCOUNT].plausible
+    if plausible and not allow:
+        low, high = plausible
+        for r in rates:
+            if not low <= r <= high:
+                raise SpecError(f"--discount {r * 100:g}: {r * 100:g} % is outside the plausible range of real "
+                                f"discount rates, {low * 100:g} to {high * 100:g} % (`{DISCOUNT}`). Check the value "
+                                "(rates are in percent: 3 means 3 %); if it is meant, add --allow.")
+    study.with_values({DISCOUNT: list(rates)}, allow, "--discount")
     return list(rates)
 
 

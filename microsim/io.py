@@ -109,6 +109,50 @@ def atomic_folder(path: str | os.PathLike, overwrite: bool = False, owned=None, 
         shutil.rmtree(old, ignore_errors=True)
 
 
+def preflight_file(path: str | os.PathLike, overwrite: bool, option: str) -> Path:
+    """Check before any work that the single file ``path`` (given with ``option``, e.g. ``--csv``)
+    can be written: not a folder, not under an ordinary file, and an existing file only with
+    ``--overwrite``. Returns the path."""
+    path = Path(path)
+    if path.is_dir():
+        raise MicrosimError(f"{option} {path} is a folder; give a file name (nothing was written).")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise MicrosimError(f"{option} {path}: {parent} is an ordinary file, not a folder; choose another "
+                                    f"{option} (nothing was written).")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise MicrosimError(f"{option} {path}: {parent} is not writable; choose a folder you can write to "
+                                    "(nothing was written).")
+            break
+    if path.exists() and not overwrite:
+        raise MicrosimError(f"{option} {path} already exists. Choose another file name, or add --overwrite to "
+                            "replace it (nothing was written).")
+    return path
+
+
+def write_file_atomically(path: Path, write, option: str) -> None:
+    """Write one file through ``write(temporary_path)`` beside ``path``, then move it into place: an
+    interrupted or failed write leaves the old file (or none), never half of a new one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(handle)
+    except OSError as e:
+        raise MicrosimError(f"Cannot write {option} {path}: {e.strerror or e}.") from None
+    tmp = Path(name)
+    try:
+        write(tmp)
+        tmp.chmod(0o644)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise MicrosimError(f"Cannot write {option} {path}: {e.strerror or e}.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 POPULATION_FILES = {"households.parquet", "households.csv", "persons.parquet", "persons.csv", "metadata.yaml",
                     "calibration_report.md", "calibration_targets.csv", derived.FILE}
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from microsim.errors import SpecError
 from microsim.results import YearResult
-from microsim.yamlfile import parse_yaml, read_yaml
+from microsim.yamlfile import describe_yaml_error, parse_yaml, read_yaml
 
 MAX_VARIANTS = 200  # more needs --yes
 
@@ -33,7 +34,10 @@ class Variant:
 
 
 def _scalar(text: str, where: str):
-    value = parse_yaml(text) if text.strip() else None
+    try:
+        value = parse_yaml(text) if text.strip() else None
+    except (yaml.YAMLError, RecursionError) as e:
+        raise SpecError(f"{where}: {text!r} is not a single value: {describe_yaml_error(e)}.") from None
     if value is None or isinstance(value, (list, dict)):
         raise SpecError(f"{where}: {text!r} is not a single value (a number, true/false or a word).")
     return value

@@ -10,6 +10,7 @@ Two things plain PyYAML gets wrong for hand-edited files are fixed here:
 
 from __future__ import annotations
 
+import calendar
 import re
 from pathlib import Path
 
@@ -26,6 +27,42 @@ class DuplicateKey(yaml.YAMLError):
                          "keep one of them (a repeated key would silently replace the first value)")
 
 
+class ImpossibleDate(yaml.YAMLError):
+    """A value written as a date (YYYY-MM-DD) that no calendar has, such as 2026-13-01 or 2019-02-30."""
+
+    def __init__(self, text: str, line: int, why: str, key=None, is_key: bool = False):
+        self.text, self.line, self.why, self.key, self.is_key = text, line, why, key, is_key
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.is_key:
+            where = f"the key `{self.text}` (line {self.line}) is not a date"
+        elif self.key is not None:
+            where = f"the key `{self.key}` has `{self.text}` (line {self.line}), which is not a date"
+        else:
+            where = f"`{self.text}` (line {self.line}) is not a date"
+        return f"{where}: {self.why}; expected a date written YYYY-MM-DD, such as 2026-01-01"
+
+
+DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _why_impossible(text: str) -> str | None:
+    """Why ``text`` (which YAML reads as a timestamp) names no day, or None if it is a real one."""
+    found = DATE_TEXT.match(text)
+    if not found:
+        return None
+    year, month, day = (int(part) for part in found.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if year < 1:
+        return "years start at 1"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    return None
+
+
 LIBYAML = hasattr(yaml, "CSafeLoader")  # libyaml's parser when PyYAML was built with it
 
 
@@ -33,9 +70,24 @@ class StrictLoader(yaml.CSafeLoader if LIBYAML else yaml.SafeLoader):
     """SafeLoader that refuses duplicated keys and reads ``1e5`` as a number (on libyaml's parser
     when PyYAML has it: the parameter files are read in milliseconds)."""
 
+    def construct_yaml_timestamp(self, node):
+        why = _why_impossible(str(node.value))
+        if why:
+            raise ImpossibleDate(str(node.value), node.start_mark.line + 1, why)
+        return super().construct_yaml_timestamp(node)
+
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:timestamp":
+                why = _why_impossible(str(key_node.value))
+                if why:
+                    raise ImpossibleDate(str(key_node.value), key_node.start_mark.line + 1, why, is_key=True)
+            if isinstance(value_node, yaml.ScalarNode) and value_node.tag == "tag:yaml.org,2002:timestamp":
+                why = _why_impossible(str(value_node.value))
+                if why:  # named by its key here; a date in a list is named by its line alone
+                    raise ImpossibleDate(str(value_node.value), value_node.start_mark.line + 1, why,
+                                         key=getattr(key_node, "value", None))
             key = self.construct_object(key_node, deep=deep)
             try:
                 hash(key)
@@ -48,6 +100,7 @@ class StrictLoader(yaml.CSafeLoader if LIBYAML else yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
 StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_12, list("-+0123456789."))
 
 
@@ -123,7 +176,7 @@ def parse_file_content(path: str | Path, data: bytes, what: str):
         raise SpecError(f"The {what} {path} is not a text file (it is not UTF-8); expected YAML.") from None
     try:
         return parse_yaml(text)
-    except DuplicateKey as e:
+    except (DuplicateKey, ImpossibleDate) as e:
         raise SpecError(f"The {what} {path}: {e}.") from None
     except yaml.YAMLError as e:
         raise SpecError(f"The {what} {path} is not valid YAML: {describe_yaml_error(e)}.") from None

@@ -325,3 +325,82 @@ def test_a_yaml_file_nested_absurdly_deep_is_refused_not_crashed(tmp_path, depth
     assert f"more than {MAX_DEPTH} deep" in message and "expected a YAML mapping" in message
     done = cli("run", deep)
     assert_clean_error(done, str(deep), "deep")
+
+
+# ---- impossible dates ----------------------------------------------------------------------------------
+DATE_EXPECTED = "expected a date written YYYY-MM-DD"
+
+
+def test_a_scenario_year_written_as_an_impossible_date(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(SCENARIO.read_text().replace("year: 2026", "year: 2026-13-01"))
+    done = cli("run", scenario, "--out", tmp_path / "out")
+    assert_clean_error(done, str(scenario), "the key `year` has `2026-13-01` (line", "there is no month 13",
+                       DATE_EXPECTED)
+    assert files_under(tmp_path) == ["s.yaml"]
+
+
+def test_a_variants_file_with_an_impossible_date(tmp_path):
+    variants = tmp_path / "v.yaml"
+    variants.write_text("variants:\n  - name: a\n    overrides: {child_benefit.amount: 2019-02-30}\n")
+    done = cli("sweep", SCENARIO, "--variants", variants, "--out", tmp_path / "out")
+    assert_clean_error(done, str(variants), "`2019-02-30`", "February 2019 has 28 days", DATE_EXPECTED)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("key, why", [("2019-13-01", "there is no month 13"), ("2026-02-30", "February 2026 has 28 days"),
+                                      ("2023-04-31", "April 2023 has 30 days")])
+def test_an_impossible_effective_date_in_a_parameter_or_benefit_file(tmp_path, key, why):
+    from microsim.yaml_benefits import register
+
+    parameters = tmp_path / "social_pension.yaml"
+    parameters.write_text((POLICIES / "parameters" / "social_pension.yaml").read_text()
+                          .replace("2019-01-01:", f"{key}:", 1))
+    with pytest.raises(SpecError) as refused:
+        ParameterTree.load([parameters])
+    message = str(refused.value)
+    assert message.startswith(f"The parameter file {parameters}: the key `{key}` (line ")
+    assert why in message and DATE_EXPECTED in message and "\n" not in message
+    benefit = tmp_path / "maternity_benefit.yaml"
+    benefit.write_text((POLICIES / "benefits" / "maternity_benefit.yaml").read_text().replace("2019-01-01:", f"{key}:", 1))
+    with pytest.raises(SpecError, match=rf"{benefit}: the key `{key}` \(line \d+\) is not a date: {why}"):
+        register(benefit)
+
+
+def test_a_real_leap_day_is_a_date():
+    from microsim.yamlfile import parse_yaml
+
+    assert parse_yaml("a: 2024-02-29")["a"].isoformat() == "2024-02-29"
+    with pytest.raises(Exception, match="February 2100 has 28 days"):
+        parse_yaml("a: 2100-02-29")  # not a leap year: divisible by 100, not by 400
+
+
+def test_a_sweep_value_or_study_setting_written_as_an_impossible_date(tmp_path):
+    done = cli("sweep", SCENARIO, "--vary", "child_benefit.amount=2019-02-30", "--out", tmp_path / "out")
+    assert_clean_error(done, "--vary child_benefit.amount=2019-02-30", "February 2019 has 28 days")
+    done = cli("inaction", SCENARIO, "--set", "earnings.return_to_schooling=2019-02-30", "--out", tmp_path / "i")
+    assert_clean_error(done, "--set", "February 2019 has 28 days")
+
+
+# ---- the cost table's --csv ------------------------------------------------------------------------------
+def test_cost_csv_never_replaces_a_file_without_overwrite(tmp_path):
+    mine = tmp_path / "mycosts.csv"
+    mine.write_text("my own numbers\n")
+    done = cli("cost", SCENARIO, "--from", "2026", "--to", "2026", "--csv", mine)
+    assert_clean_error(done, f"--csv {mine} already exists", "--overwrite")
+    assert mine.read_text() == "my own numbers\n"
+    done = cli("cost", SCENARIO, "--from", "2026", "--to", "2026", "--csv", mine, "--overwrite")
+    assert done.exit_code == 0, done.output
+    rows = pd.read_csv(mine)
+    assert list(rows["measure"]) == ["child_benefit"] and list(rows["year"]) == [2026]
+    assert files_under(tmp_path) == ["mycosts.csv"], "no temporary file is left beside it"
+
+
+def test_cost_csv_under_an_ordinary_file_or_onto_a_folder(tmp_path):
+    afile = tmp_path / "afile.txt"
+    afile.write_text("x")
+    done = cli("cost", SCENARIO, "--csv", afile / "x.csv")
+    assert_clean_error(done, f"--csv {afile / 'x.csv'}: {afile} is an ordinary file, not a folder")
+    done = cli("cost", SCENARIO, "--csv", tmp_path)
+    assert_clean_error(done, f"--csv {tmp_path} is a folder; give a file name")
+    assert files_under(tmp_path) == ["afile.txt"]
