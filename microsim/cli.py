@@ -270,6 +270,30 @@ def backend_options(command):
                              "cluster of --jobs workers, or --scheduler). Results are identical on every backend.")(command)
 
 
+ALLOW_HELP = ("Accept parameter values outside their plausible range (each parameter file's `plausible`; "
+              "docs/policies.md), when such a value is meant.")
+
+
+def allow_option(command):
+    """--allow: values outside a parameter's plausible range are accepted (recorded in the manifest)."""
+    return click.option("--allow", is_flag=True, help=ALLOW_HELP)(command)
+
+
+def _with_allowance(sc, allow: bool):
+    """The scenario with --allow applied, its overrides checked now (before any work), so a value
+    outside its plausible range or a misspelt parameter is an error in a second, not after a run."""
+    import dataclasses
+
+    from microsim.engine import load_system
+
+    sc = dataclasses.replace(sc, allow_implausible=bool(allow))
+    _, tree = load_system()
+    where = str(sc.path)
+    base = tree.with_overrides(sc.baseline, f"{where}, baseline", sc.overrides_date, sc.allow_implausible)
+    base.with_overrides(sc.reform, f"{where}, reform", sc.overrides_date, sc.allow_implausible)
+    return sc
+
+
 RUN_HELP = """Simulate a scenario in its year: baseline against reform, poverty and costs.
 
 SCENARIO is a YAML file (policies/scenarios/) with a year and the reform as parameter
@@ -310,15 +334,16 @@ def _shipped(pop, data, executor):
     return PopulationRef(str(Path(data).resolve()), pop.content_hash())
 
 
-def _prepare(scenario, data, out, overwrite, sc_slug_suffix: str):
-    """The scenario, the population path and the run folder (--out, or runs/<scenario><suffix>, which
-    is replaced only when microsim wrote it), checked before any work is done."""
+def _prepare(scenario, data, out, overwrite, sc_slug_suffix: str, allow: bool = False):
+    """The scenario (with --allow applied and its overrides checked), the population path and the run
+    folder (--out, or runs/<scenario><suffix>, which is replaced only when microsim wrote it),
+    checked before any work is done."""
     from microsim import paths
     from microsim.io import preflight_output
     from microsim.runfolder import run_folder_problem
     from microsim.scenario import load_scenario
 
-    sc = load_scenario(scenario)
+    sc = _with_allowance(load_scenario(scenario), allow)
     data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
     if out is None:
         out, overwrite = paths.HOME / "runs" / f"{sc.slug}{sc_slug_suffix}", True
@@ -347,9 +372,10 @@ def _population_label(data) -> str:
 @click.option("--replicates", "-r", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="Bootstrap replicates for 95 % intervals (docs/uncertainty.md). "
                    "20 take about 5 s on one core (less with --jobs); 100 or more for stable bounds.")
+@allow_option
 @backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, no_intervals, replicates, backend,
+def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, no_intervals, replicates, allow, backend,
         scheduler, quiet):
     from microsim.formatting import money, pct, persons
     from microsim.io import read_population
@@ -361,7 +387,7 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
 
     from microsim.progress import stages
 
-    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="", allow=allow)
     replicates = 0 if no_intervals else replicates
     with stages(2, "Simulating", quiet) as step:
         pop = read_population(data)
@@ -378,7 +404,8 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
     with stages(1, "Writing", quiet) as step:
         command = (f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
                    + (f" --replicates {replicates}" if replicates else " --no-intervals")
-                   + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
+                   + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else "")
+                   + (" --allow" if allow else ""))
         output = run_output(sim, command, jobs, population_info(pop, _population_label(data)))
         if no_charts:
             output.charts = lambda folder: {key: _skipped(key) for key in ("poverty_by_age", "costs", "incidence")}
@@ -434,17 +461,18 @@ Examples:
 @click.option("--replicates", "-r", type=click.IntRange(1, 10_000), default=None,
               help="Bootstrap replicates for 95 % intervals on every year (docs/uncertainty.md); the work grows "
                    "with years x replicates, so none unless asked.")
+@allow_option
 @backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, replicates, backend, scheduler,
-            quiet):
+def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, replicates, allow, backend,
+            scheduler, quiet):
     from microsim.formatting import pct, riels
     from microsim.io import read_population
     from microsim.paths import display_path
     from microsim.projection import projection_output, run_projection
     from microsim.runfolder import population_info, write_run_folder
 
-    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-projection")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-projection", allow=allow)
     pop = read_population(data)
     with _executor(backend, scheduler, jobs, quiet) as executor:
         shipped = _shipped(pop, data, executor)
@@ -461,7 +489,8 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
                 p.result = dataclasses.replace(p.result, intervals=intervals(p.result, reps[p.year]))
     command = (f"microsim project {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
                + (f" --replicates {replicates}" if replicates else "")
-               + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
+               + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else "")
+               + (" --allow" if allow else ""))
     output = projection_output(proj, command, population_info(pop, _population_label(data)), pop.metadata)
     write_run_folder(output, out, overwrite)
     for r in proj.results:
@@ -507,10 +536,11 @@ Examples:
 @click.option("--no-growth", is_flag=True, help="Keep survey-year living standards.")
 @click.option("--yes", "allow_many", is_flag=True, help=f"Run more than {200} variants.")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@allow_option
 @backend_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_ageing, no_growth, allow_many, overwrite,
-          backend, scheduler, quiet):
+          allow, backend, scheduler, quiet):
     from microsim.formatting import persons, riels
     from microsim.io import read_population
     from microsim.paths import display_path
@@ -520,7 +550,7 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
     if bool(varies) == bool(variants_file):
         raise MicrosimError("Give the variants either with --vary (one or more) or with --variants FILE, not both "
                             "and not neither.")
-    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-sweep")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-sweep", allow=allow)
     variants = grid_variants(list(varies)) if varies else file_variants(variants_file)
     check_variants(variants, sc, allow_many)
     pop = read_population(data)
@@ -531,8 +561,9 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
     command = (f"microsim sweep {display_path(scenario)} --data {display_path(data)}"
                + "".join(f" --vary {v}" for v in varies)
                + (f" --variants {display_path(variants_file)}" if variants_file else "")
-               + (f" --replicates {replicates}" if replicates else "") + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else ""))
-    options = {"ageing": not no_ageing, "growth": not no_growth, "replicates": replicates or 0}
+               + (f" --replicates {replicates}" if replicates else "") + (" --no-ageing" if no_ageing else "")
+               + (" --no-growth" if no_growth else "") + (" --allow" if allow else ""))
+    options = {"ageing": not no_ageing, "growth": not no_growth, "replicates": replicates or 0, "allow": allow}
     output = sweep_output(sc, variants, results, population_info(pop, _population_label(data)), command, options,
                           pop.metadata)
     write_run_folder(output, out, overwrite)
@@ -614,7 +645,7 @@ def _study_values(pairs) -> dict:
 @click.option("--near-poor", "near_poor", type=float, default=None,
               help="Near-poor: consumption below this multiple of the poverty line. Default: simulation.near_poor_multiple.")
 @click.option("--set", "settings", multiple=True, help="NAME=VALUE: a study parameter of policies/inaction.yaml (repeatable).")
-@click.option("--allow", is_flag=True, help="Accept --set values outside their plausible range.")
+@click.option("--allow", is_flag=True, help="Accept --set, --discount and scenario values outside their plausible range.")
 @click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: the shipped one).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder (default: runs/<scenario>-inaction).")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
@@ -638,7 +669,7 @@ def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out,
     from microsim.study_parameters import check_study, load_study_parameters
 
     scenario = scenario or HOME / "policies" / "scenarios" / "child_benefit_2_5.yaml"
-    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-inaction")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-inaction", allow=allow)
     study = load_study_parameters()
     study = study.with_values(_study_values(settings), allow) if settings else study
     rates = check_discount_rates(_discount_rates(discount) if discount else list(study["valuation.discount_rates"]),
@@ -703,13 +734,13 @@ Examples:
 """
 
 
-def _costing(scenario, data, first, last, no_ageing):
+def _costing(scenario, data, first, last, no_ageing, allow):
     from microsim.costing import costing_inputs, first_year_simulation, measures_of
     from microsim.io import read_population
     from microsim.run import check_years
     from microsim.scenario import load_scenario
 
-    sc = load_scenario(scenario)
+    sc = _with_allowance(load_scenario(scenario), allow)
     years = check_years(first, last)
     pop = read_population(data or (Path(sc.population) if sc.population else DEFAULT_POPULATION))
     sim = first_year_simulation(sc, pop, first, ageing=not no_ageing)  # once, for coverage and the checks
@@ -726,7 +757,8 @@ def _costing(scenario, data, first, last, no_ageing):
 @click.option("--csv", "csv_file", type=click.Path(path_type=Path), default=None, help="Also write the table as CSV.")
 @click.option("--overwrite", is_flag=True, help="Replace the --csv file if it exists.")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
-def cost(scenario, first, last, data, csv_file, overwrite, no_ageing):
+@allow_option
+def cost(scenario, first, last, data, csv_file, overwrite, no_ageing, allow):
     from microsim.costing import ShockMeasure, costs_of
     from microsim.costing_output import costs_table, describe_measure
     from microsim.formatting import csv_number, pct, riels
@@ -734,7 +766,7 @@ def cost(scenario, first, last, data, csv_file, overwrite, no_ageing):
 
     if csv_file is not None:
         preflight_file(csv_file, overwrite, "--csv")  # before any work
-    sc, _, measures, inputs, _ = _costing(scenario, data, first, last, no_ageing)
+    sc, _, measures, inputs, _ = _costing(scenario, data, first, last, no_ageing, allow)
     for m in measures:
         click.echo(f"{m.label}: {describe_measure(m)}")
         for _, r in costs_of(m, inputs).iterrows():
@@ -777,8 +809,9 @@ Examples:
               help="Run folder (default: runs/<scenario>-costing); the live workbook is its workbook.xlsx.")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
+@allow_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def workbook(scenario, first, last, data, out, overwrite, no_ageing, quiet):
+def workbook(scenario, first, last, data, out, overwrite, no_ageing, allow, quiet):
     import functools
 
     from microsim.costing import checks
@@ -791,16 +824,16 @@ def workbook(scenario, first, last, data, out, overwrite, no_ageing, quiet):
     if out is not None and out.suffix.lower() in (".xlsx", ".xls"):
         raise MicrosimError(f"--out {out}: `microsim workbook` writes a run folder (the live workbook is its "
                             f"workbook.xlsx); give a folder name, e.g. --out {out.with_suffix('')}.")
-    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-costing")
+    sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-costing", allow=allow)
     with stages(3, "Costing", quiet) as step:
-        sc, pop, measures, inputs, sim = _costing(scenario, data, first, last, no_ageing)
+        sc, pop, measures, inputs, sim = _costing(scenario, data, first, last, no_ageing, allow)
         step("measures and inputs")
         found = checks(sc, pop, measures, inputs, ageing=not no_ageing, sim=sim)
         step("checks")
         label = _population_label(data)
         population = population_info(pop, label)
         command = (f"microsim workbook {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
-                   + (" --no-ageing" if no_ageing else ""))
+                   + (" --no-ageing" if no_ageing else "") + (" --allow" if allow else ""))
         options = {"ageing": not no_ageing, "first_year": first, "last_year": last}
         manifest = {"command": command, "seed": sc.seed, "years": inputs.years, "options": options,
                     "scenario": scenario_manifest(sc),

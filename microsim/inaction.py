@@ -146,8 +146,9 @@ def follow_cohort(scenario: Scenario, base: Population, start: int, study: Study
     conditional = list(study["schooling.conditional_programmes"])
     where = str(scenario.path)
     overrides_from = dt.date(max(scenario.reform_from or start, start), 1, 1)
-    base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", overrides_from)
-    reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", overrides_from)
+    allow = scenario.allow_implausible
+    base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", overrides_from, allow)
+    reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", overrides_from, allow)
 
     age0 = pop0.persons["age"].to_numpy()
     children = np.flatnonzero((age0 >= COHORT_AGES[0]) & (age0 <= COHORT_AGES[1]))

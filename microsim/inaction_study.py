@@ -55,7 +55,7 @@ def check_discount_rates(rates: list[float], study: StudyParameters, allow: bool
     if not rates:
         raise SpecError("--discount needs at least one rate, in percent: for example --discount 3,5.")
     for r in rates:  # answered in percent, the unit typed on the command line
-        if r <= -1 or r >= 1:
+        if r <= -1:
             raise SpecError(f"--discount {r * 100:g}: {r * 100:g} % cannot be a real discount rate; give rates in "
                             "percent, such as 3,5.")
     plausible = study.parameters[DISCOUNT].plausible

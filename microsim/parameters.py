@@ -61,7 +61,40 @@ def check_rate(path: str, rate, where: str) -> float:
                         f"(found {rate!r}).")
     return float(rate)
 LEAF_KEYS = {"description", "unit", "values", "indexation", "indexation_rate", "indexation_lag", "allowed", "min",
-             "max", "note"}
+             "max", "plausible", "note"}
+# Units whose parameters carry a plausible range (amounts, shares, ages, durations, counts, multiples):
+# a value outside it is refused unless the user says it is meant (--allow).
+RANGED_UNITS = {unit for unit in UNITS if unit not in ("flag", "code", "percent per year")}
+ALLOW_HINT = "Check the value; if it is meant, add --allow"
+
+
+@lru_cache(maxsize=1)
+def default_plausible_ranges() -> dict[str, tuple[float, float]]:
+    """The plausible range of each unit (policies/plausible_ranges.yaml), for a parameter whose file
+    states none (a YAML benefit an analyst wrote)."""
+    from microsim.paths import POLICIES
+    from microsim.yamlfile import read_yaml
+
+    path = POLICIES / "plausible_ranges.yaml"
+    _, raw = read_yaml(path, "plausible ranges file")
+    ranges = raw.get("by_unit") if isinstance(raw, dict) else None
+    if not isinstance(ranges, dict):
+        raise SpecError(f"{path}: expected `by_unit:` mapping each unit to [lowest, highest].")
+    out = {}
+    for unit, bounds in ranges.items():
+        out[unit] = _plausible_bounds(bounds, f"{path}, unit `{unit}`")
+    missing = RANGED_UNITS - set(out)
+    if missing:
+        raise SpecError(f"{path}: no plausible range for the unit(s) {sorted(missing)}.")
+    return out
+
+
+def _plausible_bounds(bounds, where: str) -> tuple[float, float]:
+    if not (isinstance(bounds, (list, tuple)) and len(bounds) == 2
+            and all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
+            and bounds[0] <= bounds[1]):
+        raise SpecError(f"{where}: `plausible` must be [lowest, highest], two numbers (found {bounds!r}).")
+    return float(bounds[0]), float(bounds[1])
 
 
 @dataclass
@@ -77,14 +110,16 @@ class Parameter:
     min: float | None = None
     max: float | None = None
     file: str = ""
+    plausible: tuple[float, float] | None = None  # outside it, a value needs --allow (see RANGED_UNITS)
 
     @property
     def kind(self) -> type:
         first = next(iter(self.values.values()))["value"]
         return bool if isinstance(first, bool) else str if isinstance(first, str) else float
 
-    def check_value(self, value, where: str):
-        """Raise SpecError unless ``value`` suits this parameter; return it converted."""
+    def check_value(self, value, where: str, allow: bool = False, in_file: bool = False):
+        """Raise SpecError unless ``value`` suits this parameter; return it converted. A number outside
+        the plausible range is refused unless ``allow`` (the user's --allow)."""
         kind = self.kind
         if kind is bool:
             if not isinstance(value, bool):
@@ -105,6 +140,14 @@ class Parameter:
             raise SpecError(f"{where}: `{self.path}` must be at least {self.min:g} {self.unit} (found {value}).")
         if self.max is not None and value > self.max:
             raise SpecError(f"{where}: `{self.path}` must be at most {self.max:g} {self.unit} (found {value}).")
+        if self.plausible is not None and not allow and not self.plausible[0] <= value <= self.plausible[1]:
+            low, high = self.plausible
+            from microsim.paths import display_path
+
+            hint = ("Check the value; if it is meant, widen the parameter's `plausible` in the file" if in_file
+                    else f"{ALLOW_HINT} to accept it")
+            raise SpecError(f"{where}: `{self.path}` = {value:,.10g} {self.unit} is outside its plausible range, "
+                            f"{low:,.10g} to {high:,.10g} ({display_path(self.file)}). {hint}.")
         # whole numbers stay integers: comparing an int16 age column with 65 stays in int16,
         # while 65.0 would convert the whole column to float64 first
         return int(value) if float(value).is_integer() and not isinstance(value, float) else value
@@ -166,12 +209,19 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
     if rule == "fixed" and "indexation_rate" not in node:
         raise SpecError(f"{where}: `indexation: fixed` needs `indexation_rate` (percent per year).")
     rate = check_rate(path, node.get("indexation_rate", 0.0), where)
+    plausible = None
+    if node["unit"] in RANGED_UNITS:
+        plausible = (_plausible_bounds(node["plausible"], where) if "plausible" in node
+                     else default_plausible_ranges()[node["unit"]])
+    elif "plausible" in node:
+        raise SpecError(f"{where}: `plausible` is for numbers ({', '.join(sorted(RANGED_UNITS))}), not {node['unit']}.")
     p = Parameter(path=path, description=" ".join(str(node["description"]).split()), unit=node["unit"],
                   values=values, indexation=rule, indexation_rate=rate,
                   indexation_lag=int(node.get("indexation_lag", 0)),
-                  allowed=tuple(node.get("allowed", ())), min=node.get("min"), max=node.get("max"), file=file)
+                  allowed=tuple(node.get("allowed", ())), min=node.get("min"), max=node.get("max"), file=file,
+                  plausible=plausible)
     for date, entry in values.items():
-        entry["value"] = p.check_value(entry["value"], f"{where}, {date.isoformat()}")
+        entry["value"] = p.check_value(entry["value"], f"{where}, {date.isoformat()}", in_file=True)
     return p
 
 
@@ -237,11 +287,13 @@ class ParameterTree:
             params.update(found)
         return cls(params, descriptions, file_digests=digests)
 
-    def with_overrides(self, overrides: dict, where: str, date: dt.date | None = None) -> "ParameterTree":
+    def with_overrides(self, overrides: dict, where: str, date: dt.date | None = None,
+                       allow: bool = False) -> "ParameterTree":
         """A copy where each ``path: value`` replaces the parameter's value from ``date`` on.
 
         ``path.indexation`` and ``path.indexation_rate`` change a parameter's indexation rule.
-        Without ``date``, the value replaces every dated value (it holds at all dates).
+        Without ``date``, the value replaces every dated value (it holds at all dates). A value
+        outside the parameter's plausible range is refused unless ``allow``.
         """
         params = dict(self.parameters)  # parameters are copied only when an override changes them
         overridden = dict(self.overridden)
@@ -272,7 +324,7 @@ class ParameterTree:
                                     f"(found {value!r}).")
                 p.indexation_lag = value
             else:
-                value = p.check_value(value, where)
+                value = p.check_value(value, where, allow)
                 ref = f"Override in {where}"
                 if date is None:
                     p.values = {min(p.values): {"value": value, "reference": ref}}

@@ -81,8 +81,9 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     economy = economy or year_economy(pop, scenario.year, macro, growth=False)
     modules, tree = load_system()
     where = str(scenario.path)
-    base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date)
-    reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date)
+    allow = scenario.allow_implausible
+    base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date, allow)
+    reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date, allow)
     t1 = time.perf_counter()
     cache = pop.cache.setdefault("module_outputs", {})
     run = dict(pop=pop, modules=modules, date=scenario.date, macro=macro, seed=scenario.seed, jobs=jobs, where=where,

@@ -160,7 +160,8 @@ def scenario_manifest(scenario) -> dict:
     from microsim.paths import display_path
 
     return {"path": display_path(scenario.path), "sha256": scenario.sha256, "name": scenario.name,
-            "year": scenario.year, "baseline_overrides": scenario.baseline, "reform_overrides": scenario.reform}
+            "year": scenario.year, "baseline_overrides": scenario.baseline, "reform_overrides": scenario.reform,
+            "allow_implausible": scenario.allow_implausible}
 
 
 def input_hashes(parameter_digests: dict, macro, ageing: bool) -> dict:

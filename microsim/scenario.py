@@ -38,6 +38,7 @@ class Scenario:
     population: str | None = None
     expected: dict = field(default_factory=dict)
     reform_from: int | None = None  # year the overrides take effect (a projection keeps the scenario's year)
+    allow_implausible: bool = False  # --allow: accept override values outside their plausible range
 
     @property
     def date(self) -> dt.date:

@@ -110,7 +110,8 @@ def check_variants(variants: list[Variant], scenario, allow_many: bool) -> None:
                         "(it takes about 0.2 s each on the default population), or vary fewer values.")
     _, tree = load_system()
     for v in variants:
-        tree.with_overrides({**scenario.reform, **v.overrides}, f"variant {v.name!r}", scenario.overrides_date)
+        tree.with_overrides({**scenario.reform, **v.overrides}, f"variant {v.name!r}", scenario.overrides_date,
+                            scenario.allow_implausible)
 
 
 def variant_scenario(scenario, variant: Variant):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from microsim.cli import main
@@ -404,3 +406,123 @@ def test_cost_csv_under_an_ordinary_file_or_onto_a_folder(tmp_path):
     done = cli("cost", SCENARIO, "--csv", tmp_path)
     assert_clean_error(done, f"--csv {tmp_path} is a folder; give a file name")
     assert files_under(tmp_path) == ["afile.txt"]
+
+
+# ---- plausible ranges ----------------------------------------------------------------------------------
+HUGE = "1e30"
+IMPLAUSIBLE = ("`child_benefit.amount` = 1e+30 riels per person per month is outside its plausible range, "
+               "0 to 2,000,000 (policies/parameters/child_benefit.yaml)")
+
+
+def huge_child_benefit(tmp_path) -> Path:
+    scenario = tmp_path / "huge.yaml"
+    scenario.write_text(SCENARIO.read_text().replace("child_benefit.amount: 60000", f"child_benefit.amount: {HUGE}"))
+    return scenario
+
+
+@pytest.mark.parametrize("command", [["run"], ["project", "--to", "2027"], ["cost"], ["workbook"], ["inaction"]])
+def test_an_implausible_amount_in_a_scenario_is_refused_everywhere(tmp_path, command):
+    scenario = huge_child_benefit(tmp_path)
+    args = [command[0], scenario, *command[1:]] + ([] if command[0] == "cost" else ["--out", tmp_path / "out"])
+    assert_clean_error(cli(*args), str(scenario), IMPLAUSIBLE, "add --allow")
+    assert files_under(tmp_path) == ["huge.yaml"]
+
+
+def test_allow_accepts_an_implausible_amount_and_the_manifest_says_so(tmp_path):
+    scenario = huge_child_benefit(tmp_path)
+    done = cli("cost", scenario, "--from", "2026", "--to", "2026", "--allow")
+    assert done.exit_code == 0, done.output
+    done = cli("run", scenario, "--out", tmp_path / "out", "--no-charts", "--allow")
+    assert done.exit_code == 0, done.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["scenario"]["allow_implausible"] is True and "--allow" in manifest["command"]
+
+
+def test_an_implausible_value_in_a_sweep_or_variants_file_is_refused(tmp_path):
+    done = cli("sweep", SCENARIO, "--vary", f"child_benefit.take_up=0.5,7", "--out", tmp_path / "s")
+    assert_clean_error(done, "`child_benefit.take_up` must be at most 1 share (found 7)")
+    done = cli("sweep", SCENARIO, "--vary", f"child_benefit.amount=60000,{HUGE}", "--out", tmp_path / "s")
+    assert_clean_error(done, "variant", IMPLAUSIBLE)
+    variants = tmp_path / "v.yaml"
+    variants.write_text(f"variants:\n  - name: typo\n    overrides: {{child_benefit.amount: {HUGE}}}\n")
+    assert_clean_error(cli("sweep", SCENARIO, "--variants", variants, "--out", tmp_path / "s"), "variant 'typo'",
+                       IMPLAUSIBLE)
+    assert files_under(tmp_path) == ["v.yaml"]
+
+
+def test_an_implausible_value_in_a_yaml_benefit_file(tmp_path):
+    """A benefit file's parameters are checked as they are loaded for a run."""
+    source = (POLICIES / "benefits" / "maternity_benefit.yaml").read_text()
+    benefit = tmp_path / "maternity_benefit.yaml"
+    benefit.write_text(source.replace("value: 100000", f"value: {HUGE}"))
+    with pytest.raises(SpecError, match=r"`maternity_benefit.amount` = 1e\+30 riels per person per month is outside "
+                                        r"its plausible range, 0 to 2,000,000 .*widen the parameter's `plausible`"):
+        ParameterTree.load([benefit])
+    # no `plausible` of its own: the unit's range (policies/plausible_ranges.yaml) applies
+    benefit.write_text(source.replace("    plausible: [0, 2000000]\n", "", 1).replace("value: 100000", "value: 3000000"))
+    with pytest.raises(SpecError, match="0 to 2,000,000"):
+        ParameterTree.load([benefit])
+    benefit.write_text(source.replace("plausible: [0, 2000000]", "plausible: [0, 5000000]", 1)
+                       .replace("value: 100000", "value: 3000000"))
+    tree = ParameterTree.load([benefit])  # widened in the file on purpose: accepted
+    assert tree.parameters["maternity_benefit.amount"].plausible == (0, 5_000_000)
+
+
+def test_a_plausible_range_must_be_two_ordered_numbers_on_a_number(tmp_path):
+    base = "p:\n  active:\n    description: a\n    unit: flag\n    values: {2019-01-01: {value: true, reference: r}}\n"
+    path = tmp_path / "p.yaml"
+    for extra, message in [("plausible: [5, 1]", r"`plausible` must be \[lowest, highest\]"),
+                           ("plausible: 3", r"`plausible` must be \[lowest, highest\]"),
+                           ("plausible: [0, .inf]", r"`plausible` must be \[lowest, highest\]")]:
+        path.write_text(base + f"  x:\n    description: a\n    unit: share\n    {extra}\n"
+                        "    values: {2019-01-01: {value: 0.5, reference: r}}\n")
+        with pytest.raises(SpecError, match=message):
+            ParameterTree.load([path])
+    path.write_text(base.replace("    unit: flag\n", "    unit: flag\n    plausible: [0, 1]\n"))
+    with pytest.raises(SpecError, match="`plausible` is for numbers"):
+        ParameterTree.load([path])
+
+
+def test_every_shipped_amount_share_and_age_states_its_plausible_range():
+    """In its own file (not only the unit's default), and every shipped value lies inside it."""
+    import yaml
+
+    from microsim.parameters import RANGED_UNITS
+
+    def leaves(node, prefix):
+        if isinstance(node, dict) and "values" in node and "unit" in node:
+            yield prefix, node
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                yield from leaves(child, f"{prefix}.{key}" if prefix else str(key))
+
+    files = sorted((POLICIES / "parameters").glob("*.yaml")) + sorted((POLICIES / "benefits").glob("*.yaml"))
+    missing = [f"{f.name}: {path}" for f in files for path, leaf in leaves(yaml.safe_load(f.read_text()), "")
+               if leaf["unit"] in RANGED_UNITS and "plausible" not in leaf]
+    assert not missing, missing
+    tree = ParameterTree.load(sorted((POLICIES / "parameters").glob("*.yaml")))
+    for p in tree.parameters.values():
+        if p.plausible is not None:
+            assert all(p.plausible[0] <= e["value"] <= p.plausible[1] for e in p.values.values()), p.path
+
+
+@given(value=st.floats(min_value=-1e40, max_value=1e40, allow_nan=False))
+@settings(max_examples=200, deadline=None)
+def test_an_override_is_accepted_exactly_when_plausible_or_allowed(value):
+    """Property: for any number, an override of a non-negative amount passes iff it lies in the
+    plausible range, and with allow iff it passes the hard minimum."""
+    from microsim.engine import load_system
+
+    _, tree = load_system()
+    parameter = tree.parameters["child_benefit.amount"]
+    low, high = parameter.plausible
+
+    def accepted(allow: bool) -> bool:
+        try:
+            tree.with_overrides({"child_benefit.amount": value}, "property", allow=allow)
+            return True
+        except SpecError:
+            return False
+
+    assert accepted(False) == (low <= value <= high)
+    assert accepted(True) == (value >= parameter.min)
