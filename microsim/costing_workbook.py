@@ -39,6 +39,80 @@ PARAMS = (  # name, words, unit, field of Measure
 )
 
 
+def validation(pname: str, unit: str) -> dict:
+    """Excel data validation for one input cell of a Param_ sheet or a Scenarios column: the range
+    a value can take (ages whole years 0 to MAX_AGE, shares 0 to 1, amounts 0 to the unit's
+    plausible highest of policies/plausible_ranges.yaml, payments a whole number 1 to 12), with a
+    message saying what is expected. Pasted values bypass Excel's validation: the Checks sheet's
+    input checks catch those."""
+    from microsim.parameters import default_plausible_ranges
+
+    ranges = default_plausible_ranges()
+    if pname in ("min_age", "max_age"):
+        rule = {"validate": "integer", "minimum": 0, "maximum": MAX_AGE,
+                "message": f"an age in whole years, 0 to {MAX_AGE}"}
+    elif unit in ("share", "share of benefits"):
+        rule = {"validate": "decimal", "minimum": 0, "maximum": 1, "message": "a share from 0 to 1 (0.5 for 50 %)"}
+    elif pname == "rate":
+        rule = {"validate": "decimal", "minimum": -50, "maximum": 100, "message": "percent per year, -50 to 100"}
+    elif pname == "months" and unit == "payments":
+        rule = {"validate": "integer", "minimum": 1, "maximum": 12,
+                "message": "payments a year: a whole number, 12 monthly, 1 for a one-off"}
+    elif pname == "months":
+        rule = {"validate": "integer", "minimum": 0, "maximum": 12, "message": "whole months, 0 to 12"}
+    elif pname in ("amount", "vertical_amount", "horizontal_amount"):
+        highest = max(ranges["riels per person, one-off"][1], ranges["riels per household per month"][1])
+        rule = {"validate": "decimal", "minimum": 0, "maximum": highest,
+                "message": f"riels, 0 to {highest:,.0f} (the plausible range; policies/plausible_ranges.yaml)"}
+    else:
+        rule = {"validate": "decimal", "minimum": 0, "maximum": 1e15, "message": "a number, 0 or more"}
+    message = rule.pop("message")
+    return {**rule, "criteria": "between", "input_title": "Expected", "input_message": message[:255],
+            "error_title": "Outside the expected range", "error_message": f"Expected {message}."[:255]}
+
+
+NON_NEGATIVE = {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": "Not a count",
+                "error_message": "Expected a number of persons or households, 0 or more."}
+POSITIVE = {"validate": "decimal", "criteria": ">", "value": 0, "error_title": "Not positive",
+            "error_message": "Expected a number above 0 (GDP, spending, a price index)."}
+SHARE = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1, "error_title": "Not a share",
+         "error_message": "Expected a share from 0 to 1."}
+
+
+def input_checks(key: str, label: str) -> list[tuple[str, str, str]]:
+    """The Checks sheet's input checks of one age-based measure: (what is checked, an Excel
+    condition true when the inputs are consistent, what to do otherwise). They read the values in
+    use, so a pasted value or a Scenarios row is checked too."""
+    return [
+        (f"{label}: first age not above last age", f"{key}_min_age<={key}_max_age",
+         "The first age eligible is above the last: nobody is eligible and the measure costs 0. Swap them."),
+        (f"{label}: ages are whole years, 0 to {MAX_AGE}",
+         f"AND({key}_min_age=INT({key}_min_age),{key}_max_age=INT({key}_max_age),{key}_min_age>=0,"
+         f"{key}_max_age<={MAX_AGE})", f"Ages are counted in whole years from 0 to {MAX_AGE}."),
+        (f"{label}: coverage and take-up are shares, 0 to 1",
+         f"AND({key}_coverage>=0,{key}_coverage<=1,{key}_take_up>=0,{key}_take_up<=1)",
+         "A share is between 0 and 1 (0.5 for 50 %); a take-up of 7 would pay seven times the persons reached."),
+        (f"{label}: amount and administrative cost not negative", f"AND({key}_amount>=0,{key}_admin>=0)",
+         "A benefit and its administrative cost are 0 or more."),
+        (f"{label}: payments a year a whole number, 1 to 12",
+         f"AND({key}_months=INT({key}_months),{key}_months>=1,{key}_months<=12)",
+         "12 for a monthly benefit, 1 for a one-off lump sum."),
+    ]
+
+
+def shock_input_checks(key: str, label: str) -> list[tuple[str, str, str]]:
+    """The input checks of a shock-responsive transfer (as :func:`input_checks`)."""
+    shares = ",".join(f"{key}_{name}>=0,{key}_{name}<=1" for name in
+                      ("share_hit", "vertical_share", "horizontal_share", "probability"))
+    return [
+        (f"{label}: shares and the probability are 0 to 1", f"AND({shares})",
+         "A share or a probability is between 0 and 1."),
+        (f"{label}: amounts not negative, months 0 to 12",
+         f"AND({key}_vertical_amount>=0,{key}_horizontal_amount>=0,{key}_months>=0,{key}_months<=12,"
+         f"{key}_months=INT({key}_months))", "Amounts are 0 or more; a shock year pays whole months, 0 to 12."),
+    ]
+
+
 def _population_sheet(book, name: str, frame, years: list[int], head, number, note: str) -> None:
     """A sheet of persons by single age (rows 0..100) and year (columns), as yellow inputs."""
     sheet = book.add_worksheet(name)
@@ -51,6 +125,7 @@ def _population_sheet(book, name: str, frame, years: list[int], head, number, no
         sheet.write_number(a + 1, 0, a)
         for j, y in enumerate(years):
             sheet.write_number(a + 1, j + 1, float(frame.loc[a, y]), number)
+    sheet.data_validation(1, 1, MAX_AGE + 1, len(years), NON_NEGATIVE)
     sheet.write(MAX_AGE + 3, 0, note)
     sheet.freeze_panes(1, 1)
 
@@ -74,6 +149,8 @@ def _demography_sheet(book, inputs: CostingInputs, head, number, share, wrap, po
         for j, column in enumerate(columns):
             fmt = share if column.endswith("(share)") else number
             sheet.write_number(i + 1, j + 1, float(inputs.demography.loc[y, column]), fmt)
+    for j, column in enumerate(columns):
+        sheet.data_validation(1, j + 1, len(inputs.years), j + 1, SHARE if column.endswith("(share)") else NON_NEGATIVE)
     row = len(inputs.years) + 2
     sheet.write(row, 0, f"The model's projection of {population_label}, year by year (weighted counts):", wrap)
     for k, (column, words) in enumerate(DEMOGRAPHY_COLUMNS.items()):
@@ -92,6 +169,12 @@ VARIANTS = (  # (name, how each varied value is derived from the measure's own)
 )
 SCENARIO_ROW = 5  # first row (Excel numbering) of the variants' table
 LAST_SCENARIO_ROW = SCENARIO_ROW + len(VARIANTS) - 1
+
+
+def _unit_of(m, pname: str) -> str:
+    """The unit of one of a measure's Param_ sheet parameters (for its validation)."""
+    rows = SHOCK_PARAMS if isinstance(m, ShockMeasure) else PARAMS
+    return next(unit for name, _, unit, _ in rows if name == pname)
 
 
 def varied(m) -> tuple[str, ...]:
@@ -153,6 +236,16 @@ def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
             for pname in varied(m):
                 fmt = formats["share_in"] if pname in SHARE_PARAMS else formats["number_in"]
                 sheet.write_number(row, columns[(m.name, pname)], _variant_value(m, pname, change), fmt)
+    names = f"$A${SCENARIO_ROW}:$A${LAST_SCENARIO_ROW}"
+    sheet.data_validation(SCENARIO_ROW - 1, 0, LAST_SCENARIO_ROW - 1, 0, {
+        "validate": "custom", "value": f"=AND(LEN(A{SCENARIO_ROW})>0,COUNTIF({names},A{SCENARIO_ROW})=1)",
+        "error_title": "Not a new name", "error_message": "Each variant needs a name of its own: the drop-down "
+                                                          "in B1 chooses rows by name."})
+    for m in measures:
+        for pname in varied(m):
+            column = columns[(m.name, pname)]
+            sheet.data_validation(SCENARIO_ROW - 1, column, LAST_SCENARIO_ROW - 1, column,
+                                  validation(pname, _unit_of(m, pname)))
     sheet.freeze_panes(SCENARIO_ROW - 1, 1)
 
 
@@ -200,6 +293,7 @@ def _households_sheet(book, inputs: CostingInputs, head, number, population_labe
         sheet.write(i + 1, 0, zone)
         for j, y in enumerate(inputs.years):
             sheet.write_number(i + 1, j + 1, float(inputs.households_by_zone.loc[zone, y]), number)
+    sheet.data_validation(1, 1, len(ZONES), len(inputs.years), NON_NEGATIVE)
     sheet.write(len(ZONES) + 2, 0, f"Households by zone in each year: the model's projection of {population_label}.")
     sheet.freeze_panes(1, 1)
 
@@ -220,6 +314,8 @@ def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, format
         prm.write_number(row, 1, value(m), formats["share_in"] if unit in ("share", "flag") else formats["number_in"])
         if unit == "flag":
             prm.data_validation(row, 1, row, 1, {"validate": "list", "source": [0, 1]})
+        else:
+            prm.data_validation(row, 1, row, 1, validation(pname, unit))
         prm.write(row, 2, unit)
         _in_use(prm, row, m.name, pname, value(m), columns)
         book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
@@ -319,6 +415,9 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         mac.write_number(i + 1, 2, inputs.cpi[y], index_in)
         mac.write_number(i + 1, 3, inputs.spending[y], money_in)
         mac.write_number(i + 1, 4, inputs.usd.get(y, 0.0), money_in)
+    mac.data_validation(1, 1, n, 3, POSITIVE)
+    mac.data_validation(1, 4, n, 4, NON_NEGATIVE | {"error_message": "Expected riels per US dollar, 0 or more "
+                                                                      "(0: no US dollar column)."})
     mac.write(n + 2, 0, "Sources: policies/macro.yaml (GDP grown from the 2025 budget law's level with real growth and "
                         "CPI inflation; spending from the budget laws).", wrap)
 
@@ -367,6 +466,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
                 prm.write_formula(row, 3, f"=B{row + 1}", None, str(value))
             else:
                 prm.write_number(row, 1, float(value), share_in if unit == "share" else number_in)
+                prm.data_validation(row, 1, row, 1, validation(pname, unit))
                 _in_use(prm, row, m.name, pname, float(value), scenario_columns)
             prm.write(row, 2, unit)
             book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
@@ -442,6 +542,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     chart.set_y_axis({"name": "billion riels a year"})
     chart.set_legend({"position": "bottom"})
     summ.insert_chart(n + 3, 0, chart, {"x_scale": 1.6, "y_scale": 1.3})
+    summ.write(n + 1, 0, "inputs to check (Checks sheet; 0: all consistent)", head)
+    summ.write_formula(n + 1, 1, "=inputs_to_check", None, 0)
     summ.protect("", {"format_columns": True})
 
     # Checks: the workbook's first year beside the microsimulation
@@ -460,4 +562,27 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         chk.write_formula(r - 1, 3, f"=IF(C{r}=0,0,(B{r}-C{r})/C{r}*100)", pct,
                           (c["workbook"] - c["microsimulation"]) / c["microsimulation"] * 100 if c["microsimulation"] else 0)
         chk.write(r - 1, 4, c["why"])
+    _input_checks(book, chk, measures, summary_refs, len(checks) + 3, head, wrap)
     book.close()
+
+
+def _input_checks(book, chk, measures, summary_refs: dict, first_row: int, head, wrap) -> None:
+    """Below the comparison, one row per input check of each measure (``input_checks``): "ok" or
+    "CHECK" as a formula of the values in use, and what to do; a count of problems above them, and
+    the same count on the Summary sheet."""
+    ok = book.add_format({"bold": True, "font_color": "#1E7B34"})
+    rows = []
+    for m in measures:
+        key = summary_refs[m.name][0]
+        rows += (shock_input_checks if isinstance(m, ShockMeasure) else input_checks)(key, m.label)
+    chk.write_row(first_row, 0, ["input check (values in use)", "status", "", "", "if not ok"], head)
+    for i, (what, condition, advice) in enumerate(rows):
+        row = first_row + 1 + i
+        chk.write(row, 0, what, wrap)
+        chk.write_formula(row, 1, f'=IF({condition},"ok","CHECK")', ok, "ok")
+        chk.write(row, 4, advice, wrap)
+    status = f"B{first_row + 2}:B{first_row + 1 + len(rows)}"
+    count_row = first_row + 2 + len(rows)
+    chk.write(count_row, 0, "inputs to check (0: all consistent)", head)
+    chk.write_formula(count_row, 1, f'=COUNTIF({status},"CHECK")', None, 0)
+    book.define_name("inputs_to_check", f"=Checks!$B${count_row + 1}")

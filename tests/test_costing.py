@@ -600,3 +600,49 @@ def test_microsim_cost_prints_how_each_measure_is_costed_and_writes_the_folder_s
                                      str(folder), "-q"]).exit_code == 0
     compared = CliRunner().invoke(main, ["compare", str(folder), str(folder)])
     assert compared.exit_code == 2 and "is a costing" in compared.output
+
+
+# ---- the workbook's input validation and input checks -----------------------------------------------------
+def test_every_yellow_input_cell_has_data_validation(evaluated):
+    """Every input a trainee may edit (yellow, unlocked) carries a rule: a range, a whole number or a list."""
+    import openpyxl
+
+    path, _, _ = evaluated
+    book = openpyxl.load_workbook(path)
+    unchecked = []
+    for sheet in book.worksheets:
+        ranges = [rule.sqref for rule in sheet.data_validations.dataValidation]
+        for row in sheet.iter_rows():
+            for c in row:
+                if c.fill.fgColor.rgb in ("FFFFF2CC", "00FFF2CC") and c.value is not None:
+                    if not any(c.coordinate in r for r in ranges):
+                        unchecked.append(f"{sheet.title}!{c.coordinate}")
+    assert not unchecked, unchecked[:20]
+    rules = {str(rule.sqref): rule for rule in book["Param_child_benefit"].data_validations.dataValidation}
+    ages = rules["B3"]  # min_age
+    assert ages.type == "whole" and (ages.formula1, ages.formula2) == ("0", "100")
+    take_up = rules["B6"]
+    assert take_up.type == "decimal" and (take_up.formula1, take_up.formula2) == ("0", "1")
+
+
+def _status(solution, path, sheet, what: str) -> str:
+    import openpyxl
+
+    checks = openpyxl.load_workbook(path)["Checks"]
+    row = next(r for r in range(1, checks.max_row + 1) if checks.cell(r, 1).value == what)
+    return str(solution[f"'[{path.name}]{sheet.upper()}'!B{row}"].value[0][0])
+
+
+def test_input_checks_flag_reversed_ages_and_a_take_up_above_one(evaluated):
+    path, model, solution = evaluated
+    ages, shares = ("Child benefit: first age not above last age",
+                    "Child benefit: coverage and take-up are shares, 0 to 1")
+    assert _status(solution, path, "Checks", ages) == "ok" and _status(solution, path, "Checks", shares) == "ok"
+    assert cell(solution, path, "Summary", "B5") == 0  # inputs to check, below the three years
+    param = f"'[{path.name}]PARAM_CHILD_BENEFIT'"
+    reversed_ages = model.calculate(inputs={f"{param}!B3": 6, f"{param}!B4": 2})
+    assert _status(reversed_ages, path, "Checks", ages) == "CHECK"
+    assert cell(reversed_ages, path, "Calc_child_benefit", "E2") == 0  # what the check warns of
+    assert cell(reversed_ages, path, "Summary", "B5") == 1
+    seven = model.calculate(inputs={f"{param}!B6": 7})
+    assert _status(seven, path, "Checks", shares) == "CHECK" and cell(seven, path, "Summary", "B5") == 1
