@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import math
 import random
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,15 @@ import yaml
 
 from microsim.paths import POLICIES
 
-KINDS = ("scenario", "parameters", "macro", "mapping", "population")
+KINDS = ("scenario", "parameters", "macro", "mapping", "population", "variants", "benefit", "options")
 JUNK = ("text", "", None, True, False, [1, 2], {"a": 1}, math.nan, math.inf, -math.inf, -1e308, 1e308, -5, 0,
-        2**63, "1e5", 62.5, 1e5, "2026-13-45", "\x00", "é" * 3, -0.0)
+        2**63, "1e5", 62.5, 1e5, "2026-13-45", "\x00", "é" * 3, -0.0, 1e30, 7, 250)
+# written unquoted into the YAML text, where a parser reads them as dates that do not exist
+IMPOSSIBLE_DATES = ("2026-13-01", "2019-02-30", "2019-13-01", "2026-02-30", "2023-04-31", "2100-02-29", "2026-00-10")
+DATE_TEXT = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+VARIANTS = {"variants": [{"name": "higher", "overrides": {"child_benefit.amount": 80000}},
+                         {"name": "half take-up", "overrides": {"child_benefit.take_up": 0.5,
+                                                                "child_benefit.max_age": 4}}]}
 SCENARIO = {"name": "fuzz", "year": 2026, "seed": 1, "description": "a fuzzed scenario",
             "reform": {"social_pension.active": True, "social_pension.amount": 150000, "social_pension.min_age": 65,
                        "child_benefit.active": True, "child_benefit.amount": 60000,
@@ -61,22 +68,28 @@ def _parent(node, path):
     return node
 
 
+def junk(rng: random.Random):
+    """A junk value, copied: a list or mapping put in two places, or mutated later, must not be
+    shared with JUNK itself (a cycle would follow)."""
+    return copy.deepcopy(rng.choice(JUNK))
+
+
 def mutate_data(data, rng: random.Random):
     """One to three structural mutations of parsed YAML: replace, delete, add or rename a key."""
     data = copy.deepcopy(data)
     for _ in range(rng.randint(1, 3)):
         paths = list(_paths(data))
         if not paths:
-            return rng.choice(JUNK)
+            return junk(rng)
         path = rng.choice(paths)
         parent = _parent(data, path)
         action = rng.random()
         if action < 0.55:
-            parent[path[-1]] = rng.choice(JUNK)
+            parent[path[-1]] = junk(rng)
         elif action < 0.7 and isinstance(parent, dict):
             del parent[path[-1]]
         elif action < 0.85 and isinstance(parent, dict):
-            parent[rng.choice(["extra", "amount", "values", "active", "year", str(rng.random())])] = rng.choice(JUNK)
+            parent[rng.choice(["extra", "amount", "values", "active", "year", str(rng.random())])] = junk(rng)
         elif isinstance(parent, dict):
             value = parent.pop(path[-1])
             parent[str(path[-1])[:-1] + "x"] = value
@@ -108,9 +121,26 @@ def dump(data) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+def with_impossible_date(text: str, rng: random.Random) -> bytes:
+    """An impossible date written where a date (an effective date, a key) or any value stands."""
+    date = rng.choice(IMPOSSIBLE_DATES)
+    dates = list(DATE_TEXT.finditer(text))
+    if dates and rng.random() < 0.6:
+        found = rng.choice(dates)
+        return (text[: found.start()] + date + text[found.end():]).encode()
+    values = list(re.finditer(r"(?m)(?<=: )[^\n{}\[\],]+$", text))
+    if not values:
+        return (text + f"\nyear: {date}\n").encode()
+    found = rng.choice(values)
+    return (text[: found.start()] + date + text[found.end():]).encode()
+
+
 def mutated_yaml(data, rng: random.Random) -> bytes:
-    if rng.random() < 0.7:
+    action = rng.random()
+    if action < 0.6:
         return dump(mutate_data(data, rng)).encode()
+    if action < 0.8:
+        return with_impossible_date(dump(data), rng)
     return mutate_text(dump(data), rng)
 
 
@@ -122,10 +152,10 @@ def mutate_table(df: pd.DataFrame, rng: random.Random) -> pd.DataFrame | bytes:
     if action < 0.15:
         return df.drop(columns=[column])
     if action < 0.45:
-        junk = rng.choice(JUNK)
+        value = rng.choice(JUNK)
         rows = rng.sample(range(len(df)), k=max(1, len(df) // rng.choice([1, 3, 20])))
         df[column] = df[column].astype(object)
-        df.loc[rows, column] = str(junk) if isinstance(junk, (list, dict)) else junk
+        df.loc[rows, column] = str(value) if isinstance(value, (list, dict)) else value
         return df
     if action < 0.55:
         return df.iloc[:0]
@@ -271,9 +301,81 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
                 table.to_csv(folder / f"{name}.csv", index=False)
         detail = _check_cli(_cli(["run", SCENARIO_FILE, "--data", folder, "--out", out, "--no-charts",
                                   "--no-ageing", "--no-growth", "--no-intervals"]), out)
+    elif kind == "variants":
+        path = case / "variants.yaml"
+        path.write_bytes(mutated_yaml(VARIANTS, rng))
+        detail = _check_cli(_cli(["sweep", SCENARIO_FILE, "--variants", path, "--data", workspace.base, "--out", out,
+                                  "--no-ageing", "--no-growth", "-q"]), out)
+    elif kind == "benefit":
+        detail = _benefit_case(case, rng)
+    elif kind == "options":
+        detail = _options_case(case, rng, workspace)
     else:
         raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
     return Outcome(kind, seed, not detail, detail)
+
+
+def _benefit_case(case: Path, rng: random.Random) -> str:
+    """A mutated YAML benefit (policies/benefits), registered and its parameters loaded."""
+    from microsim.modules import REGISTRY
+    from microsim.parameters import ParameterTree
+    from microsim.yaml_benefits import RULES, register
+
+    source = yaml.safe_load((POLICIES / "benefits" / "maternity_benefit.yaml").read_text())
+    data = {"fuzz_benefit": source["maternity_benefit"]}
+    path = case / "fuzz_benefit.yaml"
+    path.write_bytes(mutated_yaml(data, rng))
+
+    def load():
+        before = set(REGISTRY)
+        try:
+            register(path)
+            ParameterTree.load([path])
+        finally:  # whatever name the mutated file registered (a key may have been renamed)
+            for name in set(REGISTRY) - before:
+                REGISTRY.pop(name, None)
+                RULES.pop(name, None)
+
+    return _check_loader(load, path)
+
+
+def _options_case(case: Path, rng: random.Random, workspace: Workspace) -> str:
+    """A bad command-line value: --csv onto a file, under a file or onto a folder; --discount out of
+    range or not a number; an implausible amount with and without --allow. Each must end in a clear
+    error that changes nothing (or, with --allow, a result)."""
+    quick = ["--data", workspace.base, "--no-ageing", "--from", "2026", "--to", "2026"]
+    action = rng.choice(["csv_existing", "csv_under_file", "csv_folder", "discount", "implausible"])
+    if action.startswith("csv"):
+        mine = case / "mine.csv"
+        mine.write_text("the user's own numbers\n")
+        target = {"csv_existing": mine, "csv_under_file": mine / "x.csv", "csv_folder": case}[action]
+        result = _cli(["cost", SCENARIO_FILE, *quick, "--csv", target])
+        detail = _check_cli(result, None)
+        if not detail and result.exit_code != 2:
+            detail = f"cost --csv {target} was not refused: {result.output[-400:]}"
+        if not detail and mine.read_text() != "the user's own numbers\n":
+            detail = "the user's file was changed"
+        return detail
+    if action == "discount":
+        value = rng.choice(["1000", "-150", "25", "abc", "3,,x", "1e400", "nan", "", "5;7"])
+        result = _cli(["inaction", SCENARIO_FILE, "--discount", value, "--data", workspace.base, "--out",
+                       case / "out", "-q"])
+        detail = _check_cli(result, case / "out")
+        if not detail and result.exit_code != 2:
+            detail = f"--discount {value!r} was not refused: {result.output[-400:]}"
+        return detail
+    amount = rng.choice(["1e30", "2.5e6", "1e9", "-1"])
+    take_up = rng.choice(["7", "1.5", "0.5"])
+    scenario = case / "scenario.yaml"
+    scenario.write_text(f"name: fuzz\nyear: 2026\nreform:\n  child_benefit.active: true\n"
+                        f"  child_benefit.amount: {amount}\n  child_benefit.take_up: {take_up}\n")
+    allow = rng.random() < 0.5
+    result = _cli(["cost", scenario, *quick] + (["--allow"] if allow else []))
+    detail = _check_cli(result, None)
+    refused = float(amount) < 0 or float(take_up) > 1 or (not allow and float(amount) > 2e6)
+    if not detail and (result.exit_code == 2) != refused:
+        detail = f"amount {amount}, take-up {take_up}, --allow {allow}: exit {result.exit_code}: {result.output[-400:]}"
+    return detail
 
 
 SCENARIO_FILE = POLICIES / "scenarios" / "child_benefit_2_5.yaml"

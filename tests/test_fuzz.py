@@ -1,6 +1,6 @@
 """Fuzzed input files: success, or a one-paragraph error with exit code 2 and nothing written.
 
-A few hundred cases here (60 per kind of file); ``python tools/fuzz_inputs.py --cases 10000``
+A few hundred cases here (60 per kind of input); ``python tools/fuzz_inputs.py --cases 16000``
 runs many more and prints the count of failures (docs/outputs.md reports the latest figure).
 """
 
