@@ -62,6 +62,28 @@ def test_shipped_default_population_regenerates_from_its_recorded_command():
     assert achieved["error"].abs().max() < 1e-6, achieved.loc[achieved["error"].abs().idxmax()].to_dict()
 
 
+def test_the_regeneration_check_holds_under_another_cpus_blas_kernels():
+    """The check above, run again with OpenBLAS made to use an older CPU's kernels
+    (OPENBLAS_CORETYPE=Prescott, which OpenBLAS reports as Katmai): the rebuilt floats then differ
+    from this machine's in their last bits (another content hash), and the check still passes.
+    Skipped where the BLAS cannot be switched (not OpenBLAS, or built for one CPU)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, OPENBLAS_CORETYPE="Prescott")
+    probe = subprocess.run([sys.executable, "-c", "import numpy; from threadpoolctl import threadpool_info;"
+                            "print(sorted({i.get('architecture') or '' for i in threadpool_info()"
+                            " if i.get('internal_api') == 'openblas'}))"],
+                           env=env, capture_output=True, text=True, timeout=120)
+    if "Katmai" not in probe.stdout and "Prescott" not in probe.stdout:
+        pytest.skip(f"OpenBLAS cannot be switched to another CPU's kernels here ({probe.stdout.strip()})")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                           "-k", "regenerates_from_its_recorded_command"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-2000:]
+
+
 def test_relationships_are_consistent_with_ages(small_population):
     pop = small_population
     p = pop.persons
