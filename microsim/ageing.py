@@ -32,11 +32,10 @@ import numpy as np
 import pandas as pd
 
 from microsim.calibrate import Calibration, CalibrationError, apply, calibrate_population
-from microsim.economy import SURVEY_FIRST_YEAR
 from microsim.errors import SpecError
 from microsim.paths import POLICIES, WPP_FILE
 from microsim.population import Population
-from microsim.synth.demography import read_wpp_groups
+from microsim.demography import SURVEY_FIRST_YEAR, read_wpp_groups
 from microsim.targets import DEFAULT_TARGETS, Target, TargetSet, evaluate, load_targets
 from microsim.yamlfile import read_yaml
 

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from microsim.demography import SURVEY_FIRST_YEAR, read_wpp_groups
 from microsim.macro import Macro
+from microsim.paths import WPP_FILE
 from microsim.population import Population
 
 SURVEY_PERIOD = "2019/20"
-SURVEY_FIRST_YEAR = 2019  # CSES 2019/20 started in 2019; its demographic year
 
 
 def price_basis(pop: Population) -> str:
@@ -35,9 +36,6 @@ def price_basis(pop: Population) -> str:
 
 def population_growth(year: int) -> float:
     """Growth of UN WPP 2022's total population from ``year`` - 1 to ``year`` (a share)."""
-    from microsim.paths import WPP_FILE
-    from microsim.synth.demography import read_wpp_groups
-
     return float(read_wpp_groups(WPP_FILE, year).sum() / read_wpp_groups(WPP_FILE, year - 1).sum() - 1)
 
 

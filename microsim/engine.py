@@ -24,7 +24,8 @@ from microsim.benefit import Flat, Tiers
 from microsim.economy import YearEconomy, year_economy
 from microsim.errors import SpecError
 from microsim.macro import Macro
-from microsim.modules import Inputs, Module, dependency_layers, discover
+from microsim.modules import Inputs, Module, dependency_layers
+from microsim.registry import discover
 from microsim.parameters import ParameterTree
 from microsim.paths import POLICIES
 from microsim.population import Population

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from microsim.demography import read_wpp_groups
 from microsim.errors import SpecError
-from microsim.paths import POLICIES
+from microsim.paths import POLICIES, WPP_FILE
 from microsim.yamlfile import parse_file_content
 
 DEFAULT_MACRO = POLICIES / "macro.yaml"
@@ -72,9 +73,6 @@ class Macro:
     def gdp_per_head_index(self, year: int, base_year: int) -> float:
         """Nominal GDP per head in ``year`` relative to ``base_year``: real growth, CPI inflation and
         UN WPP 2022 population growth (used by the `gdp_per_head` indexation rule)."""
-        from microsim.paths import WPP_FILE
-        from microsim.synth.demography import read_wpp_groups
-
         population = read_wpp_groups(WPP_FILE, year).sum() / read_wpp_groups(WPP_FILE, base_year).sum()
         return (self.growth_index("real_gdp_growth", year, base_year) * self.cpi(year) / self.cpi(base_year)
                 / float(population))

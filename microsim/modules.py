@@ -13,16 +13,15 @@ broadcast to persons for person modules; household columns for household modules
 modules' outputs by name; ``p`` is the module's parameters on the simulated date. Every module's
 parameter file has ``active`` (true or false) and may have ``take_up`` (a share).
 
-Modules are discovered from ``microsim.programmes`` and from any installed package that declares
-an entry point in the group ``microsim.programmes`` (see docs/policies.md).
+Modules are discovered (:func:`microsim.registry.discover`) from ``microsim.programmes``, from any
+installed package that declares an entry point in the group ``microsim.programmes`` (see
+docs/policies.md) and from the YAML benefits of ``policies/benefits/``. This module only declares:
+it imports no programme and no YAML benefit, so they can import it.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Callable
 
@@ -75,31 +74,6 @@ def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_f
         return func
 
     return register
-
-
-_discovered = False
-
-
-def discover() -> dict[str, Module]:
-    """All modules: the built-in ones, those of installed packages (entry points), and the benefits
-    defined in YAML (policies/benefits/, :mod:`microsim.yaml_benefits`)."""
-    global _discovered
-    if not _discovered:
-        import microsim.programmes as builtin
-
-        for info in pkgutil.iter_modules(builtin.__path__):
-            importlib.import_module(f"{builtin.__name__}.{info.name}")
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                ep.load()
-            except Exception as e:  # a broken third-party package must say so, not crash silently
-                raise SpecError(f"The module package {ep.value!r} (entry point {ep.name!r} in group "
-                                f"{ENTRY_POINT_GROUP}) failed to load: {e}") from e
-        from microsim.yaml_benefits import register_all
-
-        register_all()  # benefits defined in YAML alone (policies/benefits/)
-        _discovered = True
-    return dict(REGISTRY)
 
 
 def dependency_layers(modules: dict[str, Module]) -> list[list[str]]:

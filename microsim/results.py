@@ -28,6 +28,13 @@ def number(x, digits: int | None = None):
     return round(x, digits) if digits is not None else x
 
 
+# How the intervals are made (microsim.uncertainty), as summary.json states it
+INTERVAL_METHOD = ("Poisson bootstrap of households (seeded by household id), each replicate recalibrated to "
+                   "the base population's calibration targets when it was calibrated, brought to the year and "
+                   "simulated like the estimate (baseline and reform paired); 95 % interval = estimate +- "
+                   "t(0.975, R - 1) x bootstrap standard error")
+
+
 @dataclass(frozen=True)
 class Headline:
     """The reform against the baseline in one year, for the whole population."""

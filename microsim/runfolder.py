@@ -33,7 +33,7 @@ from microsim import __version__
 from microsim.document import to_html, to_markdown
 from microsim.formatting import csv_number
 from microsim.io import atomic_folder, foreign_files
-from microsim.results import SUMMARY_FORMAT, YearResult, record_json
+from microsim.results import INTERVAL_METHOD, SUMMARY_FORMAT, YearResult, record_json
 from microsim.workbook import Sheet, write_workbook
 
 RUN_FORMAT = "microsim-run/1"
@@ -143,12 +143,10 @@ def build_summary(kind: str, scenario, population: dict, options: dict, results:
 
 def _uncertainty(results: list[YearResult]) -> dict | None:
     """How the intervals were made (null when no replicates were run)."""
-    from microsim.uncertainty import METHOD
-
     counts = {r.intervals["replicates"] for r in results if r.intervals is not None}
     if not counts:
         return None
-    return {"replicates": min(counts), "confidence": 0.95, "method": METHOD}
+    return {"replicates": min(counts), "confidence": 0.95, "method": INTERVAL_METHOD}
 
 
 def jsonable(d: dict) -> dict:

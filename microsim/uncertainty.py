@@ -33,10 +33,6 @@ from microsim.takeup import uniform
 
 PROGRAMME_FIELDS = ("cost_reform_riels_per_year", "cost_change_riels_per_year", "recipients_reform_persons",
                     "receiving_households_reform")
-METHOD = ("Poisson bootstrap of households (seeded by household id), each replicate recalibrated to the base "
-          "population's calibration targets when it was calibrated, brought to the year and simulated like the "
-          "estimate (baseline and reform paired); 95 % interval = estimate +- t(0.975, R - 1) x bootstrap standard "
-          "error")
 
 
 def poisson_multiplicity(household_ids: np.ndarray, seed: int, replicate: int) -> np.ndarray:

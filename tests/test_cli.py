@@ -139,3 +139,19 @@ def test_policies_lists_and_documents(run):
     assert "max_age" in doc and "age 6 not included" in doc and "source:" in doc
     bad = run("policies", "child_benefits")
     assert bad.exit_code == 2 and "Did you mean child_benefit" in bad.output
+
+
+def test_python_dash_m_microsim_is_the_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "microsim", "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == run_version_line(), done.stderr
+
+
+def run_version_line() -> str:
+    from click.testing import CliRunner
+
+    from microsim.cli import main
+
+    return CliRunner().invoke(main, ["--version"]).output.strip()

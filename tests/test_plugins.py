@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import microsim.modules as modules_mod
+import microsim.registry as registry
 from microsim.macro import load_macro
 from microsim.run import simulate
 from microsim.scenario import Scenario
@@ -23,12 +24,12 @@ def scenario(reform, year=2026):
 def plugin(monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).parent / "plugin"))
     ep = EntryPoint(name="maternity", value="maternity_plugin", group=modules_mod.ENTRY_POINT_GROUP)
-    monkeypatch.setattr(modules_mod, "entry_points", lambda group: [ep] if group == ep.group else [])
-    monkeypatch.setattr(modules_mod, "_discovered", False)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [ep] if group == ep.group else [])
+    monkeypatch.setattr(registry, "_discovered", False)
     yield
     modules_mod.REGISTRY.pop("test_maternity_benefit", None)
     sys.modules.pop("maternity_plugin", None)
-    modules_mod._discovered = False
+    registry._discovered = False
 
 
 def test_a_module_from_another_package_is_discovered_and_costed(plugin):
@@ -40,13 +41,13 @@ def test_a_module_from_another_package_is_discovered_and_costed(plugin):
 
 def test_broken_plugin_is_named(monkeypatch):
     ep = EntryPoint(name="broken", value="no_such_package_xyz", group=modules_mod.ENTRY_POINT_GROUP)
-    monkeypatch.setattr(modules_mod, "entry_points", lambda group: [ep])
-    monkeypatch.setattr(modules_mod, "_discovered", False)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [ep])
+    monkeypatch.setattr(registry, "_discovered", False)
     from microsim.errors import SpecError
 
     with pytest.raises(SpecError, match="no_such_package_xyz.*failed to load"):
-        modules_mod.discover()
-    monkeypatch.setattr(modules_mod, "_discovered", False)
+        registry.discover()
+    monkeypatch.setattr(registry, "_discovered", False)
 
 
 def test_cpi_indexation_uprates_from_the_effective_year():

@@ -7,42 +7,15 @@ single-year curve is smooth rather than a staircase.
 
 from __future__ import annotations
 
-import hashlib
-import io
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
-from microsim.errors import SpecError
+from microsim.demography import read_wpp_groups
 
 MAX_AGE = 100  # ages 100 and over are one bucket
-
-
-def read_wpp_groups(path: Path, year: int) -> pd.Series:
-    """Population by five-year group for ``year`` (thousands), indexed by the group's first age."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise SpecError(f"Cannot read the age structure file {path}: {e.strerror or e}.") from e
-    df = _wpp_table(str(path), hashlib.sha256(data).hexdigest(), data)
-    row = df[df["year"] == year]
-    if row.empty:
-        raise SpecError(f"{path}: no row for year {year}; it has {int(df['year'].min())}-{int(df['year'].max())}.")
-    cols = [c for c in df.columns if c.startswith("age_")]
-    starts = [int(c[4:].split("-")[0].split("_")[0]) for c in cols]
-    return pd.Series(row[cols].to_numpy(dtype=float)[0], index=starts).sort_index()
-
-
-@lru_cache(maxsize=4)
-def _wpp_table(path: str, digest: str, data: bytes) -> pd.DataFrame:
-    """The age-structure table, parsed once per file content."""
-    try:
-        return pd.read_csv(io.BytesIO(data))
-    except (ValueError, pd.errors.ParserError) as e:
-        raise SpecError(f"Cannot read the age structure file {path}: {e}") from e
 
 
 def split_single_years(groups: pd.Series) -> np.ndarray:

@@ -1,0 +1,42 @@
+"""The demographic facts every floor shares: the survey's year and the UN WPP age-structure
+files (population by five-year group and year). The synthetic generator, the ageing of a
+population to a year, the macro series and the economy read them here, so that none of them
+borrows from the generator (:mod:`microsim.synth`) sits above it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from microsim.errors import SpecError
+
+SURVEY_FIRST_YEAR = 2019  # CSES 2019/20 started in 2019; its demographic year
+
+
+def read_wpp_groups(path: Path, year: int) -> pd.Series:
+    """Population by five-year group for ``year`` (thousands), indexed by the group's first age."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise SpecError(f"Cannot read the age structure file {path}: {e.strerror or e}.") from e
+    df = _wpp_table(str(path), hashlib.sha256(data).hexdigest(), data)
+    row = df[df["year"] == year]
+    if row.empty:
+        raise SpecError(f"{path}: no row for year {year}; it has {int(df['year'].min())}-{int(df['year'].max())}.")
+    cols = [c for c in df.columns if c.startswith("age_")]
+    starts = [int(c[4:].split("-")[0].split("_")[0]) for c in cols]
+    return pd.Series(row[cols].to_numpy(dtype=float)[0], index=starts).sort_index()
+
+
+@lru_cache(maxsize=4)
+def _wpp_table(path: str, digest: str, data: bytes) -> pd.DataFrame:
+    """The age-structure table, parsed once per file content."""
+    try:
+        return pd.read_csv(io.BytesIO(data))
+    except (ValueError, pd.errors.ParserError) as e:
+        raise SpecError(f"Cannot read the age structure file {path}: {e}") from e
