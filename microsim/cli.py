@@ -545,7 +545,8 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
     from microsim.io import read_population
     from microsim.paths import display_path
     from microsim.runfolder import population_info, write_run_folder
-    from microsim.sweep import check_variants, file_variants, grid_variants, run_sweep, sweep_output
+    from microsim.sweep import check_variants, file_variants, grid_variants, run_sweep
+    from microsim.sweep_output import sweep_output
 
     if bool(varies) == bool(variants_file):
         raise MicrosimError("Give the variants either with --vary (one or more) or with --variants FILE, not both "
