@@ -47,7 +47,8 @@ RUN = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from microsim.io import read_population
-from microsim.run import run_output, simulate_year
+from microsim.run import simulate_year
+from microsim.simulation_output import run_output
 from microsim.runfolder import population_info, write_run_folder
 from microsim.scenario import load_scenario
 t1 = time.perf_counter()

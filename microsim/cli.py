@@ -37,6 +37,57 @@ def _stop_workers() -> None:
         executor.shutdown(wait=True, kill_workers=True)
 
 
+# Options that say where and how output goes, never what the results are: left out of the command
+# line a run folder records.
+NOT_RESULTS = frozenset({"out", "overwrite", "quiet", "no_charts", "allow_many", "csv", "backend", "scheduler"})
+
+
+def replay_command(resolved: dict | None = None, always: tuple[str, ...] = (),
+                   leave_out: frozenset[str] = NOT_RESULTS) -> str:
+    """The command line that reproduces the command being run, as its manifest records it.
+
+    Built in one place for every command, from click's own record of the command (its arguments
+    and options, in declared order): each argument; each option whose value differs from its
+    default, or is named in ``always``, or was resolved by the command (``resolved``: a parameter's
+    name -> the value actually used, such as the population a scenario named). Paths are written
+    relative to the project when inside it; options in ``leave_out`` are not written.
+    """
+    import shlex
+
+    from microsim.paths import display_path
+
+    context = click.get_current_context()
+    values = {**context.params, **(resolved or {})}
+
+    def word(value) -> str:
+        text = display_path(value) if isinstance(value, Path) else f"{value:g}" if isinstance(value, float) else str(value)
+        return shlex.quote(text)
+
+    words = ["microsim", context.info_name]
+    for param in context.command.params:
+        if param.name in leave_out or param.name not in values:
+            continue
+        value = values[param.name]
+        if isinstance(param, click.Argument):
+            words += [word(value)] if value is not None else []
+            continue
+        named = param.name in always or param.name in (resolved or {})
+        if value is None or value is False or value == () or (value == param.default and not named):
+            continue
+        flag = max(param.opts, key=len)
+        if param.is_flag:
+            words.append(flag)
+        elif getattr(param, "_flag_needs_value", False):  # an option whose value is optional: --calibrate[=FILE]
+            words.append(flag if value == param.flag_value else f"{flag}={word(value)}")
+        elif param.multiple:
+            words += [part for item in value for part in (flag, word(item))]
+        elif isinstance(value, tuple):
+            words += [flag, *map(word, value)]
+        else:
+            words += [flag, word(value)]
+    return " ".join(words)
+
+
 class Group(click.Group):
     """Turns user errors into a clear message and exit code 2 instead of a traceback; SIGTERM and
     Ctrl-C stop the work and leave nothing half-written."""
@@ -115,12 +166,7 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to, quiet):
     check_size(households)
     _preflight_population(out, overwrite)
     pop = synthesize(households, seed, spec, quiet=quiet)
-    pop.metadata["command"] = (f"microsim synth --households {households} --seed {seed}"
-                               + ("" if calibrate_to is None else " --calibrate" if calibrate_to == "default"
-                                  else f" --calibrate={calibrate_to}")
-                               + f" --out {out}"
-                               + ("" if Path(spec).resolve() == DEFAULT_SPEC.resolve() else f" --spec {spec}")
-                               + ("" if fmt == "parquet" else f" --format {fmt}"))
+    pop.metadata["command"] = replay_command(always=("households", "seed"), leave_out=NOT_RESULTS - {"out"})
     add_report = None
     if calibrate_to is not None:
         from microsim.calibrate import apply, calibrate_population, write_report
@@ -248,8 +294,8 @@ def calibrate(data, targets, method, bounds, out, overwrite, quiet):
         step("read")
         cal = calibrate_population(pop, target_set, method=method, bounds=bounds)
         step("weights")
-        command = (f"microsim calibrate {display_path(data)} --targets {cal.targets_path} --method {method} "
-                   f"--bounds {bounds[0]:g} {bounds[1]:g} --out {out}")
+        command = replay_command({"targets": Path(target_set.path)}, always=("method", "bounds"),
+                                 leave_out=NOT_RESULTS - {"out"})
         calibrated = apply(pop, cal, command)
         write_population(calibrated, out, overwrite=overwrite,
                          extra=lambda folder: write_report(cal, folder, display_path(data)))
@@ -379,8 +425,8 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
         scheduler, quiet):
     from microsim.formatting import money, pct, persons
     from microsim.io import read_population
-    from microsim.paths import display_path
-    from microsim.run import run_output, simulate_year
+    from microsim.run import simulate_year
+    from microsim.simulation_output import run_output
     from microsim.runfolder import population_info, write_run_folder
 
     import dataclasses
@@ -402,10 +448,7 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
                                      growth=not no_growth, executor=executor)[sc.year]
         sim.result = dataclasses.replace(sim.result, intervals=intervals(sim.result, reps))
     with stages(1, "Writing", quiet) as step:
-        command = (f"microsim run {display_path(scenario)} --data {display_path(data)} --jobs {jobs}"
-                   + (f" --replicates {replicates}" if replicates else " --no-intervals")
-                   + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else "")
-                   + (" --allow" if allow else ""))
+        command = replay_command({"data": data, **({"replicates": replicates} if replicates else {})})
         output = run_output(sim, command, jobs, population_info(pop, _population_label(data)))
         if no_charts:
             output.charts = lambda folder: {key: _skipped(key) for key in ("poverty_by_age", "costs", "incidence")}
@@ -468,8 +511,8 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
             scheduler, quiet):
     from microsim.formatting import pct, riels
     from microsim.io import read_population
-    from microsim.paths import display_path
-    from microsim.projection import projection_output, run_projection
+    from microsim.projection import run_projection
+    from microsim.simulation_output import projection_output
     from microsim.runfolder import population_info, write_run_folder
 
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-projection", allow=allow)
@@ -487,10 +530,7 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
                                      executor=executor)
             for p in proj.projected:
                 p.result = dataclasses.replace(p.result, intervals=intervals(p.result, reps[p.year]))
-    command = (f"microsim project {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
-               + (f" --replicates {replicates}" if replicates else "")
-               + (" --no-ageing" if no_ageing else "") + (" --no-growth" if no_growth else "")
-               + (" --allow" if allow else ""))
+    command = replay_command({"data": data, "first": first, "last": last})
     output = projection_output(proj, command, population_info(pop, _population_label(data)), pop.metadata)
     write_run_folder(output, out, overwrite)
     for r in proj.results:
@@ -543,7 +583,6 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
           allow, backend, scheduler, quiet):
     from microsim.formatting import persons, riels
     from microsim.io import read_population
-    from microsim.paths import display_path
     from microsim.runfolder import population_info, write_run_folder
     from microsim.sweep import check_variants, file_variants, grid_variants, run_sweep
     from microsim.sweep_output import sweep_output
@@ -559,11 +598,7 @@ def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_agein
         ref = _shipped(pop, data, executor)
         results = run_sweep(sc, pop, variants, replicates or 0, ageing=not no_ageing, growth=not no_growth, quiet=quiet,
                             executor=executor, population_ref=ref if ref is not pop else None)
-    command = (f"microsim sweep {display_path(scenario)} --data {display_path(data)}"
-               + "".join(f" --vary {v}" for v in varies)
-               + (f" --variants {display_path(variants_file)}" if variants_file else "")
-               + (f" --replicates {replicates}" if replicates else "") + (" --no-ageing" if no_ageing else "")
-               + (" --no-growth" if no_growth else "") + (" --allow" if allow else ""))
+    command = replay_command({"data": data})
     options = {"ageing": not no_ageing, "growth": not no_growth, "replicates": replicates or 0, "allow": allow}
     output = sweep_output(sc, variants, results, population_info(pop, _population_label(data)), command, options,
                           pop.metadata)
@@ -690,11 +725,8 @@ def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out,
         with stages(18 * len(years), "Following cohorts", quiet) as step:
             result = run_study(sc, pop, years, rates, study, near_poor, jobs, progress=step, replicates=replicates,
                                executor=executor, population_ref=_shipped(pop, data, executor))
-    command = (f"microsim inaction {display_path(scenario)} --data {display_path(data)} --cohorts "
-               f"{','.join(map(str, years))} --discount {','.join(f'{r * 100:g}' for r in rates)}"
-               + f" --near-poor {near_poor:g}"
-               + "".join(f" --set {s}" for s in settings) + (" --allow" if allow else "")
-               + (f" --replicates {replicates}" if replicates else ""))
+    command = replay_command({"data": data, "cohorts": ",".join(map(str, years)), "near_poor": float(near_poor),
+                              "discount": ",".join(f"{rate * 100:g}" for rate in rates)})
     population = population_info(pop, _population_label(data))
     manifest = {"command": command, "seed": sc.seed, "cohorts": years, "discount_rates": rates, "replicates": replicates,
                 "jobs": jobs, "backend": backend or "default",
@@ -818,7 +850,6 @@ def workbook(scenario, first, last, data, out, overwrite, no_ageing, allow, quie
     from microsim.costing import checks
     from microsim.costing_output import costing_output
     from microsim.costing_workbook import write_costing_workbook
-    from microsim.paths import display_path
     from microsim.progress import stages
     from microsim.runfolder import input_hashes, population_info, scenario_manifest, write_run_folder
 
@@ -833,8 +864,7 @@ def workbook(scenario, first, last, data, out, overwrite, no_ageing, allow, quie
         step("checks")
         label = _population_label(data)
         population = population_info(pop, label)
-        command = (f"microsim workbook {display_path(scenario)} --from {first} --to {last} --data {display_path(data)}"
-                   + (" --no-ageing" if no_ageing else "") + (" --allow" if allow else ""))
+        command = replay_command({"data": data, "first": first, "last": last})
         options = {"ageing": not no_ageing, "first_year": first, "last_year": last}
         manifest = {"command": command, "seed": sc.seed, "years": inputs.years, "options": options,
                     "scenario": scenario_manifest(sc),

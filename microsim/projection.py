@@ -8,7 +8,6 @@ years; ``microsim run`` for year Y and a projection's year Y are the same comput
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,7 +15,6 @@ import pandas as pd
 from microsim.ageing import Assumptions, load_assumptions
 from microsim.population import Population
 from microsim.results import YearResult, record_json
-from microsim.runfolder import RunOutput, build_summary, input_hashes, scenario_manifest
 
 
 # ---- one projection year ------------------------------------------------------------------------
@@ -123,27 +121,3 @@ def demography_table(results) -> pd.DataFrame:
                           "kish_design_effect": r.demography.kish_design_effect,
                           "weight_ratio_min": r.demography.weight_ratio_min,
                           "weight_ratio_max": r.demography.weight_ratio_max} for r in results])
-
-
-def projection_output(proj: Projection, command: str, population: dict, base_metadata: dict | None = None) -> RunOutput:
-    """Everything ``microsim project`` writes, for the one run-folder writer."""
-    from microsim import report
-    from microsim.macro import load_macro
-
-    warnings = list(dict.fromkeys(w for r in proj.results for w in report.year_warnings(r)))  # once each
-    options = {"ageing": proj.options["ageing"], "growth": proj.options["growth"],
-               "population_source": proj.options["population_source"]}  # what the results depend on (not jobs)
-    summary = build_summary("projection", proj.scenario, population, options, proj.results, warnings)
-    first = proj.projected[0]
-    macro = load_macro()
-    manifest = {"command": command, "seed": proj.scenario.seed, "years": proj.years, "options": options,
-                "jobs": proj.options["jobs"], "scenario": scenario_manifest(proj.scenario),
-                "population": {**population, "calibration": (base_metadata or {}).get("calibration")},
-                "inputs": input_hashes(first.parameter_files, macro if macro.sha256 == first.macro_sha256 else
-                                       dataclasses.replace(macro, sha256=first.macro_sha256), proj.options["ageing"]),
-                "parameters_first_year": first.parameters}
-    return RunOutput(kind="projection", title=f"Projection {proj.years[0]}-{proj.years[-1]}: {proj.scenario.name}",
-                     summary=summary, tables=proj.tables, sheets=report.projection_sheets(proj, population),
-                     charts=lambda folder: report.projection_charts(proj, folder),
-                     report=lambda charts: report.projection_report(proj, population, charts, warnings),
-                     manifest=manifest)

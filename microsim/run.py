@@ -1,16 +1,14 @@
-"""``microsim run``: a scenario (baseline against reform) in one year, and its run folder.
+"""``microsim run``: a scenario (baseline against reform) in one year.
 
 :func:`simulate_year` brings the population to the scenario's year (demography, real growth,
 prices) and simulates both systems; ``microsim project`` calls it for each year, so a run and a
-projection agree on every year they share. :func:`run_output` hands the results to the one
-run-folder writer (:mod:`microsim.runfolder`).
+projection agree on every year they share. The run folder is made on the reporting floor
+(:func:`microsim.simulation_output.run_output`, then :mod:`microsim.runfolder`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import platform
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +28,6 @@ from microsim.errors import SpecError
 from microsim.macro import Macro, load_macro
 from microsim.population import Population
 from microsim.results import Demography, Headline, YearResult, headline_from_records, record_json
-from microsim.runfolder import RunOutput, build_summary, input_hashes, scenario_manifest
 from microsim.scenario import Scenario
 
 
@@ -219,31 +216,3 @@ def demography(pop: Population, strain: dict | None = None) -> Demography:
                       older_65_plus_pct=older / persons * 100 if persons else float("nan"),
                       kish_design_effect=strain.get("kish_design_effect"),
                       weight_ratio_min=strain.get("weight_ratio_min"), weight_ratio_max=strain.get("weight_ratio_max"))
-
-
-# ---- the run folder ------------------------------------------------------------------------------
-def run_output(sim: Simulation, command: str, jobs: int, population: dict) -> RunOutput:
-    """Everything ``microsim run`` writes, for the one run-folder writer."""
-    from microsim import report
-
-    warnings = report.year_warnings(sim.result)
-    options = {"ageing": sim.result.ageing, "growth": sim.result.growth}  # what the results depend on (not jobs)
-    summary = build_summary("run", sim.scenario, population, options, [sim.result], warnings)
-    systems = {label: {"active_modules": system.active, "not_in_force": system.not_in_force}
-               for label, system in (("baseline", sim.baseline), ("reform", sim.reform))}
-    manifest = {
-        "command": command, "jobs": jobs, "seed": sim.scenario.seed, "year": sim.scenario.year, "options": options,
-        "scenario": scenario_manifest(sim.scenario),
-        "population": {**population, "calibration": sim.base_metadata.get("calibration"),
-                       "simulated_weights_sha256": sim.population.content_hash()},
-        "inputs": input_hashes(sim.parameter_files, sim.macro, ageing=sim.result.ageing),
-        "macro": {"price_factor": sim.economy.price_factor, "real_growth_factor": sim.economy.real_growth_factor},
-        "systems": systems,
-        "parameters": sim.parameters,
-        "timings_s": {k: round(v, 4) for k, v in sim.seconds.items()},
-        "platform": {"machine": platform.machine(), "system": platform.system(), "argv": sys.argv[:1]},
-    }
-    return RunOutput(kind="run", title=f"{sim.scenario.name} ({sim.scenario.year})", summary=summary,
-                     tables=sim.tables, sheets=report.run_sheets(sim, population),
-                     charts=lambda folder: report.run_charts(sim, folder),
-                     report=lambda charts: report.run_report(sim, population, charts, warnings), manifest=manifest)

@@ -2,9 +2,11 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microsim.errors import SpecError
 from microsim.synth.demography import MAX_AGE, age_sex_targets, male_share_by_age, split_single_years
 from microsim.synth.spec import load_spec
 
@@ -29,6 +31,13 @@ def test_split_is_smooth_not_a_staircase():
     assert np.all(steps < 0)
     # and no jump at the group edges (4->5, 9->10) larger than the steps inside the groups
     assert max(abs(steps[4]), abs(steps[9])) < 1.5 * np.median(np.abs(steps))
+
+
+
+def test_groups_that_are_not_five_years_wide_are_refused_naming_what_was_found():
+    groups = pd.Series([100.0] * 11, index=list(range(0, 110, 10)))
+    with pytest.raises(SpecError, match=r"five-year groups .* found starts \[0, 10, 20"):
+        split_single_years(groups)
 
 
 def test_sex_split_hits_both_published_anchors():

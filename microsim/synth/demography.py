@@ -7,13 +7,12 @@ single-year curve is smooth rather than a staircase.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
 from microsim.demography import read_wpp_groups
+from microsim.errors import SpecError
 
 MAX_AGE = 100  # ages 100 and over are one bucket
 
@@ -22,7 +21,7 @@ def split_single_years(groups: pd.Series) -> np.ndarray:
     """Counts by single age 0..MAX_AGE from five-year groups (last group open, put at MAX_AGE)."""
     starts = groups.index.to_numpy()
     if starts[-1] != MAX_AGE or np.any(np.diff(starts) != 5) or starts[0] != 0:
-        raise SpecError(f"Expected five-year groups 0-4 ... 95-99 and 100+, found starts {list(starts)}.")
+        raise SpecError(f"Expected five-year groups 0-4 ... 95-99 and 100+, found starts {[int(start) for start in starts]}.")
     closed = groups.to_numpy()[:-1]
     edges = np.append(starts[:-1], MAX_AGE).astype(float)
     cumulative = np.concatenate([[0.0], np.cumsum(closed)])
