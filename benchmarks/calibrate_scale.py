@@ -17,8 +17,8 @@ import time
 
 
 def time_one(pop, targets, reps: int = 3) -> dict:
-    from microsim.calibrate import calibrate_population, solve
-    from microsim.targets import target_matrix
+    from microsim.population.calibrate import calibrate_population, solve
+    from microsim.population.targets import target_matrix
 
     totals, builds, solves = [], [], []
     cal = None
@@ -42,7 +42,7 @@ def time_one(pop, targets, reps: int = 3) -> dict:
 
 def main(argv: list[str]) -> None:
     from microsim.synth import synthesize
-    from microsim.targets import load_targets
+    from microsim.population.targets import load_targets
 
     targets = load_targets()
     # the default population before calibration: same command, without --calibrate

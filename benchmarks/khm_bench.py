@@ -3,7 +3,7 @@
 The workload (the khm-bench-v1 specification of the shared benchmark kit): households of 1-9 persons from the reference
 generator, three benefits, poverty before and after, costs. Here it runs through the project's
 own parameter files (changed by benchmarks/khm_bench_v1.yaml), modules (microsim/programmes),
-engine (microsim.engine.run_system) and output code (microsim.outputs): no bypass. The summary is
+engine (microsim.engine.system.run_system) and output code (microsim.distribution.outputs): no bypass. The summary is
 checked against the reference implementation; one JSON document is printed in the reference's
 shape (run_s.median, sweep_s.median, peak_rss_mb, check.ok), plus the plain-numpy reference
 measured in a separate process of the same interpreter, and the ratios.
@@ -63,7 +63,7 @@ def to_population(ref, poverty_line: float):
     """
     import pandas as pd
 
-    from microsim.population import Population
+    from microsim.population.population import Population
 
     H, N = ref.n_households, ref.n_persons
     hh = ref.p_household
@@ -96,10 +96,10 @@ class Engine:
     """The model's real path for one system: parameters -> modules -> welfare -> summary."""
 
     def __init__(self, pop):
-        from microsim.economy import year_economy
-        from microsim.engine import load_system
-        from microsim.macro import load_macro
-        from microsim.scenario import load_scenario
+        from microsim.engine.economy import year_economy
+        from microsim.engine.system import load_system
+        from microsim.engine.macro import load_macro
+        from microsim.engine.scenario import load_scenario
 
         self.pop = pop
         self.scenario = load_scenario(SCENARIO)
@@ -113,8 +113,8 @@ class Engine:
         pop.household_size  # noqa: B018  (derived once, like the person-to-household index)
 
     def run(self, tree=None, cache=None) -> dict:
-        from microsim.engine import run_system
-        from microsim.outputs import forget_household_totals, summary_counts, welfare
+        from microsim.engine.system import run_system
+        from microsim.distribution.outputs import forget_household_totals, summary_counts, welfare
 
         if cache is None:
             forget_household_totals(self.pop)
@@ -124,7 +124,7 @@ class Engine:
         return summary_counts(self.pop, self.w, self.line, self.pre, post, self.modules)
 
     def sweep(self, amounts) -> list[dict]:
-        from microsim.outputs import forget_household_totals
+        from microsim.distribution.outputs import forget_household_totals
 
         cache: dict = {}
         forget_household_totals(self.pop)

@@ -39,18 +39,18 @@ SCENARIO = "policies/scenarios/social_pension_and_child_benefit.yaml"
 SWEEP = ["--vary", "social_pension.amount=60000:200000:35000", "--vary", "social_pension.min_age=60,65,70,75"]
 GENERATE = r"""
 import sys
-from microsim.io import write_population
+from microsim.population.io import write_population
 from microsim.synth import synthesize
 write_population(synthesize(int(sys.argv[1]), seed=1), sys.argv[2])
 """
 RUN = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from microsim.io import read_population
-from microsim.run import simulate_year
-from microsim.simulation_output import run_output
-from microsim.runfolder import population_info, write_run_folder
-from microsim.scenario import load_scenario
+from microsim.population.io import read_population
+from microsim.studies.run import simulate_year
+from microsim.reporting.simulation_output import run_output
+from microsim.reporting.runfolder import population_info, write_run_folder
+from microsim.engine.scenario import load_scenario
 t1 = time.perf_counter()
 pop = read_population(sys.argv[1])
 t2 = time.perf_counter()

@@ -23,7 +23,7 @@ pop = synthesize(n, seed=1)
 t1 = time.perf_counter()
 out = {"households": n, "persons": pop.n_persons, "generate_s": round(t1 - t0, 2)}
 if write:
-    from microsim.io import write_population
+    from microsim.population.io import write_population
     with tempfile.TemporaryDirectory() as d:
         write_population(pop, d + "/pop")
         out["write_s"] = round(time.perf_counter() - t1, 2)

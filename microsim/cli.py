@@ -159,7 +159,7 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to, quiet):
       microsim synth -n 500 --format csv --out runs/small-csv
       microsim synth -n 10000 -s 2019 --calibrate --out synthetic_data/default --overwrite
     """
-    from microsim.io import write_population
+    from microsim.population.io import write_population
     from microsim.synth import synthesize
     from microsim.synth.generate import check_size
 
@@ -169,8 +169,8 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to, quiet):
     pop.metadata["command"] = replay_command(always=("households", "seed"), leave_out=NOT_RESULTS - {"out"})
     add_report = None
     if calibrate_to is not None:
-        from microsim.calibrate import apply, calibrate_population, write_report
-        from microsim.targets import load_targets
+        from microsim.population.calibrate import apply, calibrate_population, write_report
+        from microsim.population.targets import load_targets
 
         cal = calibrate_population(pop, load_targets(None if calibrate_to == "default" else calibrate_to))
         pop = apply(pop, cal)
@@ -184,7 +184,7 @@ def synth(households, seed, out, spec, fmt, overwrite, calibrate_to, quiet):
 
 def _preflight_population(out, overwrite: bool) -> None:
     """Before the work: the population folder can be written, and replaced only if microsim wrote it."""
-    from microsim.io import population_folder_problem, preflight_output
+    from microsim.population.io import population_folder_problem, preflight_output
 
     preflight_output(out, overwrite, owned=population_folder_problem, what="population folder")
 
@@ -212,10 +212,10 @@ Examples:
 @click.option("--targets", type=click.Path(path_type=Path), default=None,
               help="Published poverty rates to compare with. Default: CSES 2019/20 (synthetic_data/targets).")
 def describe(data, as_json, targets):
-    from microsim.describe import DEFAULT_TARGETS
-    from microsim.describe import describe as describe_tables
-    from microsim.describe import render_text, to_json
-    from microsim.io import read_population
+    from microsim.population.describe import DEFAULT_TARGETS
+    from microsim.population.describe import describe as describe_tables
+    from microsim.population.describe import render_text, to_json
+    from microsim.population.io import read_population
 
     pop = read_population(data)
     tables = describe_tables(pop, targets or DEFAULT_TARGETS)
@@ -242,7 +242,7 @@ Examples:
 @main.command(help=VALIDATE_HELP)
 @click.argument("data", required=False, type=click.Path(path_type=Path), default=DEFAULT_POPULATION)
 def validate(data):
-    from microsim.io import read_population
+    from microsim.population.io import read_population
 
     pop = read_population(data)
     click.echo(f"{data}: valid ({pop.n_households:,} households, {pop.n_persons:,} persons).")
@@ -280,13 +280,13 @@ Examples:
 @click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def calibrate(data, targets, method, bounds, out, overwrite, quiet):
-    from microsim.calibrate import apply, calibrate_population, write_report
+    from microsim.population.calibrate import apply, calibrate_population, write_report
     from microsim.paths import display_path
-    from microsim.io import read_population, write_population
-    from microsim.targets import load_targets
+    from microsim.population.io import read_population, write_population
+    from microsim.population.targets import load_targets
 
     _preflight_population(out, overwrite)
-    from microsim.progress import stages
+    from microsim.common.progress import stages
 
     with stages(3, "Calibrating", quiet) as step:
         pop = read_population(data)
@@ -308,7 +308,7 @@ def calibrate(data, targets, method, bounds, out, overwrite, quiet):
 
 
 def backend_options(command):
-    """--backend and --scheduler: where a command's tasks run (microsim.executor)."""
+    """--backend and --scheduler: where a command's tasks run (microsim.studies.executor)."""
     command = click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
                            help="A running Dask scheduler to use.")(command)
     return click.option("--backend", type=click.Choice(["serial", "joblib", "dask"]), default=None,
@@ -330,7 +330,7 @@ def _with_allowance(sc, allow: bool):
     outside its plausible range or a misspelt parameter is an error in a second, not after a run."""
     import dataclasses
 
-    from microsim.engine import load_system
+    from microsim.engine.system import load_system
 
     sc = dataclasses.replace(sc, allow_implausible=bool(allow))
     _, tree = load_system()
@@ -365,7 +365,7 @@ Examples:
 
 def _executor(backend, scheduler, jobs: int, quiet: bool):
     """The executor of a command's tasks (serial, joblib or Dask; docs/benchmarks.md compares them)."""
-    from microsim.executor import Executor
+    from microsim.studies.executor import Executor
 
     return Executor(backend, jobs, scheduler, quiet)
 
@@ -373,7 +373,7 @@ def _executor(backend, scheduler, jobs: int, quiet: bool):
 def _shipped(pop, data, executor):
     """What workers get: the population itself in this process, else its path and content hash
     (each worker reads it once)."""
-    from microsim.executor import PopulationRef
+    from microsim.studies.executor import PopulationRef
 
     if executor.backend == "serial":
         return pop
@@ -385,9 +385,9 @@ def _prepare(scenario, data, out, overwrite, sc_slug_suffix: str, allow: bool = 
     folder (--out, or runs/<scenario><suffix>, which is replaced only when microsim wrote it),
     checked before any work is done."""
     from microsim import paths
-    from microsim.io import preflight_output
-    from microsim.runfolder import run_folder_problem
-    from microsim.scenario import load_scenario
+    from microsim.population.io import preflight_output
+    from microsim.reporting.runfolder import run_folder_problem
+    from microsim.engine.scenario import load_scenario
 
     sc = _with_allowance(load_scenario(scenario), allow)
     data = data or (Path(sc.population) if sc.population else DEFAULT_POPULATION)
@@ -423,15 +423,15 @@ def _population_label(data) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, no_intervals, replicates, allow, backend,
         scheduler, quiet):
-    from microsim.formatting import money, pct, persons
-    from microsim.io import read_population
-    from microsim.run import simulate_year
-    from microsim.simulation_output import run_output
-    from microsim.runfolder import population_info, write_run_folder
+    from microsim.common.formatting import money, pct, persons
+    from microsim.population.io import read_population
+    from microsim.studies.run import simulate_year
+    from microsim.reporting.simulation_output import run_output
+    from microsim.reporting.runfolder import population_info, write_run_folder
 
     import dataclasses
 
-    from microsim.progress import stages
+    from microsim.common.progress import stages
 
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="", allow=allow)
     replicates = 0 if no_intervals else replicates
@@ -441,7 +441,7 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
         sim = simulate_year(sc, pop, ageing=not no_ageing, growth=not no_growth, jobs=jobs)
         step(f"{sc.year} simulated")
     if replicates:
-        from microsim.uncertainty import intervals, replicate_results
+        from microsim.studies.uncertainty import intervals, replicate_results
 
         with _executor(backend, scheduler, jobs, quiet) as executor:
             reps = replicate_results(sc, _shipped(pop, data, executor), [sc.year], replicates, ageing=not no_ageing,
@@ -470,7 +470,7 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
 
 
 def _skipped(key: str):
-    from microsim.charts import Skipped
+    from microsim.reporting.charts import Skipped
 
     return Skipped(f"the {key.replace('_', ' ')} chart", "charts were switched off (--no-charts)")
 
@@ -509,11 +509,11 @@ Examples:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwrite, replicates, allow, backend,
             scheduler, quiet):
-    from microsim.formatting import pct, riels
-    from microsim.io import read_population
-    from microsim.projection import run_projection
-    from microsim.simulation_output import projection_output
-    from microsim.runfolder import population_info, write_run_folder
+    from microsim.common.formatting import pct, riels
+    from microsim.population.io import read_population
+    from microsim.studies.projection import run_projection
+    from microsim.reporting.simulation_output import projection_output
+    from microsim.reporting.runfolder import population_info, write_run_folder
 
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-projection", allow=allow)
     pop = read_population(data)
@@ -524,7 +524,7 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
         if replicates:
             import dataclasses
 
-            from microsim.uncertainty import intervals, replicate_results
+            from microsim.studies.uncertainty import intervals, replicate_results
 
             reps = replicate_results(sc, shipped, proj.years, replicates, ageing=not no_ageing, growth=not no_growth,
                                      executor=executor)
@@ -581,11 +581,11 @@ Examples:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def sweep(scenario, varies, variants_file, data, out, replicates, jobs, no_ageing, no_growth, allow_many, overwrite,
           allow, backend, scheduler, quiet):
-    from microsim.formatting import persons, riels
-    from microsim.io import read_population
-    from microsim.runfolder import population_info, write_run_folder
-    from microsim.sweep import check_variants, file_variants, grid_variants, run_sweep
-    from microsim.sweep_output import sweep_output
+    from microsim.common.formatting import persons, riels
+    from microsim.population.io import read_population
+    from microsim.reporting.runfolder import population_info, write_run_folder
+    from microsim.studies.sweep import check_variants, file_variants, grid_variants, run_sweep
+    from microsim.reporting.sweep_output import sweep_output
 
     if bool(varies) == bool(variants_file):
         raise MicrosimError("Give the variants either with --vary (one or more) or with --variants FILE, not both "
@@ -658,7 +658,7 @@ def _study_values(pairs) -> dict:
     """``NAME=VALUE`` pairs of ``--set``: a number, a name, or a comma-separated (or [bracketed]) list."""
     import yaml
 
-    from microsim.yamlfile import describe_yaml_error, parse_yaml
+    from microsim.common.yamlfile import describe_yaml_error, parse_yaml
 
     values = {}
     for pair in pairs:
@@ -695,14 +695,14 @@ def _study_values(pairs) -> dict:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out, overwrite, replicates, jobs, backend,
              scheduler, quiet):
-    from microsim.engine import load_system
-    from microsim.inaction_output import study_output
-    from microsim.inaction_study import check_discount_rates, run_study
-    from microsim.io import read_population
+    from microsim.engine.system import load_system
+    from microsim.reporting.inaction_output import study_output
+    from microsim.studies.inaction_study import check_discount_rates, run_study
+    from microsim.population.io import read_population
     from microsim.paths import HOME, display_path
-    from microsim.progress import stages
-    from microsim.runfolder import population_info, write_run_folder
-    from microsim.study_parameters import check_study, load_study_parameters
+    from microsim.common.progress import stages
+    from microsim.reporting.runfolder import population_info, write_run_folder
+    from microsim.behaviour.study_parameters import check_study, load_study_parameters
 
     scenario = scenario or HOME / "policies" / "scenarios" / "child_benefit_2_5.yaml"
     sc, data, out, overwrite = _prepare(scenario, data, out, overwrite, sc_slug_suffix="-inaction", allow=allow)
@@ -768,10 +768,10 @@ Examples:
 
 
 def _costing(scenario, data, first, last, no_ageing, allow):
-    from microsim.costing import costing_inputs, first_year_simulation, measures_of
-    from microsim.io import read_population
-    from microsim.run import check_years
-    from microsim.scenario import load_scenario
+    from microsim.studies.costing import costing_inputs, first_year_simulation, measures_of
+    from microsim.population.io import read_population
+    from microsim.studies.run import check_years
+    from microsim.engine.scenario import load_scenario
 
     sc = _with_allowance(load_scenario(scenario), allow)
     years = check_years(first, last)
@@ -792,10 +792,10 @@ def _costing(scenario, data, first, last, no_ageing, allow):
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
 @allow_option
 def cost(scenario, first, last, data, csv_file, overwrite, no_ageing, allow):
-    from microsim.costing import ShockMeasure, costs_of
-    from microsim.costing_output import costs_table, describe_measure
-    from microsim.formatting import csv_number, pct, riels
-    from microsim.io import preflight_file, write_file_atomically
+    from microsim.studies.costing import ShockMeasure, costs_of
+    from microsim.reporting.costing_output import costs_table, describe_measure
+    from microsim.common.formatting import csv_number, pct, riels
+    from microsim.population.io import preflight_file, write_file_atomically
 
     if csv_file is not None:
         preflight_file(csv_file, overwrite, "--csv")  # before any work
@@ -847,11 +847,11 @@ Examples:
 def workbook(scenario, first, last, data, out, overwrite, no_ageing, allow, quiet):
     import functools
 
-    from microsim.costing import checks
-    from microsim.costing_output import costing_output
-    from microsim.costing_workbook import write_costing_workbook
-    from microsim.progress import stages
-    from microsim.runfolder import input_hashes, population_info, scenario_manifest, write_run_folder
+    from microsim.studies.costing import checks
+    from microsim.reporting.costing_output import costing_output
+    from microsim.reporting.costing_workbook import write_costing_workbook
+    from microsim.common.progress import stages
+    from microsim.reporting.runfolder import input_hashes, population_info, scenario_manifest, write_run_folder
 
     if out is not None and out.suffix.lower() in (".xlsx", ".xls"):
         raise MicrosimError(f"--out {out}: `microsim workbook` writes a run folder (the live workbook is its "
@@ -901,8 +901,8 @@ Examples:
               help="Folder for comparison.csv and validation.md (default: validation/ and docs/validation.md).")
 def validate_model(data, out):
     from microsim import paths
-    from microsim.io import read_population
-    from microsim.validation import compare, write
+    from microsim.population.io import read_population
+    from microsim.studies.model_validation import compare, write
 
     data = data or DEFAULT_POPULATION
     comparisons = compare(read_population(data))
@@ -934,11 +934,11 @@ def policies(name, year, write_docs):
     import datetime as dt
     import difflib
 
-    from microsim.engine import load_system
+    from microsim.engine.system import load_system
 
     if write_docs:
         from microsim.paths import display_path
-        from microsim.programme_docs import write
+        from microsim.reporting.programme_docs import write
 
         files = write()
         click.echo(f"Wrote {len(files)} pages to {display_path(files[0].parent)}.")
@@ -990,7 +990,7 @@ def compare(run_a, run_b, as_json):
       microsim compare runs/social_pension_65 runs/child_benefit_2_5
       microsim compare runs/a runs/b --json
     """
-    from microsim.compare import compare_runs, render
+    from microsim.reporting.compare import compare_runs, render
 
     result = compare_runs(run_a, run_b)
     click.echo(json.dumps(result, indent=1, default=str) if as_json else render(result))
@@ -1011,7 +1011,7 @@ def import_(mapping, out, fmt, overwrite):
     Examples:
       microsim import cses2019_mapping.yaml --out runs/cses2019
     """
-    from microsim.io import read_mapped, write_population
+    from microsim.population.io import read_mapped, write_population
 
     _preflight_population(out, overwrite)
     pop = read_mapped(mapping)
@@ -1029,7 +1029,7 @@ def schema(markdown):
       microsim schema
       microsim schema --markdown > docs/data-schema.md
     """
-    from microsim.schema import load_schema, to_markdown
+    from microsim.population.schema import load_schema, to_markdown
 
     if markdown:
         click.echo(to_markdown(), nl=False)

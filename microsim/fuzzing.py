@@ -173,7 +173,7 @@ class Workspace:
     """A folder with a small valid population (CSV), a mapping to it and base copies of every file."""
 
     def __init__(self, folder: Path):
-        from microsim.io import write_population
+        from microsim.population.io import write_population
         from microsim.synth import synthesize
 
         self.folder = Path(folder)
@@ -251,9 +251,9 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
             detail = _check_cli(_cli(["run", path, "--data", workspace.base, "--out", out, "--no-charts",
                                       "--no-ageing", "--no-growth", "--no-intervals"]), out)
     elif kind == "parameters":
-        from microsim.engine import load_system
-        from microsim.macro import load_macro
-        from microsim.parameters import ParameterTree
+        from microsim.engine.system import load_system
+        from microsim.engine.macro import load_macro
+        from microsim.engine.parameters import ParameterTree
 
         source = rng.choice(workspace.parameter_files)
         path = case / source.name
@@ -268,15 +268,15 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
 
         detail = _check_loader(load_and_resolve, path)
     elif kind == "macro":
-        from microsim.economy import year_economy
-        from microsim.macro import load_macro
+        from microsim.engine.economy import year_economy
+        from microsim.engine.macro import load_macro
 
         path = case / "macro.yaml"
         path.write_bytes(mutated_yaml(yaml.safe_load((POLICIES / "macro.yaml").read_text()), rng))
 
         def load_and_use():
             macro = load_macro(path)
-            from microsim.io import read_population
+            from microsim.population.io import read_population
 
             pop = read_population(workspace.base)
             for year in (2019, 2026):
@@ -317,9 +317,9 @@ def run_case(kind: str, seed: int, workspace: Workspace) -> Outcome:
 
 def _benefit_case(case: Path, rng: random.Random) -> str:
     """A mutated YAML benefit (policies/benefits), registered and its parameters loaded."""
-    from microsim.modules import REGISTRY
-    from microsim.parameters import ParameterTree
-    from microsim.yaml_benefits import RULES, register
+    from microsim.engine.modules import REGISTRY
+    from microsim.engine.parameters import ParameterTree
+    from microsim.engine.yaml_benefits import RULES, register
 
     source = yaml.safe_load((POLICIES / "benefits" / "maternity_benefit.yaml").read_text())
     data = {"fuzz_benefit": source["maternity_benefit"]}

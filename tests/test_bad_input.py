@@ -16,11 +16,11 @@ from click.testing import CliRunner
 
 from microsim.cli import main
 from microsim.errors import SpecError
-from microsim.io import read_population, write_population
-from microsim.macro import load_macro
-from microsim.parameters import ParameterTree
+from microsim.population.io import read_population, write_population
+from microsim.engine.macro import load_macro
+from microsim.engine.parameters import ParameterTree
 from microsim.paths import HOME, POLICIES
-from microsim.scenario import load_scenario
+from microsim.engine.scenario import load_scenario
 from microsim.synth import synthesize
 
 SCENARIO = POLICIES / "scenarios" / "child_benefit_2_5.yaml"
@@ -316,7 +316,7 @@ def test_identifiers_too_large_to_store_are_refused(tmp_path, small_csv_populati
 def test_a_yaml_file_nested_absurdly_deep_is_refused_not_crashed(tmp_path, depth):
     """libyaml's composer recurses in C, and recent libyaml parsers stop at their own depth in
     their own words: either way the refusal is one paragraph naming the file and what was expected."""
-    from microsim.yamlfile import MAX_DEPTH, read_yaml
+    from microsim.common.yamlfile import MAX_DEPTH, read_yaml
 
     deep = tmp_path / "deep.yaml"
     deep.write_bytes(b"[" * depth + b"]" * depth)
@@ -353,7 +353,7 @@ def test_a_variants_file_with_an_impossible_date(tmp_path):
 @pytest.mark.parametrize("key, why", [("2019-13-01", "there is no month 13"), ("2026-02-30", "February 2026 has 28 days"),
                                       ("2023-04-31", "April 2023 has 30 days")])
 def test_an_impossible_effective_date_in_a_parameter_or_benefit_file(tmp_path, key, why):
-    from microsim.yaml_benefits import register
+    from microsim.engine.yaml_benefits import register
 
     parameters = tmp_path / "social_pension.yaml"
     parameters.write_text((POLICIES / "parameters" / "social_pension.yaml").read_text()
@@ -370,7 +370,7 @@ def test_an_impossible_effective_date_in_a_parameter_or_benefit_file(tmp_path, k
 
 
 def test_a_real_leap_day_is_a_date():
-    from microsim.yamlfile import parse_yaml
+    from microsim.common.yamlfile import parse_yaml
 
     assert parse_yaml("a: 2024-02-29")["a"].isoformat() == "2024-02-29"
     with pytest.raises(Exception, match="February 2100 has 28 days"):
@@ -439,7 +439,7 @@ def test_allow_accepts_an_implausible_amount_and_the_manifest_says_so(tmp_path):
 
 
 def test_an_implausible_value_in_a_sweep_or_variants_file_is_refused(tmp_path):
-    done = cli("sweep", SCENARIO, "--vary", f"child_benefit.take_up=0.5,7", "--out", tmp_path / "s")
+    done = cli("sweep", SCENARIO, "--vary", "child_benefit.take_up=0.5,7", "--out", tmp_path / "s")
     assert_clean_error(done, "`child_benefit.take_up` must be at most 1 share (found 7)")
     done = cli("sweep", SCENARIO, "--vary", f"child_benefit.amount=60000,{HUGE}", "--out", tmp_path / "s")
     assert_clean_error(done, "variant", IMPLAUSIBLE)
@@ -487,7 +487,7 @@ def test_every_shipped_amount_share_and_age_states_its_plausible_range():
     """In its own file (not only the unit's default), and every shipped value lies inside it."""
     import yaml
 
-    from microsim.parameters import RANGED_UNITS
+    from microsim.engine.parameters import RANGED_UNITS
 
     def leaves(node, prefix):
         if isinstance(node, dict) and "values" in node and "unit" in node:
@@ -511,7 +511,7 @@ def test_every_shipped_amount_share_and_age_states_its_plausible_range():
 def test_an_override_is_accepted_exactly_when_plausible_or_allowed(value):
     """Property: for any number, an override of a non-negative amount passes iff it lies in the
     plausible range, and with allow iff it passes the hard minimum."""
-    from microsim.engine import load_system
+    from microsim.engine.system import load_system
 
     _, tree = load_system()
     parameter = tree.parameters["child_benefit.amount"]

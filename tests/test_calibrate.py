@@ -8,13 +8,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from microsim.calibrate import CalibrationError, apply, calibrate_population, solve
+from microsim.population.calibrate import CalibrationError, apply, calibrate_population, solve
 from microsim.cli import main
 from microsim.errors import SpecError
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION
 from microsim.synth import synthesize
-from microsim.targets import Target, TargetSet, evaluate, load_targets, target_matrix
+from microsim.population.targets import Target, TargetSet, evaluate, load_targets, target_matrix
 
 POP = synthesize(600, seed=31)
 CANDIDATE_GROUPS = [
@@ -156,7 +156,7 @@ def test_weights_on_any_scale_calibrate_to_the_same_result():
     normalised = apply(pop, calibrate_population(pop, targets))
     hh = pop.households.copy()
     hh["weight"] = 1.0  # sample-size weights
-    from microsim.population import Population
+    from microsim.population.population import Population
 
     unit = Population(hh, pop.persons, {})
     np.testing.assert_allclose(apply(unit, calibrate_population(unit, targets)).households["weight"],
@@ -231,7 +231,7 @@ def test_apply_records_the_calibration():
 def test_pregnant_women_number_nine_twelfths_of_births_in_every_year():
     """The ratio target: women pregnant at a moment = 9/12 of persons aged 0, weighted, in the survey
     year (calibration) and in every projection year (the ageing keeps the identity)."""
-    from microsim.ageing import bring_to_year
+    from microsim.population.ageing import bring_to_year
 
     base = read_population(DEFAULT_POPULATION)
     for year in (2019, 2026, 2035):
@@ -244,8 +244,8 @@ def test_pregnant_women_number_nine_twelfths_of_births_in_every_year():
 
 def test_persons_aged_0_are_the_interpolated_share_of_0_4_in_every_year():
     """Births (persons aged 0) are pinned: the survey year's target is the interpolation the ageing
-    applies to every projection year (microsim.ageing.infant_share of UN WPP's five-year groups)."""
-    from microsim.ageing import _groups, bring_to_year, infant_share, read_wpp_groups
+    applies to every projection year (microsim.population.ageing.infant_share of UN WPP's five-year groups)."""
+    from microsim.population.ageing import _groups, bring_to_year, infant_share, read_wpp_groups
     from microsim.paths import WPP_FILE
 
     share_2019 = infant_share(_groups(read_wpp_groups(WPP_FILE, 2019)))
@@ -264,8 +264,8 @@ def test_persons_aged_0_are_the_interpolated_share_of_0_4_in_every_year():
 def test_the_ageing_keeps_a_population_s_own_ratios_and_never_imposes_the_shipped_ones():
     """Survey data whose pregnancies are under-reported (here: half the pregnant women unflagged) ages
     without error and keeps its own ratio of pregnant women to infants in every year."""
-    from microsim.ageing import bring_to_year
-    from microsim.population import Population
+    from microsim.population.ageing import bring_to_year
+    from microsim.population.population import Population
 
     base = read_population(DEFAULT_POPULATION)
     persons = base.persons.copy()

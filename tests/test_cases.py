@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from microsim.economy import year_economy
-from microsim.engine import load_system, run_system
-from microsim.macro import load_macro
-from microsim.outputs import welfare
-from microsim.population import Population
-from microsim.scenario import Scenario
+from microsim.engine.economy import year_economy
+from microsim.engine.system import load_system, run_system
+from microsim.engine.macro import load_macro
+from microsim.distribution.outputs import welfare
+from microsim.population.population import Population
+from microsim.engine.scenario import Scenario
 
 CASES = [(f.stem, c) for f in sorted((Path(__file__).parent / "cases").glob("*.yaml"))
          for c in yaml.safe_load(f.read_text())]

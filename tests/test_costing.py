@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from microsim.cli import main
-from microsim.costing import ShockMeasure, costing_inputs, costs_of, measure_costs, measures_of
-from microsim.costing_workbook import SHOCK_PARAMS
-from microsim.io import read_population
+from microsim.studies.costing import ShockMeasure, costing_inputs, costs_of, measure_costs, measures_of
+from microsim.reporting.costing_workbook import SHOCK_PARAMS
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION
-from microsim.run import simulate_year
-from microsim.scenario import load_scenario
+from microsim.studies.run import simulate_year
+from microsim.engine.scenario import load_scenario
 from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.synth.spec import load_spec
 
@@ -161,7 +161,7 @@ def test_the_workbook_never_replaces_a_folder_it_did_not_write(tmp_path):
 
 
 def test_the_demography_inputs_are_the_projection_s():
-    from microsim.ageing import bring_to_year
+    from microsim.population.ageing import bring_to_year
 
     for year in YEARS[:2]:
         pop = bring_to_year(DEFAULT, year)[0]
@@ -199,8 +199,8 @@ def test_any_flat_person_benefit_is_a_measure(tmp_path):
 
 def test_administration_and_one_off_amounts_are_costed_as_the_model_does(tmp_path):
     """Administration at 5 % and a one-off lump sum (a YAML benefit): cost equals run exactly."""
-    from microsim.modules import REGISTRY
-    from microsim.yaml_benefits import RULES, register
+    from microsim.engine.modules import REGISTRY
+    from microsim.engine.yaml_benefits import RULES, register
 
     benefit = tmp_path / "birth_grant.yaml"
     benefit.write_text("birth_grant:\n  label: Birth grant\n  entity: person\n  eligibility: {age: [0, 0]}\n"
@@ -232,10 +232,10 @@ def test_a_sex_rule_costs_one_sex_in_python_and_in_the_workbook(tmp_path):
     the Python cost, and both equal the microsimulation in the first year."""
     import formulas
 
-    from microsim.costing import checks
-    from microsim.costing_workbook import write_costing_workbook
-    from microsim.modules import REGISTRY
-    from microsim.yaml_benefits import RULES, register
+    from microsim.studies.costing import checks
+    from microsim.reporting.costing_workbook import write_costing_workbook
+    from microsim.engine.modules import REGISTRY
+    from microsim.engine.yaml_benefits import RULES, register
 
     benefit = tmp_path / "older_women.yaml"
     benefit.write_text("older_women:\n  label: Older women\n  entity: person\n  eligibility: {sex: female, age: [60, 110]}\n"
@@ -269,7 +269,7 @@ def test_the_shock_response_is_a_household_measure_in_python_and_in_the_workbook
     weighted by the trigger probability; the first year equals the microsimulation to the riel."""
     import formulas
 
-    from microsim.costing import ShockMeasure, checks, costs_of, first_year_simulation
+    from microsim.studies.costing import ShockMeasure, checks, costs_of, first_year_simulation
 
     scenario = load_scenario("docs/training/scenarios/flood_response_expected.yaml")
     sim = first_year_simulation(scenario, DEFAULT, 2026)
@@ -309,8 +309,8 @@ def _evaluate_workbook(tmp_path, scenario_text: str, years):
     """Write a scenario, its measures, inputs, the workbook; evaluate the formulas."""
     import formulas
 
-    from microsim.costing import checks
-    from microsim.costing_workbook import write_costing_workbook
+    from microsim.studies.costing import checks
+    from microsim.reporting.costing_workbook import write_costing_workbook
 
     scenario = tmp_path / "s.yaml"
     scenario.write_text(scenario_text)
@@ -369,7 +369,7 @@ def test_months_before_birth_are_paid_on_pregnant_women_and_the_difference_is_ex
 
 
 def test_idpoor_targeting_of_the_maternity_allowance_is_a_coverage_share():
-    from microsim.costing import first_year_simulation
+    from microsim.studies.costing import first_year_simulation
 
     sc = maternity_scenario(idpoor_only=True)
     sim = first_year_simulation(sc, DEFAULT, 2026)
@@ -407,7 +407,7 @@ def test_a_disability_allowance_is_costed_from_prevalence_in_python_and_in_the_w
 
 def scenario_of(reform: dict):
     """A scenario of 2026 with these reform overrides."""
-    from microsim.scenario import Scenario
+    from microsim.engine.scenario import Scenario
 
     return Scenario(name="s", year=2026, path=Path("s.yaml"), sha256="", seed=0, reform=reform, baseline={})
 
@@ -422,7 +422,7 @@ def test_maternity_coverage_weights_each_phase_by_its_months():
     """Insured pregnant women left out before the birth, every child after it: the coverage is the
     months-weighted reach of the two phases, so the workbook's births x coverage x months pays each
     phase what the microsimulation reaches."""
-    from microsim.costing import first_year_simulation
+    from microsim.studies.costing import first_year_simulation
 
     sc = maternity_scenario(exclude_nssf_members=True)
     sim = first_year_simulation(sc, DEFAULT, 2026)
@@ -440,7 +440,7 @@ def test_maternity_coverage_weights_each_phase_by_its_months():
 def test_the_nssf_cash_benefit_pays_insured_women_a_share_of_their_imputed_wage():
     """Insured pregnant women: replacement rate x monthly earnings x months / 9 (spread over the
     pregnancy), instead of the allowance; the workbook costs the allowance and says so."""
-    from microsim.earnings import module_earnings
+    from microsim.behaviour.earnings import module_earnings
 
     # NSSF months differ from the months before the birth, so that the two cannot be confused
     sc = maternity_scenario(nssf_cash_benefit=True, nssf_benefit_months=2)
@@ -468,7 +468,7 @@ def test_the_nssf_cash_benefit_pays_insured_women_a_share_of_their_imputed_wage(
     assert (nssf.name, nssf.base, nssf.months) == ("nssf_maternity_cash", "births", p.nssf_benefit_months)
     assert nssf.coverage == pytest.approx(float(w @ insured) / float(w @ pop.persons["pregnant"].to_numpy()))
     assert nssf.amount == pytest.approx(float(w[insured] @ (p.nssf_replacement_rate * wage)) / float(w @ insured))
-    from microsim.costing import checks
+    from microsim.studies.costing import checks
 
     allowance_check, nssf_check = checks(sc, DEFAULT, [m, nssf], inputs, sim=sim)
     micro_total = next(q for q in sim.result.programmes if q.programme == "maternity_allowance").cost_reform_riels_per_year
@@ -562,7 +562,7 @@ def test_everyone_reached_never_pays_an_insured_mother_twice(tmp_path):
 def test_a_benefit_paid_around_births_is_costed_per_birth():
     """The Family Package's mother-and-child visits (pregnant women and children under 2, amounts by
     visit): costed per birth, so that later years follow the births, not the adults."""
-    from microsim.costing import checks, first_year_simulation
+    from microsim.studies.costing import checks, first_year_simulation
 
     sc = scenario_of({"family_package_mother_child.take_up": 0.8})
     sim = first_year_simulation(sc, DEFAULT, 2026)
@@ -578,7 +578,7 @@ def test_a_benefit_paid_around_births_is_costed_per_birth():
 
 
 def test_microsim_cost_prints_how_each_measure_is_costed_and_writes_the_folder_s_table(tmp_path):
-    from microsim.costing_output import costs_table, describe_measure
+    from microsim.reporting.costing_output import costs_table, describe_measure
 
     out = tmp_path / "costs.csv"
     result = CliRunner().invoke(main, ["cost", "policies/scenarios/social_pension_and_child_benefit.yaml", "--from",

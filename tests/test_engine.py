@@ -9,18 +9,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from microsim.economy import year_economy
-from microsim.engine import load_system, run_system
+from microsim.engine.economy import year_economy
+from microsim.engine.system import load_system, run_system
 from microsim.errors import SpecError
-from microsim.io import read_population
-from microsim.macro import load_macro
-from microsim.outputs import welfare
+from microsim.population.io import read_population
+from microsim.engine.macro import load_macro
+from microsim.distribution.outputs import welfare
 from microsim.paths import DEFAULT_POPULATION, POLICIES
-from microsim.population import Population
-from microsim.run import simulate, simulate_year
-from microsim.scenario import Scenario, load_scenario
+from microsim.population.population import Population
+from microsim.studies.run import simulate, simulate_year
+from microsim.engine.scenario import Scenario, load_scenario
 from microsim.synth import synthesize
-from microsim.takeup import keep_drawn, taken_up, uniform
+from microsim.engine.takeup import keep_drawn, taken_up, uniform
 
 POP = synthesize(400, seed=12)
 DEFAULT = read_population(DEFAULT_POPULATION)
@@ -116,7 +116,7 @@ def test_take_up_one_equals_no_take_up_and_draws_are_keyed_by_id():
     t = tree.with_overrides({"child_benefit.active": True, "child_benefit.amount": 40000, "child_benefit.take_up": 1.0},
                             "test", sc.date)
     system = run_system(POP, modules, t, sc.date, macro)
-    from microsim.modules import Inputs
+    from microsim.engine.modules import Inputs
 
     raw = modules["child_benefit"].func(Inputs(POP, "person", {}, modules["child_benefit"], {
         "consumption_pc": POP.household_value("consumption_pc") * macro.price_factor(2026),
@@ -175,7 +175,7 @@ def test_year_without_macro_data_or_parameter_value():
 
 
 def test_population_missing_a_module_input():
-    from microsim.modules import REGISTRY, programme
+    from microsim.engine.modules import REGISTRY, programme
 
     @programme("test_needs_education", entity="person", inputs=("education_years",),
                parameter_file=POLICIES / "parameters" / "social_pension.yaml")
@@ -185,7 +185,7 @@ def test_population_missing_a_module_input():
     try:
         persons = POP.persons.drop(columns="education_years")
         pop = Population(POP.households, persons, {})
-        from microsim.modules import Inputs
+        from microsim.engine.modules import Inputs
 
         with pytest.raises(SpecError, match="needs `education_years`, which the population does not have"):
             Inputs(pop, "person", {}, REGISTRY["test_needs_education"]).education_years
@@ -208,7 +208,7 @@ def test_every_breakdown_counts_the_right_persons():
     sim = simulate(scenario({}), POP)
     pov = sim.tables["poverty"].set_index(["breakdown", "group"])["persons"]
     w, age = POP.person_weight(), POP.persons["age"].to_numpy()
-    from microsim.groups import AGE_GROUPS, POVERTY_TABLE_AGE_GROUPS, age_label
+    from microsim.population.groups import AGE_GROUPS, POVERTY_TABLE_AGE_GROUPS, age_label
 
     for dim, groups in (("age group (Table 1)", POVERTY_TABLE_AGE_GROUPS), ("age group", AGE_GROUPS)):
         for lo, hi in groups:

@@ -26,11 +26,11 @@ def test_a_mutated_file_gives_a_result_or_a_clear_error(kind, seed):
 
 def test_the_fuzzer_finds_a_crash_when_there_is_one(monkeypatch):
     """The check itself can fail: a loader that crashes is reported, not hidden."""
-    import microsim.scenario
+    import microsim.engine.scenario
 
     def crash(path):
         raise ZeroDivisionError("planted")
 
-    monkeypatch.setattr(microsim.scenario, "load_scenario", crash)
+    monkeypatch.setattr(microsim.engine.scenario, "load_scenario", crash)
     outcome = run_case("scenario", 1, WORKSPACE)
     assert not outcome.ok and "ZeroDivisionError: planted" in outcome.detail

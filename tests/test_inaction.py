@@ -10,16 +10,16 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microsim import schooling
+from microsim.behaviour import schooling
 from microsim.cli import main
-from microsim.earnings import MAX_AGE, Profile, lifetime_factor, survival, value_of_extra_schooling
-from microsim.inaction import attendance, evaluate, follow_cohort, internal_rate_of_return
-from microsim.inaction_study import run_study
-from microsim.io import read_population
+from microsim.behaviour.earnings import MAX_AGE, Profile, lifetime_factor, survival, value_of_extra_schooling
+from microsim.studies.inaction import attendance, evaluate, follow_cohort, internal_rate_of_return
+from microsim.studies.inaction_study import run_study
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION, DEFAULT_SPEC, HOME, POLICIES
-from microsim.scenario import load_scenario
-from microsim.study_parameters import load_study_parameters
-from microsim.yamlfile import read_yaml
+from microsim.engine.scenario import load_scenario
+from microsim.behaviour.study_parameters import load_study_parameters
+from microsim.common.yamlfile import read_yaml
 
 CHILD_BENEFIT = POLICIES / "scenarios" / "child_benefit_2_5.yaml"
 BASELINE = POLICIES / "scenarios" / "baseline.yaml"
@@ -139,7 +139,7 @@ def test_schooling_of_the_default_population_matches_its_published_targets(popul
 
 
 def test_poorer_children_attend_less_at_secondary_ages(population):
-    from microsim.outputs import pre_transfer_deciles
+    from microsim.distribution.outputs import pre_transfer_deciles
 
     households = population.households
     quintile = (pre_transfer_deciles(population, households["consumption_pc"].to_numpy()) // 2)[
@@ -283,7 +283,7 @@ def test_bootstrap_intervals_are_identical_serial_and_in_parallel_and_documented
 
 
 def test_a_replicate_that_cannot_be_studied_says_so(population, study, monkeypatch):
-    import microsim.inaction_study as study_module
+    import microsim.studies.inaction_study as study_module
     from microsim.errors import SpecError
 
     def fails(*args, **kwargs):
@@ -295,7 +295,7 @@ def test_a_replicate_that_cannot_be_studied_says_so(population, study, monkeypat
 
 
 def test_a_population_too_small_for_the_attendance_model_is_refused(tmp_path):
-    from microsim.io import write_population
+    from microsim.population.io import write_population
     from microsim.synth import synthesize
 
     small = tmp_path / "small"

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from microsim.errors import MicrosimError, PopulationError, SpecError
-from microsim.io import read_population, write_population
+from microsim.population.io import read_population, write_population
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -121,7 +121,7 @@ def test_mapping_naming_a_missing_variable(small_population, tmp_path):
 
 
 def test_recoding_survey_codes_for_whole_columns():
-    from microsim.io import _recode
+    from microsim.population.io import _recode
 
     codes = pd.Series([1.0, 2, "3", 9, None], dtype=object)
     got = _recode(codes, {1: "phnom_penh", 2: "other_urban", "3": "rural"})

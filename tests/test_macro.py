@@ -2,9 +2,9 @@
 
 import pytest
 
-from microsim.macro import load_macro
+from microsim.engine.macro import load_macro
 from microsim.paths import POLICIES
-from microsim.yamlfile import read_yaml
+from microsim.common.yamlfile import read_yaml
 
 MACRO = load_macro()
 YEARS = range(2019, 2036)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import microsim.modules as modules_mod
-import microsim.registry as registry
-from microsim.macro import load_macro
-from microsim.run import simulate
-from microsim.scenario import Scenario
+import microsim.engine.modules as modules_mod
+import microsim.engine.registry as registry
+from microsim.engine.macro import load_macro
+from microsim.studies.run import simulate
+from microsim.engine.scenario import Scenario
 from microsim.synth import synthesize
 
 POP = synthesize(300, seed=5)
@@ -52,7 +52,7 @@ def test_broken_plugin_is_named(monkeypatch):
 
 def test_cpi_indexation_uprates_from_the_effective_year():
     """An amount set from 2024 and indexed to the CPI is worth cpi(2026)/cpi(2024) times it in 2026."""
-    from microsim.engine import load_system
+    from microsim.engine.system import load_system
 
     _, tree = load_system()
     macro = load_macro()

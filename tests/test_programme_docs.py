@@ -1,10 +1,10 @@
 """docs/programmes/: one page per programme, regenerated from the parameter files, the modules and
 validation/; a stale page fails here."""
 
-from microsim.engine import load_system
-from microsim.io import read_population
+from microsim.engine.system import load_system
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION, HOME
-from microsim.programme_docs import build
+from microsim.reporting.programme_docs import build
 
 PAGES = build(read_population(DEFAULT_POPULATION))
 

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from microsim.errors import SpecError
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION
-from microsim.ageing import WPP_FILE, Assumptions, age_population, load_assumptions, year_targets
-from microsim.targets import evaluate
+from microsim.population.ageing import WPP_FILE, Assumptions, age_population, load_assumptions, year_targets
+from microsim.population.targets import evaluate
 
 BASE = read_population(DEFAULT_POPULATION)
 WPP = pd.read_csv(WPP_FILE).set_index("year")

@@ -9,14 +9,14 @@ from click.testing import CliRunner
 
 from microsim.cli import main
 from microsim.errors import SpecError
-from microsim.macro import Macro, load_macro
-from microsim.ageing import age_population
-from microsim.economy import real_consumption_factor
-from microsim.projection import run_projection
-from microsim.scenario import Scenario
+from microsim.engine.macro import Macro, load_macro
+from microsim.population.ageing import age_population
+from microsim.engine.economy import real_consumption_factor
+from microsim.studies.projection import run_projection
+from microsim.engine.scenario import Scenario
 from microsim.synth import synthesize
-from microsim.targets import load_targets
-from microsim.calibrate import apply, calibrate_population
+from microsim.population.targets import load_targets
+from microsim.population.calibrate import apply, calibrate_population
 
 BASE = synthesize(1500, seed=3)
 BASE = apply(BASE, calibrate_population(BASE, load_targets()))
@@ -109,7 +109,7 @@ def test_cli_project_writes_the_run_folder(tmp_path):
 def test_lag_and_gdp_per_head_rules():
     import datetime as dt
 
-    from microsim.engine import load_system
+    from microsim.engine.system import load_system
 
     _, tree = load_system()
     m = load_macro()
@@ -135,7 +135,7 @@ from hypothesis import strategies as st  # noqa: E402
 def test_indexation_never_lowers_a_nominal_benefit_when_prices_rise(inflation, rule, lag, rate):
     import datetime as dt
 
-    from microsim.engine import load_system
+    from microsim.engine.system import load_system
 
     _, tree = load_system()
     m = load_macro()

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from microsim.engine import load_system
+from microsim.engine.system import load_system
 from microsim.paths import HOME
 
 DATA_FILES = sorted([*(HOME / "policies").rglob("*.yaml"), *(HOME / "synthetic_data").glob("*.yaml"),

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from microsim.cli import main
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import HOME
 
 

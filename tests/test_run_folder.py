@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from microsim.cli import main
 from microsim.errors import SpecError
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION, HOME, POLICIES
-from microsim.projection import run_projection
-from microsim.run import simulate_year
-from microsim.scenario import Scenario, load_scenario
+from microsim.studies.projection import run_projection
+from microsim.studies.run import simulate_year
+from microsim.engine.scenario import Scenario, load_scenario
 
 DEFAULT = read_population(DEFAULT_POPULATION)
 SCENARIOS = sorted((POLICIES / "scenarios").glob("*.yaml"))

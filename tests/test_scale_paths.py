@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microsim import derived
-from microsim import weighted as W
-from microsim.benefit import Tiers, pay_tiers
-from microsim.groups import AGE_GROUPS
-from microsim.io import read_population, write_population
-from microsim.outputs import HouseholdTotals
-from microsim.population import Population
-from microsim.run import demography, simulate
-from microsim.scenario import load_scenario
+from microsim.population import derived
+from microsim.common import weighted as W
+from microsim.engine.benefit import Tiers, pay_tiers
+from microsim.population.groups import AGE_GROUPS
+from microsim.population.io import read_population, write_population
+from microsim.distribution.outputs import HouseholdTotals
+from microsim.population.population import Population
+from microsim.studies.run import demography, simulate
+from microsim.engine.scenario import load_scenario
 from microsim.paths import POLICIES
 from microsim.synth import synthesize
 
@@ -179,7 +179,7 @@ def test_validation_in_any_row_order_gives_the_canonical_population():
 
 
 def test_category_inputs_reach_modules_as_categoricals():
-    from microsim.modules import column_values
+    from microsim.engine.modules import column_values
 
     sex = column_values(POP.persons["sex"])
     assert isinstance(sex, pd.Categorical)
@@ -194,8 +194,8 @@ def test_a_module_paying_tiers_equals_the_same_module_paying_an_array(take_up):
     import dataclasses
     from datetime import date
 
-    from microsim.engine import load_system, run_system
-    from microsim.macro import load_macro
+    from microsim.engine.system import load_system, run_system
+    from microsim.engine.macro import load_macro
 
     modules, tree = load_system()
     tree = tree.with_overrides({"family_package_scholarship.take_up": take_up}, "test", None)
@@ -213,8 +213,8 @@ def test_a_module_paying_tiers_equals_the_same_module_paying_an_array(take_up):
 def test_a_flat_benefit_paid_to_the_same_persons_reuses_its_counts_exactly():
     """A sweep over an amount: the second variant's totals come from the first's counts, and equal
     those counted afresh; a different mask is counted again."""
-    from microsim.benefit import Flat
-    from microsim.outputs import forget_household_totals, household_totals
+    from microsim.engine.benefit import Flat
+    from microsim.distribution.outputs import forget_household_totals, household_totals
 
     pop = _fresh(POP)
     w = pop.households["weight"].to_numpy()
@@ -233,7 +233,7 @@ def test_a_flat_benefit_paid_to_the_same_persons_reuses_its_counts_exactly():
 
 
 def test_a_benefit_paying_no_one_adds_nothing():
-    from microsim.benefit import Flat
+    from microsim.engine.benefit import Flat
 
     nothing = HouseholdTotals(POP, Flat(np.zeros(POP.n_persons, bool), 500.0))
     assert nothing.nothing and nothing.weighted_total(POP.households["weight"].to_numpy()) == 0.0
@@ -244,7 +244,7 @@ def test_the_whole_country_paths_give_the_same_tables_on_a_small_population(monk
     """Threads for household totals (from 10 million persons), matrix products in blocks (over a
     million households) and amounts made on each use (over a million households) are what the whole
     country runs: forced here on a small population, the tables equal the default path's."""
-    from microsim import outputs
+    from microsim.distribution import outputs
 
     scenario = load_scenario(POLICIES / "scenarios" / "social_pension_and_child_benefit.yaml")
     plain = simulate(scenario, _fresh(POP))
@@ -259,10 +259,10 @@ def test_the_whole_country_paths_give_the_same_tables_on_a_small_population(monk
 def test_persons_counts_of_the_summary_are_exact_integers():
     """Counts of persons (sums of household sizes over a mask, done in float64) are Python ints equal
     to the integer sums."""
-    from microsim.economy import year_economy
-    from microsim.engine import load_system, run_system
-    from microsim.macro import load_macro
-    from microsim.outputs import summary_counts, welfare
+    from microsim.engine.economy import year_economy
+    from microsim.engine.system import load_system, run_system
+    from microsim.engine.macro import load_macro
+    from microsim.distribution.outputs import summary_counts, welfare
 
     pop = _fresh(POP)
     modules, tree = load_system()

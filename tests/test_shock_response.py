@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from microsim.errors import SpecError
-from microsim.run import simulate
-from microsim.scenario import Scenario
+from microsim.studies.run import simulate
+from microsim.engine.scenario import Scenario
 from microsim.synth import synthesize
-from microsim.takeup import uniform
+from microsim.engine.takeup import uniform
 
 POP = synthesize(800, seed=31)
 

@@ -7,11 +7,11 @@ from click.testing import CliRunner
 
 from microsim.cli import main
 from microsim.errors import SpecError
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION
-from microsim.run import simulate_year
-from microsim.scenario import load_scenario
-from microsim.sweep import frontier, grid_variants, parse_vary, run_sweep, variant_scenario
+from microsim.studies.run import simulate_year
+from microsim.engine.scenario import load_scenario
+from microsim.studies.sweep import frontier, grid_variants, parse_vary, run_sweep, variant_scenario
 
 import numpy as np
 
@@ -87,5 +87,5 @@ def test_variants_from_a_file(tmp_path):
     assert names == ["low", "high at 70"]
     path.write_text("variants:\n  - name: a\n    overrides: {social_pension.amount: 1}\n  - name: a\n    overrides: {}\n")
     with pytest.raises(SpecError, match="used twice"):
-        from microsim.sweep import file_variants
+        from microsim.studies.sweep import file_variants
         file_variants(path)

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from microsim.io import read_population, write_population
+from microsim.population.io import read_population, write_population
 from microsim.paths import DEFAULT_POPULATION
 from microsim.synth import synthesize
 from microsim.synth.consumption import poverty_line_monthly
@@ -34,8 +34,8 @@ def test_shipped_default_population_regenerates_from_its_recorded_command():
     relative 1e-9, and the rebuilt weights meet the calibration targets. Bit-identity is promised on
     one machine (see docs/uncertainty.md); across CPUs and library versions the calibration solver's
     floating-point sums may round differently in the last bits, so the hash is not compared here."""
-    from microsim.calibrate import apply, calibrate_population
-    from microsim.targets import evaluate, load_targets
+    from microsim.population.calibrate import apply, calibrate_population
+    from microsim.population.targets import evaluate, load_targets
 
     shipped = read_population(DEFAULT_POPULATION)
     meta = shipped.metadata
@@ -100,8 +100,8 @@ def test_relationships_are_consistent_with_ages(small_population):
 
 
 def test_household_forms_cambodia_has(small_population):
-    from microsim.groups import HOUSEHOLD_TYPES
-    from microsim.derived import household_type
+    from microsim.population.groups import HOUSEHOLD_TYPES
+    from microsim.population.derived import household_type
 
     present = {HOUSEHOLD_TYPES[i] for i in np.unique(household_type(small_population))}
     assert {"older_person_alone", "single_parent", "three_generation", "skipped_generation",

@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from microsim.calibrate import apply, calibrate_population
+from microsim.population.calibrate import apply, calibrate_population
 from microsim.cli import main
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION
-from microsim.run import simulate_year
-from microsim.scenario import Scenario
+from microsim.studies.run import simulate_year
+from microsim.engine.scenario import Scenario
 from microsim.synth import synthesize
-from microsim.targets import load_targets
-from microsim.takeup import uniform
-from microsim.uncertainty import intervals, poisson_multiplicity, replicate_population, replicate_results, t_quantile
+from microsim.population.targets import load_targets
+from microsim.engine.takeup import uniform
+from microsim.studies.uncertainty import intervals, poisson_multiplicity, replicate_population, replicate_results, t_quantile
 
 DEFAULT = read_population(DEFAULT_POPULATION)
 PENSION = {"social_pension.active": True, "social_pension.amount": 158000, "social_pension.min_age": 65}
@@ -38,7 +38,7 @@ def test_multiplicities_are_poisson_one_and_keyed_by_id():
 def test_a_replicate_is_recalibrated_to_the_same_targets():
     rep = replicate_population(DEFAULT, 0, 1)
     assert rep.n_households < DEFAULT.n_households  # households not drawn leave the replicate
-    from microsim.targets import evaluate
+    from microsim.population.targets import evaluate
 
     table = evaluate(rep, load_targets())
     assert (table.loc[table.kind == "rate", "error"].abs() < 1e-6).all()

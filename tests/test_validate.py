@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from microsim.errors import PopulationError
-from microsim.population import Population
-from microsim.validate import validate_tables
+from microsim.population.population import Population
+from microsim.population.validate import validate_tables
 
 
 def problems(households, persons):

@@ -5,11 +5,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION, HOME
-from microsim.run import simulate_year
-from microsim.scenario import Scenario
-from microsim.validation import compare, comparison_table, load_figures, markdown
+from microsim.studies.run import simulate_year
+from microsim.engine.scenario import Scenario
+from microsim.studies.model_validation import compare, comparison_table, load_figures, markdown
 
 DEFAULT = read_population(DEFAULT_POPULATION)
 FIGURES = load_figures()
@@ -35,7 +35,7 @@ def test_idpoor_in_the_default_population():
 
 
 def test_the_family_package_reaches_about_700000_households_in_2026():
-    from microsim.validation import MEASURES
+    from microsim.studies.model_validation import MEASURES
 
     sim = simulate_year(Scenario(name="law", year=2026, path=Path("t.yaml"), sha256=""), DEFAULT)
     assert MEASURES["family_package_households"](sim) == pytest.approx(PUBLISHED["family_package_households"], rel=0.15)
@@ -67,8 +67,8 @@ def test_a_population_without_an_optional_column_is_validated_and_told_what_it_l
     import math
 
     from microsim.errors import SpecError
-    from microsim.population import Population
-    from microsim.targets import evaluate, load_targets
+    from microsim.population.population import Population
+    from microsim.population.targets import evaluate, load_targets
 
     survey = Population(DEFAULT.households, DEFAULT.persons.drop(columns=["nssf_member"]), dict(DEFAULT.metadata))
     figures = [f for f in FIGURES if f.id in ("nssf_registered_workers", "nssf_childbirth_allowances", "idpoor_households")]
@@ -81,7 +81,7 @@ def test_a_population_without_an_optional_column_is_validated_and_told_what_it_l
 
 def test_the_nssf_count_is_one_figure_in_the_generator_the_targets_and_the_validation():
     from microsim.synth.spec import load_spec
-    from microsim.targets import load_targets
+    from microsim.population.targets import load_targets
 
     target = next(t for t in load_targets().targets if t.name == "nssf_registered_workers")
     assert load_spec().published("nssf_registered_workers") == target.value == PUBLISHED["nssf_registered_workers"]

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microsim import weighted as W
-from microsim.poverty import fgt
+from microsim.common import weighted as W
+from microsim.common.poverty import fgt
 
 
 def test_fgt_by_hand():

@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from microsim.engine import load_system
+from microsim.engine.system import load_system
 from microsim.errors import SpecError
-from microsim.modules import REGISTRY
-from microsim.run import simulate
-from microsim.scenario import Scenario
+from microsim.engine.modules import REGISTRY
+from microsim.studies.run import simulate
+from microsim.engine.scenario import Scenario
 from microsim.synth import synthesize
-from microsim.yaml_benefits import RULES, register
+from microsim.engine.yaml_benefits import RULES, register
 
 POP = synthesize(600, seed=21)
 HEADER = """  active:

@@ -14,10 +14,10 @@ import argparse
 import re
 import sys
 
-from microsim.io import read_population
+from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION, POLICIES
-from microsim.run import simulate_year
-from microsim.scenario import load_scenario
+from microsim.studies.run import simulate_year
+from microsim.engine.scenario import load_scenario
 
 
 def figures(headline) -> dict[str, str]:

@@ -1,5 +1,5 @@
-from microsim.benefit import pay
-from microsim.modules import programme
+from microsim.engine.benefit import pay
+from microsim.engine.modules import programme
 
 
 def _check(p):

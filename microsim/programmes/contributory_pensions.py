@@ -1,7 +1,7 @@
 import numpy as np
 
-from microsim.benefit import pay_tiers
-from microsim.modules import programme
+from microsim.engine.benefit import pay_tiers
+from microsim.engine.modules import programme
 
 
 @programme("contributory_pensions", entity="person", label="Contributory pensions (NSSF-C, NFV, NSSF)",

@@ -1,6 +1,6 @@
 import numpy as np
 
-from microsim.modules import programme
+from microsim.engine.modules import programme
 
 ZONES = ("phnom_penh", "other_urban", "rural")
 

@@ -1,5 +1,5 @@
-from microsim.benefit import pay
-from microsim.modules import programme
+from microsim.engine.benefit import pay
+from microsim.engine.modules import programme
 
 
 @programme("disability_allowance", entity="person", label="Family Package: persons with disabilities (MoSVY allowance)",

@@ -7,9 +7,9 @@ persons living with HIV. The survey has no HIV status, so that component draws i
 among IDPoor members at the published rate, by person id (a labelled assumption).
 """
 
-from microsim.benefit import pay, pay_tiers
-from microsim.modules import programme
-from microsim.takeup import keep_drawn
+from microsim.engine.benefit import pay, pay_tiers
+from microsim.engine.modules import programme
+from microsim.engine.takeup import keep_drawn
 
 
 @programme("family_package_base", entity="household", label="Family Package: base support for IDPoor households",

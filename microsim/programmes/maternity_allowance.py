@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from microsim.benefit import pay_tiers
-from microsim.earnings import MONTHS as MONTHS_A_YEAR
-from microsim.modules import programme
+from microsim.engine.benefit import pay_tiers
+from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
+from microsim.engine.modules import programme
 from microsim.synth.members import PREGNANCY_MONTHS
 
 

@@ -6,9 +6,9 @@ a number of months; its expected annual cost weighs a shock year by the trigger 
 
 import numpy as np
 
-from microsim.benefit import pay
-from microsim.modules import programme
-from microsim.takeup import keep_drawn
+from microsim.engine.benefit import pay
+from microsim.engine.modules import programme
+from microsim.engine.takeup import keep_drawn
 
 
 def _check(p):
@@ -27,7 +27,7 @@ def hit_zones(p) -> tuple[str, ...]:
 def shock_groups(zone, household_id, idpoor, consumption_pc, poverty_line, p):
     """Per household: in a hit zone, hit (drawn by household id), IDPoor, near-poor (not IDPoor, below
     ``horizontal_multiple`` times the line; consumption and line in the same riels). The module and
-    the spreadsheet costing (:func:`microsim.costing.shock_measure`) both call this."""
+    the spreadsheet costing (:func:`microsim.studies.costing.shock_measure`) both call this."""
     in_zone = np.zeros(len(zone), bool)
     for name in hit_zones(p):  # at most three comparisons of the whole column (of codes, if categorical)
         in_zone |= np.asarray(zone == name)

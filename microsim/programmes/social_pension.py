@@ -1,7 +1,7 @@
 import numpy as np
 
-from microsim.benefit import pay
-from microsim.modules import programme
+from microsim.engine.benefit import pay
+from microsim.engine.modules import programme
 
 
 @programme("social_pension", entity="person", label="Social pension",

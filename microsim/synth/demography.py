@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
-from microsim.demography import read_wpp_groups
+from microsim.population.demography import read_wpp_groups
 from microsim.errors import SpecError
 
 MAX_AGE = 100  # ages 100 and over are one bucket

@@ -15,9 +15,9 @@ import pandas as pd
 from microsim import __version__
 from microsim.errors import MicrosimError
 from microsim.paths import HOME
-from microsim.population import Population
-from microsim.progress import stages
-from microsim.rng import stream
+from microsim.population.population import Population
+from microsim.common.progress import stages
+from microsim.common.rng import stream
 from microsim.synth import consumption as cons
 from microsim.synth.demography import age_sex_targets, zone_person_shares
 from microsim.synth.households import RELATIONSHIPS, compose, take

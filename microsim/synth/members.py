@@ -221,7 +221,7 @@ def pregnancy(comp: Composition, spec: Spec, rng: np.random.Generator) -> np.nda
 
 
 def draw_members(comp: Composition, spec: Spec, seed: int) -> Members:
-    from microsim.rng import stream
+    from microsim.common.rng import stream
 
     in_school, education = education_and_school(comp, spec, stream(seed, "synth.education"))
     disabled = disability(comp, spec, stream(seed, "synth.disability"))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from microsim.errors import SpecError
 from microsim.paths import DEFAULT_SPEC
-from microsim.yamlfile import read_yaml
+from microsim.common.yamlfile import read_yaml
 
 ZONES = ("phnom_penh", "other_urban", "rural")
 HOUSEHOLD_TYPES = ("older_alone", "adult_alone", "couple", "nuclear", "single_parent", "extended",

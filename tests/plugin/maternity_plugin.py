@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from microsim.modules import programme
+from microsim.engine.modules import programme
 
 
 @programme("test_maternity_benefit", entity="person", inputs=("pregnant",), label="Maternity benefit (plug-in)",

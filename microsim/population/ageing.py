@@ -1,0 +1,200 @@
+"""Static ageing: the base population reweighted to each projection year's demography.
+
+For a year Y, the base population's households are recalibrated (the calibrator of
+``microsim.population.calibrate``, from the base weights) to targets built from the base population and UN
+WPP (``policies/projection.yaml`` states every assumption):
+
+* persons: the base total x WPP total(Y) / WPP total(base year) (or WPP 2024's level);
+* households: persons / mean household size (held at the base year's unless an annual change is set);
+* age structure, ratio method: the share of each five-year group = its calibrated base share x
+  WPP share(Y) / WPP share(base), normalised, so the base calibration is kept and WPP gives the
+  change;
+* men, and persons in Phnom Penh: the base shares times persons(Y);
+* persons aged 0 (a year's births) within 0-4: the base share x the change of WPP's share, age 0
+  interpolated within the five-year groups (:func:`infant_share`);
+* the base population's own demographic ratios (women pregnant at a moment per person aged 0);
+* optionally the base year's poverty profile (Tables 1-3 rates except the national one, and
+  IDPoor coverage), so that poverty before uprating changes only through the population's
+  structure.
+
+Every simulated year goes through :func:`bring_to_year` (``microsim run`` and ``microsim project``
+alike); prices and growth are in :mod:`microsim.engine.economy`. docs/projection.md says what is done and
+what is not yet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from microsim.population.calibrate import Calibration, CalibrationError, apply, calibrate_population
+from microsim.errors import SpecError
+from microsim.paths import POLICIES, WPP_FILE
+from microsim.population.population import Population
+from microsim.population.demography import SURVEY_FIRST_YEAR, read_wpp_groups
+from microsim.population.targets import DEFAULT_TARGETS, Target, TargetSet, evaluate, load_targets
+from microsim.common.yamlfile import read_yaml
+
+DEFAULT_ASSUMPTIONS = POLICIES / "projection.yaml"
+BASE_YEAR = SURVEY_FIRST_YEAR  # the demographic year of a CSES 2019/20 population
+TOP_GROUP = 85  # five-year groups 0-4 ... 80-84, then 85+ (sample cells above are too thin)
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    raw: dict
+    path: Path
+
+    def value(self, key: str):
+        entry = self.raw[key]
+        return entry.get("value", entry) if isinstance(entry, dict) else entry
+
+
+def load_assumptions(path: str | Path | None = None) -> Assumptions:
+    path = Path(path) if path else DEFAULT_ASSUMPTIONS
+    _, raw = read_yaml(path, "projection assumptions")
+    required = ("population_source", "wpp2024_total_2024", "mean_household_size_change", "keep_poverty_profile",
+                "calibration")
+    if not isinstance(raw, dict) or any(k not in raw for k in required):
+        raise SpecError(f"{path}: expected the keys {list(required)} (see docs/projection.md).")
+    source = raw["population_source"]["value"]
+    if source not in raw["population_source"].get("allowed", ["wpp2022", "wpp2024"]):
+        raise SpecError(f"{path}, key `population_source`: expected wpp2022 or wpp2024 (found {source!r}).")
+    return Assumptions(raw, path)
+
+
+def wpp_years() -> tuple[int, int]:
+    years = pd.read_csv(WPP_FILE, usecols=["year"])["year"]
+    return int(years.min()), int(years.max())
+
+
+def _groups(wpp: pd.Series) -> np.ndarray:
+    """WPP thousands by five-year group, 85+ pooled: array of TOP_GROUP // 5 + 1 values."""
+    closed = wpp[wpp.index < TOP_GROUP].to_numpy()
+    return np.append(closed, wpp[wpp.index >= TOP_GROUP].sum())
+
+
+def infant_share(groups: np.ndarray) -> float:
+    """Persons aged 0 as a share of persons aged 0-4, from five-year groups (``groups[0]`` 0-4,
+    ``groups[1]`` 5-9): the persons per single year of age taken as linear between the two groups'
+    middles (ages 2 and 7), so a shrinking 0-4 group against 5-9 (falling births) gives fewer than a
+    fifth. An assumption: WPP's single ages are not in the repository."""
+    per_year_0_4, per_year_5_9 = groups[0] / 5, groups[1] / 5
+    slope = (per_year_5_9 - per_year_0_4) / 5  # persons per year of age, per year of age
+    return float((per_year_0_4 - 2 * slope) / groups[0])
+
+
+def _group_codes(age: np.ndarray) -> np.ndarray:
+    return np.minimum(age // 5, TOP_GROUP // 5).astype(np.int64)
+
+
+def year_targets(base: Population, year: int, assumptions: Assumptions | None = None,
+                 base_targets: TargetSet | None = None) -> TargetSet:
+    """The calibration targets of projection year ``year`` for the base population ``base``."""
+    assumptions = assumptions or load_assumptions()
+    lo, hi = wpp_years()
+    if not lo <= year <= hi or year < BASE_YEAR:
+        raise SpecError(f"{assumptions.path}: year {year} is outside the population data ({BASE_YEAR}-{hi}, "
+                        f"{WPP_FILE.name}).")
+    w = base.person_weight()
+    persons_base = float(w.sum())
+    households_base = float(base.households["weight"].sum())
+    wpp_base, wpp_year = read_wpp_groups(WPP_FILE, BASE_YEAR), read_wpp_groups(WPP_FILE, year)
+    if assumptions.value("population_source") == "wpp2024":
+        wpp_2024 = read_wpp_groups(WPP_FILE, 2024).sum() * 1000
+        persons = float(wpp_year.sum() * 1000 * assumptions.value("wpp2024_total_2024") / wpp_2024)
+    else:
+        persons = persons_base * float(wpp_year.sum() / wpp_base.sum())
+    size_change = (1 + assumptions.value("mean_household_size_change") / 100) ** (year - BASE_YEAR)
+    households = persons / (persons_base / households_base * size_change)
+
+    age = base.persons["age"].to_numpy()
+    codes = _group_codes(age)
+    n_groups = TOP_GROUP // 5 + 1
+    base_share = np.bincount(codes, w, minlength=n_groups) / persons_base
+    g_base, g_year = _groups(wpp_base), _groups(wpp_year)
+    share = base_share * (g_year / g_base.sum()) / np.where(g_base > 0, g_base / g_base.sum(), 1.0)
+    share /= share.sum()
+
+    src = f"UN WPP 2022 ({WPP_FILE.name}), {year} against {BASE_YEAR}; {assumptions.path.name}"
+    targets = [
+        Target("persons_total", "count", {"level": "person"}, persons, "persons", src, table="population"),
+        Target("households_total", "count", {"level": "household"}, households, "households",
+               f"persons / mean household size; {assumptions.path.name}", table="population", level="household"),
+    ]
+    male = float(w @ (base.persons["sex"] == "male").to_numpy()) / persons_base
+    zone = base.households["zone"]
+    in_phnom_penh = (zone == "phnom_penh").to_numpy()  # codes compared, per household
+    pp = float(base.households["weight"].to_numpy() @ (in_phnom_penh * base.household_size_float)) / persons_base
+    targets += [
+        Target("persons_male", "count", {"level": "person", "sex": "male"}, male * persons, "persons",
+               "base year's share of men", table="population"),
+        Target("persons_phnom_penh", "count", {"level": "person", "zone": "phnom_penh"}, pp * persons, "persons",
+               "base year's share in Phnom Penh (zone shares held)", table="population"),
+    ]
+    young = float(w @ (age <= 4))
+    if young > 0:  # persons aged 0 within 0-4, by the ratio method too: the base's own share x WPP's change
+        infants = min(float(w @ (age == 0)) / young * infant_share(g_year) / infant_share(g_base), 1.0)
+        targets.append(Target("population_share_age_0_within_0_4", "rate", {"level": "person", "age": [0, 4]}, infants,
+                              "share of persons aged 0-4", src + " (ratio method; age 0 by linear interpolation "
+                              "within 0-4: microsim.population.ageing.infant_share, an assumption)", indicator={"age": [0, 0]},
+                              table="age_structure"))
+    for g in range(n_groups - 1):  # the last group is implied by the others
+        a_lo, a_hi = g * 5, g * 5 + 4
+        targets.append(Target(f"population_share_age_{a_lo}_{a_hi}", "rate", {"level": "person"}, float(share[g]),
+                              "share of persons", src + " (ratio method)", indicator={"age": [a_lo, a_hi]},
+                              table="age_structure"))
+    # the base population's own values, never imposed from outside (for the shipped default, the
+    # published ones it is calibrated to; for survey microdata, its own): demographic identities
+    # (ratio targets: women pregnant at a moment per infant) always, and with keep_poverty_profile
+    # its poverty rates, IDPoor caseload and pensioners
+    base_targets = base_targets or load_targets(DEFAULT_TARGETS)
+    kept = [t for t in base_targets.targets if t.kind == "ratio"]
+    if assumptions.value("keep_poverty_profile"):
+        kept += [t for t in base_targets.targets
+                 if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
+    key = ("own profile", str(base_targets.path), base_targets.sha256, tuple(t.name for t in kept))  # every year
+    if key not in base.cache:
+        base.cache[key] = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256))
+    own = base.cache[key].set_index("target")["model"]
+    for t in kept:
+        if np.isfinite(own[t.name]):
+            targets.append(dataclasses.replace(t, value=float(own[t.name]),
+                                               source=f"the base population's own value ({t.source})"))
+    return TargetSet(targets, assumptions.path, "", f"projection {year}")
+
+
+def age_population(base: Population, year: int, assumptions: Assumptions | None = None
+                   ) -> tuple[Population, Calibration]:
+    """The base population reweighted to ``year``; the calibration says how hard the targets pulled."""
+    assumptions = assumptions or load_assumptions()
+    cfg = assumptions.raw["calibration"]
+    targets = year_targets(base, year, assumptions)
+    cal = calibrate_population(base, targets, method=cfg["method"], bounds=tuple(cfg["bounds"]))
+    aged = apply(base, cal)
+    aged.metadata["projection_year"] = year
+    return aged, cal
+
+
+def bring_to_year(base: Population, year: int, ageing: bool = True, assumptions: Assumptions | None = None
+                  ) -> tuple[Population, dict]:
+    """The base population with ``year``'s demography, and how hard the reweighting pulled.
+
+    Without ``ageing``, or for the survey's own year (or earlier), the base weights are kept.
+    Returns the population and ``strain`` (Kish design effect and extreme weight ratios; None when
+    not reweighted).
+    """
+    if not ageing or year <= BASE_YEAR:
+        return base, {"kish_design_effect": None, "weight_ratio_min": None, "weight_ratio_max": None}
+    try:
+        pop, cal = age_population(base, year, assumptions)
+    except CalibrationError as e:
+        raise CalibrationError(
+            f"Reweighting the population to {year}'s demography failed: {e} This is the ageing step of `run` and "
+            f"`project`: add --no-ageing to simulate {year} on the survey's own weights, or change the calibration "
+            f"bounds in {(assumptions or load_assumptions()).path}.") from None
+    return pop, {key: cal.diagnostics[key] for key in ("kish_design_effect", "weight_ratio_min", "weight_ratio_max")}

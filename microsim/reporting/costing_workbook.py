@@ -1,0 +1,588 @@
+"""The live costing workbook (``microsim workbook``): the costing of :mod:`microsim.studies.costing` as Excel
+formulas a trainee can change, in the RAP / Social Protection Floors Calculator tradition.
+
+Sheets: ``README`` (how to use it), ``Inputs_Macro`` (GDP, CPI index, government spending and
+exchange rate by year, with sources), ``Inputs_Population`` (persons by single age and year, from
+the model's own projection; ``_male`` and ``_female`` by sex), ``Inputs_Demography`` (births,
+pregnancies, disability prevalence and IDPoor coverage by year), one ``Param_`` sheet per measure (named input cells: ages, coverage,
+take-up, amount, indexation rule and rate, months, administrative cost) and one ``Calc_`` sheet
+(eligible, beneficiaries, benefit, cost, % of GDP and of spending by year, as formulas),
+``Scenarios`` (named variants and a drop-down choosing the one in use), ``Summary`` (every
+measure's cost by year, with a chart) and ``Checks`` (the workbook's first-year
+cost beside the microsimulation's, and why they differ). Inputs are yellow and unlocked; formula
+sheets are protected without a password (Review > Unprotect sheet). Every formula carries its
+value, so the file shows numbers before Excel recalculates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from microsim.studies.costing import (BASES, BIRTHS, DEMOGRAPHY_COLUMNS, MAX_AGE, PREVALENCE, ZONES, CostingInputs, Measure,
+                              ShockMeasure, costs_of, measure_costs)
+from microsim.reporting.workbook import column_letter
+
+PARAMS = (  # name, words, unit, field of Measure
+    ("sex", "Sex eligible: both, male or female", "rule", "sex"),
+    ("min_age", "First age eligible", "years", "min_age"),
+    ("max_age", "Last age eligible", "years", "max_age"),
+    ("coverage", "Share of the age group the targeting reaches", "share", "coverage"),
+    ("take_up", "Share of those reached who take it up", "share", "take_up"),
+    ("amount", "Benefit in the first year (per payment)", "riels per person (a month, or once if months is 1)",
+     "amount"),
+    ("indexation", "Indexation rule: none, cpi or fixed", "rule", "indexation"),
+    ("rate", "Indexation rate, if fixed", "percent per year", "indexation_rate"),
+    ("months", "Payments a year (12 monthly; 1 for a one-off lump sum)", "payments", "months"),
+    ("admin", "Administrative cost, share of benefits", "share", "admin_rate"),
+)
+
+
+def validation(pname: str, unit: str) -> dict:
+    """Excel data validation for one input cell of a Param_ sheet or a Scenarios column: the range
+    a value can take (ages whole years 0 to MAX_AGE, shares 0 to 1, amounts 0 to the unit's
+    plausible highest of policies/plausible_ranges.yaml, payments a whole number 1 to 12), with a
+    message saying what is expected. Pasted values bypass Excel's validation: the Checks sheet's
+    input checks catch those."""
+    from microsim.engine.parameters import default_plausible_ranges
+
+    ranges = default_plausible_ranges()
+    if pname in ("min_age", "max_age"):
+        rule = {"validate": "integer", "minimum": 0, "maximum": MAX_AGE,
+                "message": f"an age in whole years, 0 to {MAX_AGE}"}
+    elif unit in ("share", "share of benefits"):
+        rule = {"validate": "decimal", "minimum": 0, "maximum": 1, "message": "a share from 0 to 1 (0.5 for 50 %)"}
+    elif pname == "rate":
+        rule = {"validate": "decimal", "minimum": -50, "maximum": 100, "message": "percent per year, -50 to 100"}
+    elif pname == "months" and unit == "payments":
+        rule = {"validate": "integer", "minimum": 1, "maximum": 12,
+                "message": "payments a year: a whole number, 12 monthly, 1 for a one-off"}
+    elif pname == "months":
+        rule = {"validate": "integer", "minimum": 0, "maximum": 12, "message": "whole months, 0 to 12"}
+    elif pname in ("amount", "vertical_amount", "horizontal_amount"):
+        highest = max(ranges["riels per person, one-off"][1], ranges["riels per household per month"][1])
+        rule = {"validate": "decimal", "minimum": 0, "maximum": highest,
+                "message": f"riels, 0 to {highest:,.0f} (the plausible range; policies/plausible_ranges.yaml)"}
+    else:
+        rule = {"validate": "decimal", "minimum": 0, "maximum": 1e15, "message": "a number, 0 or more"}
+    message = rule.pop("message")
+    return {**rule, "criteria": "between", "input_title": "Expected", "input_message": message[:255],
+            "error_title": "Outside the expected range", "error_message": f"Expected {message}."[:255]}
+
+
+NON_NEGATIVE = {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": "Not a count",
+                "error_message": "Expected a number of persons or households, 0 or more."}
+POSITIVE = {"validate": "decimal", "criteria": ">", "value": 0, "error_title": "Not positive",
+            "error_message": "Expected a number above 0 (GDP, spending, a price index)."}
+SHARE = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1, "error_title": "Not a share",
+         "error_message": "Expected a share from 0 to 1."}
+
+
+def input_checks(key: str, label: str) -> list[tuple[str, str, str]]:
+    """The Checks sheet's input checks of one age-based measure: (what is checked, an Excel
+    condition true when the inputs are consistent, what to do otherwise). They read the values in
+    use, so a pasted value or a Scenarios row is checked too."""
+    return [
+        (f"{label}: first age not above last age", f"{key}_min_age<={key}_max_age",
+         "The first age eligible is above the last: nobody is eligible and the measure costs 0. Swap them."),
+        (f"{label}: ages are whole years, 0 to {MAX_AGE}",
+         f"AND({key}_min_age=INT({key}_min_age),{key}_max_age=INT({key}_max_age),{key}_min_age>=0,"
+         f"{key}_max_age<={MAX_AGE})", f"Ages are counted in whole years from 0 to {MAX_AGE}."),
+        (f"{label}: coverage and take-up are shares, 0 to 1",
+         f"AND({key}_coverage>=0,{key}_coverage<=1,{key}_take_up>=0,{key}_take_up<=1)",
+         "A share is between 0 and 1 (0.5 for 50 %); a take-up of 7 would pay seven times the persons reached."),
+        (f"{label}: amount and administrative cost not negative", f"AND({key}_amount>=0,{key}_admin>=0)",
+         "A benefit and its administrative cost are 0 or more."),
+        (f"{label}: payments a year a whole number, 1 to 12",
+         f"AND({key}_months=INT({key}_months),{key}_months>=1,{key}_months<=12)",
+         "12 for a monthly benefit, 1 for a one-off lump sum."),
+    ]
+
+
+def shock_input_checks(key: str, label: str) -> list[tuple[str, str, str]]:
+    """The input checks of a shock-responsive transfer (as :func:`input_checks`)."""
+    shares = ",".join(f"{key}_{name}>=0,{key}_{name}<=1" for name in
+                      ("share_hit", "vertical_share", "horizontal_share", "probability"))
+    return [
+        (f"{label}: shares and the probability are 0 to 1", f"AND({shares})",
+         "A share or a probability is between 0 and 1."),
+        (f"{label}: amounts not negative, months 0 to 12",
+         f"AND({key}_vertical_amount>=0,{key}_horizontal_amount>=0,{key}_months>=0,{key}_months<=12,"
+         f"{key}_months=INT({key}_months))", "Amounts are 0 or more; a shock year pays whole months, 0 to 12."),
+    ]
+
+
+def _population_sheet(book, name: str, frame, years: list[int], head, number, note: str) -> None:
+    """A sheet of persons by single age (rows 0..100) and year (columns), as yellow inputs."""
+    sheet = book.add_worksheet(name)
+    sheet.write(0, 0, "age", head)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, len(years), 13)
+    for j, y in enumerate(years):
+        sheet.write(0, j + 1, y, head)
+    for a in range(MAX_AGE + 1):
+        sheet.write_number(a + 1, 0, a)
+        for j, y in enumerate(years):
+            sheet.write_number(a + 1, j + 1, float(frame.loc[a, y]), number)
+    sheet.data_validation(1, 1, MAX_AGE + 1, len(years), NON_NEGATIVE)
+    sheet.write(MAX_AGE + 3, 0, note)
+    sheet.freeze_panes(1, 1)
+
+
+def demography_column(column: str) -> str:
+    """The Inputs_Demography column (a letter) of one of DEMOGRAPHY_COLUMNS (column A is the year)."""
+    return column_letter(list(DEMOGRAPHY_COLUMNS).index(column) + 1)
+
+
+def _demography_sheet(book, inputs: CostingInputs, head, number, share, wrap, population_label: str) -> None:
+    """Births, disability and IDPoor coverage by year (yellow inputs): for measures costed from births
+    (maternity), prevalence (disability) or IDPoor status (targeting), by hand or in new Calc_ sheets."""
+
+    sheet = book.add_worksheet("Inputs_Demography")
+    columns = list(DEMOGRAPHY_COLUMNS)
+    sheet.write_row(0, 0, ["year", *columns], head)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, len(columns), 20)
+    for i, y in enumerate(inputs.years):
+        sheet.write_number(i + 1, 0, y)
+        for j, column in enumerate(columns):
+            fmt = share if column.endswith("(share)") else number
+            sheet.write_number(i + 1, j + 1, float(inputs.demography.loc[y, column]), fmt)
+    for j, column in enumerate(columns):
+        sheet.data_validation(1, j + 1, len(inputs.years), j + 1, SHARE if column.endswith("(share)") else NON_NEGATIVE)
+    row = len(inputs.years) + 2
+    sheet.write(row, 0, f"The model's projection of {population_label}, year by year (weighted counts):", wrap)
+    for k, (column, words) in enumerate(DEMOGRAPHY_COLUMNS.items()):
+        sheet.write(row + 1 + k, 0, f"{column}: {words}.")
+    sheet.freeze_panes(1, 1)
+
+
+VARIED = ("amount", "coverage", "take_up", "min_age", "max_age")  # what a row of the Scenarios sheet sets
+SHOCK_VARIED = ("share_hit", "vertical_amount", "horizontal_amount", "months", "probability")  # ... for a shock
+AMOUNTS = ("amount", "vertical_amount", "horizontal_amount")  # what a variant's "amount" change scales
+VARIANTS = (  # (name, how each varied value is derived from the measure's own)
+    ("as in the scenario", {}),
+    ("amount +50 %", {"amount": 1.5}),
+    ("amount -50 %", {"amount": 0.5}),
+    ("everyone reached, full take-up", {"coverage": None, "take_up": None}),  # coverage: the measure's reachable
+)
+SCENARIO_ROW = 5  # first row (Excel numbering) of the variants' table
+LAST_SCENARIO_ROW = SCENARIO_ROW + len(VARIANTS) - 1
+
+
+def _unit_of(m, pname: str) -> str:
+    """The unit of one of a measure's Param_ sheet parameters (for its validation)."""
+    rows = SHOCK_PARAMS if isinstance(m, ShockMeasure) else PARAMS
+    return next(unit for name, _, unit, _ in rows if name == pname)
+
+
+def varied(m) -> tuple[str, ...]:
+    """The parameters of a measure the Scenarios sheet sets."""
+    return SHOCK_VARIED if isinstance(m, ShockMeasure) else VARIED
+
+
+def parameter_value(m, pname: str) -> float:
+    """A measure's value of one of its Param_ sheet's parameters."""
+    if isinstance(m, ShockMeasure):
+        return float(next(value for name, _, _, value in SHOCK_PARAMS if name == pname)(m))
+    return float(getattr(m, pname))
+
+
+def _variant_value(m, pname: str, change: dict) -> float:
+    value = parameter_value(m, pname)
+    key = "amount" if pname in AMOUNTS else pname
+    if key not in change:
+        return value
+    if change[key] is not None:
+        return value * change[key]
+    return m.reachable if pname == "coverage" else 1.0  # everyone reached: as far as the measure can reach
+
+
+def _scenario_columns(measures) -> dict:
+    """(measure name, parameter) -> the Scenarios sheet's column (0-based)."""
+    out, column = {}, 1
+    for m in measures:
+        for pname in varied(m):
+            out[(m.name, pname)] = column
+            column += 1
+    return out
+
+
+def _scenarios_sheet(book, measures, columns: dict, formats: dict) -> None:
+    """Named variants of the measures' main parameters and a drop-down choosing the one in use.
+
+    Each Param_ sheet's "in use" column takes the chosen row's value when the switch is 1, its own
+    yellow value otherwise; the Calc_ sheets read "in use"."""
+    sheet = book.add_worksheet("Scenarios")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, max(len(columns), 1), 18)
+    last = LAST_SCENARIO_ROW
+    sheet.write(0, 0, "Scenario in use", formats["head"])
+    sheet.write_string(0, 1, VARIANTS[0][0], formats["text_in"])
+    sheet.data_validation(0, 1, 0, 1, {"validate": "list", "source": f"=$A${SCENARIO_ROW}:$A${last}"})
+    sheet.write(1, 0, "Use this table (1) or each Param_ sheet's own values (0)", formats["head"])
+    sheet.write_number(1, 1, 0, formats["share_in"])
+    sheet.data_validation(1, 1, 1, 1, {"validate": "list", "source": [0, 1]})
+    sheet.write(2, 0, "Choose a row, set the switch to 1: every Calc_ sheet and the Summary follow. Edit the names "
+                      "and values of the yellow rows (keep the names unique).", formats["wrap"])
+    sheet.write(SCENARIO_ROW - 2, 0, "variant", formats["head"])
+    for (name, pname), column in columns.items():
+        sheet.write(SCENARIO_ROW - 2, column, f"{name}: {pname}", formats["head"])
+    for i, (name, change) in enumerate(VARIANTS):
+        row = SCENARIO_ROW - 1 + i
+        sheet.write_string(row, 0, name, formats["text_in"])
+        for m in measures:
+            for pname in varied(m):
+                fmt = formats["share_in"] if pname in SHARE_PARAMS else formats["number_in"]
+                sheet.write_number(row, columns[(m.name, pname)], _variant_value(m, pname, change), fmt)
+    names = f"$A${SCENARIO_ROW}:$A${LAST_SCENARIO_ROW}"
+    sheet.data_validation(SCENARIO_ROW - 1, 0, LAST_SCENARIO_ROW - 1, 0, {
+        "validate": "custom", "value": f"=AND(LEN(A{SCENARIO_ROW})>0,COUNTIF({names},A{SCENARIO_ROW})=1)",
+        "error_title": "Not a new name", "error_message": "Each variant needs a name of its own: the drop-down "
+                                                          "in B1 chooses rows by name."})
+    for m in measures:
+        for pname in varied(m):
+            column = columns[(m.name, pname)]
+            sheet.data_validation(SCENARIO_ROW - 1, column, LAST_SCENARIO_ROW - 1, column,
+                                  validation(pname, _unit_of(m, pname)))
+    sheet.freeze_panes(SCENARIO_ROW - 1, 1)
+
+
+def _in_use(sheet, row: int, name: str, pname: str, value, columns: dict) -> None:
+    """Column D of a Param_ sheet (0-based ``row``): the value in use, from the Scenarios sheet's chosen
+    row when its switch is 1 and the parameter is varied there, else column B."""
+    if (name, pname) in columns:
+        col = column_letter(columns[(name, pname)])
+        sheet.write_formula(row, 3, f"=IF(Scenarios!$B$2=1,INDEX(Scenarios!${col}${SCENARIO_ROW}:${col}"
+                                    f"${LAST_SCENARIO_ROW},MATCH(Scenarios!$B$1,Scenarios!$A${SCENARIO_ROW}:"
+                                    f"$A${LAST_SCENARIO_ROW},0)),B{row + 1})", None, value)
+    else:
+        sheet.write_formula(row, 3, f"=B{row + 1}", None, value)
+
+
+SHOCK_PARAMS = [  # (name, words, unit, how to get the value from the measure)
+    ("hit_phnom_penh", "Phnom Penh hit (1 yes, 0 no)", "flag", lambda m: float("phnom_penh" in m.zones)),
+    ("hit_other_urban", "Other urban areas hit (1 yes, 0 no)", "flag", lambda m: float("other_urban" in m.zones)),
+    ("hit_rural", "Rural areas hit (1 yes, 0 no)", "flag", lambda m: float("rural" in m.zones)),
+    ("share_hit", "Share of the zones' households hit", "share", lambda m: m.share_hit),
+    ("vertical_share", "IDPoor households topped up per household hit", "share", lambda m: m.vertical_share),
+    ("horizontal_share", "Near-poor households reached per household hit", "share", lambda m: m.horizontal_share),
+    ("vertical_amount", "Top-up for IDPoor households (vertical)", "riels per household per month",
+     lambda m: m.vertical_amount),
+    ("horizontal_amount", "Transfer to near-poor households (horizontal)", "riels per household per month",
+     lambda m: m.horizontal_amount),
+    ("months", "Months paid in a shock year", "months", lambda m: m.months),
+    ("probability", "Trigger probability (a shock year's chance)", "share", lambda m: m.trigger_probability),
+    ("expected", "Annual cost weighted by the probability (1 yes, 0 no)", "flag", lambda m: float(m.expected)),
+    ("admin", "Administrative cost", "share of benefits", lambda m: m.admin_rate),
+]
+
+
+SHARE_PARAMS = {name for name, _, unit, _ in (*PARAMS, *SHOCK_PARAMS) if unit == "share"}  # shown as shares
+
+def _households_sheet(book, inputs: CostingInputs, head, number, population_label: str) -> None:
+    """Households by zone (rows) and year (columns), yellow inputs: what a shock measure counts."""
+    sheet = book.add_worksheet("Inputs_Households")
+    sheet.write(0, 0, "zone", head)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, len(inputs.years), 13)
+    for j, y in enumerate(inputs.years):
+        sheet.write(0, j + 1, y, head)
+    for i, zone in enumerate(ZONES):
+        sheet.write(i + 1, 0, zone)
+        for j, y in enumerate(inputs.years):
+            sheet.write_number(i + 1, j + 1, float(inputs.households_by_zone.loc[zone, y]), number)
+    sheet.data_validation(1, 1, len(ZONES), len(inputs.years), NON_NEGATIVE)
+    sheet.write(len(ZONES) + 2, 0, f"Households by zone in each year: the model's projection of {population_label}.")
+    sheet.freeze_panes(1, 1)
+
+
+def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, formats: dict,
+                  columns: dict) -> pd.DataFrame:
+    """Param_ and Calc_ sheets of a shock-responsive transfer (annual cost in column E, as for every measure);
+    returns the costing by year the formulas reproduce."""
+    prm = book.add_worksheet(f"Param_{key}")
+    prm.set_column(0, 0, 50)
+    prm.set_column(1, 1, 16)
+    prm.set_column(2, 2, 30)
+    prm.set_column(3, 3, 16)
+    prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], formats["head"])
+    for i, (pname, words, unit, value) in enumerate(SHOCK_PARAMS):
+        row = i + 1
+        prm.write(row, 0, words)
+        prm.write_number(row, 1, value(m), formats["share_in"] if unit in ("share", "flag") else formats["number_in"])
+        if unit == "flag":
+            prm.data_validation(row, 1, row, 1, {"validate": "list", "source": [0, 1]})
+        else:
+            prm.data_validation(row, 1, row, 1, validation(pname, unit))
+        prm.write(row, 2, unit)
+        _in_use(prm, row, m.name, pname, value(m), columns)
+        book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
+    prm.write(len(SHOCK_PARAMS) + 2, 0, f"Shares: {m.coverage_note}.", formats["wrap"])
+
+    calc = book.add_worksheet(f"Calc_{key}")
+    calc.set_column(0, 9, 19)
+    calc.write_row(0, 0, ["year", "households in the hit zones", "households hit", "cost in a shock year (riels)",
+                          "annual cost (riels)", "annual cost (% of GDP)", "annual cost (% of spending)",
+                          "annual cost (USD)", "IDPoor households topped up", "near-poor households reached"],
+                   formats["head"])
+    python = costs_of(m, inputs)
+    money, pct = formats["money"], formats["pct"]
+    for i, y in enumerate(inputs.years):
+        r = i + 2
+        col = column_letter(i + 1)
+        values = python.iloc[i]
+        calc.write_number(r - 1, 0, y)
+        in_zones = "+".join(f"{key}_hit_{z}*Inputs_Households!{col}{ZONES.index(z) + 2}" for z in ZONES)
+        calc.write_formula(r - 1, 1, f"={in_zones}", money, values["households in the hit zones"])
+        calc.write_formula(r - 1, 2, f"=B{r}*{key}_share_hit", money, values["households hit"])
+        calc.write_formula(r - 1, 3, f"=(C{r}*{key}_vertical_share*{key}_vertical_amount+C{r}*{key}_horizontal_share*"
+                                     f"{key}_horizontal_amount)*{key}_months*(1+{key}_admin)", money,
+                           values["cost in a shock year (riels)"])
+        calc.write_formula(r - 1, 4, f"=D{r}*IF({key}_expected=1,{key}_probability,1)", money,
+                           values["annual cost (riels)"])
+        calc.write_formula(r - 1, 5, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["annual cost (% of GDP)"])
+        calc.write_formula(r - 1, 6, f"=E{r}/Inputs_Macro!D{r}*100", pct, values["annual cost (% of government spending)"])
+        usd = values["annual cost (USD)"]
+        calc.write_formula(r - 1, 7, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money, 0 if pd.isna(usd) else usd)
+        calc.write_formula(r - 1, 8, f"=C{r}*{key}_vertical_share", money, values["IDPoor households topped up"])
+        calc.write_formula(r - 1, 9, f"=C{r}*{key}_horizontal_share", money, values["near-poor households reached"])
+    calc.write(len(inputs.years) + 2, 0, "Expected annual cost of a budget provision: the cost in a shock year x the "
+                                         "trigger probability (when `expected` is 1). Amounts are not indexed.")
+    calc.freeze_panes(1, 1)
+    calc.protect("", {"format_columns": True})
+    return python
+
+
+def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measure], inputs: CostingInputs,
+                           checks: list[dict], population_label: str) -> None:
+    import xlsxwriter
+
+    years = inputs.years
+    n = len(years)
+    book = xlsxwriter.Workbook(str(path))
+    title = book.add_format({"bold": True, "font_size": 13})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1, "text_wrap": True, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    money = book.add_format({"num_format": "#,##0"})
+    share_in = book.add_format({"num_format": "0.0000", "bg_color": "#FFF2CC", "locked": False, "border": 1})
+    number_in = book.add_format({"num_format": "#,##0.##", "bg_color": "#FFF2CC", "locked": False, "border": 1})
+    text_in = book.add_format({"bg_color": "#FFF2CC", "locked": False, "border": 1})
+    pct = book.add_format({"num_format": "0.000"})
+    money_in = book.add_format({"num_format": "#,##0", "bg_color": "#FFF2CC", "locked": False})
+    index_in = book.add_format({"num_format": "0.0000", "bg_color": "#FFF2CC", "locked": False})
+
+    # README
+    ws = book.add_worksheet("README")
+    ws.set_column(0, 0, 110, wrap)
+    lines = [(f"Costing workbook: {scenario_name}, {years[0]}-{years[-1]}", title),
+             ("What it is: the cost of each measure by year, as formulas you can change, in the tradition of the ILO "
+              "Rapid Assessment Protocol and Social Protection Floors Calculator.", None),
+             ("How to use it: change the yellow cells on a Param_ sheet (ages, coverage, take-up, amount, "
+              "indexation, payments a year, administrative cost); every Calc_ sheet, the Summary and its chart follow. "
+              "Population and macro inputs (yellow too) can be changed the same way.", None),
+             ("The arithmetic (each Calc_ sheet): eligible = persons of the eligible ages in the year "
+              "(Inputs_Population; for a maternity benefit the births of the year and for a disability benefit all "
+              "persons x the prevalence of disability, both from Inputs_Demography); beneficiaries = eligible x "
+              "coverage x take-up; benefit = amount x index (none: 1; cpi: CPI index of the year; fixed: "
+              "(1 + rate)^(years since the first)); annual cost = beneficiaries x benefit x months x (1 + "
+              "administrative cost); then % of GDP and of government spending.",
+              None),
+             (f"Where the numbers come from: the population by age is the model's own projection of {population_label} "
+              "(reweighted to UN WPP each year); the macro series are policies/macro.yaml (sources there); each "
+              "measure's coverage was measured on the simulated population in the first year.", None),
+             ("Scenarios: four named variants of each measure's amount, ages, coverage and take-up (of a shock-responsive "
+              "transfer: share hit, both amounts, months and trigger probability; yellow, editable); "
+              "choose one in the drop-down and set the switch to 1, and every Param_ sheet's 'in use' column, every "
+              "Calc_ sheet and the Summary follow. With the switch at 0 each Param_ sheet's own yellow values are used.",
+              None),
+             ("Checks: the microsimulation costs the same measures household by household; the Checks sheet shows both "
+              "for the first year and why they differ (targeting by household, take-up drawn person by person).", None),
+             ("Formula sheets are protected without a password (Review > Unprotect sheet) so that formulas are not "
+              "overwritten by accident.", None)]
+    for i, (text, fmt) in enumerate(lines):
+        ws.write(i * 2, 0, text, fmt)
+
+    # Inputs_Macro: a row per year
+    mac = book.add_worksheet("Inputs_Macro")
+    mac.write_row(0, 0, ["year", "GDP (riels)", "CPI index (first year = 1)", "government spending (riels)",
+                         "riels per USD"], head)
+    mac.set_column(0, 4, 22)
+    for i, y in enumerate(years):
+        mac.write_number(i + 1, 0, y)
+        mac.write_number(i + 1, 1, inputs.gdp[y], money_in)
+        mac.write_number(i + 1, 2, inputs.cpi[y], index_in)
+        mac.write_number(i + 1, 3, inputs.spending[y], money_in)
+        mac.write_number(i + 1, 4, inputs.usd.get(y, 0.0), money_in)
+    mac.data_validation(1, 1, n, 3, POSITIVE)
+    mac.data_validation(1, 4, n, 4, NON_NEGATIVE | {"error_message": "Expected riels per US dollar, 0 or more "
+                                                                      "(0: no US dollar column)."})
+    mac.write(n + 2, 0, "Sources: policies/macro.yaml (GDP grown from the 2025 budget law's level with real growth and "
+                        "CPI inflation; spending from the budget laws).", wrap)
+
+    # Inputs_Population (both sexes), then by sex: ages down, years across
+    _population_sheet(book, "Inputs_Population", inputs.population, years, head, money_in,
+                      f"Persons by single age (100 = 100 and over) in each year: the model's projection of "
+                      f"{population_label}.")
+    for sex in ("male", "female"):
+        _population_sheet(book, f"Inputs_Population_{sex}", inputs.population_by_sex[sex], years, head, money_in,
+                          f"{sex.capitalize()} persons by single age in each year (100 = 100 and over).")
+    if inputs.demography is not None:
+        _demography_sheet(book, inputs, head, money_in, share_in, wrap, population_label)
+    if inputs.households_by_zone is not None and any(isinstance(m, ShockMeasure) for m in measures):
+        _households_sheet(book, inputs, head, money_in, population_label)
+    ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
+
+    scenario_columns = _scenario_columns(measures)
+    if scenario_columns:
+        _scenarios_sheet(book, measures, scenario_columns, {"head": head, "text_in": text_in, "share_in": share_in,
+                                                            "number_in": number_in, "wrap": wrap})
+    summary_refs, keys = {}, set()
+    for m in measures:
+        key = m.name[:20]
+        while key in keys:  # two names alike in their first 20 characters
+            key = key[:18] + f"{len(keys):02d}"
+        keys.add(key)
+        if isinstance(m, ShockMeasure):
+            summary_refs[m.name] = (key, _shock_sheets(book, m, key, inputs, {
+                "head": head, "share_in": share_in, "number_in": number_in, "wrap": wrap, "money": money, "pct": pct},
+                scenario_columns))
+            continue
+        prm = book.add_worksheet(f"Param_{key}")
+        prm.set_column(0, 0, 46)
+        prm.set_column(1, 1, 16)
+        prm.set_column(2, 2, 28)
+        prm.set_column(3, 3, 16)
+        prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], head)
+        for i, (pname, words, unit, field) in enumerate(PARAMS):
+            value = getattr(m, field)
+            row = i + 1
+            prm.write(row, 0, words)
+            if pname in ("indexation", "sex"):
+                prm.write_string(row, 1, str(value), text_in)
+                choices = ["none", "cpi", "fixed"] if pname == "indexation" else ["both", "male", "female"]
+                prm.data_validation(row, 1, row, 1, {"validate": "list", "source": choices})
+                prm.write_formula(row, 3, f"=B{row + 1}", None, str(value))
+            else:
+                prm.write_number(row, 1, float(value), share_in if unit == "share" else number_in)
+                prm.data_validation(row, 1, row, 1, validation(pname, unit))
+                _in_use(prm, row, m.name, pname, float(value), scenario_columns)
+            prm.write(row, 2, unit)
+            book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
+        prm.write(len(PARAMS) + 2, 0, f"Coverage: {m.coverage_note}.", wrap)
+        prm.write(len(PARAMS) + 3, 0, f"Eligible: {BASES[m.base]}" + ("" if m.base == "ages" else
+                                      "; the ages and sex above are not used") + ".", wrap)
+
+        calc = book.add_worksheet(f"Calc_{key}")
+        calc.set_column(0, 7, 19)
+        calc.write_row(0, 0, ["year", "eligible (persons)", "beneficiaries (persons)", "benefit (riels a month)",
+                              "annual cost (riels)", "annual cost (% of GDP)", "annual cost (% of spending)",
+                              "annual cost (USD)"], head)
+        python = measure_costs(m, inputs)
+        for i, y in enumerate(years):
+            r = i + 2  # Excel row number
+            col = column_letter(i + 1)
+            values = python.iloc[i]
+            calc.write_number(r - 1, 0, y)
+            criteria = f'{ages},">="&{key}_min_age,{ages},"<="&{key}_max_age'
+            rows = f"{col}$2:{col}${MAX_AGE + 2}"
+            if m.base == "births":
+                eligible = f"=Inputs_Demography!{demography_column(BIRTHS)}{r}"
+            elif m.base == "disability":
+                eligible = f"=SUM(Inputs_Population!{rows})*Inputs_Demography!{demography_column(PREVALENCE)}{r}"
+            else:
+                eligible = (f'=IF({key}_sex="male",SUMIFS(Inputs_Population_male!{rows},{criteria}),'
+                            f'IF({key}_sex="female",SUMIFS(Inputs_Population_female!{rows},{criteria}),'
+                            f'SUMIFS(Inputs_Population!{rows},{criteria})))')
+            calc.write_formula(r - 1, 1, eligible, money, values["eligible (persons)"])
+            calc.write_formula(r - 1, 2, f"=B{r}*{key}_coverage*{key}_take_up", money, values["beneficiaries (persons)"])
+            calc.write_formula(r - 1, 3, f'=IF({key}_indexation="cpi",{key}_amount*Inputs_Macro!C{r},'
+                                         f'IF({key}_indexation="fixed",{key}_amount*(1+{key}_rate/100)^(A{r}-$A$2),'
+                                         f'{key}_amount))', money, values["benefit (riels per person per month)"])
+            calc.write_formula(r - 1, 4, f"=C{r}*D{r}*{key}_months*(1+{key}_admin)", money, values["annual cost (riels)"])
+            calc.write_formula(r - 1, 5, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["annual cost (% of GDP)"])
+            calc.write_formula(r - 1, 6, f"=E{r}/Inputs_Macro!D{r}*100", pct,
+                               values["annual cost (% of government spending)"])
+            usd = values["annual cost (USD)"]
+            calc.write_formula(r - 1, 7, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money,
+                               0 if pd.isna(usd) else usd)
+        calc.freeze_panes(1, 1)
+        calc.protect("", {"format_columns": True})
+        summary_refs[m.name] = (key, python)
+
+    # Summary: costs by year for every measure, and their total; a chart
+    billions = book.add_format({"num_format": "#,##0.0"})
+    summ = book.add_worksheet("Summary")
+    summ.set_column(0, len(measures) + 2, 22)
+    summ.write(0, 0, "year", head)
+    for j, m in enumerate(measures):
+        summ.write(0, j + 1, f"{m.label} (billion riels)", head)
+    summ.write(0, len(measures) + 1, "total (billion riels)", head)
+    summ.write(0, len(measures) + 2, "total (% of GDP)", head)
+    for i, y in enumerate(years):
+        r = i + 2
+        summ.write_number(r - 1, 0, y)
+        total = 0.0
+        for j, m in enumerate(measures):
+            key, python = summary_refs[m.name]
+            value = python.iloc[i]["annual cost (riels)"] / 1e9
+            total += value
+            summ.write_formula(r - 1, j + 1, f"='Calc_{key}'!E{r}/1000000000", billions, value)
+        last = column_letter(len(measures))
+        summ.write_formula(r - 1, len(measures) + 1, f"=SUM(B{r}:{last}{r})", billions, total)
+        summ.write_formula(r - 1, len(measures) + 2, f"={column_letter(len(measures) + 1)}{r}*1000000000/Inputs_Macro!B{r}*100",
+                           pct, total * 1e9 / inputs.gdp[y] * 100)
+    chart = book.add_chart({"type": "column", "subtype": "stacked"})
+    for j, m in enumerate(measures):
+        chart.add_series({"name": ["Summary", 0, j + 1], "categories": ["Summary", 1, 0, n, 0],
+                          "values": ["Summary", 1, j + 1, n, j + 1]})
+    chart.set_title({"name": f"Annual cost by measure, {years[0]}-{years[-1]} (billion riels)"})
+    chart.set_x_axis({"name": "year"})
+    chart.set_y_axis({"name": "billion riels a year"})
+    chart.set_legend({"position": "bottom"})
+    summ.insert_chart(n + 3, 0, chart, {"x_scale": 1.6, "y_scale": 1.3})
+    summ.write(n + 1, 0, "inputs to check (Checks sheet; 0: all consistent)", head)
+    summ.write_formula(n + 1, 1, "=inputs_to_check", None, 0)
+    summ.protect("", {"format_columns": True})
+
+    # Checks: the workbook's first year beside the microsimulation
+    chk = book.add_worksheet("Checks")
+    chk.set_column(0, 0, 40)
+    chk.set_column(1, 3, 22)
+    chk.set_column(4, 4, 90, wrap)
+    chk.write_row(0, 0, [f"measure ({years[0]})", "workbook cost (riels)", "microsimulation cost (riels)",
+                         "difference (%)", "why"], head)
+    for i, c in enumerate(checks):
+        key = summary_refs[c["measure"]][0]
+        r = i + 2
+        chk.write(r - 1, 0, c["label"])
+        chk.write_formula(r - 1, 1, f"='Calc_{key}'!E2", money, c["workbook"])
+        chk.write_number(r - 1, 2, c["microsimulation"], money)
+        chk.write_formula(r - 1, 3, f"=IF(C{r}=0,0,(B{r}-C{r})/C{r}*100)", pct,
+                          (c["workbook"] - c["microsimulation"]) / c["microsimulation"] * 100 if c["microsimulation"] else 0)
+        chk.write(r - 1, 4, c["why"])
+    _input_checks(book, chk, measures, summary_refs, len(checks) + 3, head, wrap)
+    book.close()
+
+
+def _input_checks(book, chk, measures, summary_refs: dict, first_row: int, head, wrap) -> None:
+    """Below the comparison, one row per input check of each measure (``input_checks``): "ok" or
+    "CHECK" as a formula of the values in use, and what to do; a count of problems above them, and
+    the same count on the Summary sheet."""
+    ok = book.add_format({"bold": True, "font_color": "#1E7B34"})
+    rows = []
+    for m in measures:
+        key = summary_refs[m.name][0]
+        rows += (shock_input_checks if isinstance(m, ShockMeasure) else input_checks)(key, m.label)
+    chk.write_row(first_row, 0, ["input check (values in use)", "status", "", "", "if not ok"], head)
+    for i, (what, condition, advice) in enumerate(rows):
+        row = first_row + 1 + i
+        chk.write(row, 0, what, wrap)
+        chk.write_formula(row, 1, f'=IF({condition},"ok","CHECK")', ok, "ok")
+        chk.write(row, 4, advice, wrap)
+    status = f"B{first_row + 2}:B{first_row + 1 + len(rows)}"
+    count_row = first_row + 2 + len(rows)
+    chk.write(count_row, 0, "inputs to check (0: all consistent)", head)
+    chk.write_formula(count_row, 1, f'=COUNTIF({status},"CHECK")', None, 0)
+    book.define_name("inputs_to_check", f"=Checks!$B${count_row + 1}")

@@ -1,0 +1,421 @@
+"""What a run folder says to people: the report (blocks for Markdown and HTML), the charts and the
+workbook sheets of ``microsim run`` and ``microsim project``, rendered from the result records.
+
+The functions here only present; the numbers come from :mod:`microsim.distribution.results` records and the
+tables of :mod:`microsim.distribution.outputs`. :mod:`microsim.reporting.runfolder` writes the files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from microsim.reporting import charts as C
+from microsim.common import formatting as F
+from microsim.reporting.document import Bullets, Figure, Heading, Paragraph, Table
+from microsim.distribution.results import HEADLINE_LABELS, Headline, YearResult
+from microsim.reporting.workbook import Sheet
+
+TABLE_TITLES = {
+    "poverty": ("Poverty", "Poverty by group: headcount, gap and severity, baseline and reform"),
+    "costs": ("Costs", "Annual cost by programme, baseline and reform (costs include administration)"),
+    "incidence": ("Incidence by decile", "Where the reform's extra benefits go, by decile of consumption before benefits"),
+    "targeting": ("Targeting", "Coverage of the poor and targeting errors by programme (reform)"),
+    "missing_middle": ("Missing middle", "The missing middle: near-poor persons outside IDPoor and NSSF"),
+    "inequality": ("Inequality", "Inequality and mean consumption"),
+    "years": ("Poverty and cost by year", "The headline figures of each projection year"),
+    "costs_by_year": ("Costs by year", "Annual cost by programme and year"),
+    "poverty_by_year": ("Poverty by year", "Poverty by group and year"),
+    "benefit_values": ("Benefit values", "Benefit amounts of the reform by year: nominal and real"),
+    "demography": ("Population by year", "The simulated population of each year and the strain of reweighting"),
+}
+
+
+# ---- the words every report shares -------------------------------------------------------------------
+def population_words(population: dict) -> str:
+    """Which population (synthetic or survey, path, sample size), in words."""
+    kind = population.get("kind", "synthetic")
+    size = f"{population['households_sample']:,} sample households and {population['persons_sample']:,} persons"
+    if kind == "synthetic":
+        return (f"a **synthetic** population (`{population['path']}`, {size}) generated to reproduce the published "
+                "statistics of the CSES 2019/20 (poverty Tables 1-3), the Census 2019 and UN WPP; its results are "
+                "illustrative of those published statistics, not estimates from survey microdata")
+    return f"survey microdata (`{population['path']}`, {size})"
+
+
+def population_sentence(population: dict, year: int, ageing: bool, growth: bool) -> str:
+    """What population was simulated and how it was brought to the year, in one paragraph."""
+    what = population_words(population)
+    aged = ("reweighted to the year's demography (UN WPP 2022, static ageing)" if ageing
+            else "kept at its survey-year weights (no ageing)")
+    grown = ("consumption grown in real terms with GDP per head since 2019/20" if growth
+             else "consumption kept at 2019/20 living standards (no real growth)")
+    return (f"**Population and year**: {what}. Simulated for **{year}**: {aged}; {grown}; all amounts in "
+            f"{year} riels (survey amounts uprated by the CPI).")
+
+
+def headline_bullets(h: Headline) -> list[str]:
+    return [
+        f"**Poverty**: {F.pct(h.poverty_rate_baseline_pct, 2)} of persons in the baseline, "
+        f"{F.pct(h.poverty_rate_reform_pct, 2)} with the reform ({F.pp(h.poverty_rate_change_pp)}); "
+        f"about **{F.persons(h.persons_lifted_out_of_poverty)} persons lifted out of poverty**"
+        + (f" and about **{F.persons(h.persons_fallen_into_poverty)} pushed into it**"
+           if (h.persons_fallen_into_poverty or 0) > 0 else "") + ".",
+        f"**Cost of the reform**: {F.money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year, "
+        f"{F.pct(h.cost_change_pct_gdp, 2)} of GDP, {F.pct(h.cost_change_pct_government_spending, 2)} of "
+        "government spending.",
+        f"**Cost per person lifted out of poverty**: "
+        f"{F.money(h.cost_per_person_lifted_riels_per_year, h.cost_per_person_lifted_usd_per_year)} a year.",
+        f"**Poverty gap**: {F.pct(h.poverty_gap_baseline_pct, 2)} to {F.pct(h.poverty_gap_reform_pct, 2)}; "
+        f"**Gini**: {F.plain(h.gini_baseline, 3)} to {F.plain(h.gini_reform, 3)}.",
+    ]
+
+
+INTERVAL_ROWS = (  # headline field, words, formatter of a value
+    ("poverty_rate_baseline_pct", "poverty headcount, baseline (% of persons)", lambda x: F.plain(x, 2)),
+    ("poverty_rate_reform_pct", "poverty headcount, reform (% of persons)", lambda x: F.plain(x, 2)),
+    ("poverty_rate_change_pp", "change (percentage points)", lambda x: F.plain(x, 2)),
+    ("persons_lifted_out_of_poverty", "persons lifted out of poverty", F.persons),
+    ("cost_change_riels_per_year", "cost of the reform (billion riels a year)", lambda x: F.plain(x / 1e9, 1)),
+    ("cost_change_pct_gdp", "cost of the reform (% of GDP)", lambda x: F.plain(x, 3)),
+    ("cost_per_person_lifted_riels_per_year", "cost per person lifted (million riels a year)",
+     lambda x: F.plain(x / 1e6, 2)),
+)
+
+
+def uncertainty_blocks(result) -> list:
+    """'How sure': each headline figure with its 95 % interval, and each programme's cost and recipients."""
+    iv = result.intervals
+    if iv is None:
+        return [Paragraph("*No interval was computed (`--no-intervals`): the figures come from one synthetic "
+                          "sample and move by several percent with its seed and size (docs/uncertainty.md).*")]
+    rows = []
+    for key, words, shown in INTERVAL_ROWS:
+        interval, value = iv["headline"][key], getattr(result.headline, key)
+        if value is None:
+            continue
+        rows.append({"figure": words, "estimate": shown(value),
+                     "95 % interval": "n/a" if interval.low is None else f"{shown(interval.low)} to {shown(interval.high)}"})
+    for p in result.programmes:
+        if p.programme == "total" or p.not_in_force or not p.cost_reform_riels_per_year:
+            continue
+        interval = iv["programmes"][p.programme]["cost_reform_riels_per_year"]
+        if interval.low is not None:
+            rows.append({"figure": f"{p.label}: cost (billion riels a year)",
+                         "estimate": F.plain(p.cost_reform_riels_per_year / 1e9, 1),
+                         "95 % interval": f"{F.plain(interval.low / 1e9, 1)} to {F.plain(interval.high / 1e9, 1)}"})
+    return [Heading("How sure"), Paragraph(
+        f"95 % intervals from {iv['replicates']} bootstrap replicates of the households, each recalibrated to the "
+        "population's calibration targets (when it was calibrated) and simulated like the estimate; the reform's "
+        "change is paired with its baseline (docs/uncertainty.md). They measure sampling uncertainty only, not the "
+        "uncertainty of the assumptions, and treat households as sampled one by one (survey clusters and strata "
+        "would widen them)."),
+        Table(pd.DataFrame(rows), ("estimate", "95 % interval"))]
+
+
+def chart_blocks(chart) -> list:
+    if isinstance(chart, C.Chart):
+        return [Figure(chart.path, chart.caption)]
+    return [Paragraph(f"*No chart of {chart.caption[0].lower() + chart.caption[1:]}: {chart.reason}.*")]
+
+
+def _display(df: pd.DataFrame, formats: dict) -> Table:
+    """A display table: each column formatted by ``formats[column]`` (a function of one value)."""
+    shown = pd.DataFrame({c: [formats[c](v) if c in formats else str(v) for v in df[c]] for c in df.columns})
+    return Table(shown, tuple(c for c in df.columns if c in formats))
+
+
+def billions(x) -> str:
+    return F.plain(x / 1e9, 1) if x is not None and np.isfinite(x) else F.MISSING
+
+
+def millions(x) -> str:
+    return F.plain(x / 1e6, 1) if x is not None and np.isfinite(x) else F.MISSING
+
+
+def _pct(digits):
+    return lambda x: F.plain(x, digits)
+
+
+# ---- a run -------------------------------------------------------------------------------------------
+def run_charts(sim, folder: Path) -> dict:
+    year = sim.scenario.year
+    return {"poverty_by_age": C.poverty_by_age(sim.tables["poverty"], year, folder),
+            "costs": C.costs_by_programme(sim.tables["costs"], year, folder),
+            "incidence": C.incidence_by_decile(sim.tables["incidence"], year, folder)}
+
+
+def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list:
+    sc, h, r = sim.scenario, sim.headline, sim.result
+    blocks = [Heading(sc.name, 1)]
+    if sc.description:
+        blocks.append(Paragraph(sc.description))
+    blocks += [Paragraph(population_sentence(population, sc.year, r.ageing, r.growth)),
+               Heading("Headline"), Bullets(tuple(headline_bullets(h)))]
+    blocks += uncertainty_blocks(r)
+    if warnings:
+        blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
+    blocks += [Paragraph(
+        f"Baseline: the programmes in force on 1 January {sc.year}"
+        + (" with the scenario's baseline changes" if sc.baseline else "") + ". Reform: "
+        + (", ".join(f"`{k}` = {_value(v)}" for k, v in sc.reform.items()) or "no change") + ". Post-transfer consumption "
+        "per person = consumption + consumed share x household benefits / household size; benefits already in survey "
+        "consumption (contributory pensions) are costed but not added.")]
+    blocks += chart_blocks(charts["poverty_by_age"])
+    pov = sim.tables["poverty"]
+    t1 = pov[pov["breakdown"].isin(["national", "age group (Table 1)", "zone", "sex"])].assign(
+        group=lambda t: t["group"].map(F.words))
+    blocks += [Heading("Poverty headcount"), _display(
+        t1[["breakdown", "group", "headcount baseline (%)", "headcount reform (%)", "headcount change (pp)",
+            "lifted out of poverty (persons)"]].rename(columns={
+                "headcount baseline (%)": "baseline (% of persons)", "headcount reform (%)": "reform (% of persons)",
+                "headcount change (pp)": "change (percentage points)",
+                "lifted out of poverty (persons)": "lifted out of poverty (persons)"}),
+        {"baseline (% of persons)": _pct(1), "reform (% of persons)": _pct(1), "change (percentage points)": _pct(2),
+         "lifted out of poverty (persons)": F.persons})]
+    costs = sim.tables["costs"]
+    blocks += [Heading(f"Costs, {sc.year}"), Paragraph(
+        f"Annual costs in billion riels of {sc.year} (administration included); recipients are persons paid a "
+        "person benefit, receiving households those with any payment."), _display(
+        costs[["programme", "cost baseline (riels per year)", "cost reform (riels per year)", "change (riels per year)",
+               "change (USD per year)", "cost reform (% of GDP)", "recipients reform (persons)",
+               "receiving households, reform"]].rename(columns={
+                   "cost baseline (riels per year)": "baseline (billion riels)",
+                   "cost reform (riels per year)": "reform (billion riels)",
+                   "change (riels per year)": "change (billion riels)", "change (USD per year)": "change (USD million)",
+                   "cost reform (% of GDP)": "reform (% of GDP)", "recipients reform (persons)": "recipients (persons)",
+                   "receiving households, reform": "receiving households"}),
+        {"baseline (billion riels)": billions, "reform (billion riels)": billions, "change (billion riels)": billions,
+         "change (USD million)": millions, "reform (% of GDP)": _pct(3), "recipients (persons)": F.persons,
+         "receiving households": F.persons})]
+    blocks += chart_blocks(charts["costs"])
+    inc = sim.tables["incidence"]
+    blocks += [Heading("Who gains: the reform's extra benefits by decile"), _display(inc, {
+        c: (_pct(1) if "%" in c else (lambda x: F.plain(x, 0))) for c in inc.columns if c != "decile"})]
+    blocks += chart_blocks(charts["incidence"])
+    tgt = sim.tables["targeting"]
+    blocks += [Heading("Targeting (reform)"), _display(tgt, {
+        c: (F.persons if c == "persons in receiving households" else _pct(1)) for c in tgt.columns if c != "programme"})]
+    mm = sim.tables["missing_middle"]
+    blocks += [Heading("The missing middle"), Table(pd.DataFrame({
+        "measure": mm["measure"], "value": [F.plain(v, 1) if "%" in m else F.persons(v)
+                                            for m, v in zip(mm["measure"], mm["value"])]}), ("value",))]
+    blocks += [Paragraph(
+        "Every table, with every breakdown (age groups, sex, zone, employment type, decile, household type), is in "
+        "`tables/*.csv` and `workbook.xlsx` (with the parameters in force and how each cost is computed); the "
+        "headline and each programme's figures are in `summary.json`; inputs, parameters and versions in "
+        "`manifest.json`.")]
+    return blocks
+
+
+def run_sheets(sim, population: dict) -> list[Sheet]:
+    sc, r = sim.scenario, sim.result
+    about = pd.DataFrame({"item": [
+        "scenario", "description", "year", "population", "population kind", "reweighted to the year", "real growth",
+        "prices", "units", "files"], "value": [
+        sc.name, sc.description, str(sc.year), population["path"], population["kind"],
+        "yes" if r.ageing else "no", "yes" if r.growth else "no", sim.economy.describe(),
+        "Units are in each column header. Costs are annual and include administration.",
+        "The sheet 'Inputs' lists every parameter; 'How costs are computed' shows each cost as a formula."]})
+    summary = pd.DataFrame({"measure": [HEADLINE_LABELS[k] for k in HEADLINE_LABELS],
+                            "value": [getattr(sim.headline, k) for k in HEADLINE_LABELS]})
+    sheets = [Sheet("About", f"{sc.name}, {sc.year}", about),
+              Sheet("Summary", f"Headline figures, {sc.year}", summary, formats={"value": "#,##0.00"})]
+    for name, df in sim.tables.items():
+        sheet_name, title = TABLE_TITLES[name]
+        sheets.append(Sheet(sheet_name, f"{title}, {sc.year}", df,
+                            formats={"value": "#,##0.00"} if "value" in df.columns else {}))
+    sheets.append(costing_sheet(sim))
+    sheets.append(inputs_sheet(sim.parameters, sim.scenario.year, sim.reform.params))
+    return sheets
+
+
+def costing_sheet(sim) -> Sheet:
+    """Recipients x monthly amount x 12 x (1 + administrative cost rate) = annual cost, as formulas.
+
+    For a flat-rate programme the amount is the parameter in force (the same to every recipient),
+    so the formula is an independent check of the simulated cost; for a programme whose amount
+    varies by recipient (visits, school level) it is the average, said so in the sheet.
+    """
+    from microsim.engine.benefit import Flat
+
+    rows = []
+    for p in sim.result.programmes:
+        if p.programme == "total" or p.not_in_force:
+            continue
+        person = p.entity == "person"
+        recipients = (p.recipients_reform_persons if person else p.receiving_households_reform) or 0.0
+        admin = p.admin_cost_rate or 0.0
+        benefit = sim.reform.benefits.get(p.programme)
+        if isinstance(benefit, Flat):
+            amount, basis = benefit.amount, "the amount in force (flat rate)"
+        else:
+            monthly_total = p.cost_reform_riels_per_year / 12 / (1 + admin)
+            amount = monthly_total / recipients if recipients else 0.0
+            basis = "average per recipient (amounts vary: simulated total / recipients)"
+        by_formula = recipients * amount * 12 * (1 + admin)
+        rows.append({"programme": p.label, "paid to": "persons" if person else "households",
+                     "recipients (reform)": recipients, "amount per recipient (riels per month)": amount,
+                     "amount is": basis, "months per year": 12, "administrative cost rate (share)": admin,
+                     "annual cost by formula (riels)": by_formula,
+                     "simulated annual cost (riels)": p.cost_reform_riels_per_year,
+                     "difference (riels)": by_formula - p.cost_reform_riels_per_year})
+    frame = pd.DataFrame(rows)
+    formulas = {
+        "annual cost by formula (riels)": "={recipients (reform)}*{amount per recipient (riels per month)}"
+                                          "*{months per year}*(1+{administrative cost rate (share)})",
+        "difference (riels)": "={annual cost by formula (riels)}-{simulated annual cost (riels)}"}
+    return Sheet("How costs are computed",
+                 f"Each programme's annual cost in the reform, {sim.scenario.year}: recipients x monthly amount x 12 x "
+                 "(1 + administrative cost rate). Shaded cells are Excel formulas: change the amount or the "
+                 "recipients to see the cost move. Flat-rate programmes use the amount in force; others the average.",
+                 frame, formulas=formulas, formats={"months per year": "0"})
+
+
+def inputs_sheet(parameters: dict, year: int, resolved=None) -> Sheet:
+    """Every parameter in force on 1 January of ``year``: baseline and reform values, unit, reference
+    (and, given the resolved parameters, the value in force including indexation)."""
+    base, changes = parameters["baseline"], parameters["reform_changes"]
+    rows = []
+    for path in sorted(set(base) | set(changes)):
+        b, r = base.get(path), changes.get(path)
+        entry = r or b
+        row = {"parameter": path, "description": entry.get("description", ""), "unit": entry["unit"],
+               "baseline value (as set)": _value(b["value"]) if b else "not in force",
+               "reform value (as set)": _value((r or b)["value"]), "changed by the reform": "yes" if r else ""}
+        if resolved is not None:
+            row["value in force in the year"] = _value(_resolved(resolved, path))
+        rows.append(row | {"effective from": entry["effective"], "indexation": entry["indexation"],
+                           "reference": entry["reference"]})
+    note = " 'Value in force' includes indexation." if resolved is not None else \
+        " Later years apply each amount's indexation rule (sheet 'Benefit values')."
+    return Sheet("Inputs", f"Every parameter in force on 1 January {year} (baseline, and the reform's changes), "
+                 f"with unit and reference.{note}", pd.DataFrame(rows),
+                 formats={"baseline value (as set)": "#,##0.####", "reform value (as set)": "#,##0.####",
+                          "value in force in the year": "#,##0.####"})
+
+
+def _resolved(params, path: str):
+    node = params
+    for part in path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def _value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+# ---- a projection ------------------------------------------------------------------------------------
+def projection_charts(proj, folder: Path) -> dict:
+    labels = proj.parameter_labels or {}
+    return {"poverty": C.poverty_by_year(proj.tables["years"], folder),
+            "cost": C.cost_by_year(proj.tables["years"], folder),
+            "values": C.real_benefit_values(proj.tables["benefit_values"], labels, folder)}
+
+
+def projection_report(proj, population: dict, charts: dict, warnings: list[str]) -> list:
+    first, last = proj.years[0], proj.years[-1]
+    years = proj.tables["years"]
+    o = proj.options
+    table = pd.DataFrame({
+        "year": years["year"].astype(str),
+        "poverty baseline (%)": [F.plain(v, 2) for v in years["poverty_rate_baseline_pct"]],
+        "poverty reform (%)": [F.plain(v, 2) for v in years["poverty_rate_reform_pct"]],
+        "lifted out of poverty (persons)": [F.persons(v) for v in years["persons_lifted_out_of_poverty"]],
+        "cost (billion riels)": [billions(v) for v in years["cost_change_riels_per_year"]],
+        "cost (USD million)": [millions(v) for v in years["cost_change_usd_per_year"]],
+        "cost (% of GDP)": [F.plain(v, 2) for v in years["cost_change_pct_gdp"]]})
+    demo = proj.tables["demography"]
+    demo_table = pd.DataFrame({
+        "year": demo["year"].astype(str), "persons": [F.persons(v) for v in demo["persons"]],
+        "older 65+ (% of persons)": [F.plain(v, 1) for v in demo["older 65+ (% of persons)"]],
+        "real consumption factor (vs 2019/20)": [F.plain(v, 3) for v in demo["real consumption factor (vs 2019/20)"]],
+        "design effect of the weights": [F.plain(v, 2) for v in demo["kish_design_effect"]]})
+    blocks = [Heading(f"Projection {first}-{last}: {proj.scenario.name}", 1)]
+    if proj.scenario.description:
+        blocks.append(Paragraph(proj.scenario.description))
+    blocks += [Paragraph(population_sentence(population, first, o["ageing"], o["growth"]).replace(
+                   f"Simulated for **{first}**", f"Simulated for each year **{first}-{last}**").replace(
+                   f"all amounts in {first} riels", "amounts in each year's riels")),
+               Paragraph("Each year is exactly what `microsim run` gives for that year: the base population "
+                         f"reweighted to the year's demography ({o['population_source']}), consumption grown with real "
+                         "GDP per head times a pass-through, prices with the CPI (the poverty line is constant in real "
+                         "terms), benefits indexed by their rules. Changes in the distribution of consumption beyond "
+                         "uniform growth are not modelled. Assumptions: policies/projection.yaml and policies/macro.yaml; "
+                         "method: docs/projection.md.")]
+    if warnings:
+        blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
+    blocks += [Heading("Poverty and cost by year"), Table(table, tuple(table.columns[1:]))]
+    with_intervals = [r for r in proj.results if r.intervals is not None]
+    if with_intervals:
+        rows = []
+        for r in with_intervals:
+            lifted = r.intervals["headline"]["persons_lifted_out_of_poverty"]
+            cost = r.intervals["headline"]["cost_change_riels_per_year"]
+            change = r.intervals["headline"]["poverty_rate_change_pp"]
+            rows.append({"year": str(r.year),
+                         "poverty change (points)": f"{F.plain(r.headline.poverty_rate_change_pp, 2)} "
+                                                    f"({F.plain(change.low, 2)} to {F.plain(change.high, 2)})",
+                         "persons lifted": f"{F.persons(r.headline.persons_lifted_out_of_poverty)} "
+                                           f"({F.persons(lifted.low)} to {F.persons(lifted.high)})",
+                         "cost (billion riels)": f"{billions(r.headline.cost_change_riels_per_year)} "
+                                                 f"({billions(cost.low)} to {billions(cost.high)})"})
+        blocks += [Heading("How sure"), Paragraph(
+            f"Estimates with their 95 % intervals in brackets, from {with_intervals[0].intervals['replicates']} "
+            "bootstrap replicates per year (docs/uncertainty.md); sampling uncertainty only."),
+            Table(pd.DataFrame(rows), ("poverty change (points)", "persons lifted", "cost (billion riels)"))]
+    for key in ("poverty", "cost", "values"):
+        blocks += chart_blocks(charts[key])
+    blocks += [Heading("Population by year"), Table(demo_table, tuple(demo_table.columns[1:])),
+               Paragraph("Costs by programme, poverty by group and the nominal and real value of every benefit amount "
+                         "are in `tables/` and `workbook.xlsx`; every year's figures in `summary.json`.")]
+    return blocks
+
+
+def projection_sheets(proj, population: dict) -> list[Sheet]:
+    first, last = proj.years[0], proj.years[-1]
+    years = proj.tables["years"].rename(columns=HEADLINE_LABELS)
+    about = pd.DataFrame({"item": ["scenario", "description", "years", "population", "population kind",
+                                   "reweighted to each year", "real growth", "units"],
+                          "value": [proj.scenario.name, proj.scenario.description, f"{first}-{last}", population["path"],
+                                    population["kind"], "yes" if proj.options["ageing"] else "no",
+                                    "yes" if proj.options["growth"] else "no",
+                                    "Amounts in each year's riels unless a column says otherwise."]})
+    sheets = [Sheet("About", f"Projection {first}-{last}: {proj.scenario.name}", about)]
+    for name, df in proj.tables.items():
+        sheet_name, title = TABLE_TITLES[name]
+        frame = years if name == "years" else df.rename(columns={
+            "kish_design_effect": "design effect of the weights", "weight_ratio_min": "lowest weight ratio",
+            "weight_ratio_max": "highest weight ratio"})
+        sheets.append(Sheet(sheet_name, f"{title}, {first}-{last}", frame))
+    sheets.append(inputs_sheet(proj.projected[0].parameters, first))
+    return sheets
+
+
+def year_warnings(result: YearResult) -> list[str]:
+    """What a reader must know about a year's figures: programmes switched on that pay nothing,
+    programmes not in force, weights strained by reweighting."""
+    out = []
+    for p in result.programmes:
+        if p.programme == "total":
+            continue
+        if p.not_in_force:
+            out.append(f"{p.label}: {p.not_in_force}; it pays nothing in {result.year}.")
+        elif (p.cost_reform_riels_per_year or 0) == 0 and (p.cost_baseline_riels_per_year or 0) == 0:
+            out.append(f"{p.label} is switched on but pays nothing in {result.year}: its amount is zero or nobody "
+                       "is eligible.")
+    out += list(result.notes)
+    d = result.demography
+    if ((d.kish_design_effect or 1) > 2 or (d.weight_ratio_min if d.weight_ratio_min is not None else 1) < 0.21
+            or (d.weight_ratio_max or 1) > 4.9):
+        out.append(f"In {result.year} the demographic targets strain the weights (design effect "
+                   f"{F.plain(d.kish_design_effect, 2)}, weight ratios {F.plain(d.weight_ratio_min, 2)}-"
+                   f"{F.plain(d.weight_ratio_max, 2)}): estimates rest on fewer effective households.")
+    return out

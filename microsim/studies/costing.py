@@ -1,0 +1,563 @@
+"""Quick costing in the spreadsheet tradition (ILO RAP, Social Protection Floors Calculator):
+``microsim cost`` and the live Excel workbook of ``microsim workbook`` share this arithmetic.
+
+For each measure and year::
+
+    eligible      = persons aged min_age..max_age in the year (the model's own projection: the
+                    population brought to each year, as ``microsim run`` does)
+                    (or, for a maternity benefit, the births of the year; for a disability
+                    benefit, all persons x the prevalence of disability)
+    beneficiaries = eligible x coverage x take-up
+    benefit       = amount x its index (none: 1; cpi: CPI(year) / CPI(first year); fixed: (1 + rate)^(year - first))
+    annual cost   = beneficiaries x benefit x months x (1 + administrative cost rate)
+
+``coverage`` is the share of the age group the measure's targeting reaches (1 for a universal
+benefit; for a pension-tested pension, those without a contributory pension), measured on the
+population in the first year and held. A spreadsheet sees age groups, not households: where the
+microsimulation's rules go beyond age and a constant share (household targeting, take-up drawn
+person by person), the two differ, and the workbook's Checks sheet says by how much.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from microsim.engine.benefit import paid
+from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
+from microsim.errors import SpecError
+from microsim.synth.members import PREGNANCY_MONTHS
+from microsim.synth.spec import ZONES
+
+MAX_AGE = 100  # ages 100 and over in one row
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One benefit, costed by age group (amounts in riels per person per month, of the first year)."""
+
+    name: str
+    label: str
+    min_age: int
+    max_age: int
+    coverage: float
+    take_up: float
+    amount: float
+    indexation: str  # none, cpi or fixed
+    indexation_rate: float  # percent a year, for fixed
+    months: float
+    admin_rate: float
+    coverage_note: str
+    sex: str = "both"  # both, male or female
+    base: str = "ages"  # who is eligible: "ages" (persons of min_age..max_age), "births" or "disability"
+    amount_kind: str = "benefit"  # "benefit" (the module's amount), "average" (of amounts that vary by person,
+    #                               the first year's mix) or "per_birth" (a module's first-year cost per birth)
+    reachable: float = 1.0  # the coverage with the targeting dropped ("everyone reached"): 1 unless some
+    #                         are paid another benefit instead (NSSF-insured mothers) or the share is the mix's
+    microsimulation_cost: float | None = None  # the first year's microsimulated cost of this measure, when it
+    #                                           is part of a module's (the allowance and the NSSF's benefit)
+
+    @property
+    def average(self) -> bool:
+        """The amount stands for amounts that vary (an average, or a cost per birth)."""
+        return self.amount_kind != "benefit"
+
+
+BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it
+    "ages": "persons of the eligible ages (Inputs_Population)",
+    "births": "births in the year (Inputs_Demography: persons aged 0); months = payments per birth",
+    "disability": "all persons x disability prevalence (Inputs_Population x Inputs_Demography)",
+}
+BIRTHS, PREVALENCE = "births (persons aged 0)", "disability prevalence (share)"
+PREGNANT = "pregnant women (persons)"
+
+
+@dataclass(frozen=True)
+class ShockMeasure:
+    """A shock-responsive transfer, costed by households (amounts in riels per household per month).
+
+    In a shock year: households of the hit zones x share hit; of those, the IDPoor share gets the
+    vertical top-up and the near-poor share the horizontal transfer, for ``months`` months; the
+    annual cost is weighted by the trigger probability when ``expected`` (a budget provision).
+    """
+
+    name: str
+    label: str
+    zones: tuple[str, ...]
+    share_hit: float
+    vertical_share: float  # IDPoor households topped up per household hit (measured in the first year)
+    horizontal_share: float  # non-IDPoor households below the near-poor line reached per household hit (measured)
+    vertical_amount: float
+    horizontal_amount: float
+    months: float
+    trigger_probability: float
+    expected: bool
+    admin_rate: float
+    coverage_note: str
+
+
+@dataclass(frozen=True)
+class CostingInputs:
+    """Years, the population by single age (rows 0..100) and year, and the macro series by year."""
+
+    years: list[int]
+    population: pd.DataFrame  # index age 0..100, one column per year (persons, both sexes)
+    gdp: dict[int, float]  # riels
+    spending: dict[int, float]  # riels
+    cpi: dict[int, float]  # index, first year = 1
+    usd: dict[int, float]  # riels per USD
+    population_by_sex: dict | None = None  # "male"/"female" -> a frame like ``population``
+    demography: pd.DataFrame | None = None  # one row per year: births, disability, IDPoor (see demography_row)
+    households_by_zone: pd.DataFrame | None = None  # index zone, one column per year (households)
+
+
+DEMOGRAPHY_COLUMNS = {
+    "births (persons aged 0)": "persons aged 0 in the year (UN WPP through the reweighting): a year's births",
+    PREGNANT: ("women pregnant at a moment of the year, as the population has them (a pregnancy "
+                                 "lasts 9 months, so about 9/12 of a year's births would be expected)"),
+    "persons with a disability (persons)": "persons with a significant functional difficulty",
+    "disability prevalence (share)": "persons with a disability over all persons",
+    "IDPoor households (households)": "households holding an IDPoor card, level 1 or 2",
+    "persons in IDPoor households (persons)": "all members of IDPoor households",
+    "IDPoor coverage (share)": "persons in IDPoor households over all persons",
+}
+
+
+def demography_row(pop) -> dict:
+    """Births, disability and IDPoor coverage of a population (weighted), for the workbook's inputs."""
+    weight = pop.person_weight()
+    persons = float(weight.sum())
+    age = pop.persons["age"].to_numpy()
+    disabled = pop.persons["disabled"].to_numpy() if "disabled" in pop.persons else np.zeros(age.size, bool)
+    pregnant = pop.persons["pregnant"].to_numpy() if "pregnant" in pop.persons else np.zeros(age.size, bool)
+    with_disability = float(weight @ disabled)
+    in_idpoor = float(weight @ (pop.household_value("idpoor") > 0))
+    values = [float(weight @ (age == 0)), float(weight @ pregnant), with_disability,
+              with_disability / persons if persons else 0.0,
+              float(pop.households["weight"].to_numpy() @ (pop.households["idpoor"].to_numpy() > 0)), in_idpoor,
+              in_idpoor / persons if persons else 0.0]
+    return dict(zip(DEMOGRAPHY_COLUMNS, values))
+
+
+def population_by_age(pop, sex: str | None = None) -> np.ndarray:
+    """Weighted persons by single age 0..100 (100+ pooled), of one sex or both."""
+    age = np.minimum(pop.persons["age"].to_numpy(), MAX_AGE)
+    weight = pop.person_weight()
+    if sex is not None:
+        weight = weight * (pop.persons["sex"].to_numpy() == sex)
+    return np.bincount(age, weight, minlength=MAX_AGE + 1)
+
+
+def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> CostingInputs:
+    """The population by age of each year (brought to the year like ``microsim run``) and the macro series."""
+    from microsim.population.ageing import bring_to_year
+    from microsim.common.determinism import one_blas_thread
+    from microsim.engine.macro import load_macro
+    from microsim.studies.run import check_years
+
+    macro = macro or load_macro()
+    check_years(years[0], years[-1], macro)
+    columns, by_sex, demography, households = {}, {"male": {}, "female": {}}, {}, {}
+    for y in years:  # a loop over years
+        pop = one_blas_thread(bring_to_year)(base, y, ageing)[0]
+        columns[y] = population_by_age(pop)
+        demography[y] = demography_row(pop)
+        households[y] = pop.households.groupby("zone", observed=False)["weight"].sum().reindex(list(ZONES)).fillna(0.0)
+        for sex in by_sex:
+            by_sex[sex][y] = population_by_age(pop, sex)
+    index = pd.RangeIndex(0, MAX_AGE + 1, name="age")
+    frame = pd.DataFrame(columns, index=index)
+    usd = {y: macro.value("exchange_rate", y) for y in years if macro.has("exchange_rate", y)}
+    return CostingInputs(years, frame, {y: macro.gdp(y) for y in years},
+                         {y: macro.government_spending(y) for y in years},
+                         {y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd,
+                         {sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()},
+                         pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"),
+                         pd.DataFrame(households).rename_axis("zone"))
+
+
+def first_year_simulation(scenario, base, first_year: int, ageing: bool = True):
+    """The scenario simulated in the costing's first year (``microsim run`` for that year): the
+    measures' coverage is measured on it, and the Checks sheet compares with it."""
+    from microsim.studies.run import simulate_year
+
+    return simulate_year(dataclasses.replace(scenario, year=first_year), base, ageing=ageing, growth=True)
+
+
+def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) -> list[Measure]:
+    """The scenario's reform measures that cohort costing can express (age-based person benefits),
+    with coverage measured on the population in the first year."""
+    sim = sim or first_year_simulation(scenario, base, first_year, ageing)
+    pop = sim.population
+    params = sim.reform.params
+    weights = pop.person_weight()
+    from microsim.engine.system import load_system
+
+    modules = load_system()[0]
+    out, skipped = [], []
+    for name in sorted(scenario_modules(scenario) & set(sim.reform.active)):
+        p = getattr(params, name)
+        module = modules.get(name)
+        label = next(q.label for q in sim.result.programmes if q.programme == name)
+        if name == "shock_response":
+            out.append(shock_measure(sim, p, label))
+            continue
+        if name in DEMOGRAPHIC_MEASURES:
+            out.extend(DEMOGRAPHIC_MEASURES[name](sim, p, label))
+            continue
+        person = module is not None and module.entity == "person" and not module.counted_in_consumption
+        if person and not (hasattr(p, "amount") and isinstance(p.amount, (int, float))):
+            measure = average_measure(sim, name, p, label)  # amounts that vary by person
+            if measure is None:
+                skipped.append(name)
+            else:
+                out.append(measure)
+            continue
+        if not person:
+            skipped.append(name)
+            continue
+        paid_to = paid(sim.reform.benefits[name])
+        rules = yaml_rules(name)
+        if "age" in rules:  # a YAML benefit's own age rule
+            lo, hi = (int(a) for a in rules["age"])
+        else:  # the module's own age bounds when it has them, else every age
+            lo = int(getattr(p, "min_age", 0))
+            hi = int(getattr(p, "max_age", MAX_AGE))
+        unit = {**sim.parameters["baseline"], **sim.parameters["reform_changes"]}.get(f"{name}.amount", {}).get("unit", "")
+        one_off = unit.endswith("one-off")  # a yearly lump sum: one payment a year
+        sex = rules.get("sex") if isinstance(rules.get("sex"), str) else "both"
+        group = age_group(pop, lo, hi, sex)
+        take_up = float(getattr(p, "take_up", 1.0))
+        coverage = _reached_share(weights, paid_to, group, take_up)  # before take-up
+        note = ("everyone of those ages" if coverage == 1.0 else
+                f"the share of persons aged {lo}-{hi} the rules reach (targeting, tests, conditions)")
+        rule, rate = _indexation(sim, name)
+        out.append(Measure(name, label, lo, hi, coverage, take_up, float(p.amount), rule, rate, 1.0 if one_off else 12.0,
+                           float(params.simulation.admin_cost_rate), note, sex))
+    if not out:
+        raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express: a person benefit "
+                        "switched on or changed by the reform"
+                        + (f" ({', '.join(skipped)} pay households, nobody, or amounts already in the survey's "
+                           "consumption)" if skipped else "")
+                        + ". Use `microsim run` for the others.")
+    return out
+
+
+def average_measure(sim, name: str, p, label: str) -> Measure | None:
+    """A person benefit whose amount varies by person (school level, pregnancy or infancy, a wage),
+    costed by its average paid a month in the first year, held in later years (the first year equals
+    the microsimulation). Paid only around births (pregnant women, children under 2): per birth,
+    eligible = births. Otherwise by ages: eligible = persons of the ages paid (the module's own
+    ``min_age`` / ``max_age`` when it has them; one sex if only one is paid), coverage = the share of
+    them paid (before take-up). None when nobody is paid."""
+    pop = sim.population
+    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    amounts = np.asarray(sim.reform.benefits[name], dtype=np.float64)
+    paid_to = amounts > 0
+    average = _average_paid(weights, amounts, paid_to)
+    if average is None:
+        return None
+    admin = float(sim.reform.params.simulation.admin_cost_rate)
+    rule, rate = _indexation(sim, name)
+    births = float(weights @ (age == 0))
+    around_births = pop.persons["pregnant"].to_numpy() | (age < 2)
+    take_up = float(getattr(p, "take_up", 1.0))
+    if births > 0 and not (paid_to & ~around_births).any():
+        # the cost per birth before take-up (so that full take-up can be asked of the workbook), reach included
+        per_birth = float(weights @ amounts) / births / take_up if take_up > 0 else 0.0
+        note = (f"the module pays pregnant women and children under 2: a birth stands for them, costed at the "
+                f"module's cost per birth in {sim.scenario.year} (riels a month, before take-up), held in later years")
+        return Measure(name, label, 0, 0, 1.0, take_up, per_birth, rule, rate, 12.0, admin, note, "both", "births",
+                       amount_kind="per_birth")
+    lo = int(getattr(p, "min_age", age[paid_to].min()))
+    hi = int(getattr(p, "max_age", min(int(age[paid_to].max()), MAX_AGE)))
+    sexes = np.unique(pop.persons["sex"].to_numpy()[paid_to])
+    sex = str(sexes[0]) if len(sexes) == 1 else "both"
+    coverage = _reached_share(weights, paid_to, age_group(pop, lo, hi, sex), take_up)
+    note = (f"the share of {'persons' if sex == 'both' else sex + ' persons'} aged {lo}-{hi} the rules reach; the "
+            f"amount is the average paid a month in {sim.scenario.year} (amounts vary by person), held in later years")
+    return Measure(name, label, lo, hi, coverage, take_up, average, rule, rate, 12.0, admin, note, sex,
+                   amount_kind="average", reachable=coverage)
+
+
+def age_group(pop, lo: int, hi: int, sex: str = "both") -> np.ndarray:
+    """Persons aged ``lo``..``hi`` (of one sex, unless ``both``)."""
+    age = pop.persons["age"].to_numpy()
+    group = (age >= lo) & (age <= hi)
+    if sex != "both":
+        group &= pop.persons["sex"].to_numpy() == sex
+    return group
+
+
+def _average_paid(weights: np.ndarray, amounts: np.ndarray, paid_to: np.ndarray) -> float | None:
+    """The weighted average amount over those paid (riels a month); None when nobody is paid."""
+    paid_weight = float(weights @ paid_to)
+    return float(weights @ (amounts * paid_to)) / paid_weight if paid_weight else None
+
+
+def _reached_share(weights: np.ndarray, paid_to: np.ndarray, group: np.ndarray, take_up: float) -> float:
+    """The share of ``group`` (persons represented) the rules reach, before take-up."""
+    among = float(weights @ group)
+    reached = float(weights @ (paid_to & group)) / take_up if take_up > 0 else 0.0
+    return min(reached / among, 1.0) if among > 0 else 0.0
+
+
+def _indexation(sim, name: str) -> tuple[str, float]:
+    rule = sim.scenario.reform.get(f"{name}.amount.indexation", "none")
+    if rule not in ("none", "cpi", "fixed"):
+        raise SpecError(f"{sim.scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
+                        "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
+    return rule, float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))
+
+
+def maternity_measures(sim, p, label: str) -> list[Measure]:
+    """The maternity allowance costed from births, and (with ``nssf_cash_benefit``) the NSSF's cash
+    benefit for insured women as a measure of its own."""
+    if not (p.nssf_cash_benefit and "nssf_member" in sim.population.persons):
+        return [maternity_measure(sim, p, label)]
+    nssf = nssf_maternity_measure(sim, p)
+    module = next(q for q in sim.result.programmes if q.programme == "maternity_allowance").cost_reform_riels_per_year
+    return [dataclasses.replace(maternity_measure(sim, p, label), microsimulation_cost=module - nssf.microsimulation_cost),
+            nssf]
+
+
+def nssf_maternity_measure(sim, p) -> Measure:
+    """The NSSF maternity cash benefit costed from births: eligible = births, coverage = the share
+    of pregnant women who are insured and paid (before take-up), amount = the average benefit a
+    month of those paid (``nssf_replacement_rate`` x their imputed monthly earnings), months =
+    ``nssf_benefit_months``. A benefit whose amount varies by person, costed by its average."""
+    pop = sim.population
+    weights = pop.person_weight()
+    pregnant = pop.persons["pregnant"].to_numpy()
+    insured = nssf_part(sim)
+    amounts = np.asarray(sim.reform.benefits["maternity_allowance"], dtype=np.float64)
+    paid_to = insured & (amounts > 0)
+    take_up = float(p.take_up)
+    coverage = _reached_share(weights, paid_to, pregnant, take_up)
+    months = float(p.nssf_benefit_months)
+    # each paid woman carries amount x months / 9 a month (the benefit spread over the pregnancy)
+    average = _average_paid(weights, amounts, paid_to)
+    amount = average * PREGNANCY_MONTHS / months if average is not None and months else 0.0
+    admin = float(sim.reform.params.simulation.admin_cost_rate)
+    cost = float(weights @ (amounts * paid_to)) * MONTHS_A_YEAR * (1 + admin)  # its part of the module's cost
+    return Measure(NSSF_MATERNITY, "NSSF maternity cash benefit (insured women)", 0, 0, coverage, take_up, amount,
+                   "cpi", 0.0, months, admin,
+                   f"the share of births to women insured by the NSSF, measured on the pregnant women; the amount is "
+                   f"{p.nssf_replacement_rate:g} x their average imputed monthly earnings in {sim.scenario.year}, "
+                   "indexed to the CPI whatever the allowance's rule (wages also grow in real terms: an assumption "
+                   "that understates later years)", "both", "births", amount_kind="average", reachable=coverage,
+                   microsimulation_cost=cost)
+
+
+def nssf_part(sim) -> np.ndarray:
+    """The persons the maternity allowance pays the NSSF's cash benefit: insured pregnant women."""
+    persons = sim.population.persons
+    return persons["pregnant"].to_numpy() & persons["nssf_member"].to_numpy()
+
+
+def maternity_measure(sim, p, label: str) -> Measure:
+    """The maternity allowance costed from births: each birth is paid ``months_before_birth +
+    months_after_birth`` months; coverage is the share of births (children aged 0) the rules reach."""
+    pop = sim.population
+    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    take_up = float(p.take_up)
+    paid_to = paid(sim.reform.benefits["maternity_allowance"])
+    before, after = float(p.months_before_birth), float(p.months_after_birth)
+    # the reach of each phase, measured on its own persons and weighted by its months: pregnant
+    # women before the birth (insured women may be left out), children aged 0 after it
+    pregnant = pop.persons["pregnant"].to_numpy()
+    if p.nssf_cash_benefit and "nssf_member" in pop.persons:  # insured women are paid the NSSF's benefit instead
+        paid_to = paid_to & ~nssf_part(sim)
+    reach_before = _reached_share(weights, paid_to, pregnant, take_up) if before else 0.0
+    reach_after = _reached_share(weights, paid_to, age == 0, take_up) if after else 0.0
+    coverage = (before * reach_before + after * reach_after) / (before + after) if before + after else 0.0
+    rule, rate = _indexation(sim, "maternity_allowance")
+    note = ("every birth" if coverage == 1.0 else
+            "the share of births the rules reach (IDPoor targeting; insured women left out before the birth), "
+            "each phase weighted by its months")
+    # everyone reached: every birth, but insured women left out before it (paid the NSSF's benefit instead)
+    reachable = 1.0
+    if (p.nssf_cash_benefit or p.exclude_nssf_members) and "nssf_member" in pop.persons and before + after:
+        insured = _reached_share(weights, nssf_part(sim), pregnant, 1.0)  # the insured share of pregnant women
+        reachable = (before * (1 - insured) + after) / (before + after)
+    return Measure("maternity_allowance", label, 0, 0, coverage, take_up, float(p.amount), rule, rate,
+                   float(p.months_before_birth + p.months_after_birth),
+                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "births", reachable=reachable)
+
+
+def disability_measure(sim, p, label: str) -> Measure:
+    """A disability allowance costed from prevalence: coverage is the share of persons with a
+    disability the rules reach (IDPoor targeting), before take-up."""
+    pop = sim.population
+    weights = pop.person_weight()
+    disabled = pop.persons["disabled"].to_numpy()
+    take_up = float(p.take_up)
+    coverage = _reached_share(weights, paid(sim.reform.benefits["disability_allowance"]), disabled, take_up)
+    rule, rate = _indexation(sim, "disability_allowance")
+    note = ("every person with a disability" if coverage == 1.0 else
+            "the share of persons with a disability the rules reach (IDPoor households)")
+    return Measure("disability_allowance", label, 0, MAX_AGE, coverage, take_up, float(p.amount), rule, rate, 12.0,
+                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "disability")
+
+
+DEMOGRAPHIC_MEASURES = {"maternity_allowance": maternity_measures,
+                        "disability_allowance": lambda sim, p, label: [disability_measure(sim, p, label)]}
+NSSF_MATERNITY = "nssf_maternity_cash"  # a measure costing part of maternity_allowance
+
+
+def shock_measure(sim, p, label: str) -> ShockMeasure:
+    """The shock-responsive transfer as a spreadsheet measure; the IDPoor and near-poor shares of the
+    hit households measured on the first year's simulated population (the module's own draws)."""
+    from microsim.programmes.shock_response import hit_zones, shock_groups
+
+    pop = sim.population
+    households = pop.households
+    w = households["weight"].to_numpy()
+    zones = hit_zones(p)
+    in_zone, hit, idpoor, near_poor = shock_groups(households["zone"].to_numpy(), households["household_id"].to_numpy(),
+                                                   households["idpoor"].to_numpy(), sim.economy.consumption_pc(pop),
+                                                   sim.economy.poverty_line(pop), p)
+    # per household hit at the nominal share (the draw by id hits a little more or less than share_hit
+    # of a zone's households; measuring against the nominal share makes the first year agree exactly)
+    hit_total = float(w @ in_zone) * float(p.share_hit)
+    share = (lambda mask: float(w @ (hit & mask)) / hit_total if hit_total > 0 else 0.0)
+    return ShockMeasure("shock_response", label, zones, float(p.share_hit), share(idpoor), share(near_poor),
+                        float(p.vertical_amount), float(p.horizontal_amount), float(p.months),
+                        float(p.trigger_probability), bool(p.expected),
+                        float(sim.reform.params.simulation.admin_cost_rate),
+                        f"of the households hit in {sim.scenario.year}, the IDPoor share and the share below "
+                        f"{p.horizontal_multiple:g} times the poverty line, measured on the simulated population")
+
+
+def shock_costs(m: ShockMeasure, inputs: CostingInputs) -> pd.DataFrame:
+    """The shock measure's costing by year, as its Calc sheet computes it (amounts not indexed)."""
+    rows = []
+    for y in inputs.years:
+        in_zones = float(inputs.households_by_zone.loc[list(m.zones), y].sum())
+        hit = in_zones * m.share_hit
+        vertical, horizontal = hit * m.vertical_share, hit * m.horizontal_share
+        shock_year = (vertical * m.vertical_amount + horizontal * m.horizontal_amount) * m.months * (1 + m.admin_rate)
+        cost = shock_year * (m.trigger_probability if m.expected else 1.0)
+        rows.append({"year": y, "households in the hit zones": in_zones, "households hit": hit,
+                     "cost in a shock year (riels)": shock_year, **money_columns(cost, y, inputs),
+                     "IDPoor households topped up": vertical, "near-poor households reached": horizontal})
+    return pd.DataFrame(rows)
+
+
+def costs_of(m, inputs: CostingInputs) -> pd.DataFrame:
+    """A measure's costing by year, whichever kind it is."""
+    return shock_costs(m, inputs) if isinstance(m, ShockMeasure) else measure_costs(m, inputs)
+
+
+def yaml_rules(name: str) -> dict:
+    """The eligibility rules of a benefit defined in YAML (empty for other modules)."""
+    from microsim.engine.yaml_benefits import RULES
+
+    return RULES.get(name, {})
+
+
+def scenario_modules(scenario) -> set[str]:
+    return {key.split(".")[0] for key in scenario.reform}
+
+
+def eligible_persons(m: Measure, inputs: CostingInputs, year: int) -> float:
+    """Persons eligible in ``year`` (before coverage and take-up), counted by the measure's base."""
+    if m.base == "births":
+        return float(inputs.demography.loc[year, BIRTHS])
+    if m.base == "disability":
+        return float(inputs.population[year].sum()) * float(inputs.demography.loc[year, PREVALENCE])
+    table = inputs.population if m.sex == "both" else inputs.population_by_sex[m.sex]
+    return float(table.loc[m.min_age:m.max_age, year].sum())
+
+
+def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
+    """The measure's costing by year, as the workbook's Calc sheet computes it."""
+    rows = []
+    first = inputs.years[0]
+    for y in inputs.years:
+        eligible = eligible_persons(m, inputs, y)
+        beneficiaries = eligible * m.coverage * m.take_up
+        index = {"none": 1.0, "cpi": inputs.cpi[y], "fixed": (1 + m.indexation_rate / 100) ** (y - first)}[m.indexation]
+        benefit = m.amount * index
+        cost = beneficiaries * benefit * m.months * (1 + m.admin_rate)
+        rows.append({"year": y, "eligible (persons)": eligible, "beneficiaries (persons)": beneficiaries,
+                     "benefit (riels per person per month)": benefit, **money_columns(cost, y, inputs)})
+    return pd.DataFrame(rows)
+
+
+def money_columns(cost: float, year: int, inputs: CostingInputs) -> dict:
+    """An annual cost (riels) in riels, USD (NaN without an exchange rate), % of GDP and of spending."""
+    return {"annual cost (riels)": cost,
+            "annual cost (USD)": cost / inputs.usd[year] if inputs.usd.get(year) else np.nan,
+            "annual cost (% of GDP)": cost / inputs.gdp[year] * 100,
+            "annual cost (% of government spending)": cost / inputs.spending[year] * 100}
+
+
+def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, ageing: bool = True,
+           sim=None) -> list[dict]:
+    """Each measure's first-year cost in the workbook beside the microsimulation's, with why they differ."""
+    sim = sim or first_year_simulation(scenario, base, inputs.years[0], ageing)
+    by_name = {p.programme: p for p in sim.result.programmes}
+    out = []
+    for m in measures:
+        micro = m.microsimulation_cost if getattr(m, "microsimulation_cost", None) is not None \
+            else by_name[m.name].cost_reform_riels_per_year
+        out.append({"measure": m.name, "label": m.label, "workbook": float(costs_of(m, inputs).iloc[0]["annual cost (riels)"]),
+                    "microsimulation": micro, "why": _why(m, sim, inputs)})
+    return out
+
+
+def _why(m, sim, inputs: CostingInputs) -> str:
+    """Why a measure's workbook cost and the microsimulation's differ (or agree), in words."""
+    if isinstance(m, ShockMeasure):
+        return ("The workbook applies the first year's IDPoor and near-poor households per household hit, measured "
+                "on the same households, so the first year agrees (to rounding); later years keep these shares "
+                "while the households of each zone follow the projection.")
+    exact = m.coverage == 1.0 and m.take_up == 1.0
+    constant_shares = (f"Coverage {m.coverage:.4f} ({m.coverage_note}) and take-up {m.take_up:g} are constant shares; "
+                       "the microsimulation decides person by person (take-up drawn by id).")
+    if m.amount_kind == "average" and m.base == "births":
+        return ("Births x the insured share x the insured women's average benefit: the microsimulation pays each "
+                "insured pregnant woman her own share of her imputed wage, spread over nine months of pregnancy, "
+                "so the first year agrees (to rounding) when the pregnant women number 9/12 of the births; later "
+                "years index the average to the CPI.")
+    if m.amount_kind == "per_birth":
+        return ("The module's cost per birth in the first year (pregnant women and children under 2, reach and "
+                "take-up included), applied to each year's births: the first year agrees (to rounding); later "
+                "years follow the births at the first year's mix.")
+    if m.amount_kind == "average":
+        return ("The amount is the average paid a month in the first year (amounts vary by person), applied to "
+                f"the share of the age group paid ({m.coverage:.4f}) and take-up ({m.take_up:g}): the first year "
+                "agrees (to rounding); later years hold that mix of amounts while the age group follows the "
+                "projection.")
+    if m.base == "births":  # the maternity allowance
+        pregnant, births = (float(inputs.demography.iloc[0][column]) for column in (PREGNANT, BIRTHS))
+        if not births:
+            return "No births in the population."
+        if sim.reform.params.maternity_allowance.months_before_birth:
+            why = ("The workbook pays every birth all its months (before and after). The microsimulation pays the "
+                   "women pregnant at the moment (their months before the birth, spread over nine months of "
+                   "pregnancy) and the children aged 0 (the months after): the two agree when the pregnant women "
+                   f"number 9/12 of the births; here they number {pregnant / births * 12:.2f}/12 of them.")
+        else:
+            why = ("Only months after the birth: the workbook's births are the microsimulation's children aged 0, "
+                   "so the two agree (to rounding) when everyone is reached with full take-up.")
+        if not exact:
+            why += " " + constant_shares
+        if m.microsimulation_cost is not None:
+            why += (" The NSSF's cash benefit for insured women is its own measure (the next row); both columns "
+                    "here are the allowance without it.")
+        return why
+    if m.base == "disability":
+        return ("The workbook applies the prevalence of disability to all persons, then a constant share "
+                f"({m.coverage:.4f}: {m.coverage_note}) and take-up ({m.take_up:g}); the microsimulation decides "
+                "person by person" + (" (take-up drawn by id)" if m.take_up < 1 else "") + ". With everyone reached "
+                "and full take-up the two agree (to rounding).")
+    if exact:
+        return "The same population, ages and amount: the two agree (to rounding)."
+    return (f"The workbook applies a constant share ({m.coverage:.4f}: {m.coverage_note}) and take-up "
+            f"({m.take_up:g}) to the whole age group; the microsimulation decides person by person (take-up drawn "
+            "by id), so the shares of the first year hold on average, not exactly.")
