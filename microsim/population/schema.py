@@ -101,7 +101,7 @@ def to_markdown(schema: Schema | None = None) -> str:
         "A population of 100,000 households or more written by microsim also holds `derived.npz`:",
         "each household's members by age group, sex, employment type and relationship, its type and",
         "the households' order of consumption, stored because computing them on the whole country",
-        "takes seconds (see `microsim/derived.py`). It is used only while the digest of the columns it",
+        "takes seconds (see `microsim/population/derived.py`). It is used only while the digest of the columns it",
         "comes from, recorded inside it, still matches; a stale or damaged file is ignored. Delete it",
         "freely: it is made again the next time the population is written.",
         "",

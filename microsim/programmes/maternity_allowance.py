@@ -25,7 +25,7 @@ def maternity_allowance(d, p):
 
     With ``nssf_cash_benefit``, women insured by the NSSF are paid its maternity cash benefit
     instead before the birth: ``nssf_replacement_rate`` x their monthly earnings (imputed, see
-    microsim/earnings.py, held between ``nssf_wage_floor`` and ``nssf_wage_ceiling``, the scheme's
+    microsim/behaviour/earnings.py, held between ``nssf_wage_floor`` and ``nssf_wage_ceiling``, the scheme's
     contributory wage band) x ``nssf_benefit_months`` per birth, spread over the nine months.
     """
     reached = d.idpoor > 0 if p.idpoor_only else True
