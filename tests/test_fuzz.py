@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from microsim.fuzzing import KINDS, Workspace, run_case
+from fuzzing import KINDS, Workspace, run_case
 
 WORKSPACE = Workspace(Path(tempfile.mkdtemp(prefix="microsim-fuzz-")))
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microsim.population import derived
-from microsim.common import weighted as W
+from microsim.common import weighted
 from microsim.engine.benefit import Tiers, pay_tiers
 from microsim.population.groups import AGE_GROUPS
 from microsim.population.io import read_population, write_population
@@ -62,11 +62,11 @@ def test_gini_in_place_equals_the_trapezoid_formula(values, data):
     xs, ws = x[order], w[order]
     cum = np.cumsum(xs * ws)
     if cum[-1] <= 0:
-        assert W.gini(x, w) == 0.0
+        assert weighted.gini(x, w) == 0.0
         return
     lorenz = cum / cum[-1]
     area = np.sum(ws / ws.sum() * (lorenz + np.concatenate([[0.0], lorenz[:-1]])) / 2)
-    assert W.gini(x, w) == pytest.approx(1 - 2 * area, abs=1e-12)
+    assert weighted.gini(x, w) == pytest.approx(1 - 2 * area, abs=1e-12)
 
 
 @settings(max_examples=40, deadline=None)

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microsim.common import weighted as W
+from microsim.common import weighted
 from microsim.common.poverty import fgt
 
 
@@ -18,12 +18,12 @@ def test_fgt_by_hand():
 
 
 def test_gini_known_values():
-    assert W.gini(np.full(5, 3.0), np.ones(5)) == 0.0
+    assert weighted.gini(np.full(5, 3.0), np.ones(5)) == 0.0
     # two people, one has everything: Gini with the trapezoid formula is 1/2
-    assert np.isclose(W.gini(np.array([0.0, 10.0]), np.ones(2)), 0.5)
+    assert np.isclose(weighted.gini(np.array([0.0, 10.0]), np.ones(2)), 0.5)
     # weights equal to duplicating rows
     x = np.array([1.0, 2.0, 7.0])
-    assert np.isclose(W.gini(x, np.array([2.0, 1.0, 1.0])), W.gini(np.array([1.0, 1.0, 2.0, 7.0]), np.ones(4)))
+    assert np.isclose(weighted.gini(x, np.array([2.0, 1.0, 1.0])), weighted.gini(np.array([1.0, 1.0, 2.0, 7.0]), np.ones(4)))
 
 
 @settings(max_examples=60, deadline=None)
@@ -34,7 +34,7 @@ def test_statistics_do_not_depend_on_row_order(rows, rnd):
     order = list(range(len(rows)))
     rnd.shuffle(order)
     line = np.full(len(rows), 5e5)
-    assert np.isclose(W.gini(x, w), W.gini(x[order], w[order]))
+    assert np.isclose(weighted.gini(x, w), weighted.gini(x[order], w[order]))
     for a in (0, 1, 2):
         assert np.isclose(fgt(x, line, w, a), fgt(x[order], line[order], w[order], a))
 
@@ -43,5 +43,5 @@ def test_rate_by_group():
     flag = np.array([1, 0, 1, 1], bool)
     codes = np.array([0, 0, 1, -1])
     w = np.array([1.0, 3.0, 2.0, 5.0])
-    rates = W.rate_by_group(flag, codes, w, 3)
+    rates = weighted.rate_by_group(flag, codes, w, 3)
     assert rates[0] == 0.25 and rates[1] == 1.0 and np.isnan(rates[2])

@@ -1,4 +1,4 @@
-"""Fuzz the input files at scale and print how many cases failed (see microsim/fuzzing.py).
+"""Fuzz the input files at scale and print how many cases failed (see tools/fuzzing.py).
 
     python tools/fuzz_inputs.py --cases 10000 --jobs 2
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from joblib import Parallel, delayed
 
-from microsim.fuzzing import KINDS, Workspace, run_case
+from fuzzing import KINDS, Workspace, run_case
 
 
 def _batch(kind: str, seeds: list[int], folder: str):

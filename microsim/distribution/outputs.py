@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from microsim.common import weighted as W
+from microsim.common import weighted
 from microsim.engine.benefit import Flat, Tiers
 from microsim.engine.economy import YearEconomy
 from microsim.engine.system import SystemResult
@@ -556,11 +556,11 @@ def missing_middle_table(pop, w_h, line_h, modules, base: Welfare, reform: Welfa
     for totals in reform.totals(pop, modules).values():
         reached |= totals.receiving
     rows = [
-        ["near-poor persons (consumption between the line and %.2g times it)" % multiple, W.total(wp, near_poor)],
-        ["missing middle: near-poor outside IDPoor and NSSF households (persons)", W.total(wp, middle)],
-        ["missing middle (% of population)", W.share(middle, wp) * 100],
-        ["poor persons outside IDPoor households", W.total(wp, (cons < line_h) & ~idpoor)],
-        ["missing middle reached by any benefit in the reform (% of them)", W.share(reached, wp, middle) * 100],
+        ["near-poor persons (consumption between the line and %.2g times it)" % multiple, weighted.total(wp, near_poor)],
+        ["missing middle: near-poor outside IDPoor and NSSF households (persons)", weighted.total(wp, middle)],
+        ["missing middle (% of population)", weighted.share(middle, wp) * 100],
+        ["poor persons outside IDPoor households", weighted.total(wp, (cons < line_h) & ~idpoor)],
+        ["missing middle reached by any benefit in the reform (% of them)", weighted.share(reached, wp, middle) * 100],
     ]
     return pd.DataFrame(rows, columns=["measure", "value"])
 
@@ -569,9 +569,9 @@ def inequality(pop, w_h, pre_h, base_h, reform_h) -> Inequality:
     """Gini of consumption per person (persons weighted) before benefits, baseline and reform; means.
     (``microsim.studies.run.simulate`` runs it on a second thread beside the other tables.)"""
     wp = w_h * pop.household_size_float
-    return Inequality(gini_without_benefits=W.gini(pre_h, wp, order=consumption_order(pop)),
-                      gini_baseline=W.gini(base_h, wp), gini_reform=W.gini(reform_h, wp),
-                      mean_consumption_baseline=W.mean(base_h, wp), mean_consumption_reform=W.mean(reform_h, wp))
+    return Inequality(gini_without_benefits=weighted.gini(pre_h, wp, order=consumption_order(pop)),
+                      gini_baseline=weighted.gini(base_h, wp), gini_reform=weighted.gini(reform_h, wp),
+                      mean_consumption_baseline=weighted.mean(base_h, wp), mean_consumption_reform=weighted.mean(reform_h, wp))
 
 
 def inequality_table(record: Inequality) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from microsim.common import weighted as W
+from microsim.common import weighted
 from microsim.population.groups import AGE_GROUPS, HOUSEHOLD_TYPES, age_group_codes, age_label
 from microsim.population.derived import household_type
 from microsim.population.population import Population
@@ -50,36 +50,36 @@ def describe(pop: Population, targets_file=DEFAULT_TARGETS) -> dict[str, pd.Data
         "value": [_thousands(w.sum()), _thousands(w_h.sum()), round(float(np.dot(w_h, size) / w_h.sum()), 2),
                   pop.n_households, pop.n_persons, _pct(fgt(cons_p, line_p, w, 0)),
                   _pct(fgt(cons_p, line_p, w, 1)), round(fgt(cons_p, line_p, w, 2) * 100, 2),
-                  round(W.gini(cons_p, w), 3), float(np.round(_weighted_median(cons_p, w))),
+                  round(weighted.gini(cons_p, w), 3), float(np.round(_weighted_median(cons_p, w))),
                   _calibration_state(pop.metadata)],
     })
 
     codes = age_group_codes(age)
     n_g = len(AGE_GROUPS)
-    tot = W.by_group(np.ones_like(w), codes, w, n_g)
-    male_t = W.by_group((~female).astype(float), codes, w, n_g)
+    tot = weighted.by_group(np.ones_like(w), codes, w, n_g)
+    male_t = weighted.by_group((~female).astype(float), codes, w, n_g)
     tables["Population by age group and sex"] = pd.DataFrame({
         "age group": [age_label(*g) for g in AGE_GROUPS],
         "persons (thousands)": _thousands(tot), "share (%)": _pct(tot / w.sum()),
         "male (thousands)": _thousands(male_t), "female (thousands)": _thousands(tot - male_t),
         "women per 100 men": np.round((tot - male_t) / np.where(male_t > 0, male_t, np.nan) * 100, 0),
-        "poverty rate (%)": _pct(W.rate_by_group(poor, codes, w, n_g)),
+        "poverty rate (%)": _pct(weighted.rate_by_group(poor, codes, w, n_g)),
     })
 
     zones = list(hh["zone"].cat.categories)
     zc = hh["zone"].cat.codes.to_numpy()
     zc_p = zc[pop.person_household_index]
-    persons_z = W.by_group(np.ones_like(w), zc_p, w, 3)
-    hh_z = W.by_group(np.ones_like(w_h), zc, w_h, 3)
+    persons_z = weighted.by_group(np.ones_like(w), zc_p, w, 3)
+    hh_z = weighted.by_group(np.ones_like(w_h), zc, w_h, 3)
     tables["Population by zone"] = pd.DataFrame({
         "zone": zones, "persons (thousands)": _thousands(persons_z), "share of persons (%)": _pct(persons_z / w.sum()),
         "households (thousands)": _thousands(hh_z), "mean household size": np.round(persons_z / hh_z, 2),
-        "poverty rate (%)": _pct(W.rate_by_group(poor, zc_p, w, 3)),
+        "poverty rate (%)": _pct(weighted.rate_by_group(poor, zc_p, w, 3)),
     })
 
     size_code = np.minimum(size, 10) - 1
-    hh_s = W.by_group(np.ones_like(w_h), size_code, w_h, 10)
-    pers_s = W.by_group(size.astype(float), size_code, w_h, 10)
+    hh_s = weighted.by_group(np.ones_like(w_h), size_code, w_h, 10)
+    pers_s = weighted.by_group(size.astype(float), size_code, w_h, 10)
     tables["Household size"] = pd.DataFrame({
         "members": [str(i) for i in range(1, 10)] + ["10+"],
         "households (%)": _pct(hh_s / hh_s.sum()), "persons (%)": _pct(pers_s / pers_s.sum()),
@@ -87,12 +87,12 @@ def describe(pop: Population, targets_file=DEFAULT_TARGETS) -> dict[str, pd.Data
 
     ht = household_type(pop)
     ht_p = ht[pop.person_household_index]
-    hh_t = W.by_group(np.ones_like(w_h), ht, w_h, len(HOUSEHOLD_TYPES))
+    hh_t = weighted.by_group(np.ones_like(w_h), ht, w_h, len(HOUSEHOLD_TYPES))
     tables["Household type"] = pd.DataFrame({
         "type": list(HOUSEHOLD_TYPES), "households (%)": _pct(hh_t / hh_t.sum()),
-        "persons (%)": _pct(W.by_group(np.ones_like(w), ht_p, w, len(HOUSEHOLD_TYPES)) / w.sum()),
-        "mean size": np.round(W.by_group(size.astype(float), ht, w_h, len(HOUSEHOLD_TYPES)) / np.where(hh_t > 0, hh_t, np.nan), 2),
-        "poverty rate (%)": _pct(W.rate_by_group(poor, ht_p, w, len(HOUSEHOLD_TYPES))),
+        "persons (%)": _pct(weighted.by_group(np.ones_like(w), ht_p, w, len(HOUSEHOLD_TYPES)) / w.sum()),
+        "mean size": np.round(weighted.by_group(size.astype(float), ht, w_h, len(HOUSEHOLD_TYPES)) / np.where(hh_t > 0, hh_t, np.nan), 2),
+        "poverty rate (%)": _pct(weighted.rate_by_group(poor, ht_p, w, len(HOUSEHOLD_TYPES))),
     })
 
     tables["Activity of persons aged 15+"] = _activity(p, w, age, female)
@@ -122,25 +122,25 @@ def _activity(p, w, age, female):
     rows = []
     for t in types:
         m = et == t
-        rows.append([t, _pct(W.share(m, w, adult)), _pct(W.share(m, w, adult & ~female)), _pct(W.share(m, w, adult & female))])
+        rows.append([t, _pct(weighted.share(m, w, adult)), _pct(weighted.share(m, w, adult & ~female)), _pct(weighted.share(m, w, adult & female))])
     active = np.isin(et, types[:4])
     employed = np.isin(et, types[:3])
-    rows.append(["participation rate", _pct(W.share(active, w, adult)), _pct(W.share(active, w, adult & ~female)),
-                 _pct(W.share(active, w, adult & female))])
+    rows.append(["participation rate", _pct(weighted.share(active, w, adult)), _pct(weighted.share(active, w, adult & ~female)),
+                 _pct(weighted.share(active, w, adult & female))])
     unemp = et == "unemployed"
-    rows.append(["unemployment rate (of labour force)", _pct(W.share(unemp, w, active)),
-                 _pct(W.share(unemp, w, active & ~female)), _pct(W.share(unemp, w, active & female))])
+    rows.append(["unemployment rate (of labour force)", _pct(weighted.share(unemp, w, active)),
+                 _pct(weighted.share(unemp, w, active & ~female)), _pct(weighted.share(unemp, w, active & female))])
     for t in types[:3]:
-        rows.append([f"{t} (% of employed)", _pct(W.share(et == t, w, employed)),
-                     _pct(W.share(et == t, w, employed & ~female)), _pct(W.share(et == t, w, employed & female))])
+        rows.append([f"{t} (% of employed)", _pct(weighted.share(et == t, w, employed)),
+                     _pct(weighted.share(et == t, w, employed & ~female)), _pct(weighted.share(et == t, w, employed & female))])
     if "formal_employment" in p:
         f = p["formal_employment"].to_numpy()
-        rows.append(["informal (% of employed)", _pct(W.share(~f, w, employed)), _pct(W.share(~f, w, employed & ~female)),
-                     _pct(W.share(~f, w, employed & female))])
+        rows.append(["informal (% of employed)", _pct(weighted.share(~f, w, employed)), _pct(weighted.share(~f, w, employed & ~female)),
+                     _pct(weighted.share(~f, w, employed & female))])
     if "nssf_member" in p:
         n = p["nssf_member"].to_numpy()
-        rows.append(["NSSF members (% of employed)", _pct(W.share(n, w, employed)), _pct(W.share(n, w, employed & ~female)),
-                     _pct(W.share(n, w, employed & female))])
+        rows.append(["NSSF members (% of employed)", _pct(weighted.share(n, w, employed)), _pct(weighted.share(n, w, employed & ~female)),
+                     _pct(weighted.share(n, w, employed & female))])
     return pd.DataFrame(rows, columns=["activity (% of persons 15+ unless stated)", "all", "men", "women"])
 
 
@@ -162,34 +162,34 @@ def _idpoor(hh, pop, poor, w):
     level = hh["idpoor"].to_numpy()[pop.person_household_index]
     covered = level > 0
     rows = [
-        ["persons in IDPoor households (%)", _pct(W.share(covered, w))],
-        ["  level 1 (%)", _pct(W.share(level == 1, w))],
-        ["  level 2 (%)", _pct(W.share(level == 2, w))],
-        ["households in IDPoor (%)", _pct(W.share(hh["idpoor"].to_numpy() > 0, hh["weight"].to_numpy()))],
-        ["poor persons covered by IDPoor (% of poor)", _pct(W.share(covered, w, poor))],
-        ["exclusion error: poor persons not in IDPoor (% of poor)", _pct(W.share(~covered, w, poor))],
-        ["inclusion error: IDPoor persons not poor (% of IDPoor)", _pct(W.share(~poor, w, covered))],
-        ["poverty rate among IDPoor persons (%)", _pct(W.share(poor, w, covered))],
-        ["poverty rate outside IDPoor (%)", _pct(W.share(poor, w, ~covered))],
+        ["persons in IDPoor households (%)", _pct(weighted.share(covered, w))],
+        ["  level 1 (%)", _pct(weighted.share(level == 1, w))],
+        ["  level 2 (%)", _pct(weighted.share(level == 2, w))],
+        ["households in IDPoor (%)", _pct(weighted.share(hh["idpoor"].to_numpy() > 0, hh["weight"].to_numpy()))],
+        ["poor persons covered by IDPoor (% of poor)", _pct(weighted.share(covered, w, poor))],
+        ["exclusion error: poor persons not in IDPoor (% of poor)", _pct(weighted.share(~covered, w, poor))],
+        ["inclusion error: IDPoor persons not poor (% of IDPoor)", _pct(weighted.share(~poor, w, covered))],
+        ["poverty rate among IDPoor persons (%)", _pct(weighted.share(poor, w, covered))],
+        ["poverty rate outside IDPoor (%)", _pct(weighted.share(poor, w, ~covered))],
     ]
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
 def _other(p, w, age, female):
     older = age >= 60
-    rows = [["disabled (% of persons)", _pct(W.share(p["disabled"].to_numpy(), w))],
-            ["disabled (% of persons 60+)", _pct(W.share(p["disabled"].to_numpy(), w, older))]]
+    rows = [["disabled (% of persons)", _pct(weighted.share(p["disabled"].to_numpy(), w))],
+            ["disabled (% of persons 60+)", _pct(weighted.share(p["disabled"].to_numpy(), w, older))]]
     pension = p["contributory_pension"].to_numpy()
-    rows.append(["contributory pension (% of persons 60+)", _pct(W.share(pension, w, older))])
-    men, women = W.total(w, pension & older & ~female), W.total(w, pension & older & female)
+    rows.append(["contributory pension (% of persons 60+)", _pct(weighted.share(pension, w, older))])
+    men, women = weighted.total(w, pension & older & ~female), weighted.total(w, pension & older & female)
     rows.append(["women per 100 men among pensioners 60+", round(women / men * 100, 0) if men > 0 else float("nan")])
     school = p["in_school"].to_numpy()
     for lo, hi in ((3, 5), (6, 11), (12, 14), (15, 17), (18, 24)):
-        rows.append([f"attending school, ages {lo}-{hi} (%)", _pct(W.share(school, w, (age >= lo) & (age <= hi)))])
-    rows.append(["pregnant women (thousands)", _thousands(W.total(w, p["pregnant"].to_numpy()))])
-    rows.append(["children under 2 (thousands)", _thousands(W.total(w, age < 2))])
+        rows.append([f"attending school, ages {lo}-{hi} (%)", _pct(weighted.share(school, w, (age >= lo) & (age <= hi)))])
+    rows.append(["pregnant women (thousands)", _thousands(weighted.total(w, p["pregnant"].to_numpy()))])
+    rows.append(["children under 2 (thousands)", _thousands(weighted.total(w, age < 2))])
     if "education_years" in p:
-        rows.append(["mean years of schooling, persons 25+", round(W.mean(p["education_years"].to_numpy()[age >= 25], w[age >= 25]), 1)])
+        rows.append(["mean years of schooling, persons 25+", round(weighted.mean(p["education_years"].to_numpy()[age >= 25], w[age >= 25]), 1)])
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 

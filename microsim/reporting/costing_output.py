@@ -119,8 +119,8 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
 
     ``write_live_workbook(path)`` writes the live workbook; the folder's tables are the same
     numbers (the Python costing the workbook's cached values come from)."""
-    from microsim.reporting import charts as C
-    from microsim.common import formatting as F
+    from microsim.reporting import charts as chart_kit
+    from microsim.common import formatting
     from microsim.reporting import report
     from microsim.reporting.document import Bullets, Heading, Paragraph, Table
 
@@ -130,7 +130,7 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
     years = inputs.years
 
     def charts(folder):
-        return {"cost_by_measure": C.cost_by_measure(costs, tables["totals"], folder)}
+        return {"cost_by_measure": chart_kit.cost_by_measure(costs, tables["totals"], folder)}
 
     def blocks(drawn):
         wide = costs.pivot(index="year", columns="label", values=MONEY)[[m.label for m in measures]]
@@ -139,13 +139,13 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
             by_year[f"{label} (billion riels)"] = [report.billions(v) for v in wide[label]]
         totals = tables["totals"]
         by_year["total (billion riels)"] = [report.billions(v) for v in totals[MONEY]]
-        by_year["total (% of GDP)"] = [F.plain(v, 3) for v in totals["annual cost (% of GDP)"]]
+        by_year["total (% of GDP)"] = [formatting.plain(v, 3) for v in totals["annual cost (% of GDP)"]]
         checks = tables["checks"]
         shown = pd.DataFrame({
             "measure": checks["label"],
             "workbook (billion riels)": [report.billions(v) for v in checks["workbook cost (riels)"]],
             "microsimulation (billion riels)": [report.billions(v) for v in checks["microsimulation cost (riels)"]],
-            "difference (%)": [F.plain(round(v, 1) + 0.0, 1) if np.isfinite(v) else F.MISSING  # never "-0.0"
+            "difference (%)": [formatting.plain(round(v, 1) + 0.0, 1) if np.isfinite(v) else formatting.MISSING  # never "-0.0"
                                for v in checks["difference (%)"]]})
         return [Heading(f"Costing: {scenario.name}, {years[0]}-{years[-1]}", 1),
                 Paragraph(f"**Population and years**: {report.population_words(population)}. "

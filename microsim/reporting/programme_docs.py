@@ -10,7 +10,7 @@ import datetime as dt
 import inspect
 from pathlib import Path
 
-from microsim.common import formatting as F
+from microsim.common import formatting
 from microsim.paths import HOME, display_path
 
 DOCS = HOME / "docs" / "programmes"
@@ -66,12 +66,12 @@ def page(name: str, module, tree, programme_result, comparisons) -> str:
     lines.append("")
     if programme_result is not None and in_force:
         r = programme_result
-        recipients = (F.persons(r.recipients_baseline_persons) + " persons" if r.recipients_baseline_persons is not None
-                      else F.persons(r.receiving_households_baseline) + " households")
+        recipients = (formatting.persons(r.recipients_baseline_persons) + " persons" if r.recipients_baseline_persons is not None
+                      else formatting.persons(r.receiving_households_baseline) + " households")
         lines += [f"## In the model, {YEAR} (current law, default population brought to {YEAR})", "",
                   f"- Recipients: about {recipients}; households receiving it: about "
-                  f"{F.persons(r.receiving_households_baseline)}.",
-                  f"- Annual cost: {F.riels(r.cost_baseline_riels_per_year)} a year (administration included).", ""]
+                  f"{formatting.persons(r.receiving_households_baseline)}.",
+                  f"- Annual cost: {formatting.riels(r.cost_baseline_riels_per_year)} a year (administration included).", ""]
     linked = [c for c in comparisons if name in c.figure.programmes]
     if linked:
         lines += ["## Against published figures (from validation/)", "",

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from microsim.reporting import charts as C
-from microsim.common import formatting as F
+from microsim.reporting import charts as chart_kit
+from microsim.common import formatting
 from microsim.reporting.document import Bullets, Figure, Heading, Paragraph, Table
 from microsim.distribution.results import HEADLINE_LABELS, Headline, YearResult
 from microsim.reporting.workbook import Sheet
@@ -58,30 +58,30 @@ def population_sentence(population: dict, year: int, ageing: bool, growth: bool)
 
 def headline_bullets(h: Headline) -> list[str]:
     return [
-        f"**Poverty**: {F.pct(h.poverty_rate_baseline_pct, 2)} of persons in the baseline, "
-        f"{F.pct(h.poverty_rate_reform_pct, 2)} with the reform ({F.pp(h.poverty_rate_change_pp)}); "
-        f"about **{F.persons(h.persons_lifted_out_of_poverty)} persons lifted out of poverty**"
-        + (f" and about **{F.persons(h.persons_fallen_into_poverty)} pushed into it**"
+        f"**Poverty**: {formatting.pct(h.poverty_rate_baseline_pct, 2)} of persons in the baseline, "
+        f"{formatting.pct(h.poverty_rate_reform_pct, 2)} with the reform ({formatting.pp(h.poverty_rate_change_pp)}); "
+        f"about **{formatting.persons(h.persons_lifted_out_of_poverty)} persons lifted out of poverty**"
+        + (f" and about **{formatting.persons(h.persons_fallen_into_poverty)} pushed into it**"
            if (h.persons_fallen_into_poverty or 0) > 0 else "") + ".",
-        f"**Cost of the reform**: {F.money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year, "
-        f"{F.pct(h.cost_change_pct_gdp, 2)} of GDP, {F.pct(h.cost_change_pct_government_spending, 2)} of "
+        f"**Cost of the reform**: {formatting.money(h.cost_change_riels_per_year, h.cost_change_usd_per_year)} a year, "
+        f"{formatting.pct(h.cost_change_pct_gdp, 2)} of GDP, {formatting.pct(h.cost_change_pct_government_spending, 2)} of "
         "government spending.",
         f"**Cost per person lifted out of poverty**: "
-        f"{F.money(h.cost_per_person_lifted_riels_per_year, h.cost_per_person_lifted_usd_per_year)} a year.",
-        f"**Poverty gap**: {F.pct(h.poverty_gap_baseline_pct, 2)} to {F.pct(h.poverty_gap_reform_pct, 2)}; "
-        f"**Gini**: {F.plain(h.gini_baseline, 3)} to {F.plain(h.gini_reform, 3)}.",
+        f"{formatting.money(h.cost_per_person_lifted_riels_per_year, h.cost_per_person_lifted_usd_per_year)} a year.",
+        f"**Poverty gap**: {formatting.pct(h.poverty_gap_baseline_pct, 2)} to {formatting.pct(h.poverty_gap_reform_pct, 2)}; "
+        f"**Gini**: {formatting.plain(h.gini_baseline, 3)} to {formatting.plain(h.gini_reform, 3)}.",
     ]
 
 
 INTERVAL_ROWS = (  # headline field, words, formatter of a value
-    ("poverty_rate_baseline_pct", "poverty headcount, baseline (% of persons)", lambda x: F.plain(x, 2)),
-    ("poverty_rate_reform_pct", "poverty headcount, reform (% of persons)", lambda x: F.plain(x, 2)),
-    ("poverty_rate_change_pp", "change (percentage points)", lambda x: F.plain(x, 2)),
-    ("persons_lifted_out_of_poverty", "persons lifted out of poverty", F.persons),
-    ("cost_change_riels_per_year", "cost of the reform (billion riels a year)", lambda x: F.plain(x / 1e9, 1)),
-    ("cost_change_pct_gdp", "cost of the reform (% of GDP)", lambda x: F.plain(x, 3)),
+    ("poverty_rate_baseline_pct", "poverty headcount, baseline (% of persons)", lambda x: formatting.plain(x, 2)),
+    ("poverty_rate_reform_pct", "poverty headcount, reform (% of persons)", lambda x: formatting.plain(x, 2)),
+    ("poverty_rate_change_pp", "change (percentage points)", lambda x: formatting.plain(x, 2)),
+    ("persons_lifted_out_of_poverty", "persons lifted out of poverty", formatting.persons),
+    ("cost_change_riels_per_year", "cost of the reform (billion riels a year)", lambda x: formatting.plain(x / 1e9, 1)),
+    ("cost_change_pct_gdp", "cost of the reform (% of GDP)", lambda x: formatting.plain(x, 3)),
     ("cost_per_person_lifted_riels_per_year", "cost per person lifted (million riels a year)",
-     lambda x: F.plain(x / 1e6, 2)),
+     lambda x: formatting.plain(x / 1e6, 2)),
 )
 
 
@@ -104,8 +104,8 @@ def uncertainty_blocks(result) -> list:
         interval = iv["programmes"][p.programme]["cost_reform_riels_per_year"]
         if interval.low is not None:
             rows.append({"figure": f"{p.label}: cost (billion riels a year)",
-                         "estimate": F.plain(p.cost_reform_riels_per_year / 1e9, 1),
-                         "95 % interval": f"{F.plain(interval.low / 1e9, 1)} to {F.plain(interval.high / 1e9, 1)}"})
+                         "estimate": formatting.plain(p.cost_reform_riels_per_year / 1e9, 1),
+                         "95 % interval": f"{formatting.plain(interval.low / 1e9, 1)} to {formatting.plain(interval.high / 1e9, 1)}"})
     return [Heading("How sure"), Paragraph(
         f"95 % intervals from {iv['replicates']} bootstrap replicates of the households, each recalibrated to the "
         "population's calibration targets (when it was calibrated) and simulated like the estimate; the reform's "
@@ -116,7 +116,7 @@ def uncertainty_blocks(result) -> list:
 
 
 def chart_blocks(chart) -> list:
-    if isinstance(chart, C.Chart):
+    if isinstance(chart, chart_kit.Chart):
         return [Figure(chart.path, chart.caption)]
     return [Paragraph(f"*No chart of {chart.caption[0].lower() + chart.caption[1:]}: {chart.reason}.*")]
 
@@ -128,23 +128,23 @@ def _display(df: pd.DataFrame, formats: dict) -> Table:
 
 
 def billions(x) -> str:
-    return F.plain(x / 1e9, 1) if x is not None and np.isfinite(x) else F.MISSING
+    return formatting.plain(x / 1e9, 1) if x is not None and np.isfinite(x) else formatting.MISSING
 
 
 def millions(x) -> str:
-    return F.plain(x / 1e6, 1) if x is not None and np.isfinite(x) else F.MISSING
+    return formatting.plain(x / 1e6, 1) if x is not None and np.isfinite(x) else formatting.MISSING
 
 
 def _pct(digits):
-    return lambda x: F.plain(x, digits)
+    return lambda x: formatting.plain(x, digits)
 
 
 # ---- a run -------------------------------------------------------------------------------------------
 def run_charts(sim, folder: Path) -> dict:
     year = sim.scenario.year
-    return {"poverty_by_age": C.poverty_by_age(sim.tables["poverty"], year, folder),
-            "costs": C.costs_by_programme(sim.tables["costs"], year, folder),
-            "incidence": C.incidence_by_decile(sim.tables["incidence"], year, folder)}
+    return {"poverty_by_age": chart_kit.poverty_by_age(sim.tables["poverty"], year, folder),
+            "costs": chart_kit.costs_by_programme(sim.tables["costs"], year, folder),
+            "incidence": chart_kit.incidence_by_decile(sim.tables["incidence"], year, folder)}
 
 
 def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list:
@@ -166,7 +166,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
     blocks += chart_blocks(charts["poverty_by_age"])
     pov = sim.tables["poverty"]
     t1 = pov[pov["breakdown"].isin(["national", "age group (Table 1)", "zone", "sex"])].assign(
-        group=lambda t: t["group"].map(F.words))
+        group=lambda t: t["group"].map(formatting.words))
     blocks += [Heading("Poverty headcount"), _display(
         t1[["breakdown", "group", "headcount baseline (%)", "headcount reform (%)", "headcount change (pp)",
             "lifted out of poverty (persons)"]].rename(columns={
@@ -174,7 +174,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
                 "headcount change (pp)": "change (percentage points)",
                 "lifted out of poverty (persons)": "lifted out of poverty (persons)"}),
         {"baseline (% of persons)": _pct(1), "reform (% of persons)": _pct(1), "change (percentage points)": _pct(2),
-         "lifted out of poverty (persons)": F.persons})]
+         "lifted out of poverty (persons)": formatting.persons})]
     costs = sim.tables["costs"]
     blocks += [Heading(f"Costs, {sc.year}"), Paragraph(
         f"Annual costs in billion riels of {sc.year} (administration included); recipients are persons paid a "
@@ -188,19 +188,19 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
                    "cost reform (% of GDP)": "reform (% of GDP)", "recipients reform (persons)": "recipients (persons)",
                    "receiving households, reform": "receiving households"}),
         {"baseline (billion riels)": billions, "reform (billion riels)": billions, "change (billion riels)": billions,
-         "change (USD million)": millions, "reform (% of GDP)": _pct(3), "recipients (persons)": F.persons,
-         "receiving households": F.persons})]
+         "change (USD million)": millions, "reform (% of GDP)": _pct(3), "recipients (persons)": formatting.persons,
+         "receiving households": formatting.persons})]
     blocks += chart_blocks(charts["costs"])
     inc = sim.tables["incidence"]
     blocks += [Heading("Who gains: the reform's extra benefits by decile"), _display(inc, {
-        c: (_pct(1) if "%" in c else (lambda x: F.plain(x, 0))) for c in inc.columns if c != "decile"})]
+        c: (_pct(1) if "%" in c else (lambda x: formatting.plain(x, 0))) for c in inc.columns if c != "decile"})]
     blocks += chart_blocks(charts["incidence"])
     tgt = sim.tables["targeting"]
     blocks += [Heading("Targeting (reform)"), _display(tgt, {
-        c: (F.persons if c == "persons in receiving households" else _pct(1)) for c in tgt.columns if c != "programme"})]
+        c: (formatting.persons if c == "persons in receiving households" else _pct(1)) for c in tgt.columns if c != "programme"})]
     mm = sim.tables["missing_middle"]
     blocks += [Heading("The missing middle"), Table(pd.DataFrame({
-        "measure": mm["measure"], "value": [F.plain(v, 1) if "%" in m else F.persons(v)
+        "measure": mm["measure"], "value": [formatting.plain(v, 1) if "%" in m else formatting.persons(v)
                                             for m, v in zip(mm["measure"], mm["value"])]}), ("value",))]
     blocks += [Paragraph(
         "Every table, with every breakdown (age groups, sex, zone, employment type, decile, household type), is in "
@@ -315,9 +315,9 @@ def _value(v):
 # ---- a projection ------------------------------------------------------------------------------------
 def projection_charts(proj, folder: Path) -> dict:
     labels = proj.parameter_labels or {}
-    return {"poverty": C.poverty_by_year(proj.tables["years"], folder),
-            "cost": C.cost_by_year(proj.tables["years"], folder),
-            "values": C.real_benefit_values(proj.tables["benefit_values"], labels, folder)}
+    return {"poverty": chart_kit.poverty_by_year(proj.tables["years"], folder),
+            "cost": chart_kit.cost_by_year(proj.tables["years"], folder),
+            "values": chart_kit.real_benefit_values(proj.tables["benefit_values"], labels, folder)}
 
 
 def projection_report(proj, population: dict, charts: dict, warnings: list[str]) -> list:
@@ -326,18 +326,18 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
     o = proj.options
     table = pd.DataFrame({
         "year": years["year"].astype(str),
-        "poverty baseline (%)": [F.plain(v, 2) for v in years["poverty_rate_baseline_pct"]],
-        "poverty reform (%)": [F.plain(v, 2) for v in years["poverty_rate_reform_pct"]],
-        "lifted out of poverty (persons)": [F.persons(v) for v in years["persons_lifted_out_of_poverty"]],
+        "poverty baseline (%)": [formatting.plain(v, 2) for v in years["poverty_rate_baseline_pct"]],
+        "poverty reform (%)": [formatting.plain(v, 2) for v in years["poverty_rate_reform_pct"]],
+        "lifted out of poverty (persons)": [formatting.persons(v) for v in years["persons_lifted_out_of_poverty"]],
         "cost (billion riels)": [billions(v) for v in years["cost_change_riels_per_year"]],
         "cost (USD million)": [millions(v) for v in years["cost_change_usd_per_year"]],
-        "cost (% of GDP)": [F.plain(v, 2) for v in years["cost_change_pct_gdp"]]})
+        "cost (% of GDP)": [formatting.plain(v, 2) for v in years["cost_change_pct_gdp"]]})
     demo = proj.tables["demography"]
     demo_table = pd.DataFrame({
-        "year": demo["year"].astype(str), "persons": [F.persons(v) for v in demo["persons"]],
-        "older 65+ (% of persons)": [F.plain(v, 1) for v in demo["older 65+ (% of persons)"]],
-        "real consumption factor (vs 2019/20)": [F.plain(v, 3) for v in demo["real consumption factor (vs 2019/20)"]],
-        "design effect of the weights": [F.plain(v, 2) for v in demo["kish_design_effect"]]})
+        "year": demo["year"].astype(str), "persons": [formatting.persons(v) for v in demo["persons"]],
+        "older 65+ (% of persons)": [formatting.plain(v, 1) for v in demo["older 65+ (% of persons)"]],
+        "real consumption factor (vs 2019/20)": [formatting.plain(v, 3) for v in demo["real consumption factor (vs 2019/20)"]],
+        "design effect of the weights": [formatting.plain(v, 2) for v in demo["kish_design_effect"]]})
     blocks = [Heading(f"Projection {first}-{last}: {proj.scenario.name}", 1)]
     if proj.scenario.description:
         blocks.append(Paragraph(proj.scenario.description))
@@ -361,10 +361,10 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
             cost = r.intervals["headline"]["cost_change_riels_per_year"]
             change = r.intervals["headline"]["poverty_rate_change_pp"]
             rows.append({"year": str(r.year),
-                         "poverty change (points)": f"{F.plain(r.headline.poverty_rate_change_pp, 2)} "
-                                                    f"({F.plain(change.low, 2)} to {F.plain(change.high, 2)})",
-                         "persons lifted": f"{F.persons(r.headline.persons_lifted_out_of_poverty)} "
-                                           f"({F.persons(lifted.low)} to {F.persons(lifted.high)})",
+                         "poverty change (points)": f"{formatting.plain(r.headline.poverty_rate_change_pp, 2)} "
+                                                    f"({formatting.plain(change.low, 2)} to {formatting.plain(change.high, 2)})",
+                         "persons lifted": f"{formatting.persons(r.headline.persons_lifted_out_of_poverty)} "
+                                           f"({formatting.persons(lifted.low)} to {formatting.persons(lifted.high)})",
                          "cost (billion riels)": f"{billions(r.headline.cost_change_riels_per_year)} "
                                                  f"({billions(cost.low)} to {billions(cost.high)})"})
         blocks += [Heading("How sure"), Paragraph(
@@ -416,6 +416,6 @@ def year_warnings(result: YearResult) -> list[str]:
     if ((d.kish_design_effect or 1) > 2 or (d.weight_ratio_min if d.weight_ratio_min is not None else 1) < 0.21
             or (d.weight_ratio_max or 1) > 4.9):
         out.append(f"In {result.year} the demographic targets strain the weights (design effect "
-                   f"{F.plain(d.kish_design_effect, 2)}, weight ratios {F.plain(d.weight_ratio_min, 2)}-"
-                   f"{F.plain(d.weight_ratio_max, 2)}): estimates rest on fewer effective households.")
+                   f"{formatting.plain(d.kish_design_effect, 2)}, weight ratios {formatting.plain(d.weight_ratio_min, 2)}-"
+                   f"{formatting.plain(d.weight_ratio_max, 2)}): estimates rest on fewer effective households.")
     return out

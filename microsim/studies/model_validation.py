@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from microsim.common import formatting as F
+from microsim.common import formatting
 from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.errors import SpecError
 from microsim.paths import HOME
@@ -285,12 +285,12 @@ def published_text(x: float, unit: str) -> str:
 
 def value_text(x: float, unit: str) -> str:
     if unit.startswith(("percent", "persons per household", "women per 100", "years")):
-        return F.plain(x, 2)
+        return formatting.plain(x, 2)
     if unit.startswith("USD"):
-        return F.usd(x)
+        return formatting.usd(x)
     if unit.startswith(("billion riels", "riels")):
-        return F.plain(x, 0)
-    return F.persons(x)
+        return formatting.plain(x, 0)
+    return formatting.persons(x)
 
 
 def difference_text(c: "Comparison") -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from microsim.distribution import outputs as O
+from microsim.distribution import outputs
 from microsim.population.derived import consumption_order, member_counts
 from microsim.population.groups import AGE_GROUPS
 from microsim.population.ageing import BASE_YEAR, Assumptions, bring_to_year
@@ -91,32 +91,32 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
 
     w = pop.households["weight"].to_numpy()
     line, pre = economy.poverty_line(pop), economy.consumption_pc(pop)
-    wb = O.welfare(pop, base, modules, economy)
-    wr = O.welfare(pop, reform, modules, economy, survey_system=wb)
-    money = O.year_money(macro, scenario.year)
+    wb = outputs.welfare(pop, base, modules, economy)
+    wr = outputs.welfare(pop, reform, modules, economy, survey_system=wb)
+    money = outputs.year_money(macro, scenario.year)
     near_poor = base.params.simulation.near_poor_multiple
     not_in_force = {**base.not_in_force, **reform.not_in_force}
     deciles_ready = threading.Event()
 
     def second_core():  # sorts and whole-column arithmetic release the GIL: these run beside the rest
-        inequality = O.inequality(pop, w, pre, wb.consumption, wr.consumption)
-        programmes = O.programme_results(pop, modules, wb, wr, money, not_in_force)
+        inequality = outputs.inequality(pop, w, pre, wb.consumption, wr.consumption)
+        programmes = outputs.programme_results(pop, modules, wb, wr, money, not_in_force)
         deciles_ready.wait()  # the incidence table reads the deciles the other core computes first
-        return inequality, programmes, O.incidence_table(pop, w, pre, wb, wr)
+        return inequality, programmes, outputs.incidence_table(pop, w, pre, wb, wr)
 
     consumption_order(pop)  # read by both sides: made (or read from the population's file) first
     with ThreadPoolExecutor(1) as pool:  # the two sides take about as long as each other
         beside = pool.submit(second_core)
         try:
-            O.pre_transfer_deciles(pop, pre)  # cached on the population
+            outputs.pre_transfer_deciles(pop, pre)  # cached on the population
         finally:
             deciles_ready.set()
-        groups = O.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
-        targeting = O.targeting_table(pop, w, line, modules, wb, wr)
-        missing_middle = O.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
+        groups = outputs.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
+        targeting = outputs.targeting_table(pop, w, line, modules, wb, wr)
+        missing_middle = outputs.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
         inequality, programmes, incidence = beside.result()
-    tables = {"poverty": O.poverty_table(groups), "costs": O.cost_table(programmes, money), "incidence": incidence,
-              "targeting": targeting, "missing_middle": missing_middle, "inequality": O.inequality_table(inequality)}
+    tables = {"poverty": outputs.poverty_table(groups), "costs": outputs.cost_table(programmes, money), "incidence": incidence,
+              "targeting": targeting, "missing_middle": missing_middle, "inequality": outputs.inequality_table(inequality)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()))
