@@ -189,3 +189,41 @@ def test_a_new_module_goes_in_a_floor_folder_not_beside_them():
     top = {module for module in import_graph() if module.count(".") == 1 and not (PACKAGE / module.split(".")[1]).is_dir()}
     allowed = {member for floor in ("base", "cli", "public aliases") for member in FLOORS[floor]}
     assert not sorted(top - allowed), f"put these in a floor's folder (docs/architecture.md): {sorted(top - allowed)}"
+
+
+# ---- imports at the file's head ------------------------------------------------------------------
+# A file's head says what it depends on. Only the command line imports the package inside
+# functions (each command body imports its study, so `microsim --help` stays fast); third-party
+# libraries that cost a second to load (matplotlib, statsmodels, scipy, distributed) may be imported
+# where they are used, with a comment saying why.
+LAZY_ALLOWED = ("microsim.cli",)
+
+
+def package_imports_inside_functions(source: str) -> list[tuple[int, str]]:
+    """(line, module) of every import of a ``microsim`` module inside a function of ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                names = ([alias.name for alias in inner.names] if isinstance(inner, ast.Import)
+                         else [inner.module or "."] if isinstance(inner, ast.ImportFrom) else [])
+                found += [(inner.lineno, name) for name in names
+                          if name == "microsim" or name.startswith("microsim.") or name.startswith(".")]
+    return sorted(set(found))
+
+
+def test_imports_of_the_package_sit_at_the_head_of_each_file():
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        if module == "microsim.cli" or module.startswith(LAZY_ALLOWED[0] + "."):
+            continue
+        found += [f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}"
+                  for line, name in package_imports_inside_functions(path.read_text())]
+    assert not found, "move these imports to the head of the file (docs/architecture.md): " + "; ".join(found)
+
+
+def test_the_head_check_finds_a_planted_import_inside_a_function():
+    source = "import os\nfrom microsim import paths\n\ndef f():\n    x = 1\n    from microsim.studies import run\n"
+    assert package_imports_inside_functions(source) == [(6, "microsim.studies")]
+    assert package_imports_inside_functions("def g():\n    import numpy\n") == []

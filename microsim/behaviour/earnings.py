@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from microsim.population.population import Population
+from microsim.behaviour.study_parameters import load_study_parameters
 
 WORKING = ("agriculture_self_employed", "industry_wage", "services")
 MAX_AGE = 110
@@ -78,8 +79,6 @@ def module_earnings(pop: Population, consumption_pc: np.ndarray, study=None) -> 
     the earnings model of the cost-of-inaction study, with ``study``'s parameters (default: its
     central values, policies/inaction.yaml ``earnings.*``, as modules that read ``earnings`` get)."""
     if study is None:
-        from microsim.behaviour.study_parameters import load_study_parameters
-
         study = load_study_parameters()
     return impute_earnings(pop, consumption_pc, study_mincer(study), study["earnings.labour_share_of_consumption"])
 

@@ -29,6 +29,7 @@ import pandas as pd
 from microsim.errors import SpecError
 from microsim.population.population import Population
 from microsim.synth.spec import ZONES
+import warnings
 
 FIRST_AGE, LAST_AGE = 3, 17  # ages the model covers: pre-school to grade 12
 LOG_10_PCT = float(np.log(1.1))
@@ -101,9 +102,8 @@ def fit_attendance(pop: Population, consumption_pc: np.ndarray, poverty_line: np
     Weights are the household weights rescaled to the sample size (frequency weights), so the
     coefficients are the population's and the standard errors about the sample's.
     """
-    import warnings
 
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # lazy: about 1.3 s to import, and only this fit needs it
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     if "in_school" not in pop.persons:

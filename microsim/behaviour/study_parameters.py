@@ -15,6 +15,7 @@ from pathlib import Path
 from microsim.errors import SpecError
 from microsim.paths import POLICIES
 from microsim.common.yamlfile import read_yaml
+import hashlib
 
 STUDY_FILE = POLICIES / "inaction.yaml"
 
@@ -91,7 +92,6 @@ def _check_value(p: StudyParameter, value, allow: bool, where: str) -> None:
 
 def load_study_parameters(path: str | Path | None = None) -> StudyParameters:
     """Read and check the study's parameter file; errors name the file and the field."""
-    import hashlib
 
     path = Path(path) if path else STUDY_FILE
     data, raw = read_yaml(path, "study parameter file")

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import functools
 
+from threadpoolctl import threadpool_limits
+
 
 def one_blas_thread(func):
     """Decorator: run ``func`` with BLAS (OpenBLAS, MKL, BLIS) limited to one thread."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from threadpoolctl import threadpool_limits
-
         with threadpool_limits(limits=1, user_api="blas"):
             return func(*args, **kwargs)
 

@@ -6,6 +6,8 @@ import os
 import sys
 from contextlib import contextmanager
 
+from tqdm import tqdm
+
 
 def wanted(quiet: bool = False) -> bool:
     """A bar only for a person watching: standard error is a terminal and --quiet was not given."""
@@ -21,8 +23,6 @@ def progress(iterable, total: int | None = None, description: str = "", quiet: b
     """Iterate ``iterable``, showing a progress bar when :func:`wanted`."""
     if not wanted(quiet):
         return iterable
-    from tqdm import tqdm
-
     return tqdm(iterable, total=total, desc=description, unit=unit, leave=False, file=sys.stderr,
                 dynamic_ncols=True)
 
@@ -33,8 +33,6 @@ def stages(total: int, description: str, quiet: bool = False):
     if not wanted(quiet):
         yield lambda label="": None
         return
-    from tqdm import tqdm
-
     bar = tqdm(total=total, desc=description, unit="stage", leave=False, file=sys.stderr, dynamic_ncols=True)
 
     def step(label: str = ""):

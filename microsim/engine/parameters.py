@@ -31,7 +31,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from microsim.errors import SpecError
-from microsim.common.yamlfile import parse_file_content
+from microsim.common.yamlfile import parse_file_content, read_yaml
+from microsim.paths import display_path, POLICIES
 
 UNITS = {
     "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
@@ -72,8 +73,6 @@ ALLOW_HINT = "Check the value; if it is meant, add --allow"
 def default_plausible_ranges() -> dict[str, tuple[float, float]]:
     """The plausible range of each unit (policies/plausible_ranges.yaml), for a parameter whose file
     states none (a YAML benefit an analyst wrote)."""
-    from microsim.paths import POLICIES
-    from microsim.common.yamlfile import read_yaml
 
     path = POLICIES / "plausible_ranges.yaml"
     _, raw = read_yaml(path, "plausible ranges file")
@@ -142,7 +141,6 @@ class Parameter:
             raise SpecError(f"{where}: `{self.path}` must be at most {self.max:g} {self.unit} (found {value}).")
         if self.plausible is not None and not allow and not self.plausible[0] <= value <= self.plausible[1]:
             low, high = self.plausible
-            from microsim.paths import display_path
 
             hint = ("Check the value; if it is meant, widen the parameter's `plausible` in the file" if in_file
                     else f"{ALLOW_HINT} to accept it")

@@ -30,6 +30,7 @@ from microsim.engine.parameters import ParameterTree
 from microsim.paths import POLICIES
 from microsim.population.population import Population
 from microsim.engine.takeup import taken_up
+from microsim.behaviour.earnings import module_earnings
 
 
 def parameter_files(modules: dict[str, Module]) -> list[Path]:
@@ -164,8 +165,6 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
 
     def earnings():  # monthly earnings per person in the year's riels (microsim.behaviour.earnings), if a module reads them
         if "earnings" not in lazy:
-            from microsim.behaviour.earnings import module_earnings
-
             lazy["earnings"] = module_earnings(pop, economy.consumption_pc(pop))
         return lazy["earnings"]
 

@@ -39,6 +39,7 @@ from microsim.errors import SpecError
 from microsim.engine.modules import REGISTRY, Module
 from microsim.paths import POLICIES
 from microsim.common.yamlfile import read_yaml
+from microsim.population.schema import load_schema
 
 BENEFITS = POLICIES / "benefits"
 DEFINITION_KEYS = {"label", "entity", "eligibility"}
@@ -68,7 +69,6 @@ def _age_range(path, rule: str, value) -> tuple[int, int]:
 
 def _check_rules(path, name: str, entity: str, rules) -> dict:
     """The eligibility rules, checked: known, of the right type, allowed for the entity."""
-    from microsim.population.schema import load_schema
 
     if not isinstance(rules, dict) or not rules:
         raise SpecError(f"{path}, `{name}.eligibility`: expected a mapping of rules (e.g. pregnant: true); a benefit "

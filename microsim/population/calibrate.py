@@ -23,7 +23,9 @@ import pandas as pd
 
 from microsim.common.determinism import one_blas_thread
 from microsim.errors import MicrosimError
-from microsim.population.targets import SHARES
+from microsim.population.targets import target_matrix, SHARES
+from microsim.paths import display_path
+from pathlib import Path
 
 METHODS = ("linear", "raking", "logit")
 
@@ -298,7 +300,6 @@ class Calibration:
 def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0), tol: float = 1e-10,
                          max_iter: int = 100) -> Calibration:
     """Weights for ``pop`` (a Population) meeting ``targets`` (a TargetSet), or CalibrationError."""
-    from microsim.population.targets import target_matrix
 
     if method not in METHODS:
         raise CalibrationError(f"Unknown calibration method {method!r}; expected one of {list(METHODS)}.")
@@ -322,7 +323,6 @@ def calibrate_population(pop, targets, method: str = "logit", bounds=(0.25, 4.0)
                          X, T, scale, scale_after, d, w, [t.unit for t in targets.targets],
                          [t.source for t in targets.targets])
     dg = diagnostics(d0, w) | {"design_weight_prescale": result.prescale}
-    from microsim.paths import display_path
 
     return Calibration(w, table, dg, result, method, bounds, display_path(targets.path), targets.sha256)
 
@@ -336,7 +336,6 @@ def apply(pop, cal: Calibration, command: str | None = None):
 
 def write_report(cal: Calibration, folder, population_label: str) -> None:
     """calibration_report.md and calibration_targets.csv in ``folder``."""
-    from pathlib import Path
 
     folder = Path(folder)
     (folder / "calibration_report.md").write_text(report_markdown(cal, population_label), encoding="utf-8")

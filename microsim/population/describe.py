@@ -16,7 +16,7 @@ from microsim.population.derived import household_type
 from microsim.population.population import Population
 from microsim.common.poverty import fgt, is_poor
 
-from microsim.population.targets import DEFAULT_TARGETS
+from microsim.population.targets import evaluate, load_targets, DEFAULT_TARGETS
 PCT = 100.0
 
 
@@ -146,7 +146,6 @@ def _activity(p, w, age, female):
 
 def _poverty_tables(pop, targets_file):
     """Published poverty rates (Tables 1-3) beside this population's, under its weights."""
-    from microsim.population.targets import evaluate, load_targets
 
     targets = load_targets(targets_file)
     table = evaluate(pop, targets)[[t.is_poverty_rate for t in targets.targets]]

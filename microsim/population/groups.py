@@ -12,6 +12,7 @@ import pandas as pd
 
 from microsim.errors import SpecError
 from microsim.population.population import Population
+from microsim.population.schema import load_schema
 
 AGE_GROUPS = ((0, 1), (2, 5), (6, 14), (15, 24), (25, 59), (60, 64), (65, 110))
 POVERTY_TABLE_AGE_GROUPS = ((0, 14), (15, 24), (25, 110))
@@ -68,7 +69,6 @@ def group_mask(pop: Population, group: dict, where: str = "group") -> np.ndarray
 
 def _missing_column(key: str, where: str) -> str:
     """Why a group's variable is not in the population: an optional column it lacks, or not a column."""
-    from microsim.population.schema import load_schema
 
     schema = load_schema()
     table = next((t for t in ("persons", "households") if key in schema.table(t)), None)

@@ -31,7 +31,10 @@ class Skipped:
 
 
 def pyplot():
-    """matplotlib's pyplot on the file-only backend (no screen needed)."""
+    """matplotlib's pyplot on the file-only backend (no screen needed).
+
+    matplotlib is imported here, not at the head: the backend must be chosen before pyplot loads,
+    and a run with --no-charts (or a library user) should not pay its second of import time."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -49,7 +52,7 @@ def _save(fig, folder: Path, name: str, caption: str) -> Chart:
 
 def _legend_below(ax, n: int = 2, fontsize=None):
     """The legend under the axis title, clear of the data whatever the figure's height."""
-    from matplotlib import rcParams
+    from matplotlib import rcParams  # matplotlib stays lazy: see pyplot()
 
     scale = rcParams["legend.fontsize"] if not isinstance(rcParams["legend.fontsize"], str) else rcParams["font.size"]
     pad = 3.6 * float(rcParams["font.size"]) / float(fontsize or scale)  # pad is in the legend's font size
@@ -64,7 +67,7 @@ def _style(ax):
 
 
 def _billions(ax, axis: str = "x"):
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter  # matplotlib stays lazy: see pyplot()
 
     f = FuncFormatter(lambda v, _: f"{v:,.0f}")
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(f)

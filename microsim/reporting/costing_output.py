@@ -18,6 +18,9 @@ import pandas as pd
 
 from microsim.studies.costing import BASES, CostingInputs, Measure, ShockMeasure, costs_of, money_columns
 from microsim.reporting.runfolder import RunOutput, jsonable
+from microsim.reporting import charts as chart_kit, report
+from microsim.common import formatting
+from microsim.reporting.document import Bullets, Heading, Paragraph, Table
 
 COSTING_FORMAT = "microsim-costing/1"
 MONEY = "annual cost (riels)"
@@ -119,10 +122,6 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
 
     ``write_live_workbook(path)`` writes the live workbook; the folder's tables are the same
     numbers (the Python costing the workbook's cached values come from)."""
-    from microsim.reporting import charts as chart_kit
-    from microsim.common import formatting
-    from microsim.reporting import report
-    from microsim.reporting.document import Bullets, Heading, Paragraph, Table
 
     costs = costs_table(measures, inputs)
     tables = {"costs": costs, "totals": totals_table(costs, inputs), "checks": checks_table(found)}

@@ -19,10 +19,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import xlsxwriter
 
 from microsim.studies.costing import (BASES, BIRTHS, DEMOGRAPHY_COLUMNS, MAX_AGE, PREVALENCE, ZONES, CostingInputs, Measure,
                               ShockMeasure, costs_of, measure_costs)
 from microsim.reporting.workbook import column_letter
+from microsim.engine.parameters import default_plausible_ranges
 
 PARAMS = (  # name, words, unit, field of Measure
     ("sex", "Sex eligible: both, male or female", "rule", "sex"),
@@ -45,7 +47,6 @@ def validation(pname: str, unit: str) -> dict:
     plausible highest of policies/plausible_ranges.yaml, payments a whole number 1 to 12), with a
     message saying what is expected. Pasted values bypass Excel's validation: the Checks sheet's
     input checks catch those."""
-    from microsim.engine.parameters import default_plausible_ranges
 
     ranges = default_plausible_ranges()
     if pname in ("min_age", "max_age"):
@@ -357,8 +358,6 @@ def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, format
 
 def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measure], inputs: CostingInputs,
                            checks: list[dict], population_label: str) -> None:
-    import xlsxwriter
-
     years = inputs.years
     n = len(years)
     book = xlsxwriter.Workbook(str(path))

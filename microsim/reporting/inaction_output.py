@@ -183,7 +183,7 @@ def losses_chart(study: Study, folder: Path):
     bottom.set_ylabel("avoided by the reform,\nbillion riels")
     bottom.set_xlabel(f"age in {study.first_year} (each bar a birth cohort)")
     bottom.set_xticks(ages)
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter  # matplotlib stays lazy: see charts.pyplot()
 
     for ax, values in ((top, inaction), (bottom, avoided)):
         digits = 0 if np.nanmax(np.abs(values), initial=0) >= 100 else 1

@@ -11,7 +11,12 @@ import inspect
 from pathlib import Path
 
 from microsim.common import formatting
-from microsim.paths import HOME, display_path
+from microsim.paths import display_path, DEFAULT_POPULATION, HOME
+from microsim.studies.model_validation import (compare, difference_text, published_text as shown_published, value_text as shown_model)
+from microsim.engine.system import load_system
+from microsim.population.io import read_population
+from microsim.studies.run import simulate_year
+from microsim.engine.scenario import Scenario
 
 DOCS = HOME / "docs" / "programmes"
 YEAR = 2026
@@ -29,9 +34,6 @@ def _value(v) -> str:
 
 def page(name: str, module, tree, programme_result, comparisons) -> str:
     """The Markdown page of one programme (``programme_result``: its record in the YEAR baseline)."""
-    from microsim.studies.model_validation import published_text as shown_published
-    from microsim.studies.model_validation import difference_text
-    from microsim.studies.model_validation import value_text as shown_model
 
     label = module.label
     text = tree.descriptions.get(name, "")
@@ -95,12 +97,6 @@ def index(pages: dict[str, str], modules) -> str:
 
 def build(population=None) -> dict[str, str]:
     """Every page's text, by file name (``<name>.md`` and ``README.md``)."""
-    from microsim.engine.system import load_system
-    from microsim.population.io import read_population
-    from microsim.paths import DEFAULT_POPULATION
-    from microsim.studies.run import simulate_year
-    from microsim.engine.scenario import Scenario
-    from microsim.studies.model_validation import compare
 
     population = population if population is not None else read_population(DEFAULT_POPULATION)
     modules, tree = load_system()

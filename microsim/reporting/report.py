@@ -17,6 +17,7 @@ from microsim.common import formatting
 from microsim.reporting.document import Bullets, Figure, Heading, Paragraph, Table
 from microsim.distribution.results import HEADLINE_LABELS, Headline, YearResult
 from microsim.reporting.workbook import Sheet
+from microsim.engine.benefit import Flat
 
 TABLE_TITLES = {
     "poverty": ("Poverty", "Poverty by group: headcount, gap and severity, baseline and reform"),
@@ -239,7 +240,6 @@ def costing_sheet(sim) -> Sheet:
     so the formula is an independent check of the simulated cost; for a programme whose amount
     varies by recipient (visits, school level) it is the average, said so in the sheet.
     """
-    from microsim.engine.benefit import Flat
 
     rows = []
     for p in sim.result.programmes:

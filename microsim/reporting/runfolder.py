@@ -35,6 +35,9 @@ from microsim.common.formatting import csv_number
 from microsim.population.io import atomic_folder, foreign_files
 from microsim.distribution.results import INTERVAL_METHOD, SUMMARY_FORMAT, YearResult, record_json
 from microsim.reporting.workbook import Sheet, write_workbook
+from microsim.paths import display_path, WPP_FILE
+from microsim.population.ageing import DEFAULT_ASSUMPTIONS
+from microsim.population.targets import DEFAULT_TARGETS
 
 RUN_FORMAT = "microsim-run/1"
 PACKAGES = ("numpy", "pandas", "pyarrow", "scipy", "statsmodels", "joblib", "pyyaml", "click", "openpyxl",
@@ -155,8 +158,6 @@ def jsonable(d: dict) -> dict:
 
 
 def scenario_manifest(scenario) -> dict:
-    from microsim.paths import display_path
-
     return {"path": display_path(scenario.path), "sha256": scenario.sha256, "name": scenario.name,
             "year": scenario.year, "baseline_overrides": scenario.baseline, "reform_overrides": scenario.reform,
             "allow_implausible": scenario.allow_implausible}
@@ -166,14 +167,10 @@ def input_hashes(parameter_digests: dict, macro, ageing: bool) -> dict:
     """Every input file a year's results depend on, with the SHA-256 of the content used: the
     parameter files and macro series as parsed, and (when the population was aged) the
     demographic assumptions, UN WPP and the targets whose rates the ageing keeps."""
-    from microsim.paths import WPP_FILE, display_path
 
     hashes = {display_path(f): digest for f, digest in sorted(parameter_digests.items())}
     hashes[display_path(macro.path)] = macro.sha256 or sha256_file(macro.path)
     if ageing:
-        from microsim.population.ageing import DEFAULT_ASSUMPTIONS
-        from microsim.population.targets import DEFAULT_TARGETS
-
         for f in (DEFAULT_ASSUMPTIONS, WPP_FILE, DEFAULT_TARGETS):
             hashes[display_path(f)] = sha256_file(f)
     return hashes

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xlsxwriter
 
 MAX_SHEET_NAME = 31
 
@@ -61,8 +62,6 @@ def column_letter(index: int) -> str:
 
 def write_workbook(path: Path, sheets: list[Sheet]) -> None:
     """Write ``sheets`` to ``path`` (an .xlsx file)."""
-    import xlsxwriter
-
     names = [s.name[:MAX_SHEET_NAME] for s in sheets]
     if len(set(names)) != len(names):
         raise ValueError(f"Duplicate sheet names: {names}")

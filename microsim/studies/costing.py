@@ -31,6 +31,13 @@ from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.errors import SpecError
 from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.synth.spec import ZONES
+from microsim.population.ageing import bring_to_year
+from microsim.common.determinism import one_blas_thread
+from microsim.engine.macro import load_macro
+from microsim.studies.run import check_years, simulate_year
+from microsim.engine.system import load_system
+from microsim.programmes.shock_response import hit_zones, shock_groups
+from microsim.engine.yaml_benefits import RULES
 
 MAX_AGE = 100  # ages 100 and over in one row
 
@@ -153,10 +160,6 @@ def population_by_age(pop, sex: str | None = None) -> np.ndarray:
 
 def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> CostingInputs:
     """The population by age of each year (brought to the year like ``microsim run``) and the macro series."""
-    from microsim.population.ageing import bring_to_year
-    from microsim.common.determinism import one_blas_thread
-    from microsim.engine.macro import load_macro
-    from microsim.studies.run import check_years
 
     macro = macro or load_macro()
     check_years(years[0], years[-1], macro)
@@ -182,7 +185,6 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
 def first_year_simulation(scenario, base, first_year: int, ageing: bool = True):
     """The scenario simulated in the costing's first year (``microsim run`` for that year): the
     measures' coverage is measured on it, and the Checks sheet compares with it."""
-    from microsim.studies.run import simulate_year
 
     return simulate_year(dataclasses.replace(scenario, year=first_year), base, ageing=ageing, growth=True)
 
@@ -194,7 +196,6 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     pop = sim.population
     params = sim.reform.params
     weights = pop.person_weight()
-    from microsim.engine.system import load_system
 
     modules = load_system()[0]
     out, skipped = [], []
@@ -411,7 +412,6 @@ NSSF_MATERNITY = "nssf_maternity_cash"  # a measure costing part of maternity_al
 def shock_measure(sim, p, label: str) -> ShockMeasure:
     """The shock-responsive transfer as a spreadsheet measure; the IDPoor and near-poor shares of the
     hit households measured on the first year's simulated population (the module's own draws)."""
-    from microsim.programmes.shock_response import hit_zones, shock_groups
 
     pop = sim.population
     households = pop.households
@@ -454,7 +454,6 @@ def costs_of(m, inputs: CostingInputs) -> pd.DataFrame:
 
 def yaml_rules(name: str) -> dict:
     """The eligibility rules of a benefit defined in YAML (empty for other modules)."""
-    from microsim.engine.yaml_benefits import RULES
 
     return RULES.get(name, {})
 

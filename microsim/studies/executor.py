@@ -16,7 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from joblib import Parallel, delayed
+
 from microsim.errors import MicrosimError
+from microsim.population.io import read_population
+from microsim.common.progress import progress
 
 BACKENDS = ("serial", "joblib", "dask")
 _POPULATIONS: dict[tuple[str, str], object] = {}  # per worker process: (path, content hash) -> Population
@@ -36,8 +40,6 @@ def resolve(population):
         return population
     key = (population.path, population.sha256)
     if key not in _POPULATIONS:
-        from microsim.population.io import read_population
-
         pop = read_population(population.path)
         if pop.content_hash() != population.sha256:
             raise MicrosimError(f"The population at {population.path} changed while the study ran (its content hash "
@@ -72,7 +74,7 @@ class Executor:
 
     def _start_dask(self) -> None:
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client, LocalCluster  # lazy: only the dask backend needs it
         except ImportError:  # pragma: no cover - a declared dependency
             raise MicrosimError("The dask backend needs the `distributed` package (pip install 'dask[distributed]').") from None
         if self.scheduler:
@@ -95,20 +97,17 @@ class Executor:
 
     def map(self, func: Callable, tasks: list[tuple], description: str = "Working", unit: str = "task") -> list:
         """``[func(*task) for task in tasks]``, on the backend, in task order, with a progress bar."""
-        from microsim.common.progress import progress
 
         if not tasks:
             return []
         if self.backend == "serial" or len(tasks) == 1 and self.backend != "dask":
             return list(progress((func(*t) for t in tasks), len(tasks), description, self.quiet, unit))
         if self.backend == "joblib":
-            from joblib import Parallel, delayed
-
             done = Parallel(n_jobs=self.jobs, return_as="generator")(delayed(func)(*t) for t in tasks)
             return list(progress(done, len(tasks), description, self.quiet, unit))
         if self._client is None:
             self._start_dask()
-        from distributed import as_completed
+        from distributed import as_completed  # lazy: only the dask backend needs it
 
         futures = [self._client.submit(func, *t, pure=False) for t in tasks]
         for _ in progress(as_completed(futures), len(futures), description, self.quiet, unit):

@@ -43,6 +43,7 @@ from microsim.distribution.outputs import pre_transfer_deciles, welfare, year_mo
 from microsim.population.population import Population
 from microsim.engine.scenario import Scenario
 from microsim.behaviour.study_parameters import StudyParameters, check_study
+from microsim.studies.run import supported_years, year_setup
 
 COHORT_AGES = (0, 17)
 GROUPS = ("poor", "near_poor", "other")
@@ -137,7 +138,6 @@ def follow_cohort(scenario: Scenario, base: Population, start: int, study: Study
                   macro: Macro | None = None, jobs: int = 1, assumptions: Assumptions | None = None,
                   progress=None) -> CohortPaths:
     """Simulate the status quo and the reform on the cohort of ``start``, year by year (see the module)."""
-    from microsim.studies.run import supported_years, year_setup
 
     pop0, _, economy0, macro = year_setup(base, start, True, True, macro, assumptions)
     last = supported_years(macro)[1]
@@ -317,7 +317,7 @@ def attendance(paths: CohortPaths, study: StudyParameters) -> tuple[np.ndarray, 
 def internal_rate_of_return(flows: np.ndarray) -> float | None:
     """The rate at which the yearly ``flows`` (first year undiscounted) have zero present value; None
     when the flows never change sign or no rate between -90 % and 1000 % gives zero."""
-    from scipy.optimize import brentq
+    from scipy.optimize import brentq  # lazy: scipy.optimize takes a third of a second to import
 
     def npv(rate):
         return float(np.sum(flows / (1 + rate) ** np.arange(flows.size)))

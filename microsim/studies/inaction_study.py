@@ -18,6 +18,10 @@ from microsim.common.determinism import one_blas_thread
 from microsim.errors import SpecError
 from microsim.studies.inaction import CohortPaths, CohortResult, evaluate, follow_cohort
 from microsim.behaviour.study_parameters import StudyParameters
+from microsim.studies.executor import map_tasks, resolve
+from microsim.studies.uncertainty import interval, replicate_population
+from microsim.engine.macro import load_macro
+from microsim.studies.run import check_years
 
 # (parameter, words) varied one at a time between its low and high values
 SENSITIVITY = (
@@ -110,8 +114,6 @@ def replicate_valuations(scenario, base, start: int, study: StudyParameters, rat
     """One bootstrap replicate of a cohort: the population resampled by household (Poisson
     multiplicities keyed by id) and recalibrated (docs/uncertainty.md), then followed, the
     attendance model refitted, and valued. ``base``: a Population or a PopulationRef."""
-    from microsim.studies.executor import resolve
-    from microsim.studies.uncertainty import replicate_population
 
     advice = "use a larger population, or fewer --replicates (0 for none)."
     pop = replicate_population(resolve(base), scenario.seed, replicate, advice)
@@ -124,7 +126,6 @@ def replicate_valuations(scenario, base, start: int, study: StudyParameters, rat
 
 def bootstrap_intervals(point: CohortResult, replicates: list) -> dict:
     """95 % intervals (Student t over the replicates' spread, centred on the point estimate)."""
-    from microsim.studies.uncertainty import interval
 
     return {"replicates": len(replicates),
             "by_rate": {v.discount_rate: {name: interval(getattr(v, name), [getattr(r[i], name) for r in replicates])
@@ -136,8 +137,6 @@ def bootstrap_intervals(point: CohortResult, replicates: list) -> dict:
 def run_study(scenario, base, cohort_years: list[int], rates: list[float], study: StudyParameters,
               near_poor: float, jobs: int = 1, macro=None, progress=None, replicates: int = 0,
               executor=None, population_ref=None) -> Study:
-    from microsim.engine.macro import load_macro
-    from microsim.studies.run import check_years
 
     macro = macro or load_macro()
     for year in cohort_years:
@@ -164,8 +163,6 @@ def run_study(scenario, base, cohort_years: list[int], rates: list[float], study
                      "own; their figures must not be added up.")
     intervals = None
     if replicates:
-        from microsim.studies.executor import map_tasks
-
         tasks = [(scenario, population_ref or base, cohorts[0].start, study, rates, near_poor, r, macro)
                  for r in range(1, replicates + 1)]
         done = map_tasks(executor, replicate_valuations, tasks, "Replicates", "replicate", jobs)

@@ -23,6 +23,11 @@ from microsim.errors import SpecError
 from microsim.paths import HOME
 from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.common.yamlfile import read_yaml
+from microsim.distribution.outputs import household_amounts
+from microsim.engine.system import load_system
+from microsim.studies.run import simulate_year, supported_years
+from microsim.engine.scenario import Scenario
+from microsim.common.formatting import csv_number
 
 PUBLISHED = HOME / "validation" / "published.yaml"
 RATE_UNITS = ("percent", "persons per household", "women per 100 men", "years")
@@ -99,7 +104,6 @@ def _age(sim) -> np.ndarray:
 
 def _fp_households(sim) -> tuple[np.ndarray, float]:
     """Households receiving any Family Package component, and the package's monthly total (riels)."""
-    from microsim.distribution.outputs import household_amounts
 
     pop, modules = sim.population, _modules()
     total = np.zeros(pop.n_households)
@@ -111,8 +115,6 @@ def _fp_households(sim) -> tuple[np.ndarray, float]:
 
 
 def _modules():
-    from microsim.engine.system import load_system
-
     return load_system()[0]
 
 
@@ -245,8 +247,6 @@ def load_figures(path: str | Path | None = None) -> list[Figure]:
 
 def compare(population, figures: list[Figure] | None = None) -> list[Comparison]:
     """Each figure beside the model's value: current law simulated in the figure's year."""
-    from microsim.studies.run import simulate_year, supported_years
-    from microsim.engine.scenario import Scenario
 
     figures = figures if figures is not None else load_figures()
     first, _ = supported_years()
@@ -338,7 +338,6 @@ def markdown(comparisons: list[Comparison], population_label: str) -> str:
 
 def write(comparisons: list[Comparison], folder: Path, docs: Path | None, population_label: str) -> list[Path]:
     """Write comparison.csv to ``folder`` and the Markdown to ``docs`` (default: docs/validation.md)."""
-    from microsim.common.formatting import csv_number
 
     folder.mkdir(parents=True, exist_ok=True)
     csv = folder / "comparison.csv"

@@ -15,6 +15,8 @@ import pandas as pd
 from microsim.population.ageing import Assumptions, load_assumptions
 from microsim.population.population import Population
 from microsim.distribution.results import YearResult, record_json
+from microsim.studies.executor import map_tasks, resolve
+from microsim.studies.run import check_years, simulate_year
 
 
 # ---- one projection year ------------------------------------------------------------------------
@@ -35,8 +37,6 @@ class ProjectedYear:
 def project_year(base: Population, scenario, year: int, ageing: bool = True, growth: bool = True,
                  assumptions: Assumptions | None = None, macro=None, price_year: int | None = None) -> ProjectedYear:
     """One projection year: exactly ``microsim run`` for that year (:func:`microsim.studies.run.simulate_year`)."""
-    from microsim.studies.executor import resolve
-    from microsim.studies.run import simulate_year
 
     sim = simulate_year(scenario, resolve(base), year, ageing=ageing, growth=growth, macro=macro,
                         assumptions=assumptions)
@@ -87,8 +87,6 @@ def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing:
 
     Results are identical for any backend and ``jobs``; a progress bar shows on a terminal unless ``quiet``.
     """
-    from microsim.studies.executor import map_tasks
-    from microsim.studies.run import check_years
 
     years = check_years(first, last, macro)
     assumptions = load_assumptions()

@@ -23,6 +23,12 @@ import yaml
 from microsim.errors import SpecError
 from microsim.distribution.results import YearResult
 from microsim.common.yamlfile import describe_yaml_error, parse_yaml, read_yaml
+from microsim.engine.system import load_system
+from microsim.population.ageing import BASE_YEAR
+from microsim.common.determinism import one_blas_thread
+from microsim.studies.run import simulate, year_setup
+from microsim.studies.executor import map_tasks, resolve
+from microsim.studies.uncertainty import intervals, replicate_population
 
 MAX_VARIANTS = 200  # more needs --yes
 
@@ -103,7 +109,6 @@ def file_variants(path) -> list[Variant]:
 
 def check_variants(variants: list[Variant], scenario, allow_many: bool) -> None:
     """Every override names a known parameter with a valid value; not too many variants by mistake."""
-    from microsim.engine.system import load_system
 
     if len(variants) > MAX_VARIANTS and not allow_many:
         raise SpecError(f"The sweep has {len(variants)} variants, more than {MAX_VARIANTS}: add --yes to run them all "
@@ -122,9 +127,6 @@ def variant_scenario(scenario, variant: Variant):
 def run_variants(scenario, population, variants: list[Variant], ageing: bool = True, growth: bool = True,
                  macro=None) -> list[YearResult]:
     """Every variant in the scenario's year on ``population`` brought to the year once."""
-    from microsim.population.ageing import BASE_YEAR
-    from microsim.common.determinism import one_blas_thread
-    from microsim.studies.run import simulate, year_setup
 
     @one_blas_thread
     def run_all():
@@ -136,9 +138,6 @@ def run_variants(scenario, population, variants: list[Variant], ageing: bool = T
 
 
 def _replicate_variants(scenario, base, variants, replicate, ageing, growth):
-    from microsim.studies.executor import resolve
-    from microsim.studies.uncertainty import replicate_population
-
     return run_variants(scenario, replicate_population(resolve(base), scenario.seed, replicate), variants, ageing,
                         growth)
 
@@ -149,8 +148,6 @@ def run_sweep(scenario, population, variants: list[Variant], replicates: int = 0
     """The variants' results, with 95 % intervals when ``replicates`` > 0: each replicate (all its
     variants) is one task of the executor (default: ``jobs`` joblib processes); workers get
     ``population_ref`` (a PopulationRef) when given, else the population itself."""
-    from microsim.studies.executor import map_tasks
-    from microsim.studies.uncertainty import intervals
 
     results = run_variants(scenario, population, variants, ageing, growth)
     if not replicates:

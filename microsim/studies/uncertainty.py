@@ -30,6 +30,11 @@ from microsim.errors import SpecError
 from microsim.population.population import Population
 from microsim.distribution.results import HEADLINE_LABELS, YearResult
 from microsim.engine.takeup import uniform
+from microsim.population.calibrate import CalibrationError, apply, calibrate_population
+from microsim.paths import HOME
+from microsim.population.targets import load_targets
+from microsim.studies.executor import map_tasks, resolve
+from microsim.studies.run import simulate_year
 
 PROGRAMME_FIELDS = ("cost_reform_riels_per_year", "cost_change_riels_per_year", "recipients_reform_persons",
                     "receiving_households_reform")
@@ -47,9 +52,6 @@ def replicate_population(base: Population, seed: int, replicate: int,
                          advice: str = "use a larger one, or --no-intervals.") -> Population:
     """The base population reweighted by replicate ``replicate``'s multiplicities and, when the base
     was calibrated, recalibrated to the same targets with the same method and bounds."""
-    from microsim.population.calibrate import CalibrationError, apply, calibrate_population
-    from microsim.paths import HOME
-    from microsim.population.targets import load_targets
 
     multiplicity = poisson_multiplicity(base.households["household_id"].to_numpy(), seed, replicate)
     drawn = multiplicity > 0  # households drawn at least once; the others leave the replicate
@@ -74,8 +76,6 @@ def replicate_population(base: Population, seed: int, replicate: int,
 def replicate_year(scenario, base: Population, year: int, replicate: int, ageing: bool, growth: bool,
                    macro=None) -> YearResult:
     """One replicate of one year: the replicate population, brought to the year and simulated."""
-    from microsim.studies.executor import resolve
-    from microsim.studies.run import simulate_year
 
     pop = replicate_population(resolve(base), scenario.seed, replicate)
     return simulate_year(scenario, pop, year, ageing=ageing, growth=growth, macro=macro).result
@@ -86,7 +86,6 @@ def replicate_results(scenario, base, years: list[int], replicates: int, ageing:
                       executor=None) -> dict[int, list[YearResult]]:
     """Every replicate of every year, as tasks of the executor (default: ``jobs`` joblib processes);
     ``base`` is a Population or a PopulationRef. Identical for any backend and number of workers."""
-    from microsim.studies.executor import map_tasks
 
     if replicates < 1:
         raise SpecError(f"--replicates must be a whole number of at least 1 (found {replicates}); use 0 for none.")
@@ -110,7 +109,7 @@ class Interval:
 
 def t_quantile(replicates: int) -> float:
     """The 97.5 % quantile of Student's t with ``replicates`` - 1 degrees of freedom."""
-    from scipy.stats import t
+    from scipy.stats import t  # lazy: scipy.stats takes most of a second to import
 
     return float(t.ppf(0.975, replicates - 1))
 

@@ -13,6 +13,7 @@ from scipy.interpolate import PchipInterpolator
 
 from microsim.population.demography import read_wpp_groups
 from microsim.errors import SpecError
+from microsim.synth.spec import interpolate
 
 MAX_AGE = 100  # ages 100 and over are one bucket
 
@@ -49,7 +50,6 @@ def male_share_by_age(shape: np.ndarray, counts: np.ndarray, male_total_share: f
 
 def age_sex_targets(spec) -> np.ndarray:
     """Share of the population in each (sex, age) cell: array (2, MAX_AGE + 1), male row first."""
-    from microsim.synth.spec import interpolate
 
     entry = spec.raw["published"]["age_structure"]
     counts = split_single_years(read_wpp_groups(spec.relative(entry["file"]), int(entry["year_row"])))

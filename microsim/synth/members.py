@@ -15,6 +15,7 @@ import numpy as np
 from microsim.errors import SpecError
 from microsim.synth.households import CHILD, HEAD, OTHER, SPOUSE, Composition
 from microsim.synth.spec import SECTORS, ZONES, Spec, interpolate
+from microsim.common.rng import stream
 
 EMPLOYMENT_TYPES = ("agriculture_self_employed", "industry_wage", "services", "unemployed", "inactive")
 AGRICULTURE, INDUSTRY, SERVICES, UNEMPLOYED, INACTIVE = range(5)
@@ -221,8 +222,6 @@ def pregnancy(comp: Composition, spec: Spec, rng: np.random.Generator) -> np.nda
 
 
 def draw_members(comp: Composition, spec: Spec, seed: int) -> Members:
-    from microsim.common.rng import stream
-
     in_school, education = education_and_school(comp, spec, stream(seed, "synth.education"))
     disabled = disability(comp, spec, stream(seed, "synth.disability"))
     employment, formal, nssf = activity(comp, in_school, spec, stream(seed, "synth.activity"))
