@@ -96,7 +96,7 @@ def test_the_cycle_check_finds_a_planted_cycle():
 
 def test_the_graph_sees_imports_inside_functions():
     graph = import_graph()
-    assert "microsim.studies.run" in graph["microsim.cli"]  # imported only inside the command bodies
+    assert "microsim.studies.run" in graph["microsim.cli.simulate"]  # imported only inside the command bodies
     assert "microsim.engine.registry" in graph["microsim.engine.system"]
     assert "microsim.engine.modules" in graph["microsim.engine.registry"]
     assert "microsim.synth" not in graph["microsim.synth.generate"]  # its own package: not an arrow
@@ -120,7 +120,7 @@ FLOORS = {
     "distribution": ["microsim.distribution*"],
     "studies": ["microsim.studies*"],
     "reporting": ["microsim.reporting*"],
-    "cli": ["microsim.cli", "microsim.__main__"],
+    "cli": ["microsim.cli*", "microsim.__main__"],
     "public aliases": list(PUBLIC_ALIASES),  # on top: nothing in the package may import them
 }
 ORDER = list(FLOORS)

@@ -11,13 +11,15 @@ command, every input file with its SHA-256, parameters in force, package version
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
 import pandas as pd
 
 from microsim.studies.costing import BASES, CostingInputs, Measure, ShockMeasure, costs_of, money_columns
-from microsim.reporting.runfolder import RunOutput, jsonable
+from microsim.reporting.costing_workbook import write_costing_workbook
+from microsim.reporting.runfolder import RunOutput, input_hashes, jsonable, scenario_manifest
 from microsim.reporting import charts as chart_kit, report
 from microsim.common import formatting
 from microsim.reporting.document import Bullets, Heading, Paragraph, Table
@@ -116,13 +118,27 @@ def describe_measure(m) -> str:
             f"(1 + {m.admin_rate:g} administration)")
 
 
-def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, found: list[dict], population: dict,
-                   options: dict, manifest: dict, write_live_workbook):
+def costing_manifest(scenario, inputs: CostingInputs, sim, population: dict, calibration, options: dict,
+                     command: str) -> dict:
+    """What a costing run folder's manifest records: the command, the years, the scenario, the
+    population, every input file with its hash and the parameters in force in the first year."""
+    return {"command": command, "seed": scenario.seed, "years": inputs.years, "options": options,
+            "scenario": scenario_manifest(scenario), "population": {**population, "calibration": calibration},
+            "inputs": input_hashes(sim.parameter_files, sim.macro, ageing=options["ageing"]),
+            "parameters": sim.parameters}
+
+
+def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, found: list[dict], sim,
+                   population: dict, calibration, options: dict, command: str) -> RunOutput:
     """Everything ``microsim workbook`` writes, for the one run-folder writer.
 
-    ``write_live_workbook(path)`` writes the live workbook; the folder's tables are the same
-    numbers (the Python costing the workbook's cached values come from)."""
-
+    ``sim`` is the first year's microsimulation (the checks' and the manifest's parameters);
+    ``calibration`` the population's calibration record (or None). The workbook.xlsx is the live
+    workbook; the folder's tables are the same numbers (the Python costing the workbook's cached
+    values come from)."""
+    manifest = costing_manifest(scenario, inputs, sim, population, calibration, options, command)
+    write_live_workbook = functools.partial(write_costing_workbook, scenario_name=scenario.name, measures=measures,
+                                            inputs=inputs, checks=found, population_label=population["path"])
     costs = costs_table(measures, inputs)
     tables = {"costs": costs, "totals": totals_table(costs, inputs), "checks": checks_table(found)}
     summary = costing_summary(scenario, measures, tables, population, options)

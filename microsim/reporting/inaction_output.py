@@ -20,6 +20,7 @@ from microsim.studies.inaction_study import SENSITIVITY, Study
 from microsim.distribution.results import number, record_json
 from microsim.reporting.runfolder import RunOutput
 from microsim.reporting.workbook import Sheet
+from microsim.paths import display_path
 
 INACTION_FORMAT = "microsim-inaction/1"
 
@@ -352,7 +353,26 @@ def sheets(study: Study, population: dict) -> list[Sheet]:
             Sheet("Attendance model", "Fitted logit of attendance, children 3-17", model_table(study))]
 
 
-def study_output(study: Study, population: dict, command: str, manifest: dict) -> RunOutput:
+def study_manifest(study: Study, population: dict, command: str, *, seed: int, calibration, replicates: int,
+                   jobs: int, backend: str | None, settings: list[str]) -> dict:
+    """What an inaction run folder's manifest records: the command, the seed, cohorts and rates, how
+    it ran (replicates, jobs, backend), the population and the study parameters with their hash and
+    the ``--set`` values given."""
+    return {"command": command, "seed": seed, "cohorts": [p.start for p in study.cohorts],
+            "discount_rates": study.discount_rates, "replicates": replicates, "jobs": jobs,
+            "backend": backend or "default", "near_poor_multiple": study.near_poor_multiple,
+            "population": {**population, "calibration": calibration},
+            "study_parameters": {"file": display_path(study.parameters.path), "sha256": study.parameters.digest,
+                                 "values": {k: p.value for k, p in study.parameters.parameters.items()},
+                                 "set": list(settings)}}
+
+
+def study_output(study: Study, population: dict, command: str, *, seed: int, calibration, replicates: int,
+                 jobs: int, backend: str | None, settings: list[str]) -> RunOutput:
+    """Everything ``microsim inaction`` writes, for the one run-folder writer (``calibration``: the
+    population's calibration record or None; the rest as the command was given)."""
+    manifest = study_manifest(study, population, command, seed=seed, calibration=calibration, replicates=replicates,
+                              jobs=jobs, backend=backend, settings=settings)
     tables = {"cohorts": cohorts_table(study), "by_age": by_age_table(study), "schooling": schooling_table(study),
               "flows": flows_table(study), "sensitivity": study.sensitivity, "intervals": intervals_table(study), "parameters": parameters_table(study),
               "attendance_model": model_table(study)}

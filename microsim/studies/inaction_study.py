@@ -167,5 +167,6 @@ def run_study(scenario, base, cohort_years: list[int], rates: list[float], study
                  for r in range(1, replicates + 1)]
         done = map_tasks(executor, replicate_valuations, tasks, "Replicates", "replicate", jobs)
         intervals = bootstrap_intervals(results[0], done)
-    return Study(scenario.name, cohorts, results, sensitivity(cohorts[0], study, rates, uses_conditional), study,
-                 list(rates), near_poor, notes, intervals)
+    return Study(scenario=scenario.name, cohorts=cohorts, results=results,
+                 sensitivity=sensitivity(cohorts[0], study, rates, uses_conditional), parameters=study,
+                 discount_rates=list(rates), near_poor_multiple=near_poor, notes=notes, intervals=intervals)
