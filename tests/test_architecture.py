@@ -227,3 +227,48 @@ def test_the_head_check_finds_a_planted_import_inside_a_function():
     source = "import os\nfrom microsim import paths\n\ndef f():\n    x = 1\n    from microsim.studies import run\n"
     assert package_imports_inside_functions(source) == [(6, "microsim.studies")]
     assert package_imports_inside_functions("def g():\n    import numpy\n") == []
+
+
+# ---- no programme named outside its own file -------------------------------------------------------
+# Costing, the workbook and the reports learn what they need from a programme's declaration
+# (microsim.engine.modules.programme: entity, counted_in_consumption, costing=...), never by
+# testing its name. Validation against published caseloads names programmes on purpose (each
+# published figure is about one programme), and so may the programmes' own files.
+NAMES_ALLOWED_IN = ("microsim.programmes", "microsim.studies.model_validation")
+
+
+def programme_names() -> set[str]:
+    found = set()
+    for path in (PACKAGE / "programmes").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "programme" and node.args:
+                found.add(node.args[0].value)
+    return found
+
+
+def names_in(source: str, names: set[str]) -> list[tuple[int, str]]:
+    """(line, name) of every string constant in ``source`` that is one of ``names``, or starts with
+    one followed by a dot (a parameter path such as ``"shock_response.amount"``)."""
+    hits = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            hits += [(node.lineno, name) for name in names if node.value == name or node.value.startswith(name + ".")]
+    return sorted(set(hits))
+
+
+def test_no_programme_is_named_outside_its_own_file():
+    names = programme_names()
+    assert {"maternity_allowance", "shock_response", "social_pension"} <= names
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        if any(module == allowed or module.startswith(allowed + ".") for allowed in NAMES_ALLOWED_IN):
+            continue
+        found += [f"{path.relative_to(PACKAGE.parent)}:{line} names {name}" for line, name in names_in(path.read_text(), names)]
+    assert not found, ("declare what the code needs on the programme (docs/architecture.md) instead of testing its "
+                       "name: " + "; ".join(found))
+
+
+def test_the_name_check_finds_a_planted_name():
+    source = 'x = 1\nif name == "shock_response":\n    y = "shock_response.amount"\nz = "shock"\n'
+    assert names_in(source, {"shock_response"}) == [(2, "shock_response"), (3, "shock_response")]

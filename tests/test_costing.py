@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from microsim.cli import main
-from microsim.studies.costing import ShockMeasure, costing_inputs, costs_of, measure_costs, measures_of
+from microsim.engine.costing_measures import ShockMeasure
+from microsim.studies.costing import costing_inputs, costs_of, measure_costs, measures_of
 from microsim.reporting.costing_workbook import SHOCK_PARAMS
 from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION
@@ -269,7 +270,7 @@ def test_the_shock_response_is_a_household_measure_in_python_and_in_the_workbook
     weighted by the trigger probability; the first year equals the microsimulation to the riel."""
     import formulas
 
-    from microsim.studies.costing import ShockMeasure, checks, costs_of, first_year_simulation
+    from microsim.studies.costing import checks, costs_of, first_year_simulation
 
     scenario = load_scenario("docs/training/scenarios/flood_response_expected.yaml")
     sim = first_year_simulation(scenario, DEFAULT, 2026)

@@ -60,7 +60,8 @@ def _costing(scenario, data, first, last, no_ageing, allow):
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
 @allow_option
 def cost(scenario, first, last, data, csv_file, overwrite, no_ageing, allow):
-    from microsim.studies.costing import ShockMeasure, costs_of
+    from microsim.engine.costing_measures import ShockMeasure
+    from microsim.studies.costing import costs_of
     from microsim.reporting.costing_output import costs_table, describe_measure
     from microsim.common.formatting import csv_number, pct, riels
     from microsim.population.io import preflight_file, write_file_atomically

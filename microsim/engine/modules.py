@@ -48,6 +48,7 @@ class Module:
     description: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
     check: Callable | None = None  # p -> None or a message saying what is wrong
+    costing: Callable | None = None  # (simulation, p, label) -> measures: how the spreadsheet costing counts it
 
     @property
     def unit(self) -> str:
@@ -55,12 +56,16 @@ class Module:
 
 
 def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_file: str | Path | None = None,
-              counted_in_consumption: bool = False, tags=(), check: Callable | None = None):
+              counted_in_consumption: bool = False, tags=(), check: Callable | None = None,
+              costing: Callable | None = None):
     """Register a benefit module (see the module docstring).
 
     ``counted_in_consumption``: the benefit is already part of the survey's consumption (e.g.
     contributory pensions received in 2019/20), so it is costed but not added again.
     ``check(p)``: returns a message if the parameters do not fit together (e.g. reversed ages).
+    ``costing(simulation, p, label)``: the measures (:mod:`microsim.engine.costing_measures`) by which
+    ``microsim cost`` and the workbook count a benefit that is not one amount a month by age group
+    (from births, from prevalence, by households hit); without it, the costing does that itself.
     """
     if entity not in ENTITIES:
         raise ValueError(f"entity must be one of {ENTITIES}")
@@ -70,7 +75,8 @@ def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_f
             name=name, func=func, entity=entity, inputs=tuple(inputs), label=label or name.replace("_", " "),
             parameter_file=Path(parameter_file) if parameter_file else POLICIES / "parameters" / f"{name}.yaml",
             counted_in_consumption=counted_in_consumption,
-            description=" ".join((func.__doc__ or "").split()), tags=tuple(tags), check=check)
+            description=" ".join((func.__doc__ or "").split()), tags=tuple(tags), check=check,
+            costing=costing)
         return func
 
     return register

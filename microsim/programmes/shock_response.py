@@ -7,6 +7,7 @@ a number of months; its expected annual cost weighs a shock year by the trigger 
 import numpy as np
 
 from microsim.engine.benefit import pay
+from microsim.engine.costing_measures import ShockMeasure
 from microsim.engine.modules import programme
 from microsim.engine.takeup import keep_drawn
 
@@ -27,7 +28,7 @@ def hit_zones(p) -> tuple[str, ...]:
 def shock_groups(zone, household_id, idpoor, consumption_pc, poverty_line, p):
     """Per household: in a hit zone, hit (drawn by household id), IDPoor, near-poor (not IDPoor, below
     ``horizontal_multiple`` times the line; consumption and line in the same riels). The module and
-    the spreadsheet costing (:func:`microsim.studies.costing.shock_measure`) both call this."""
+    the spreadsheet costing (:func:`shock_measures`, below) both call this."""
     in_zone = np.zeros(len(zone), bool)
     for name in hit_zones(p):  # at most three comparisons of the whole column (of codes, if categorical)
         in_zone |= np.asarray(zone == name)
@@ -37,8 +38,35 @@ def shock_groups(zone, household_id, idpoor, consumption_pc, poverty_line, p):
     return in_zone, hit, is_idpoor, near_poor
 
 
+# ---- how the spreadsheet costing counts it (microsim.engine.costing_measures) -----------------------------
+def shock_measures(sim, p, label: str) -> list[ShockMeasure]:
+    """The shock-responsive transfer as a spreadsheet measure; the IDPoor and near-poor shares of the
+    hit households measured on the first year's simulated population (the module's own draws)."""
+
+    pop = sim.population
+    households = pop.households
+    w = households["weight"].to_numpy()
+    zones = hit_zones(p)
+    in_zone, hit, idpoor, near_poor = shock_groups(households["zone"].to_numpy(), households["household_id"].to_numpy(),
+                                                   households["idpoor"].to_numpy(), sim.economy.consumption_pc(pop),
+                                                   sim.economy.poverty_line(pop), p)
+    # per household hit at the nominal share (the draw by id hits a little more or less than share_hit
+    # of a zone's households; measuring against the nominal share makes the first year agree exactly)
+    hit_total = float(w @ in_zone) * float(p.share_hit)
+    share = (lambda mask: float(w @ (hit & mask)) / hit_total if hit_total > 0 else 0.0)
+    note = (f"of the households hit in {sim.scenario.year}, the IDPoor share and the share below "
+            f"{p.horizontal_multiple:g} times the poverty line, measured on the simulated population")
+    return [ShockMeasure(name="shock_response", label=label, zones=zones, share_hit=float(p.share_hit),
+                         vertical_share=share(idpoor), horizontal_share=share(near_poor),
+                         vertical_amount=float(p.vertical_amount), horizontal_amount=float(p.horizontal_amount),
+                         months=float(p.months), trigger_probability=float(p.trigger_probability),
+                         expected=bool(p.expected), admin_rate=float(sim.reform.params.simulation.admin_cost_rate),
+                         coverage_note=note)]
+
+
 @programme("shock_response", entity="household", label="Shock-responsive transfer",
-           inputs=("household_id", "zone", "idpoor", "consumption_pc", "poverty_line"), tags=("reform",), check=_check)
+           inputs=("household_id", "zone", "idpoor", "consumption_pc", "poverty_line"), tags=("reform",), check=_check,
+           costing=shock_measures)
 def shock_response(d, p):
     """Riels per household per month, averaged over the year: households of the hit zones, a share
     ``share_hit`` of them hit (drawn by household id, the same households in every run). IDPoor

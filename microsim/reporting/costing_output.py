@@ -17,7 +17,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from microsim.studies.costing import BASES, CostingInputs, Measure, ShockMeasure, costs_of, money_columns
+from microsim.engine.costing_measures import Measure, ShockMeasure
+from microsim.studies.costing import BASES, CostingInputs, costs_of, money_columns
 from microsim.reporting.costing_workbook import write_costing_workbook
 from microsim.reporting.runfolder import RunOutput, input_hashes, jsonable, scenario_manifest
 from microsim.reporting import charts as chart_kit, report

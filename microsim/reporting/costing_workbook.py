@@ -21,8 +21,9 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from microsim.studies.costing import (BASES, BIRTHS, DEMOGRAPHY_COLUMNS, MAX_AGE, PREVALENCE, ZONES, CostingInputs, Measure,
-                              ShockMeasure, costs_of, measure_costs)
+from microsim.engine.costing_measures import MAX_AGE, Measure, ShockMeasure
+from microsim.studies.costing import (BASES, BIRTHS, DEMOGRAPHY_COLUMNS, PREVALENCE, ZONES, CostingInputs, costs_of,
+                                      measure_costs)
 from microsim.reporting.workbook import column_letter
 from microsim.engine.parameters import default_plausible_ranges
 

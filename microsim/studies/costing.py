@@ -28,50 +28,16 @@ import pandas as pd
 
 from microsim.engine.benefit import paid
 from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
+from microsim.engine.costing_measures import (MAX_AGE, Measure, ShockMeasure, age_group, average_paid, indexation,
+                                              reached_share)
 from microsim.errors import SpecError
-from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.synth.spec import ZONES
 from microsim.population.ageing import bring_to_year
 from microsim.common.determinism import one_blas_thread
 from microsim.engine.macro import load_macro
 from microsim.studies.run import check_years, simulate_year
 from microsim.engine.system import load_system
-from microsim.programmes.shock_response import hit_zones, shock_groups
 from microsim.engine.yaml_benefits import RULES
-
-MAX_AGE = 100  # ages 100 and over in one row
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One benefit, costed by age group (amounts in riels per person per month, of the first year)."""
-
-    name: str
-    label: str
-    min_age: int
-    max_age: int
-    coverage: float
-    take_up: float
-    amount: float
-    indexation: str  # none, cpi or fixed
-    indexation_rate: float  # percent a year, for fixed
-    months: float
-    admin_rate: float
-    coverage_note: str
-    sex: str = "both"  # both, male or female
-    base: str = "ages"  # who is eligible: "ages" (persons of min_age..max_age), "births" or "disability"
-    amount_kind: str = "benefit"  # "benefit" (the module's amount), "average" (of amounts that vary by person,
-    #                               the first year's mix) or "per_birth" (a module's first-year cost per birth)
-    reachable: float = 1.0  # the coverage with the targeting dropped ("everyone reached"): 1 unless some
-    #                         are paid another benefit instead (NSSF-insured mothers) or the share is the mix's
-    microsimulation_cost: float | None = None  # the first year's microsimulated cost of this measure, when it
-    #                                           is part of a module's (the allowance and the NSSF's benefit)
-
-    @property
-    def average(self) -> bool:
-        """The amount stands for amounts that vary (an average, or a cost per birth)."""
-        return self.amount_kind != "benefit"
-
 
 BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it
     "ages": "persons of the eligible ages (Inputs_Population)",
@@ -80,30 +46,6 @@ BASES = {  # how a measure's eligible persons are counted, and the workbook's wo
 }
 BIRTHS, PREVALENCE = "births (persons aged 0)", "disability prevalence (share)"
 PREGNANT = "pregnant women (persons)"
-
-
-@dataclass(frozen=True)
-class ShockMeasure:
-    """A shock-responsive transfer, costed by households (amounts in riels per household per month).
-
-    In a shock year: households of the hit zones x share hit; of those, the IDPoor share gets the
-    vertical top-up and the near-poor share the horizontal transfer, for ``months`` months; the
-    annual cost is weighted by the trigger probability when ``expected`` (a budget provision).
-    """
-
-    name: str
-    label: str
-    zones: tuple[str, ...]
-    share_hit: float
-    vertical_share: float  # IDPoor households topped up per household hit (measured in the first year)
-    horizontal_share: float  # non-IDPoor households below the near-poor line reached per household hit (measured)
-    vertical_amount: float
-    horizontal_amount: float
-    months: float
-    trigger_probability: float
-    expected: bool
-    admin_rate: float
-    coverage_note: str
 
 
 @dataclass(frozen=True)
@@ -174,12 +116,12 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
     index = pd.RangeIndex(0, MAX_AGE + 1, name="age")
     frame = pd.DataFrame(columns, index=index)
     usd = {y: macro.value("exchange_rate", y) for y in years if macro.has("exchange_rate", y)}
-    return CostingInputs(years, frame, {y: macro.gdp(y) for y in years},
-                         {y: macro.government_spending(y) for y in years},
-                         {y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd,
-                         {sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()},
-                         pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"),
-                         pd.DataFrame(households).rename_axis("zone"))
+    return CostingInputs(years=years, population=frame, gdp={y: macro.gdp(y) for y in years},
+                         spending={y: macro.government_spending(y) for y in years},
+                         cpi={y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd=usd,
+                         population_by_sex={sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()},
+                         demography=pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"),
+                         households_by_zone=pd.DataFrame(households).rename_axis("zone"))
 
 
 def first_year_simulation(scenario, base, first_year: int, ageing: bool = True):
@@ -203,11 +145,8 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         p = getattr(params, name)
         module = modules.get(name)
         label = next(q.label for q in sim.result.programmes if q.programme == name)
-        if name == "shock_response":
-            out.append(shock_measure(sim, p, label))
-            continue
-        if name in DEMOGRAPHIC_MEASURES:
-            out.extend(DEMOGRAPHIC_MEASURES[name](sim, p, label))
+        if module is not None and module.costing is not None:  # the programme says how it is counted
+            out.extend(module.costing(sim, p, label))
             continue
         person = module is not None and module.entity == "person" and not module.counted_in_consumption
         if person and not (hasattr(p, "amount") and isinstance(p.amount, (int, float))):
@@ -232,12 +171,14 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         sex = rules.get("sex") if isinstance(rules.get("sex"), str) else "both"
         group = age_group(pop, lo, hi, sex)
         take_up = float(getattr(p, "take_up", 1.0))
-        coverage = _reached_share(weights, paid_to, group, take_up)  # before take-up
+        coverage = reached_share(weights, paid_to, group, take_up)  # before take-up
         note = ("everyone of those ages" if coverage == 1.0 else
                 f"the share of persons aged {lo}-{hi} the rules reach (targeting, tests, conditions)")
-        rule, rate = _indexation(sim, name)
-        out.append(Measure(name, label, lo, hi, coverage, take_up, float(p.amount), rule, rate, 1.0 if one_off else 12.0,
-                           float(params.simulation.admin_cost_rate), note, sex))
+        rule, rate = indexation(sim, name)
+        out.append(Measure(name=name, label=label, min_age=lo, max_age=hi, coverage=coverage, take_up=take_up,
+                           amount=float(p.amount), indexation=rule, indexation_rate=rate,
+                           months=1.0 if one_off else float(MONTHS_A_YEAR),
+                           admin_rate=float(params.simulation.admin_cost_rate), coverage_note=note, sex=sex))
     if not out:
         raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express: a person benefit "
                         "switched on or changed by the reform"
@@ -258,11 +199,11 @@ def average_measure(sim, name: str, p, label: str) -> Measure | None:
     weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
     amounts = np.asarray(sim.reform.benefits[name], dtype=np.float64)
     paid_to = amounts > 0
-    average = _average_paid(weights, amounts, paid_to)
+    average = average_paid(weights, amounts, paid_to)
     if average is None:
         return None
     admin = float(sim.reform.params.simulation.admin_cost_rate)
-    rule, rate = _indexation(sim, name)
+    rule, rate = indexation(sim, name)
     births = float(weights @ (age == 0))
     around_births = pop.persons["pregnant"].to_numpy() | (age < 2)
     take_up = float(getattr(p, "take_up", 1.0))
@@ -271,165 +212,19 @@ def average_measure(sim, name: str, p, label: str) -> Measure | None:
         per_birth = float(weights @ amounts) / births / take_up if take_up > 0 else 0.0
         note = (f"the module pays pregnant women and children under 2: a birth stands for them, costed at the "
                 f"module's cost per birth in {sim.scenario.year} (riels a month, before take-up), held in later years")
-        return Measure(name, label, 0, 0, 1.0, take_up, per_birth, rule, rate, 12.0, admin, note, "both", "births",
-                       amount_kind="per_birth")
+        return Measure(name=name, label=label, min_age=0, max_age=0, coverage=1.0, take_up=take_up, amount=per_birth,
+                       indexation=rule, indexation_rate=rate, months=float(MONTHS_A_YEAR), admin_rate=admin,
+                       coverage_note=note, base="births", amount_kind="per_birth")
     lo = int(getattr(p, "min_age", age[paid_to].min()))
     hi = int(getattr(p, "max_age", min(int(age[paid_to].max()), MAX_AGE)))
     sexes = np.unique(pop.persons["sex"].to_numpy()[paid_to])
     sex = str(sexes[0]) if len(sexes) == 1 else "both"
-    coverage = _reached_share(weights, paid_to, age_group(pop, lo, hi, sex), take_up)
+    coverage = reached_share(weights, paid_to, age_group(pop, lo, hi, sex), take_up)
     note = (f"the share of {'persons' if sex == 'both' else sex + ' persons'} aged {lo}-{hi} the rules reach; the "
             f"amount is the average paid a month in {sim.scenario.year} (amounts vary by person), held in later years")
-    return Measure(name, label, lo, hi, coverage, take_up, average, rule, rate, 12.0, admin, note, sex,
-                   amount_kind="average", reachable=coverage)
-
-
-def age_group(pop, lo: int, hi: int, sex: str = "both") -> np.ndarray:
-    """Persons aged ``lo``..``hi`` (of one sex, unless ``both``)."""
-    age = pop.persons["age"].to_numpy()
-    group = (age >= lo) & (age <= hi)
-    if sex != "both":
-        group &= pop.persons["sex"].to_numpy() == sex
-    return group
-
-
-def _average_paid(weights: np.ndarray, amounts: np.ndarray, paid_to: np.ndarray) -> float | None:
-    """The weighted average amount over those paid (riels a month); None when nobody is paid."""
-    paid_weight = float(weights @ paid_to)
-    return float(weights @ (amounts * paid_to)) / paid_weight if paid_weight else None
-
-
-def _reached_share(weights: np.ndarray, paid_to: np.ndarray, group: np.ndarray, take_up: float) -> float:
-    """The share of ``group`` (persons represented) the rules reach, before take-up."""
-    among = float(weights @ group)
-    reached = float(weights @ (paid_to & group)) / take_up if take_up > 0 else 0.0
-    return min(reached / among, 1.0) if among > 0 else 0.0
-
-
-def _indexation(sim, name: str) -> tuple[str, float]:
-    rule = sim.scenario.reform.get(f"{name}.amount.indexation", "none")
-    if rule not in ("none", "cpi", "fixed"):
-        raise SpecError(f"{sim.scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
-                        "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
-    return rule, float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))
-
-
-def maternity_measures(sim, p, label: str) -> list[Measure]:
-    """The maternity allowance costed from births, and (with ``nssf_cash_benefit``) the NSSF's cash
-    benefit for insured women as a measure of its own."""
-    if not (p.nssf_cash_benefit and "nssf_member" in sim.population.persons):
-        return [maternity_measure(sim, p, label)]
-    nssf = nssf_maternity_measure(sim, p)
-    module = next(q for q in sim.result.programmes if q.programme == "maternity_allowance").cost_reform_riels_per_year
-    return [dataclasses.replace(maternity_measure(sim, p, label), microsimulation_cost=module - nssf.microsimulation_cost),
-            nssf]
-
-
-def nssf_maternity_measure(sim, p) -> Measure:
-    """The NSSF maternity cash benefit costed from births: eligible = births, coverage = the share
-    of pregnant women who are insured and paid (before take-up), amount = the average benefit a
-    month of those paid (``nssf_replacement_rate`` x their imputed monthly earnings), months =
-    ``nssf_benefit_months``. A benefit whose amount varies by person, costed by its average."""
-    pop = sim.population
-    weights = pop.person_weight()
-    pregnant = pop.persons["pregnant"].to_numpy()
-    insured = nssf_part(sim)
-    amounts = np.asarray(sim.reform.benefits["maternity_allowance"], dtype=np.float64)
-    paid_to = insured & (amounts > 0)
-    take_up = float(p.take_up)
-    coverage = _reached_share(weights, paid_to, pregnant, take_up)
-    months = float(p.nssf_benefit_months)
-    # each paid woman carries amount x months / 9 a month (the benefit spread over the pregnancy)
-    average = _average_paid(weights, amounts, paid_to)
-    amount = average * PREGNANCY_MONTHS / months if average is not None and months else 0.0
-    admin = float(sim.reform.params.simulation.admin_cost_rate)
-    cost = float(weights @ (amounts * paid_to)) * MONTHS_A_YEAR * (1 + admin)  # its part of the module's cost
-    return Measure(NSSF_MATERNITY, "NSSF maternity cash benefit (insured women)", 0, 0, coverage, take_up, amount,
-                   "cpi", 0.0, months, admin,
-                   f"the share of births to women insured by the NSSF, measured on the pregnant women; the amount is "
-                   f"{p.nssf_replacement_rate:g} x their average imputed monthly earnings in {sim.scenario.year}, "
-                   "indexed to the CPI whatever the allowance's rule (wages also grow in real terms: an assumption "
-                   "that understates later years)", "both", "births", amount_kind="average", reachable=coverage,
-                   microsimulation_cost=cost)
-
-
-def nssf_part(sim) -> np.ndarray:
-    """The persons the maternity allowance pays the NSSF's cash benefit: insured pregnant women."""
-    persons = sim.population.persons
-    return persons["pregnant"].to_numpy() & persons["nssf_member"].to_numpy()
-
-
-def maternity_measure(sim, p, label: str) -> Measure:
-    """The maternity allowance costed from births: each birth is paid ``months_before_birth +
-    months_after_birth`` months; coverage is the share of births (children aged 0) the rules reach."""
-    pop = sim.population
-    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
-    take_up = float(p.take_up)
-    paid_to = paid(sim.reform.benefits["maternity_allowance"])
-    before, after = float(p.months_before_birth), float(p.months_after_birth)
-    # the reach of each phase, measured on its own persons and weighted by its months: pregnant
-    # women before the birth (insured women may be left out), children aged 0 after it
-    pregnant = pop.persons["pregnant"].to_numpy()
-    if p.nssf_cash_benefit and "nssf_member" in pop.persons:  # insured women are paid the NSSF's benefit instead
-        paid_to = paid_to & ~nssf_part(sim)
-    reach_before = _reached_share(weights, paid_to, pregnant, take_up) if before else 0.0
-    reach_after = _reached_share(weights, paid_to, age == 0, take_up) if after else 0.0
-    coverage = (before * reach_before + after * reach_after) / (before + after) if before + after else 0.0
-    rule, rate = _indexation(sim, "maternity_allowance")
-    note = ("every birth" if coverage == 1.0 else
-            "the share of births the rules reach (IDPoor targeting; insured women left out before the birth), "
-            "each phase weighted by its months")
-    # everyone reached: every birth, but insured women left out before it (paid the NSSF's benefit instead)
-    reachable = 1.0
-    if (p.nssf_cash_benefit or p.exclude_nssf_members) and "nssf_member" in pop.persons and before + after:
-        insured = _reached_share(weights, nssf_part(sim), pregnant, 1.0)  # the insured share of pregnant women
-        reachable = (before * (1 - insured) + after) / (before + after)
-    return Measure("maternity_allowance", label, 0, 0, coverage, take_up, float(p.amount), rule, rate,
-                   float(p.months_before_birth + p.months_after_birth),
-                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "births", reachable=reachable)
-
-
-def disability_measure(sim, p, label: str) -> Measure:
-    """A disability allowance costed from prevalence: coverage is the share of persons with a
-    disability the rules reach (IDPoor targeting), before take-up."""
-    pop = sim.population
-    weights = pop.person_weight()
-    disabled = pop.persons["disabled"].to_numpy()
-    take_up = float(p.take_up)
-    coverage = _reached_share(weights, paid(sim.reform.benefits["disability_allowance"]), disabled, take_up)
-    rule, rate = _indexation(sim, "disability_allowance")
-    note = ("every person with a disability" if coverage == 1.0 else
-            "the share of persons with a disability the rules reach (IDPoor households)")
-    return Measure("disability_allowance", label, 0, MAX_AGE, coverage, take_up, float(p.amount), rule, rate, 12.0,
-                   float(sim.reform.params.simulation.admin_cost_rate), note, "both", "disability")
-
-
-DEMOGRAPHIC_MEASURES = {"maternity_allowance": maternity_measures,
-                        "disability_allowance": lambda sim, p, label: [disability_measure(sim, p, label)]}
-NSSF_MATERNITY = "nssf_maternity_cash"  # a measure costing part of maternity_allowance
-
-
-def shock_measure(sim, p, label: str) -> ShockMeasure:
-    """The shock-responsive transfer as a spreadsheet measure; the IDPoor and near-poor shares of the
-    hit households measured on the first year's simulated population (the module's own draws)."""
-
-    pop = sim.population
-    households = pop.households
-    w = households["weight"].to_numpy()
-    zones = hit_zones(p)
-    in_zone, hit, idpoor, near_poor = shock_groups(households["zone"].to_numpy(), households["household_id"].to_numpy(),
-                                                   households["idpoor"].to_numpy(), sim.economy.consumption_pc(pop),
-                                                   sim.economy.poverty_line(pop), p)
-    # per household hit at the nominal share (the draw by id hits a little more or less than share_hit
-    # of a zone's households; measuring against the nominal share makes the first year agree exactly)
-    hit_total = float(w @ in_zone) * float(p.share_hit)
-    share = (lambda mask: float(w @ (hit & mask)) / hit_total if hit_total > 0 else 0.0)
-    return ShockMeasure("shock_response", label, zones, float(p.share_hit), share(idpoor), share(near_poor),
-                        float(p.vertical_amount), float(p.horizontal_amount), float(p.months),
-                        float(p.trigger_probability), bool(p.expected),
-                        float(sim.reform.params.simulation.admin_cost_rate),
-                        f"of the households hit in {sim.scenario.year}, the IDPoor share and the share below "
-                        f"{p.horizontal_multiple:g} times the poverty line, measured on the simulated population")
+    return Measure(name=name, label=label, min_age=lo, max_age=hi, coverage=coverage, take_up=take_up, amount=average,
+                   indexation=rule, indexation_rate=rate, months=float(MONTHS_A_YEAR), admin_rate=admin,
+                   coverage_note=note, sex=sex, amount_kind="average", reachable=coverage)
 
 
 def shock_costs(m: ShockMeasure, inputs: CostingInputs) -> pd.DataFrame:

@@ -126,9 +126,11 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
                         notes=mid_year_changes(reform_tree, scenario.year, set(modules)))
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
-    return Simulation(scenario, pop, macro, economy, base, reform, tables, result,
-                      {"parameters_s": t1 - t0, "modules_s": t2 - t1, "outputs_s": t3 - t2},
-                      tree.file_digests, {"baseline": in_force, "reform_changes": changed}, dict(pop.metadata))
+    return Simulation(scenario=scenario, population=pop, macro=macro, economy=economy, baseline=base, reform=reform,
+                      tables=tables, result=result,
+                      seconds={"parameters_s": t1 - t0, "modules_s": t2 - t1, "outputs_s": t3 - t2},
+                      parameter_files=tree.file_digests,
+                      parameters={"baseline": in_force, "reform_changes": changed}, base_metadata=dict(pop.metadata))
 
 
 @one_blas_thread
