@@ -3,7 +3,7 @@
 The workload (the khm-bench-v1 specification of the shared benchmark kit): households of 1-9 persons from the reference
 generator, three benefits, poverty before and after, costs. Here it runs through the project's
 own parameter files (changed by benchmarks/khm_bench_v1.yaml), modules (microsim/programmes),
-engine (microsim.engine.system.run_system) and output code (microsim.distribution.outputs): no bypass. The summary is
+engine (microsim.engine.system.run_system) and output code (microsim.distribution: welfare, household_totals, breakdowns, tables): no bypass. The summary is
 checked against the reference implementation; one JSON document is printed in the reference's
 shape (run_s.median, sweep_s.median, peak_rss_mb, check.ok), plus the plain-numpy reference
 measured in a separate process of the same interpreter, and the ratios.
@@ -114,7 +114,9 @@ class Engine:
 
     def run(self, tree=None, cache=None) -> dict:
         from microsim.engine.system import run_system
-        from microsim.distribution.outputs import forget_household_totals, summary_counts, welfare
+        from microsim.distribution.household_totals import forget_household_totals
+        from microsim.distribution.tables import summary_counts
+        from microsim.distribution.welfare import welfare
 
         if cache is None:
             forget_household_totals(self.pop)
@@ -124,7 +126,7 @@ class Engine:
         return summary_counts(self.pop, self.w, self.line, self.pre, post, self.modules)
 
     def sweep(self, amounts) -> list[dict]:
-        from microsim.distribution.outputs import forget_household_totals
+        from microsim.distribution.household_totals import forget_household_totals
 
         cache: dict = {}
         forget_household_totals(self.pop)

@@ -10,7 +10,7 @@ import yaml
 from microsim.engine.economy import year_economy
 from microsim.engine.system import load_system, run_system
 from microsim.engine.macro import load_macro
-from microsim.distribution.outputs import welfare
+from microsim.distribution.welfare import welfare
 from microsim.population.population import Population
 from microsim.engine.scenario import Scenario
 

@@ -14,7 +14,7 @@ from microsim.engine.system import load_system, run_system
 from microsim.errors import SpecError
 from microsim.population.io import read_population
 from microsim.engine.macro import load_macro
-from microsim.distribution.outputs import welfare
+from microsim.distribution.welfare import welfare
 from microsim.paths import DEFAULT_POPULATION, POLICIES
 from microsim.population.population import Population
 from microsim.studies.run import simulate, simulate_year

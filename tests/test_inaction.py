@@ -139,7 +139,7 @@ def test_schooling_of_the_default_population_matches_its_published_targets(popul
 
 
 def test_poorer_children_attend_less_at_secondary_ages(population):
-    from microsim.distribution.outputs import pre_transfer_deciles
+    from microsim.distribution.breakdowns import pre_transfer_deciles
 
     households = population.households
     quintile = (pre_transfer_deciles(population, households["consumption_pc"].to_numpy()) // 2)[

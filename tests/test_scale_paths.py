@@ -16,7 +16,7 @@ from microsim.common import weighted
 from microsim.engine.benefit import Tiers, pay_tiers
 from microsim.population.groups import AGE_GROUPS
 from microsim.population.io import read_population, write_population
-from microsim.distribution.outputs import HouseholdTotals
+from microsim.distribution.household_totals import HouseholdTotals
 from microsim.population.population import Population
 from microsim.studies.run import demography, simulate
 from microsim.engine.scenario import load_scenario
@@ -214,7 +214,7 @@ def test_a_flat_benefit_paid_to_the_same_persons_reuses_its_counts_exactly():
     """A sweep over an amount: the second variant's totals come from the first's counts, and equal
     those counted afresh; a different mask is counted again."""
     from microsim.engine.benefit import Flat
-    from microsim.distribution.outputs import forget_household_totals, household_totals
+    from microsim.distribution.household_totals import forget_household_totals, household_totals
 
     pop = _fresh(POP)
     w = pop.households["weight"].to_numpy()
@@ -244,13 +244,13 @@ def test_the_whole_country_paths_give_the_same_tables_on_a_small_population(monk
     """Threads for household totals (from 10 million persons), matrix products in blocks (over a
     million households) and amounts made on each use (over a million households) are what the whole
     country runs: forced here on a small population, the tables equal the default path's."""
-    from microsim.distribution import outputs
+    from microsim.distribution import breakdowns, household_totals
 
     scenario = load_scenario(POLICIES / "scenarios" / "social_pension_and_child_benefit.yaml")
     plain = simulate(scenario, _fresh(POP))
-    monkeypatch.setattr(outputs, "THREADS_FROM_PERSONS", 0)
-    monkeypatch.setattr(outputs, "HOUSEHOLDS_PER_BLOCK", 37)
-    monkeypatch.setattr(outputs, "AMOUNT_KEPT_BYTES", 0)
+    monkeypatch.setattr(household_totals, "THREADS_FROM_PERSONS", 0)
+    monkeypatch.setattr(breakdowns, "HOUSEHOLDS_PER_BLOCK", 37)
+    monkeypatch.setattr(household_totals, "AMOUNT_KEPT_BYTES", 0)
     forced = simulate(scenario, _fresh(POP))
     for name in plain.tables:
         pd.testing.assert_frame_equal(plain.tables[name], forced.tables[name], rtol=1e-12, atol=1e-9)
@@ -262,7 +262,8 @@ def test_persons_counts_of_the_summary_are_exact_integers():
     from microsim.engine.economy import year_economy
     from microsim.engine.system import load_system, run_system
     from microsim.engine.macro import load_macro
-    from microsim.distribution.outputs import summary_counts, welfare
+    from microsim.distribution.tables import summary_counts
+    from microsim.distribution.welfare import welfare
 
     pop = _fresh(POP)
     modules, tree = load_system()

@@ -2,7 +2,7 @@
 workbook sheets of ``microsim run`` and ``microsim project``, rendered from the result records.
 
 The functions here only present; the numbers come from :mod:`microsim.distribution.results` records and the
-tables of :mod:`microsim.distribution.outputs`. :mod:`microsim.reporting.runfolder` writes the files.
+tables of :mod:`microsim.distribution.tables`. :mod:`microsim.reporting.runfolder` writes the files.
 """
 
 from __future__ import annotations

@@ -39,7 +39,9 @@ from microsim.engine.economy import YearEconomy, year_economy
 from microsim.engine.system import SystemResult, load_system, run_system
 from microsim.errors import SpecError
 from microsim.engine.macro import Macro
-from microsim.distribution.outputs import pre_transfer_deciles, welfare, year_money
+from microsim.distribution.breakdowns import pre_transfer_deciles
+from microsim.distribution.tables import year_money
+from microsim.distribution.welfare import welfare
 from microsim.population.population import Population
 from microsim.engine.scenario import Scenario
 from microsim.behaviour.study_parameters import StudyParameters, check_study

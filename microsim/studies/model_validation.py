@@ -23,7 +23,7 @@ from microsim.errors import SpecError
 from microsim.paths import HOME
 from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.common.yamlfile import read_yaml
-from microsim.distribution.outputs import household_amounts
+from microsim.distribution.household_totals import household_amounts
 from microsim.engine.system import load_system
 from microsim.studies.run import simulate_year, supported_years
 from microsim.engine.scenario import Scenario

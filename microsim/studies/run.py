@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from microsim.distribution import outputs
+from microsim.distribution import breakdowns, tables as year_tables
+from microsim.distribution.welfare import welfare
 from microsim.population.derived import consumption_order, member_counts
 from microsim.population.groups import AGE_GROUPS
 from microsim.population.ageing import BASE_YEAR, Assumptions, bring_to_year
@@ -91,32 +92,32 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
 
     w = pop.households["weight"].to_numpy()
     line, pre = economy.poverty_line(pop), economy.consumption_pc(pop)
-    wb = outputs.welfare(pop, base, modules, economy)
-    wr = outputs.welfare(pop, reform, modules, economy, survey_system=wb)
-    money = outputs.year_money(macro, scenario.year)
+    wb = welfare(pop, base, modules, economy)
+    wr = welfare(pop, reform, modules, economy, survey_system=wb)
+    money = year_tables.year_money(macro, scenario.year)
     near_poor = base.params.simulation.near_poor_multiple
     not_in_force = {**base.not_in_force, **reform.not_in_force}
     deciles_ready = threading.Event()
 
     def second_core():  # sorts and whole-column arithmetic release the GIL: these run beside the rest
-        inequality = outputs.inequality(pop, w, pre, wb.consumption, wr.consumption)
-        programmes = outputs.programme_results(pop, modules, wb, wr, money, not_in_force)
+        inequality = year_tables.inequality(pop, w, pre, wb.consumption, wr.consumption)
+        programmes = year_tables.programme_results(pop, modules, wb, wr, money, not_in_force)
         deciles_ready.wait()  # the incidence table reads the deciles the other core computes first
-        return inequality, programmes, outputs.incidence_table(pop, w, pre, wb, wr)
+        return inequality, programmes, year_tables.incidence_table(pop, w, pre, wb, wr)
 
     consumption_order(pop)  # read by both sides: made (or read from the population's file) first
     with ThreadPoolExecutor(1) as pool:  # the two sides take about as long as each other
         beside = pool.submit(second_core)
         try:
-            outputs.pre_transfer_deciles(pop, pre)  # cached on the population
+            breakdowns.pre_transfer_deciles(pop, pre)  # cached on the population
         finally:
             deciles_ready.set()
-        groups = outputs.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
-        targeting = outputs.targeting_table(pop, w, line, modules, wb, wr)
-        missing_middle = outputs.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
+        groups = breakdowns.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
+        targeting = year_tables.targeting_table(pop, w, line, modules, wb, wr)
+        missing_middle = year_tables.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
         inequality, programmes, incidence = beside.result()
-    tables = {"poverty": outputs.poverty_table(groups), "costs": outputs.cost_table(programmes, money), "incidence": incidence,
-              "targeting": targeting, "missing_middle": missing_middle, "inequality": outputs.inequality_table(inequality)}
+    tables = {"poverty": year_tables.poverty_table(groups), "costs": year_tables.cost_table(programmes, money), "incidence": incidence,
+              "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()))
