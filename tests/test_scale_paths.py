@@ -114,7 +114,7 @@ def _fresh(pop: Population) -> Population:
 
 def test_stored_derived_arrays_are_used_and_equal_the_computed_ones(stored_population):
     read = read_population(stored_population)
-    assert derived.ORDER_KEY in read.cache  # used, not computed
+    assert derived.ORDER_KEY in read.cache.unweighted  # used, not computed
     fresh = _fresh(read)
     for grouping in derived.GROUPINGS:
         assert np.array_equal(derived.member_counts(read, grouping), derived.member_counts(fresh, grouping))
@@ -133,7 +133,7 @@ def test_a_stale_derived_file_is_ignored(stored_population, tmp_path):
     persons.loc[persons["age"] == 64, "age"] = 66
     persons.to_parquet(stored_population / "persons.parquet", index=False)
     read = read_population(stored_population)
-    assert derived.ORDER_KEY not in read.cache
+    assert derived.ORDER_KEY not in read.cache.unweighted
     age = read.persons["age"].to_numpy()
     older = derived.member_counts(read, "age")[:, -1]
     assert np.array_equal(older, read.household_count(age >= 65))
@@ -142,7 +142,7 @@ def test_a_stale_derived_file_is_ignored(stored_population, tmp_path):
 def test_a_damaged_derived_file_is_ignored(stored_population):
     (stored_population / derived.FILE).write_bytes(b"not a zip file")
     read = read_population(stored_population)
-    assert derived.ORDER_KEY not in read.cache
+    assert derived.ORDER_KEY not in read.cache.unweighted
     assert np.array_equal(derived.consumption_order(read),
                           np.argsort(read.households["consumption_pc"].to_numpy(), kind="stable"))
 
@@ -154,17 +154,31 @@ def test_small_populations_are_written_without_derived_arrays(tmp_path):
 def test_reweighting_keeps_what_does_not_depend_on_weights():
     pop = _fresh(POP)
     derived.member_counts(pop, "age"), derived.consumption_order(pop)
-    pop.cache["deciles"] = "depends on weights"
+    pop.cache.weighted["deciles"] = "depends on weights"
     sizes = pop.household_size_float
     heavier = pop.reweighted(pop.households["weight"].to_numpy() * 2, {})
     assert heavier.household_size_float is sizes and not sizes.flags.writeable
     assert np.array_equal(sizes, pop.household_size) and sizes.dtype == np.float64
-    assert heavier.cache[derived.ORDER_KEY] is pop.cache[derived.ORDER_KEY]
-    assert heavier.cache[derived.MATRIX_KEY] is pop.cache[derived.MATRIX_KEY]
+    assert heavier.cache.unweighted[derived.ORDER_KEY] is pop.cache.unweighted[derived.ORDER_KEY]
+    assert heavier.cache.unweighted[derived.MATRIX_KEY] is pop.cache.unweighted[derived.MATRIX_KEY]
     assert np.shares_memory(derived.member_counts(heavier, "age"), derived.member_counts(pop, "age"))
-    assert "deciles" not in heavier.cache
+    assert "deciles" not in heavier.cache.weighted
     assert np.array_equal(heavier.households["weight"], pop.households["weight"] * 2)
     assert np.array_equal(pop.households["weight"], POP.households["weight"])  # the original unchanged
+
+
+def test_a_reweighted_population_s_cache_is_its_own():
+    """It starts with the unweighted entries, but what it adds stays its own, and the original's
+    weighted entries never reach it."""
+    pop = _fresh(POP)
+    pop.cache.weighted["household_sums"] = {"a module": 1}
+    derived.consumption_order(pop)
+    heavier = pop.reweighted(pop.households["weight"].to_numpy() * 2, {})
+    heavier.cache.unweighted["new entry"] = 1
+    assert "new entry" not in pop.cache.unweighted and heavier.cache.weighted == {}
+    assert pop.cache.weighted == {"household_sums": {"a module": 1}}
+    pop.cache.clear()
+    assert pop.cache.unweighted == {} and derived.ORDER_KEY in heavier.cache.unweighted
 
 
 def test_validation_in_any_row_order_gives_the_canonical_population():
@@ -229,7 +243,7 @@ def test_a_flat_benefit_paid_to_the_same_persons_reuses_its_counts_exactly():
     assert other.paid is not first.paid
     assert np.array_equal(other.paid, pop.household_count(pop.persons["age"].to_numpy() >= 65))
     forget_household_totals(pop)
-    assert "last_flat" not in pop.cache and "household_sums" not in pop.cache
+    assert "last_flat" not in pop.cache.weighted and "household_sums" not in pop.cache.weighted
 
 
 def test_a_benefit_paying_no_one_adds_nothing():

@@ -33,8 +33,8 @@ class PersonBreakdown:
 def person_breakdowns(pop: Population) -> tuple[list[PersonBreakdown], np.ndarray]:
     """Person-level groupings (age, sex, employment type) and one matrix of member counts (households
     x every group of every grouping), so that one matrix product sums any measure over all of them."""
-    if "unweighted:person_breakdowns" in pop.cache:
-        return pop.cache["unweighted:person_breakdowns"]
+    if "person_breakdowns" in pop.cache.unweighted:
+        return pop.cache.unweighted["person_breakdowns"]
     groupings = ("age", "sex", "employment_type")
     widths = [member_counts(pop, g).shape[1] for g in groupings]
     ages, sexes, employments = (slice(sum(widths[:i]), sum(widths[:i + 1])) for i in range(3))
@@ -46,7 +46,7 @@ def person_breakdowns(pop: Population) -> tuple[list[PersonBreakdown], np.ndarra
         PersonBreakdown("sex", list(pop.persons["sex"].cat.categories), sexes),
         PersonBreakdown("employment type (15+)", list(pop.persons["employment_type"].cat.categories), employments)]
     matrix = member_matrix(pop, groupings)
-    pop.cache["unweighted:person_breakdowns"] = breakdowns, matrix
+    pop.cache.unweighted["person_breakdowns"] = breakdowns, matrix
     return breakdowns, matrix
 
 
@@ -70,10 +70,10 @@ def pre_transfer_deciles(pop: Population, pre_h: np.ndarray) -> np.ndarray:
     place (reweighting or uprating makes a new population), and prices and uniform growth scale
     every household alike, so the ranking holds for any year.
     """
-    if "deciles" not in pop.cache:
-        pop.cache["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_size_float,
+    if "deciles" not in pop.cache.weighted:
+        pop.cache.weighted["deciles"] = deciles(pre_h, pop.households["weight"].to_numpy() * pop.household_size_float,
                                        consumption_order(pop))
-    return pop.cache["deciles"]
+    return pop.cache.weighted["deciles"]
 
 
 def deciles(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:

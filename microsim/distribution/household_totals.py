@@ -121,7 +121,7 @@ def household_totals(pop: Population, amount, key=None, per_person: bool = True)
     latest few are kept."""
     if key is None:
         return HouseholdTotals(pop, amount, per_person)
-    cache = pop.cache.setdefault("household_sums", {})
+    cache = pop.cache.weighted.setdefault("household_sums", {})
     if key in cache:
         cache[key] = cache.pop(key)  # most recently used last
     else:
@@ -146,7 +146,7 @@ def _flat_with_known_members(pop: Population, amount, module: str, per_person: b
     """A flat benefit paid to exactly the persons the module's previous flat benefit was paid to
     (a sweep over its amount): the previous counts at the new rate, found by one comparison of the
     masks instead of counting again. None when the mask differs (or the benefit is not flat)."""
-    last = pop.cache.setdefault("last_flat", {})
+    last = pop.cache.weighted.setdefault("last_flat", {})
     if not isinstance(amount, Flat):
         return None
     held = last.get(module)
@@ -164,7 +164,7 @@ def forget_household_totals(pop: Population) -> None:
     them (each entry is keyed by what it depends on): a sweep's variants share the counts of the
     modules they do not change."""
     for key in ("household_sums", "last_flat", "summary_before"):
-        pop.cache.pop(key, None)
+        pop.cache.weighted.pop(key, None)
 
 
 THREADS_FROM_PERSONS = 10_000_000  # below, starting threads costs more than it saves (measured)
@@ -174,7 +174,7 @@ def prepare_totals(pop: Population, benefits: list) -> None:
     """Count the household totals of several person benefits at once, in two threads (prefix sums
     release the GIL), and put them in the population's cache in the given order; those already
     cached, or without a key, are left to :func:`household_totals`."""
-    cache = pop.cache.setdefault("household_sums", {})
+    cache = pop.cache.weighted.setdefault("household_sums", {})
     todo = [(amount, key) for amount, key in benefits if key is not None and key not in cache]
     if len(todo) < 2 or pop.n_persons < THREADS_FROM_PERSONS:
         return

@@ -210,12 +210,12 @@ def summary_counts(pop: Population, w_h: np.ndarray, line_h: np.ndarray, pre_h: 
     per year (12 x sum of household weight x monthly benefit), per module and in total.
     """
     size = pop.household_size_float  # float64: a sum over a mask is one dot product, exact in integers
-    held = pop.cache.get("summary_before")  # before benefits: the same for every system on these arrays
+    held = pop.cache.weighted.get("summary_before")  # before benefits: the same for every system on these arrays
     if held is None or not (held[0] is w_h and held[1] is line_h and held[2] is pre_h):
         wp = w_h * size
         poor_pre = pre_h < line_h
         held = (w_h, line_h, pre_h, wp, poor_pre, float(wp.sum()), float(wp @ poor_pre), round(size @ poor_pre))
-        pop.cache["summary_before"] = held
+        pop.cache.weighted["summary_before"] = held
     _, _, _, wp, poor_pre, population, poor_pre_weighted, poor_pre_persons = held
     poor_post = post.consumption < line_h
     lifted = poor_pre & ~poor_post

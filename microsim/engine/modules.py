@@ -112,15 +112,15 @@ def _household_column_for_persons(pop, name: str):
     zone) are kept on the population, since most modules read them; wide ones are made each time."""
     column = pop.households[name]
     small = isinstance(column.dtype, pd.CategoricalDtype) or column.dtype.itemsize <= 2
-    key = f"unweighted:persons:{name}"
-    if small and key in pop.cache:
-        held = pop.cache[key]  # read-only numpy array; a Categorical is handed out as a copy
+    key = f"persons:{name}"
+    if small and key in pop.cache.unweighted:
+        held = pop.cache.unweighted[key]  # read-only numpy array; a Categorical is handed out as a copy
         return held.copy() if isinstance(held, pd.Categorical) else held
     values = column_values(column, pop.person_household_index)
     if small:  # never the weights (float64): they change when the population is reweighted
         if isinstance(values, np.ndarray):
             values.flags.writeable = False  # shared by every module: a module must not change it
-        pop.cache[key] = values
+        pop.cache.unweighted[key] = values
     return values
 
 

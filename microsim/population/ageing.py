@@ -158,9 +158,9 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
         kept += [t for t in base_targets.targets
                  if (t.is_poverty_rate and t.name != "poverty_rate_national") or t.table in ("idpoor", "pensions")]
     key = ("own profile", str(base_targets.path), base_targets.sha256, tuple(t.name for t in kept))  # every year
-    if key not in base.cache:
-        base.cache[key] = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256))
-    own = base.cache[key].set_index("target")["model"]
+    if key not in base.cache.weighted:
+        base.cache.weighted[key] = evaluate(base, TargetSet(kept, base_targets.path, base_targets.sha256))
+    own = base.cache.weighted[key].set_index("target")["model"]
     for t in kept:
         if np.isfinite(own[t.name]):
             targets.append(dataclasses.replace(t, value=float(own[t.name]),

@@ -29,9 +29,9 @@ FILE = "derived.npz"
 DERIVED_VERSION = 1  # raise when how the arrays are derived changes (e.g. the household-type rules)
 STORED_FROM_HOUSEHOLDS = 100_000  # smaller populations compute them in milliseconds
 GROUPINGS = ("age", "sex", "employment_type", "relationship")  # each a person column
-# cache keys starting with "unweighted:" are kept when the population is reweighted
-TYPE_KEY, ORDER_KEY = "unweighted:household_type", "unweighted:consumption_order"
-MATRIX_KEY = "unweighted:member_matrix"  # the counts of every grouping, one matrix, and those filled in
+# in pop.cache.unweighted (microsim.population.derived_cache): kept when the population is reweighted
+TYPE_KEY, ORDER_KEY = "household_type", "consumption_order"
+MATRIX_KEY = "member_matrix"  # the counts of every grouping, one matrix, and those filled in
 
 
 def labels(pop: Population, grouping: str) -> list[str]:
@@ -44,11 +44,11 @@ def labels(pop: Population, grouping: str) -> list[str]:
 def _counts_matrix(pop: Population) -> tuple[np.ndarray, set]:
     """The member counts of every grouping side by side (households x all their groups, the smallest
     unsigned integers that hold a household) and the groupings already filled in (each on first use)."""
-    held = pop.cache.get(MATRIX_KEY)
+    held = pop.cache.unweighted.get(MATRIX_KEY)
     if held is None:
         width = sum(len(labels(pop, g)) for g in GROUPINGS)
         largest = int(pop.household_size.max()) if pop.n_households else 0
-        held = pop.cache[MATRIX_KEY] = (np.zeros((pop.n_households, width), np.min_scalar_type(largest)), set())
+        held = pop.cache.unweighted[MATRIX_KEY] = (np.zeros((pop.n_households, width), np.min_scalar_type(largest)), set())
     return held
 
 
@@ -88,8 +88,8 @@ def member_matrix(pop: Population, groupings: tuple[str, ...]) -> np.ndarray:
 
 def household_type(pop: Population) -> np.ndarray:
     """Type of each household (index into HOUSEHOLD_TYPES, int8), from relationships and the head's age."""
-    if TYPE_KEY in pop.cache:
-        return pop.cache[TYPE_KEY]
+    if TYPE_KEY in pop.cache.unweighted:
+        return pop.cache.unweighted[TYPE_KEY]
     rel = pop.persons["relationship"]
     codes = rel.cat.codes.to_numpy()  # compare small integer codes, not strings
     code = {c: i for i, c in enumerate(rel.cat.categories)}
@@ -115,7 +115,7 @@ def household_type(pop: Population) -> np.ndarray:
         (grand > 0) & (child == 0),
     ]
     types = np.select(conditions, np.arange(len(conditions)), default=len(conditions)).astype(np.int8)
-    pop.cache[TYPE_KEY] = types
+    pop.cache.unweighted[TYPE_KEY] = types
     return types
 
 
@@ -123,9 +123,9 @@ def consumption_order(pop: Population) -> np.ndarray:
     """Households in order of consumption per person, poorest first; ties in row order (a stable
     sort). Uprating multiplies every household's consumption by one factor, so the order holds in
     every year."""
-    if ORDER_KEY not in pop.cache:
-        pop.cache[ORDER_KEY] = np.argsort(pop.households["consumption_pc"].to_numpy(), kind="stable")
-    return pop.cache[ORDER_KEY]
+    if ORDER_KEY not in pop.cache.unweighted:
+        pop.cache.unweighted[ORDER_KEY] = np.argsort(pop.households["consumption_pc"].to_numpy(), kind="stable")
+    return pop.cache.unweighted[ORDER_KEY]
 
 
 def source_digest(pop: Population) -> str:
@@ -173,7 +173,7 @@ def read(pop: Population, folder) -> bool:
             or arrays["consumption_order"].shape != (pop.n_households,)
             or str(arrays["source_sha256"]) != source_digest(pop)):
         return False
-    pop.cache[MATRIX_KEY] = (counts, set(GROUPINGS))
-    pop.cache[TYPE_KEY] = arrays["household_type"]
-    pop.cache[ORDER_KEY] = arrays["consumption_order"].astype(np.intp)
+    pop.cache.unweighted[MATRIX_KEY] = (counts, set(GROUPINGS))
+    pop.cache.unweighted[TYPE_KEY] = arrays["household_type"]
+    pop.cache.unweighted[ORDER_KEY] = arrays["consumption_order"].astype(np.intp)
     return True

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from microsim.errors import PopulationError
+from microsim.population.derived_cache import DerivedCache
 from microsim.population.validate import canonical_household_rows, validate_tables
 
 
@@ -30,9 +31,7 @@ class Population:
     households: pd.DataFrame
     persons: pd.DataFrame
     metadata: dict = field(default_factory=dict)
-    cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived tables (outputs)
-    # keys of ``cache`` starting with "unweighted:" derive from every column but the weights: a
-    # reweighted population keeps them
+    cache: DerivedCache = field(default_factory=DerivedCache, repr=False, compare=False)  # derived arrays and tables
 
     @classmethod
     def from_tables(cls, households: pd.DataFrame, persons: pd.DataFrame, metadata: dict | None = None,
@@ -62,7 +61,7 @@ class Population:
         for name in ("person_household_index", "household_size", "household_size_float", "_household_last_member"):
             if name in self.__dict__:
                 pop.__dict__[name] = self.__dict__[name]
-        pop.cache.update({k: v for k, v in self.cache.items() if str(k).startswith("unweighted:")})
+        pop.cache = self.cache.for_reweighted()
         return pop
 
     # ---- derived columns -------------------------------------------------------------------

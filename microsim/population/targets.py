@@ -169,7 +169,7 @@ def target_matrix(pop: Population, targets: TargetSet) -> TargetMatrix:
     sizes: list = [None] * K
     T = np.zeros(K)
     masks: dict[str, np.ndarray] = {}
-    counts = pop.cache.setdefault("target_counts", {})  # group -> members per household (small integers)
+    counts = pop.cache.unweighted.setdefault("target_counts", {})  # group -> members per household (small integers)
 
     def mask(group, where):
         if group == "poor":

@@ -83,7 +83,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date, allow)
     reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date, allow)
     t1 = time.perf_counter()
-    cache = pop.cache.setdefault("module_outputs", {})
+    cache = pop.cache.weighted.setdefault("module_outputs", {})
     run = dict(pop=pop, modules=modules, date=scenario.date, macro=macro, seed=scenario.seed, jobs=jobs, where=where,
                cache=cache, economy=economy)
     base = run_system(tree=base_tree, label="baseline", **run)
