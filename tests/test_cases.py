@@ -53,3 +53,10 @@ def test_case(case):
         economy = year_economy(pop, case["year"], macro)
         after = welfare(pop, system, modules, economy).person_consumption(pop) < pop.household_value("poverty_line") * factor
         assert list(after) == case["expect"]["poor_after"]
+
+
+def test_each_file_of_cases_is_named_after_the_programme_it_checks():
+    """A programme's cases sit in a file of their own, named after its file in microsim/programmes/."""
+    programmes = Path(__file__).parent.parent / "microsim" / "programmes"
+    files = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+    assert files and all((programmes / f"{f.stem}.py").exists() for f in files), [f.name for f in files]

@@ -19,7 +19,7 @@ from microsim.reporting.document import Bullets, Heading, Paragraph, Table
 from microsim.studies.inaction_study import SENSITIVITY, Study
 from microsim.distribution.results import number, record_json
 from microsim.reporting.runfolder import RunOutput
-from microsim.reporting.workbook import Sheet
+from microsim.reporting.sheets import Sheet
 from microsim.paths import display_path
 
 INACTION_FORMAT = "microsim-inaction/1"

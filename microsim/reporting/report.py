@@ -16,7 +16,7 @@ from microsim.reporting import charts as chart_kit
 from microsim.common import formatting
 from microsim.reporting.document import Bullets, Figure, Heading, Paragraph, Table
 from microsim.distribution.results import HEADLINE_LABELS, Headline, YearResult
-from microsim.reporting.workbook import Sheet
+from microsim.reporting.sheets import Sheet
 from microsim.engine.benefit import Flat
 
 TABLE_TITLES = {

@@ -34,7 +34,7 @@ from microsim.reporting.document import to_html, to_markdown
 from microsim.common.formatting import csv_number
 from microsim.population.io import atomic_folder, foreign_files
 from microsim.distribution.results import INTERVAL_METHOD, SUMMARY_FORMAT, YearResult, record_json
-from microsim.reporting.workbook import Sheet, write_workbook
+from microsim.reporting.sheets import Sheet, write_workbook
 from microsim.paths import display_path, WPP_FILE
 from microsim.population.ageing import DEFAULT_ASSUMPTIONS
 from microsim.population.targets import DEFAULT_TARGETS

@@ -15,7 +15,7 @@ from microsim.common.formatting import MISSING, persons, plain
 from microsim.distribution.results import YearResult
 from microsim.reporting.runfolder import RunOutput, build_summary, scenario_manifest
 from microsim.studies.sweep import Variant, variants_table
-from microsim.reporting.workbook import Sheet
+from microsim.reporting.sheets import Sheet
 
 
 def sweep_output(scenario, variants: list[Variant], results: list[YearResult], population: dict, command: str,

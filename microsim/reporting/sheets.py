@@ -1,4 +1,4 @@
-"""The Excel workbook of a run folder, for analysts and trainees who work in Excel (XlsxWriter).
+"""The sheets of a run folder's workbook.xlsx, for analysts and trainees who work in Excel (XlsxWriter).
 
 Every sheet: a title row saying what it holds, a bold header row in words with units, frozen
 so it stays in view, number formats (thousands separators, two decimals for percentages), and
