@@ -65,9 +65,7 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
     from microsim.studies.run import simulate_year
     from microsim.reporting.simulation_output import run_output
     from microsim.reporting.runfolder import population_info, write_run_folder
-
-    import dataclasses
-
+    from microsim.studies.uncertainty import attach_intervals
     from microsim.common.progress import stages
 
     sc, data, out, overwrite = prepare(scenario, data, out, overwrite, sc_slug_suffix="", allow=allow)
@@ -78,12 +76,9 @@ def run(scenario, data, out, jobs, no_ageing, no_growth, overwrite, no_charts, n
         sim = simulate_year(sc, pop, ageing=not no_ageing, growth=not no_growth, jobs=jobs)
         step(f"{sc.year} simulated")
     if replicates:
-        from microsim.studies.uncertainty import intervals, replicate_results
-
         with executor_for(backend, scheduler, jobs, quiet) as executor:
-            reps = replicate_results(sc, population_for_workers(pop, data, executor), [sc.year], replicates, ageing=not no_ageing,
-                                     growth=not no_growth, executor=executor)[sc.year]
-        sim.result = dataclasses.replace(sim.result, intervals=intervals(sim.result, reps))
+            attach_intervals(sc, population_for_workers(pop, data, executor), [sim], replicates, ageing=not no_ageing,
+                             growth=not no_growth, executor=executor)
     with stages(1, "Writing", quiet) as step:
         command = replay_command({"data": data, **({"replicates": replicates} if replicates else {})})
         output = run_output(sim, command, jobs, population_info(pop, population_label(data)))
@@ -151,16 +146,7 @@ def project(scenario, first, last, data, out, jobs, no_ageing, no_growth, overwr
     with executor_for(backend, scheduler, jobs, quiet) as executor:
         shipped = population_for_workers(pop, data, executor)
         proj = run_projection(sc, shipped, first, last, jobs, ageing=not no_ageing, growth=not no_growth, quiet=quiet,
-                              executor=executor)
-        if replicates:
-            import dataclasses
-
-            from microsim.studies.uncertainty import intervals, replicate_results
-
-            reps = replicate_results(sc, shipped, proj.years, replicates, ageing=not no_ageing, growth=not no_growth,
-                                     executor=executor)
-            for p in proj.projected:
-                p.result = dataclasses.replace(p.result, intervals=intervals(p.result, reps[p.year]))
+                              executor=executor, replicates=replicates or 0)
     command = replay_command({"data": data, "first": first, "last": last})
     output = projection_output(proj, command, population_info(pop, population_label(data)), pop.metadata)
     write_run_folder(output, out, overwrite)

@@ -16,6 +16,7 @@ from microsim.population.ageing import Assumptions, load_assumptions
 from microsim.population.population import Population
 from microsim.distribution.results import YearResult, record_json
 from microsim.studies.executor import map_tasks, resolve
+from microsim.studies.uncertainty import attach_intervals
 from microsim.studies.run import check_years, simulate_year
 
 
@@ -81,9 +82,11 @@ class Projection:
 
 
 def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing: bool = True,
-                   growth: bool = True, macro=None, quiet: bool = True, executor=None) -> Projection:
+                   growth: bool = True, macro=None, quiet: bool = True, executor=None,
+                   replicates: int = 0) -> Projection:
     """Every year from ``first`` to ``last``; years are independent tasks of the executor (default:
-    ``jobs`` joblib processes). ``base`` is a Population or a PopulationRef.
+    ``jobs`` joblib processes). ``base`` is a Population or a PopulationRef. With ``replicates``,
+    every year's result carries its 95 % intervals (docs/uncertainty.md).
 
     Results are identical for any backend and ``jobs``; a progress bar shows on a terminal unless ``quiet``.
     """
@@ -92,6 +95,7 @@ def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing:
     assumptions = load_assumptions()
     calls = [(base, scenario, y, ageing, growth, assumptions, macro, first) for y in years]
     projected = map_tasks(executor, project_year, calls, "Projecting", "year", jobs, quiet)
+    attach_intervals(scenario, base, projected, replicates, ageing=ageing, growth=growth, executor=executor)
     summary = pd.DataFrame([{"year": p.year, **record_json(p.result.headline)} for p in projected])
     costs = pd.concat([p.costs for p in projected], ignore_index=True)
     costs = costs[["year"] + [c for c in costs.columns if c != "year"]]

@@ -21,6 +21,7 @@ replicates (a zero reform's change) has an interval of exactly zero width.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -95,6 +96,20 @@ def replicate_results(scenario, base, years: list[int], replicates: int, ageing:
     for task, result in zip(tasks, done):
         out[task[2]].append(result)
     return out
+
+
+def attach_intervals(scenario, base, simulations: list, replicates: int, ageing: bool = True, growth: bool = True,
+                     executor=None) -> None:
+    """Give each simulation's result (a run's :class:`~microsim.studies.run.Simulation`, or the years
+    of a projection) its 95 % intervals, from ``replicates`` bootstrap replicates of every year
+    simulated, run as tasks of the executor. ``base`` is the Population or PopulationRef the point
+    estimates were simulated on. Nothing happens when ``replicates`` is 0."""
+    if not replicates:
+        return
+    years = sorted({s.result.year for s in simulations})
+    reps = replicate_results(scenario, base, years, replicates, ageing=ageing, growth=growth, executor=executor)
+    for s in simulations:
+        s.result = dataclasses.replace(s.result, intervals=intervals(s.result, reps[s.result.year]))
 
 
 @dataclass(frozen=True)
