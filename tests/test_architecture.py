@@ -120,6 +120,7 @@ FLOORS = {
     "distribution": ["microsim.distribution*"],
     "studies": ["microsim.studies*"],
     "reporting": ["microsim.reporting*"],
+    "web": ["microsim.web*"],
     "cli": ["microsim.cli*", "microsim.__main__"],
     "public aliases": list(PUBLIC_ALIASES),  # on top: nothing in the package may import them
 }

@@ -12,6 +12,7 @@ exit 2 (docs/architecture.md).
 - inaction: the cost of inaction
 - costing: cost, workbook
 - reference: validate-model, policies
+- serve: the workbench's local server
 """
 
 from microsim.cli.app import main

@@ -10,7 +10,7 @@ import click
 
 from microsim.errors import MicrosimError
 from microsim import __version__
-from microsim.cli import costing, inaction, population, reference, simulate
+from microsim.cli import costing, inaction, population, reference, serve, simulate
 
 
 class Terminated(KeyboardInterrupt):
@@ -71,5 +71,8 @@ def main():
     """
 
 
-for command in (population.synth, population.import_, population.validate, population.describe, population.calibrate, population.schema, simulate.run, simulate.project, simulate.sweep, simulate.compare, inaction.inaction, costing.cost, costing.workbook, reference.validate_model, reference.policies):
+COMMANDS = (population.synth, population.import_, population.validate, population.describe, population.calibrate,
+            population.schema, simulate.run, simulate.project, simulate.sweep, simulate.compare, inaction.inaction,
+            costing.cost, costing.workbook, reference.validate_model, reference.policies, serve.serve)
+for command in COMMANDS:
     main.add_command(command)

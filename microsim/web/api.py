@@ -1,0 +1,146 @@
+"""The JSON API of ``microsim serve``: the programmes and their parameters, and a reform simulated
+on the population the server holds, answered with exactly the ``summary.json`` that ``microsim run``
+writes for that reform and year (docs/outputs.md, docs/serve.md).
+
+The population is read once, when the app is made. Simulations run one at a time (a lock): the
+population's derived-array cache is shared by every request and is filled as it is first used, so
+two simulations at once could see it half-made. Results are kept by request (the same reform, year
+and options answer from memory), so a classroom asking the same questions waits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from microsim.engine.scenario import Scenario
+from microsim.engine.system import load_system
+from microsim.errors import MicrosimError, SpecError
+from microsim.paths import DEFAULT_POPULATION, display_path
+from microsim.population.io import read_population
+from microsim.reporting.runfolder import population_info
+from microsim.reporting.simulation_output import run_output
+from microsim.studies.run import simulate_year
+from microsim.studies.uncertainty import attach_intervals
+from microsim.web.requests import FIRST_YEAR, LAST_YEAR, SimulateRequest
+from microsim.web.limits import BodyLimit, MAX_BODY_BYTES
+
+class FieldError(MicrosimError):
+    """A request's field that the model refuses (an unknown parameter, a value out of its range)."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc, self.message = loc, message
+
+
+RESULTS_KEPT = 64  # simulations answered from memory (each a few hundred kilobytes)
+REQUEST = Path("request")  # what error messages name as the scenario's file
+
+
+def create_app(data: str | Path | None = None) -> FastAPI:
+    """The app over the population at ``data`` (default: the shipped one), read once now."""
+    data = Path(data) if data is not None else DEFAULT_POPULATION
+    population = read_population(data)
+    label = display_path(data)
+    info = population_info(population, label)
+    lock = threading.Lock()
+    kept: OrderedDict[str, dict] = OrderedDict()
+
+    app = FastAPI(title="Cambodia microsimulation", version="1", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="Household benefits and poverty in Cambodia: the command line's studies over HTTP.")
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+
+    @app.exception_handler(FieldError)
+    async def field_error(request: Request, error: FieldError):
+        return JSONResponse(status_code=422, content={"detail": [{"loc": list(error.loc), "msg": error.message,
+                                                                  "type": "value_error"}]})
+
+    @app.exception_handler(MicrosimError)
+    async def user_error(request: Request, error: MicrosimError):
+        return JSONResponse(status_code=422, content={"detail": [{"loc": ["body"], "msg": str(error),
+                                                                  "type": "value_error"}]})
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]})
+
+    @app.get("/api/programmes")
+    def programmes(year: int = Query(2026, ge=FIRST_YEAR, le=LAST_YEAR)) -> dict:
+        """Every policy module with its parameters as in force on 1 January of ``year``."""
+        return programme_catalogue(year)
+
+    @app.post("/api/simulate")
+    def simulate(request: SimulateRequest) -> JSONResponse:
+        """The reform simulated in its year on the server's population: ``summary.json`` of ``microsim run``."""
+        key = request.model_dump_json()
+        with lock:
+            if key not in kept:
+                kept[key] = simulation_summary(request, population, data, info)
+                while len(kept) > RESULTS_KEPT:
+                    kept.popitem(last=False)
+            kept.move_to_end(key)
+            return JSONResponse(kept[key])
+
+    return app
+
+
+def scenario_of(request: SimulateRequest) -> Scenario:
+    """The request as a scenario, its overrides checked now (an unknown parameter or a value out of
+    range is an error naming it, before any work)."""
+    scenario = Scenario(name=request.name, year=request.year, path=REQUEST, sha256="", seed=request.seed,
+                        description=" ".join(request.description.split()),
+                        baseline=dict(request.baseline), reform=dict(request.reform),
+                        allow_implausible=request.allow)
+    _, tree = load_system()
+    for part, overrides in (("baseline", scenario.baseline), ("reform", scenario.reform)):
+        for path, value in overrides.items():  # one at a time, so that an error names its field
+            try:
+                tree.with_overrides({path: value}, f"request, {part}", scenario.overrides_date, request.allow)
+            except SpecError as e:
+                raise FieldError(("body", part, path), str(e)) from None
+    base = tree.with_overrides(scenario.baseline, "request, baseline", scenario.overrides_date, request.allow)
+    base.with_overrides(scenario.reform, "request, reform", scenario.overrides_date, request.allow)  # together
+    return scenario
+
+
+def simulation_summary(request: SimulateRequest, population, data: Path, info: dict) -> dict:
+    """What ``microsim run`` writes as summary.json for the same reform, year and options."""
+    scenario = scenario_of(request)
+    sim = simulate_year(scenario, population, ageing=request.ageing, growth=request.growth)
+    attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
+    return json.loads(json.dumps(run_output(sim, "", 1, info).summary, allow_nan=False))
+
+
+def programme_catalogue(year: int) -> dict:
+    """Each module: what it pays, whether current law has it on in ``year``, and each parameter with
+    its unit, value in force on 1 January, plausible range and reference."""
+    modules, tree = load_system()
+    date = dt.date(year, 1, 1)
+    out = []
+    for name, module in sorted(modules.items()):
+        parameters = []
+        for path, parameter in tree.parameters.items():
+            if not path.startswith(name + "."):
+                continue
+            dates = [d for d in parameter.values if d <= date]
+            entry = parameter.values[max(dates)] if dates else None
+            parameters.append({
+                "path": path, "description": parameter.description, "unit": parameter.unit,
+                "value": entry["value"] if entry else None,
+                "in_force_from": max(dates).isoformat() if dates else None,
+                "reference": entry["reference"] if entry else "",
+                "plausible": list(parameter.plausible) if parameter.plausible else None,
+                "allowed": list(parameter.allowed) or None, "indexation": parameter.indexation})
+        active = next((p["value"] for p in parameters if p["path"] == f"{name}.active"), False)
+        out.append({"name": name, "label": module.label, "entity": module.entity, "description": module.description,
+                    "pays": module.unit, "active": bool(active), "parameters": parameters})
+    return {"year": year, "programmes": out}

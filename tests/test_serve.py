@@ -1,0 +1,192 @@
+"""The workbench's JSON API (microsim.web) and `microsim serve`: the same numbers as the command
+line, every bad request a 422 naming its field, bodies size-limited, the server on loopback."""
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from microsim.cli import main
+from microsim.engine.scenario import load_scenario
+from microsim.engine.system import load_system
+from microsim.paths import HOME, POLICIES
+from microsim.web.api import create_app
+from microsim.web.limits import MAX_BODY_BYTES
+from microsim.web.requests import MAX_OVERRIDES, MAX_REPLICATES
+
+SCENARIOS = ["child_benefit_2_5", "social_pension_65", "scholarship_every_idpoor_pupil"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app())
+
+
+def request_of(name: str, year: int, **options) -> dict:
+    """The API request for a shipped scenario file, in ``year``."""
+    sc = load_scenario(POLICIES / "scenarios" / f"{name}.yaml")
+    return {"name": sc.name, "description": sc.description, "year": year, "seed": sc.seed, "reform": sc.reform,
+            "baseline": sc.baseline, **options}
+
+
+def run_summary(tmp_path, name: str, year: int, *options) -> dict:
+    """summary.json of `microsim run` for the scenario moved to ``year``."""
+    text = (POLICIES / "scenarios" / f"{name}.yaml").read_text()
+    scenario = tmp_path / f"{name}_{year}.yaml"
+    scenario.write_text(text.replace(f"year: {load_scenario(POLICIES / 'scenarios' / f'{name}.yaml').year}",
+                                     f"year: {year}"))
+    assert load_scenario(scenario).year == year
+    out = tmp_path / f"run_{name}_{year}"
+    result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out), "--no-charts", *options])
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.mark.parametrize("year", [2026, 2030])
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_simulate_answers_what_microsim_run_writes(client, tmp_path, name, year):
+    answer = client.post("/api/simulate", json=request_of(name, year))
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == run_summary(tmp_path, name, year, "--no-intervals")
+
+
+def test_simulate_with_replicates_answers_the_run_s_intervals(client, tmp_path):
+    answer = client.post("/api/simulate", json=request_of("child_benefit_2_5", 2026, replicates=2))
+    assert answer.status_code == 200, answer.text
+    expected = run_summary(tmp_path, "child_benefit_2_5", 2026, "--replicates", "2")
+    assert answer.json() == expected and expected["uncertainty"]["replicates"] == 2
+
+
+def test_a_repeated_request_is_answered_from_memory_with_the_same_numbers(client):
+    body = request_of("social_pension_65", 2027)
+    first = client.post("/api/simulate", json=body)
+    start = time.perf_counter()
+    again = client.post("/api/simulate", json=body)
+    assert again.json() == first.json() and time.perf_counter() - start < 5
+
+
+def test_requests_at_once_give_what_each_gives_alone(client):
+    """Each request independent: eight at once, in threads, equal the same eight one by one."""
+    bodies = [request_of(name, year) for name in SCENARIOS for year in (2028, 2029)][:8]
+    fresh = TestClient(create_app())
+    alone = [fresh.post("/api/simulate", json=b).json() for b in bodies]
+    together = [None] * len(bodies)
+
+    def ask(i):
+        together[i] = client.post("/api/simulate", json=bodies[i]).json()
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert together == alone
+
+
+def test_programmes_list_every_module_with_its_parameters_in_force(client):
+    answer = client.get("/api/programmes", params={"year": 2030}).json()
+    modules, tree = load_system()
+    assert [p["name"] for p in answer["programmes"]] == sorted(modules) and answer["year"] == 2030
+    pension = next(p for p in answer["programmes"] if p["name"] == "social_pension")
+    amount = next(q for q in pension["parameters"] if q["path"] == "social_pension.amount")
+    parameter = tree.parameters["social_pension.amount"]
+    assert amount["unit"] == parameter.unit and amount["plausible"] == list(parameter.plausible)
+    assert amount["value"] == parameter.values[max(d for d in parameter.values if d.year <= 2030)]["value"]
+    assert amount["reference"]
+    family = next(p for p in answer["programmes"] if p["name"] == "family_package_base")
+    assert family["active"] is True and pension["active"] is False  # current law in 2030
+
+
+BAD = [
+    ({"year": 2050}, ["body", "year"]),
+    ({"year": "next"}, ["body", "year"]),
+    ({"colour": "red"}, ["body", "colour"]),
+    ({"replicates": MAX_REPLICATES + 1}, ["body", "replicates"]),
+    ({"replicates": -1}, ["body", "replicates"]),
+    ({"reform": {"social_pension.amount": "lots"}}, ["body", "reform", "social_pension.amount"]),
+    ({"reform": {"social_pension.amount": -5}}, ["body", "reform", "social_pension.amount"]),
+    ({"reform": {"social_pension.amount": 10**12}}, ["body", "reform", "social_pension.amount"]),
+    ({"reform": {"social_pension.amout": 1000}}, ["body", "reform", "social_pension.amout"]),
+    ({"baseline": {"no_such.thing": 1}}, ["body", "baseline", "no_such.thing"]),
+    ({"reform": {"../../etc/passwd": 1}}, ["body", "reform"]),
+    ({"reform": {f"social_pension.x{i}": 1 for i in range(MAX_OVERRIDES + 1)}}, ["body", "reform"]),
+    ({"reform": ["social_pension.amount"]}, ["body", "reform"]),
+    ({"seed": -1}, ["body", "seed"]),
+]
+
+
+@pytest.mark.parametrize("body,field", BAD, ids=[str(f) for _, f in BAD])
+def test_every_bad_request_is_a_422_naming_its_field(client, body, field):
+    answer = client.post("/api/simulate", json=body)
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert detail[0]["loc"] == field and detail[0]["msg"]
+    assert "Traceback" not in answer.text
+
+
+def test_a_value_out_of_its_plausible_range_needs_allow(client):
+    body = {"reform": {"social_pension.active": True, "social_pension.amount": 5_000_000}}
+    refused = client.post("/api/simulate", json=body)
+    assert refused.status_code == 422 and "plausible" in refused.json()["detail"][0]["msg"]
+    assert refused.json()["detail"][0]["loc"] == ["body", "reform", "social_pension.amount"]
+    assert client.post("/api/simulate", json={**body, "allow": True}).status_code == 200
+
+
+def test_bodies_are_size_limited_and_malformed_ones_refused(client):
+    big = client.post("/api/simulate", content=b" " * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"})
+    assert big.status_code == 413 and big.json()["detail"][0]["loc"] == ["body"]
+
+    def chunks():
+        for _ in range(MAX_BODY_BYTES // 1024 + 2):
+            yield b" " * 1024
+
+    streamed = client.post("/api/simulate", content=chunks(), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
+    broken = client.post("/api/simulate", content=b"{not json", headers={"content-type": "application/json"})
+    assert broken.status_code == 422
+    assert client.get("/api/programmes", params={"year": 1990}).status_code == 422
+
+
+def test_the_api_is_described_and_no_page_loads_anything_from_outside(client):
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/programmes", "/api/simulate"} <= set(schema["paths"])
+    assert client.get("/docs").status_code == 404  # FastAPI's pages would fetch their scripts from a CDN
+
+
+def test_serve_refuses_a_host_that_is_not_an_address():
+    result = CliRunner().invoke(main, ["serve", "--host", "my laptop"])
+    assert result.exit_code == 2 and "--host 'my laptop'" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_listens_on_loopback_by_default_and_answers():
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "microsim", "serve", "--port", str(port)], cwd=HOME,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while answer is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/programmes", timeout=5) as response:
+                    answer = json.loads(response.read())
+            except OSError:
+                time.sleep(0.2)
+        assert answer is not None and answer["year"] == 2026, server.stderr.read1().decode() if server.poll() else ""
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+        assert listening == "" or f"127.0.0.1:{port}" in listening  # ss may be missing: then the answer suffices
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert b"this computer only" in output
