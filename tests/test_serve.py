@@ -190,3 +190,49 @@ def test_serve_listens_on_loopback_by_default_and_answers():
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert b"this computer only" in output
+
+
+# ---- the household calculator ------------------------------------------------------------------
+import yaml  # noqa: E402
+
+from microsim.engine.macro import load_macro  # noqa: E402
+
+CASES = [c for f in sorted((HOME / "tests" / "cases").glob("*.yaml")) for c in yaml.safe_load(f.read_text())
+         if "poverty_line" not in c["household"]]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"][:50] for c in CASES])
+def test_the_household_calculator_gives_each_hand_checked_case(client, case):
+    """tests/cases/: the household's consumption is given in 2019/20 prices there, in the year's here."""
+    factor = load_macro().price_factor(case["year"], "2019/20")
+    household = dict(case["household"], consumption_pc=case["household"]["consumption_pc"] * factor)
+    body = {"year": case["year"], "reform": case.get("parameters", {}), "allow": True, "household": household,
+            "members": case["persons"]}
+    answer = client.post("/api/household", json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    for key, expected in case["expect"].items():
+        if key == "poor_before":
+            assert [result["poor"]["before benefits"]] * len(expected) == expected
+        elif key == "poor_after":
+            assert [result["poor"]["reform"]] * len(expected) == expected
+        else:
+            paid = {**result["member_benefits_riels_per_month"]["reform"],
+                    **{n: [v] for n, v in result["household_benefits_riels_per_month"]["reform"].items()}}
+            expected = expected if isinstance(expected, list) else [expected]  # a household amount
+            assert paid.get(key, [0.0] * len(expected)) == pytest.approx(expected, rel=1e-12, abs=1e-9), key
+
+
+def test_the_household_calculator_refuses_bad_households_naming_the_field(client):
+    good = {"household": {"zone": "rural", "consumption_pc": 400000}, "members": [{"age": 70, "sex": "female"}]}
+    assert client.post("/api/household", json=good).status_code == 200
+    for change, field in [({"household": {"zone": "mars", "consumption_pc": 1}}, ["body", "household", "zone"]),
+                          ({"household": {"zone": "rural", "consumption_pc": -1}}, ["body", "household", "consumption_pc"]),
+                          ({"members": []}, ["body", "members"]),
+                          ({"members": [{"age": 200, "sex": "female"}]}, ["body", "members", 0, "age"]),
+                          ({"members": [{"age": 3, "sex": "x"}]}, ["body", "members", 0, "sex"]),
+                          ({"members": [{"age": 3, "sex": "male", "wings": 2}]}, ["body", "members", 0, "wings"]),
+                          ({"members": [{"age": 30, "sex": "male"}] * 31}, ["body", "members"]),
+                          ({"reform": {"social_pension.amount": "lots"}}, ["body", "reform", "social_pension.amount"])]:
+        answer = client.post("/api/household", json={**good, **change})
+        assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == field, (change, answer.text)

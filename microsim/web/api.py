@@ -29,7 +29,8 @@ from microsim.reporting.runfolder import population_info
 from microsim.reporting.simulation_output import run_output
 from microsim.studies.run import simulate_year
 from microsim.studies.uncertainty import attach_intervals
-from microsim.web.requests import FIRST_YEAR, LAST_YEAR, SimulateRequest
+from microsim.studies.household import household_population, simulate_household
+from microsim.web.requests import FIRST_YEAR, LAST_YEAR, HouseholdRequest, ReformRequest, SimulateRequest
 from microsim.web.limits import BodyLimit, MAX_BODY_BYTES
 
 class FieldError(MicrosimError):
@@ -90,10 +91,20 @@ def create_app(data: str | Path | None = None) -> FastAPI:
             kept.move_to_end(key)
             return JSONResponse(kept[key])
 
+    @app.post("/api/household")
+    def household(request: HouseholdRequest) -> dict:
+        """One household under the baseline and the reform: each programme's benefit to each member
+        (or to the household), consumption per person after benefits and poverty (riels a month, the
+        year's prices)."""
+        scenario = scenario_of(request)
+        pop = household_population(request.household.zone, request.household.idpoor,
+                                   request.household.consumption_pc, [m.row() for m in request.members], request.year)
+        return simulate_household(scenario, pop).to_json()
+
     return app
 
 
-def scenario_of(request: SimulateRequest) -> Scenario:
+def scenario_of(request: ReformRequest) -> Scenario:
     """The request as a scenario, its overrides checked now (an unknown parameter or a value out of
     range is an error naming it, before any work)."""
     scenario = Scenario(name=request.name, year=request.year, path=REQUEST, sha256="", seed=request.seed,

@@ -1,21 +1,37 @@
 """What a client may send, as typed, validated requests (pydantic): a bad field is answered with
-HTTP 422 naming it, before any work. Limits keep one request from occupying a classroom's server.
+HTTP 422 naming it, before any work. Limits keep one request from occupying a classroom's server;
+the codes a household's fields may take are the population schema's (docs/data-schema.md).
 """
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from microsim.population.schema import load_schema
+
 MAX_OVERRIDES = 200  # parameter overrides in one request (a scenario file holds a handful)
 MAX_REPLICATES = 200  # bootstrap replicates a request may ask for (about 0.25 s each on one core)
+MAX_MEMBERS = 30  # members of one household in the calculator (the largest survey households have about 20)
+MAX_CONSUMPTION = 1e9  # riels per person per month: far above any household's, and refused above
 FIRST_YEAR, LAST_YEAR = 2019, 2035  # the survey year to the last year of policies/macro.yaml (checked again)
 
 Value = Union[bool, int, float, str]  # what a scenario file's `parameter.path: value` line holds
+_SCHEMA = load_schema()
 
 
-class SimulateRequest(BaseModel):
+def _codes(table: str, column: str):
+    """The schema's allowed values of a category column, as a type pydantic checks."""
+    return Literal[tuple(_SCHEMA.table(table)[column].values)]
+
+
+Sex, Relationship = _codes("persons", "sex"), _codes("persons", "relationship")
+EmploymentType, PensionScheme = _codes("persons", "employment_type"), _codes("persons", "pension_scheme")
+Zone, IDPoor = _codes("households", "zone"), _codes("households", "idpoor")
+
+
+class ReformRequest(BaseModel):
     """A reform in a year: the same overrides a scenario file holds (``reform:`` and ``baseline:``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -26,9 +42,6 @@ class SimulateRequest(BaseModel):
     reform: dict[str, Value] = Field(default_factory=dict, description="parameter.path -> value, on top of the baseline.")
     baseline: dict[str, Value] = Field(default_factory=dict, description="parameter.path -> value changing current law.")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Take-up draws (as a scenario's seed).")
-    ageing: bool = Field(True, description="Reweight the population to the year's demography (as `microsim run`).")
-    growth: bool = Field(True, description="Grow consumption with real GDP per head (as `microsim run`).")
-    replicates: int = Field(0, ge=0, le=MAX_REPLICATES, description="Bootstrap replicates for 95 % intervals (0: none).")
     allow: bool = Field(False, description="Accept values outside their plausible range (as --allow).")
 
     @field_validator("reform", "baseline")
@@ -40,3 +53,49 @@ class SimulateRequest(BaseModel):
             if len(path) > 200 or not path.replace("_", "").replace(".", "").isalnum():
                 raise ValueError(f"{path[:60]!r} is not a parameter path such as social_pension.amount")
         return overrides
+
+
+class SimulateRequest(ReformRequest):
+    """A reform simulated on the server's population, as ``microsim run`` does."""
+
+    ageing: bool = Field(True, description="Reweight the population to the year's demography (as `microsim run`).")
+    growth: bool = Field(True, description="Grow consumption with real GDP per head (as `microsim run`).")
+    replicates: int = Field(0, ge=0, le=MAX_REPLICATES, description="Bootstrap replicates for 95 % intervals (0: none).")
+
+
+class Member(BaseModel):
+    """One member of the household (the first is its head)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    age: int = Field(ge=0, le=120, description="Completed years.")
+    sex: Sex
+    relationship: Optional[Relationship] = None
+    employment_type: Optional[EmploymentType] = None
+    disabled: bool = False
+    pregnant: bool = False
+    in_school: bool = False
+    contributory_pension: bool = Field(False, description="Receives a contributory pension.")
+    pension_scheme: Optional[PensionScheme] = None
+    nssf_member: Optional[bool] = Field(None, description="Insured by the NSSF (formal employees).")
+    education_years: Optional[int] = Field(None, ge=0, le=25)
+
+    def row(self) -> dict:
+        """The person row: only what was given (the rest takes the study's defaults)."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class Household(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zone: Zone
+    idpoor: IDPoor = Field(0, description="0 not identified, 1 level 1, 2 level 2.")
+    consumption_pc: float = Field(ge=0, le=MAX_CONSUMPTION,
+                                  description="Riels per person per month, in the prices of the year asked.")
+
+
+class HouseholdRequest(ReformRequest):
+    """One household under the baseline and the reform (the calculator)."""
+
+    household: Household
+    members: list[Member] = Field(min_length=1, max_length=MAX_MEMBERS)
