@@ -64,6 +64,20 @@ def test_simulate_with_replicates_answers_the_run_s_intervals(client, tmp_path):
     assert answer.json() == expected and expected["uncertainty"]["replicates"] == 2
 
 
+def test_project_answers_what_microsim_project_writes(client, tmp_path):
+    body = {**request_of("social_pension_65", 2026), "first": 2026, "last": 2028}
+    answer = client.post("/api/project", json=body)
+    assert answer.status_code == 200, answer.text
+    out = tmp_path / "projection"
+    result = CliRunner().invoke(main, ["project", str(POLICIES / "scenarios" / "social_pension_65.yaml"), "--from", "2026",
+                                       "--to", "2028", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    expected = json.loads((out / "summary.json").read_text())
+    assert answer.json() == expected and expected["years_simulated"] == [2026, 2027, 2028]
+    reversed_years = client.post("/api/project", json={**body, "first": 2030, "last": 2027})
+    assert reversed_years.status_code == 422 and reversed_years.json()["detail"][0]["loc"] == ["body", "last"]
+
+
 def test_a_repeated_request_is_answered_from_memory_with_the_same_numbers(client):
     body = request_of("social_pension_65", 2027)
     first = client.post("/api/simulate", json=body)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from microsim.engine.scenario import Scenario
 from microsim.engine.system import load_system
@@ -26,11 +26,13 @@ from microsim.errors import MicrosimError, SpecError
 from microsim.paths import DEFAULT_POPULATION, display_path
 from microsim.population.io import read_population
 from microsim.reporting.runfolder import population_info
-from microsim.reporting.simulation_output import run_output
+from microsim.reporting.simulation_output import projection_output, run_output
+from microsim.studies.projection import run_projection
 from microsim.studies.run import simulate_year
 from microsim.studies.uncertainty import attach_intervals
 from microsim.studies.household import household_population, simulate_household
-from microsim.web.requests import FIRST_YEAR, LAST_YEAR, HouseholdRequest, ReformRequest, SimulateRequest
+from microsim.web.requests import (FIRST_YEAR, LAST_YEAR, HouseholdRequest, ProjectRequest, ReformRequest,
+                                   SimulateRequest)
 from microsim.web.limits import BodyLimit, MAX_BODY_BYTES
 
 class FieldError(MicrosimError):
@@ -52,7 +54,21 @@ def create_app(data: str | Path | None = None) -> FastAPI:
     label = display_path(data)
     info = population_info(population, label)
     lock = threading.Lock()
-    kept: OrderedDict[str, dict] = OrderedDict()
+    kept: OrderedDict[str, bytes] = OrderedDict()
+
+    def remembered(endpoint: str, request, compute) -> Response:
+        """The answer to ``request`` at ``endpoint`` (a JSON document): from memory when asked before,
+        else computed (one simulation at a time, under the lock) and kept as its bytes, the least
+        recently asked dropped first."""
+        key = f"{endpoint}:{request.model_dump_json()}"
+        with lock:
+            if key not in kept:
+                kept[key] = json.dumps(compute(), allow_nan=False, separators=(",", ":")).encode()
+                while len(kept) > RESULTS_KEPT:
+                    kept.popitem(last=False)
+            kept.move_to_end(key)
+            answer = kept[key]
+        return Response(answer, media_type="application/json")
 
     app = FastAPI(title="Cambodia microsimulation", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
@@ -80,16 +96,14 @@ def create_app(data: str | Path | None = None) -> FastAPI:
         return programme_catalogue(year)
 
     @app.post("/api/simulate")
-    def simulate(request: SimulateRequest) -> JSONResponse:
+    def simulate(request: SimulateRequest) -> Response:
         """The reform simulated in its year on the server's population: ``summary.json`` of ``microsim run``."""
-        key = request.model_dump_json()
-        with lock:
-            if key not in kept:
-                kept[key] = simulation_summary(request, population, data, info)
-                while len(kept) > RESULTS_KEPT:
-                    kept.popitem(last=False)
-            kept.move_to_end(key)
-            return JSONResponse(kept[key])
+        return remembered("simulate", request, lambda: simulation_summary(request, population, info))
+
+    @app.post("/api/project")
+    def project(request: ProjectRequest) -> Response:
+        """The reform projected from ``first`` to ``last``: ``summary.json`` of ``microsim project``."""
+        return remembered("project", request, lambda: projection_summary(request, population, info))
 
     @app.post("/api/household")
     def household(request: HouseholdRequest) -> dict:
@@ -123,12 +137,20 @@ def scenario_of(request: ReformRequest) -> Scenario:
     return scenario
 
 
-def simulation_summary(request: SimulateRequest, population, data: Path, info: dict) -> dict:
+def simulation_summary(request: SimulateRequest, population, info: dict) -> dict:
     """What ``microsim run`` writes as summary.json for the same reform, year and options."""
     scenario = scenario_of(request)
     sim = simulate_year(scenario, population, ageing=request.ageing, growth=request.growth)
     attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
     return json.loads(json.dumps(run_output(sim, "", 1, info).summary, allow_nan=False))
+
+
+def projection_summary(request: ProjectRequest, population, info: dict) -> dict:
+    """What ``microsim project`` writes as summary.json for the same reform, years and options."""
+    scenario = scenario_of(request)
+    projection = run_projection(scenario, population, request.first, request.last, ageing=request.ageing,
+                                growth=request.growth, replicates=request.replicates)
+    return json.loads(json.dumps(projection_output(projection, "", info, population.metadata).summary, allow_nan=False))
 
 
 def programme_catalogue(year: int) -> dict:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from microsim.population.schema import load_schema
 
 MAX_OVERRIDES = 200  # parameter overrides in one request (a scenario file holds a handful)
 MAX_REPLICATES = 200  # bootstrap replicates a request may ask for (about 0.25 s each on one core)
+MAX_PROJECTION_REPLICATES = 20  # a projection's replicates (each one runs every year)
 MAX_MEMBERS = 30  # members of one household in the calculator (the largest survey households have about 20)
 MAX_CONSUMPTION = 1e9  # riels per person per month: far above any household's, and refused above
 FIRST_YEAR, LAST_YEAR = 2019, 2035  # the survey year to the last year of policies/macro.yaml (checked again)
@@ -61,6 +62,25 @@ class SimulateRequest(ReformRequest):
     ageing: bool = Field(True, description="Reweight the population to the year's demography (as `microsim run`).")
     growth: bool = Field(True, description="Grow consumption with real GDP per head (as `microsim run`).")
     replicates: int = Field(0, ge=0, le=MAX_REPLICATES, description="Bootstrap replicates for 95 % intervals (0: none).")
+
+
+class ProjectRequest(ReformRequest):
+    """A reform projected year by year, as ``microsim project`` does (``year``: when it takes effect)."""
+
+    first: int = Field(2026, ge=FIRST_YEAR, le=LAST_YEAR, description="First year projected.")
+    last: int = Field(2035, ge=FIRST_YEAR, le=LAST_YEAR, description="Last year projected.")
+    ageing: bool = Field(True, description="Reweight the population to each year's demography.")
+    growth: bool = Field(True, description="Grow consumption with real GDP per head.")
+    replicates: int = Field(0, ge=0, le=MAX_PROJECTION_REPLICATES,
+                            description="Bootstrap replicates for 95 % intervals on every year (0: none).")
+
+    @field_validator("last")
+    @classmethod
+    def _after_first(cls, last: int, info: ValidationInfo) -> int:
+        first = info.data.get("first")
+        if first is not None and last < first:
+            raise ValueError(f"the last year ({last}) comes before the first ({first})")
+        return last
 
 
 class Member(BaseModel):
