@@ -250,3 +250,43 @@ def test_the_household_calculator_refuses_bad_households_naming_the_field(client
                           ({"reform": {"social_pension.amount": "lots"}}, ["body", "reform", "social_pension.amount"])]:
         answer = client.post("/api/household", json={**good, **change})
         assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == field, (change, answer.text)
+
+
+# ---- downloads ------------------------------------------------------------------------------------
+import io as _io  # noqa: E402
+import zipfile  # noqa: E402
+
+
+def test_the_reform_downloads_as_a_scenario_file_that_run_reads_to_the_same_numbers(client, tmp_path):
+    body = {"name": "Child benefit 2-5, 60,000 riels", "year": 2027, "seed": 3,
+            "baseline": {"shock_response.active": False},
+            "reform": {"child_benefit.active": True, "child_benefit.amount": 60000}}
+    answer = client.post("/api/scenario", json=body)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/yaml")
+    assert 'filename="child_benefit_2_5_60_000_riels.yaml"' in answer.headers["content-disposition"]
+    path = tmp_path / "reform.yaml"
+    path.write_text(answer.text)
+    scenario = load_scenario(path)
+    assert (scenario.name, scenario.year, scenario.seed, scenario.reform, scenario.baseline) == (
+        body["name"], 2027, 3, body["reform"], body["baseline"])
+    out = tmp_path / "run"
+    assert CliRunner().invoke(main, ["run", str(path), "--out", str(out), "--no-charts", "--no-intervals"]).exit_code == 0
+    assert json.loads((out / "summary.json").read_text()) == client.post("/api/simulate", json=body).json()
+    refused = client.post("/api/scenario", json={"reform": {"child_benefit.amount": -1}})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "reform", "child_benefit.amount"]
+
+
+def test_the_run_folder_downloads_whole_as_a_zip(client):
+    body = request_of("social_pension_65", 2026)
+    answer = client.post("/api/run-folder", json=body)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(_io.BytesIO(answer.content))
+    names = set(archive.namelist())
+    folder = next(iter(names)).split("/")[0]
+    for file in ("report.md", "report.html", "workbook.xlsx", "summary.json", "manifest.json",
+                 "tables/poverty.csv", "tables/costs.csv", "charts/poverty_by_age.png"):
+        assert f"{folder}/{file}" in names, file
+    summary = json.loads(archive.read(f"{folder}/summary.json"))
+    assert summary == client.post("/api/simulate", json=body).json()
+    manifest = json.loads(archive.read(f"{folder}/manifest.json"))
+    assert manifest["command"].startswith("microsim serve: POST /api/run-folder") and manifest["results_sha256"]

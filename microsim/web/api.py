@@ -11,21 +11,26 @@ and options answer from memory), so a classroom asking the same questions waits 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import re
+import tempfile
 import threading
+import zipfile
 from collections import OrderedDict
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+import yaml
 
 from microsim.engine.scenario import Scenario
 from microsim.engine.system import load_system
 from microsim.errors import MicrosimError, SpecError
 from microsim.paths import DEFAULT_POPULATION, display_path
 from microsim.population.io import read_population
-from microsim.reporting.runfolder import population_info
+from microsim.reporting.runfolder import population_info, write_run_folder
 from microsim.reporting.simulation_output import projection_output, run_output
 from microsim.studies.projection import run_projection
 from microsim.studies.run import simulate_year
@@ -105,6 +110,22 @@ def create_app(data: str | Path | None = None) -> FastAPI:
         """The reform projected from ``first`` to ``last``: ``summary.json`` of ``microsim project``."""
         return remembered("project", request, lambda: projection_summary(request, population, info))
 
+    @app.post("/api/scenario")
+    def scenario_file(request: ReformRequest) -> PlainTextResponse:
+        """The reform as a scenario file (YAML) that ``microsim run``, ``project`` and ``inaction`` read."""
+        scenario_of(request)  # checked as a run would check it
+        return PlainTextResponse(scenario_yaml(request), media_type="application/yaml", headers={
+            "content-disposition": f'attachment; filename="{slug(request.name)}.yaml"'})
+
+    @app.post("/api/run-folder")
+    def run_folder(request: SimulateRequest) -> Response:
+        """The run folder ``microsim run`` writes for the reform (report, workbook, tables, charts,
+        summary and manifest), as a zip file."""
+        with lock:
+            archive = run_folder_zip(request, population, info)
+        return Response(archive, media_type="application/zip", headers={
+            "content-disposition": f'attachment; filename="{slug(request.name)}.zip"'})
+
     @app.post("/api/household")
     def household(request: HouseholdRequest) -> dict:
         """One household under the baseline and the reform: each programme's benefit to each member
@@ -143,6 +164,36 @@ def simulation_summary(request: SimulateRequest, population, info: dict) -> dict
     sim = simulate_year(scenario, population, ageing=request.ageing, growth=request.growth)
     attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
     return json.loads(json.dumps(run_output(sim, "", 1, info).summary, allow_nan=False))
+
+
+def slug(name: str) -> str:
+    """A file name from a reform's name: lower-case letters, digits and underscores."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60] or "reform"
+
+
+def scenario_yaml(request: ReformRequest) -> str:
+    """The request as the text of a scenario file (docs/policies.md), keys in a scenario's order."""
+    document = {"name": request.name, **({"description": request.description} if request.description else {}),
+                "year": request.year, **({"seed": request.seed} if request.seed else {}),
+                **({"baseline": dict(request.baseline)} if request.baseline else {}), "reform": dict(request.reform)}
+    return ("# Written by microsim serve (POST /api/scenario): run it with `microsim run FILE`"
+            + (" --allow" if request.allow else "") + "\n" + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+
+
+def run_folder_zip(request: SimulateRequest, population, info: dict) -> bytes:
+    """The run folder of the request, written to a temporary folder of the server's own and zipped."""
+    scenario = scenario_of(request)
+    sim = simulate_year(scenario, population, ageing=request.ageing, growth=request.growth)
+    attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
+    command = f"microsim serve: POST /api/run-folder {request.model_dump_json()}"
+    with tempfile.TemporaryDirectory(prefix="microsim-serve-") as work:
+        folder = write_run_folder(run_output(sim, command, 1, info), Path(work) / slug(request.name))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(folder.rglob("*")):
+                if file.is_file():
+                    archive.write(file, f"{folder.name}/{file.relative_to(folder).as_posix()}")
+    return buffer.getvalue()
 
 
 def projection_summary(request: ProjectRequest, population, info: dict) -> dict:
