@@ -11,16 +11,32 @@ running years, variants or modules side by side.
 from __future__ import annotations
 
 import functools
+import threading
 
 from threadpoolctl import threadpool_limits
 
 
+_inside = threading.local()  # how deep this thread is in limited calls (the limit is set once, outermost)
+
+
 def one_blas_thread(func):
-    """Decorator: run ``func`` with BLAS (OpenBLAS, MKL, BLIS) limited to one thread."""
+    """Decorator: run ``func`` with BLAS (OpenBLAS, MKL, BLIS) limited to one thread. Nested calls
+    keep the outermost limit (finding the loaded libraries takes a few milliseconds each time)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        depth = getattr(_inside, "depth", 0)
+        if depth:
+            _inside.depth = depth + 1
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _inside.depth = depth
         with threadpool_limits(limits=1, user_api="blas"):
-            return func(*args, **kwargs)
+            _inside.depth = 1
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _inside.depth = 0
 
     return wrapper

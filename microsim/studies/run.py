@@ -13,6 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -147,21 +148,39 @@ def simulate_year(scenario: Scenario, base: Population, year: int | None = None,
     answer. The scenario's overrides take effect from its own year.
     """
     year = scenario.year if year is None else year
-    pop, strain, economy, macro = year_setup(base, year, ageing, growth, macro, assumptions)
+    setup = year_setup(base, year, ageing, growth, macro, assumptions)
+    return simulate_in_year(scenario, base, setup, year, ageing=ageing, jobs=jobs)
+
+
+def simulate_in_year(scenario: Scenario, base: Population, setup: YearSetup, year: int, *, ageing: bool,
+                     jobs: int = 1) -> Simulation:
+    """:func:`simulate_year` on a year already set up: ``setup`` is ``year_setup(base, year, ageing,
+    growth)``, made once and reused for every scenario of that year (the workbench keeps them: the
+    reweighting does not depend on the reform)."""
     in_year = dataclasses.replace(scenario, year=year, reform_from=scenario.reform_from or scenario.year)
-    sim = simulate(in_year, pop, jobs, macro, economy, ageing=ageing and year > BASE_YEAR, strain=strain)
+    sim = simulate(in_year, setup.population, jobs, setup.macro, setup.economy, ageing=ageing and year > BASE_YEAR,
+                   strain=setup.strain)
     sim.base_metadata = dict(base.metadata)
     return sim
 
 
+class YearSetup(NamedTuple):
+    """A base population brought to a year: what every simulation of that year starts from."""
+
+    population: Population  # reweighted to the year's demography when aged
+    strain: dict  # the reweighting's strain (design effect, weight ratios)
+    economy: YearEconomy  # prices, real growth and the poverty line of the year
+    macro: Macro  # the macro series used
+
+
 def year_setup(base: Population, year: int, ageing: bool = True, growth: bool = True, macro: Macro | None = None,
-               assumptions: Assumptions | None = None) -> tuple[Population, dict, YearEconomy, Macro]:
+               assumptions: Assumptions | None = None) -> YearSetup:
     """``base`` brought to ``year`` (checked simulable): the population, the reweighting's strain, the
     year's economy and the macro series used. Every study that simulates a year starts here."""
     macro = macro or load_macro()
     check_year(year, macro)
     pop, strain = bring_to_year(base, year, ageing, assumptions)
-    return pop, strain, year_economy(pop, year, macro, growth), macro
+    return YearSetup(pop, strain, year_economy(pop, year, macro, growth), macro)
 
 
 def mid_year_changes(tree, year: int, modules: set[str]) -> tuple[str, ...]:

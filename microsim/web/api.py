@@ -22,7 +22,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
 import yaml
 
 from microsim.engine.scenario import Scenario
@@ -33,7 +34,7 @@ from microsim.population.io import read_population
 from microsim.reporting.runfolder import population_info, write_run_folder
 from microsim.reporting.simulation_output import projection_output, run_output
 from microsim.studies.projection import run_projection
-from microsim.studies.run import simulate_year
+from microsim.studies.run import YearSetup, simulate_in_year, year_setup
 from microsim.studies.uncertainty import attach_intervals
 from microsim.studies.household import household_population, simulate_household
 from microsim.web.requests import (FIRST_YEAR, LAST_YEAR, HouseholdRequest, ProjectRequest, ReformRequest,
@@ -49,6 +50,8 @@ class FieldError(MicrosimError):
 
 
 RESULTS_KEPT = 64  # simulations answered from memory (each a few hundred kilobytes)
+YEARS_KEPT = 12  # populations brought to a year (a few megabytes each at the shipped population)
+STATIC = Path(__file__).resolve().parent / "static"  # the page, its script, style and chart library
 REQUEST = Path("request")  # what error messages name as the scenario's file
 
 
@@ -60,15 +63,31 @@ def create_app(data: str | Path | None = None) -> FastAPI:
     info = population_info(population, label)
     lock = threading.Lock()
     kept: OrderedDict[str, bytes] = OrderedDict()
+    years: OrderedDict[tuple, YearSetup] = OrderedDict()
+
+    def year_of(request) -> YearSetup:
+        """The population brought to the request's year (reweighted, grown), made once per year and
+        options and reused by every reform of that year (called under the lock)."""
+        key = (request.year, request.ageing, request.growth)
+        if key not in years:
+            years[key] = year_setup(population, *key)
+            while len(years) > YEARS_KEPT:
+                years.popitem(last=False)
+        years.move_to_end(key)
+        return years[key]
 
     def remembered(endpoint: str, request, compute) -> Response:
         """The answer to ``request`` at ``endpoint`` (a JSON document): from memory when asked before,
         else computed (one simulation at a time, under the lock) and kept as its bytes, the least
-        recently asked dropped first."""
-        key = f"{endpoint}:{request.model_dump_json()}"
+        recently asked dropped first. ``compute`` returns the documents of every endpoint its work
+        answers (a simulation answers both /api/simulate and /api/tables), all kept."""
+        request_key = request.model_dump_json()
+        key = f"{endpoint}:{request_key}"
         with lock:
             if key not in kept:
-                kept[key] = json.dumps(compute(), allow_nan=False, separators=(",", ":")).encode()
+                for answered, document in compute().items():
+                    kept[f"{answered}:{request_key}"] = json.dumps(document, allow_nan=False,
+                                                                   separators=(",", ":")).encode()
                 while len(kept) > RESULTS_KEPT:
                     kept.popitem(last=False)
             kept.move_to_end(key)
@@ -103,12 +122,18 @@ def create_app(data: str | Path | None = None) -> FastAPI:
     @app.post("/api/simulate")
     def simulate(request: SimulateRequest) -> Response:
         """The reform simulated in its year on the server's population: ``summary.json`` of ``microsim run``."""
-        return remembered("simulate", request, lambda: simulation_summary(request, population, info))
+        return remembered("simulate", request, lambda: simulation_documents(request, population, year_of(request), info))
+
+    @app.post("/api/tables")
+    def tables(request: SimulateRequest) -> Response:
+        """The tables of the same simulation (tables/*.csv of ``microsim run``'s folder: poverty by
+        group, costs, incidence by decile, targeting errors, missing middle, inequality)."""
+        return remembered("tables", request, lambda: simulation_documents(request, population, year_of(request), info))
 
     @app.post("/api/project")
     def project(request: ProjectRequest) -> Response:
         """The reform projected from ``first`` to ``last``: ``summary.json`` of ``microsim project``."""
-        return remembered("project", request, lambda: projection_summary(request, population, info))
+        return remembered("project", request, lambda: {"project": projection_summary(request, population, info)})
 
     @app.post("/api/scenario")
     def scenario_file(request: ReformRequest) -> PlainTextResponse:
@@ -122,9 +147,25 @@ def create_app(data: str | Path | None = None) -> FastAPI:
         """The run folder ``microsim run`` writes for the reform (report, workbook, tables, charts,
         summary and manifest), as a zip file."""
         with lock:
-            archive = run_folder_zip(request, population, info)
+            archive = run_folder_files(request, population, year_of(request), info, "run-folder", zipped)
         return Response(archive, media_type="application/zip", headers={
             "content-disposition": f'attachment; filename="{slug(request.name)}.zip"'})
+
+    @app.post("/api/report")
+    def report(request: SimulateRequest) -> Response:
+        """The run folder's report.html for the reform: self-contained (charts embedded), for a brief."""
+        with lock:
+            page = run_folder_files(request, population, year_of(request), info, "report", lambda folder: (
+                folder / "report.html").read_bytes())
+        return Response(page, media_type="text/html; charset=utf-8", headers={
+            "content-disposition": f'attachment; filename="{slug(request.name)}_report.html"'})
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        """The workbench's page (docs/serve.md): everything it loads is under /static, from the package."""
+        return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.post("/api/household")
     def household(request: HouseholdRequest) -> dict:
@@ -158,12 +199,25 @@ def scenario_of(request: ReformRequest) -> Scenario:
     return scenario
 
 
-def simulation_summary(request: SimulateRequest, population, info: dict) -> dict:
-    """What ``microsim run`` writes as summary.json for the same reform, year and options."""
+def simulation_documents(request: SimulateRequest, population, setup: YearSetup, info: dict) -> dict:
+    """The answers of one simulation: ``simulate``, what ``microsim run`` writes as summary.json for the
+    same reform, year and options, and ``tables``, its tables/*.csv (``setup``: ``population``
+    brought to the request's year with its options)."""
     scenario = scenario_of(request)
-    sim = simulate_year(scenario, population, ageing=request.ageing, growth=request.growth)
+    sim = simulate_in_year(scenario, population, setup, request.year, ageing=request.ageing)
     attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
-    return json.loads(json.dumps(run_output(sim, "", 1, info).summary, allow_nan=False))
+    output = run_output(sim, "", 1, info)
+    return {"simulate": json.loads(json.dumps(output.summary, allow_nan=False)),
+            "tables": {"format": "microsim-tables/1", "scenario": output.summary["scenario"],
+                       "population": output.summary["population"],
+                       "tables": {name: table_json(table) for name, table in sorted(output.tables.items())}}}
+
+
+def table_json(table) -> dict:
+    """A table as its CSV holds it (docs/outputs.md): the column titles, then the rows (NaN: null)."""
+    rows = table.astype(object).where(table.notna(), None).to_numpy().tolist()
+    return {"columns": [str(c) for c in table.columns],
+            "rows": [[v.item() if hasattr(v, "item") else v for v in row] for row in rows]}
 
 
 def slug(name: str) -> str:
@@ -180,19 +234,25 @@ def scenario_yaml(request: ReformRequest) -> str:
             + (" --allow" if request.allow else "") + "\n" + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 
-def run_folder_zip(request: SimulateRequest, population, info: dict) -> bytes:
-    """The run folder of the request, written to a temporary folder of the server's own and zipped."""
+def run_folder_files(request: SimulateRequest, population, setup: YearSetup, info: dict, endpoint: str,
+                     take) -> bytes:
+    """``take(folder)`` of the request's run folder, written to a temporary folder of the server's
+    own (removed after: no request names or keeps a file on the server)."""
     scenario = scenario_of(request)
-    sim = simulate_year(scenario, population, ageing=request.ageing, growth=request.growth)
+    sim = simulate_in_year(scenario, population, setup, request.year, ageing=request.ageing)
     attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
-    command = f"microsim serve: POST /api/run-folder {request.model_dump_json()}"
+    command = f"microsim serve: POST /api/{endpoint} {request.model_dump_json()}"
     with tempfile.TemporaryDirectory(prefix="microsim-serve-") as work:
-        folder = write_run_folder(run_output(sim, command, 1, info), Path(work) / slug(request.name))
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for file in sorted(folder.rglob("*")):
-                if file.is_file():
-                    archive.write(file, f"{folder.name}/{file.relative_to(folder).as_posix()}")
+        return take(write_run_folder(run_output(sim, command, 1, info), Path(work) / slug(request.name)))
+
+
+def zipped(folder: Path) -> bytes:
+    """A folder as a zip file, its files under the folder's name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                archive.write(file, f"{folder.name}/{file.relative_to(folder).as_posix()}")
     return buffer.getvalue()
 
 
