@@ -7,7 +7,11 @@ then runs two phases with ``--clients`` threads (default 30), each sending ``--r
 - "shared": the class moves the same slider together (the social pension's amount through ten
   values): after the first of each, answers come from the server's memory;
 - "own": every request a reform of its own (amount and age differ by client and request): each a
-  simulation, one at a time on the server.
+  simulation, one at a time on the server, with no pause between requests (the worst case);
+- "trainees": the classroom as the page makes it, each trainee a reform of their own: a change
+  sends /api/simulate then /api/tables (the second answered from memory), the trainee reads the
+  answer for ``--think`` seconds (default 3) and moves the slider again; the time measured is the
+  pair's, what the trainee waits.
 
 Prints, per phase, the requests answered, errors, the median, 95th percentile and slowest response
 in milliseconds and the requests per second, then a JSON document. Bounded: at most 100 clients
@@ -62,17 +66,24 @@ def reform(amount: int, age: int) -> dict:
                                      "social_pension.min_age": age}}
 
 
-def phase(url: str, clients: int, requests: int, body_of, deadline: float) -> dict:
+def phase(urls: list[str], clients: int, requests: int, body_of, deadline: float, think: float = 0.0) -> dict:
+    """Each client sends ``requests`` bodies, each to every one of ``urls`` in turn (timed together),
+    pausing ``think`` seconds after each answer."""
     times, errors, lock = [], [0], threading.Lock()
 
     def client(c: int):
         for r in range(requests):
             if time.monotonic() > deadline:
                 return
-            seconds, status = post(url, body_of(c, r), timeout=max(1.0, deadline - time.monotonic()))
+            seconds, statuses = 0.0, []
+            for url in urls:
+                spent, status = post(url, body_of(c, r), timeout=max(1.0, deadline - time.monotonic()))
+                seconds, statuses = seconds + spent, statuses + [status]
+            ok = all(status == 200 for status in statuses)
             with lock:
-                (times.append(seconds) if status == 200 else None)
-                errors[0] += status != 200
+                (times.append(seconds) if ok else None)
+                errors[0] += not ok
+            time.sleep(think)
 
     start = time.perf_counter()
     threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
@@ -93,6 +104,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=30)
     parser.add_argument("--requests", type=int, default=10, help="requests per client and phase")
     parser.add_argument("--seconds", type=float, default=300, help="bound on the whole benchmark")
+    parser.add_argument("--think", type=float, default=3.0, help="seconds a trainee reads an answer (trainees phase)")
     args = parser.parse_args()
     if not 1 <= args.clients <= MAX_CLIENTS or not 1 <= args.clients * args.requests <= MAX_REQUESTS:
         parser.error(f"at most {MAX_CLIENTS} clients and {MAX_REQUESTS} requests a phase")
@@ -102,6 +114,7 @@ def main() -> None:
                               cwd=HOME, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://{HOST}:{port}/api/simulate"
+        tables = f"http://{HOST}:{port}/api/tables"
         ready_by = min(deadline, time.monotonic() + 60)
         while time.monotonic() < ready_by:
             if post(url, reform(100000, 65), timeout=30)[1] == 200:
@@ -111,17 +124,20 @@ def main() -> None:
             raise SystemExit("the server did not answer within a minute")
         amounts = [60000 + 20000 * i for i in range(10)]
         results = {
-            "shared": phase(url, args.clients, args.requests, lambda c, r: reform(amounts[r % 10], 65), deadline),
-            "own": phase(url, args.clients, args.requests,
+            "shared": phase([url], args.clients, args.requests, lambda c, r: reform(amounts[r % 10], 65), deadline),
+            "own": phase([url], args.clients, args.requests,
                          lambda c, r: reform(50000 + 1000 * c + 37 * r, 60 + (c + r) % 11), deadline),
+            "trainees": phase([url, tables], args.clients, args.requests,
+                              lambda c, r: reform(51000 + 1000 * c + 41 * r, 60 + (c + 2 * r) % 11), deadline, args.think),
         }
     finally:
         server.terminate()
         server.wait(timeout=30)
     for name, r in results.items():
-        print(f"{name:<7} {r['answered']:>5} answered, {r['errors']} errors; median {r['median_ms']} ms, "
+        print(f"{name:<8} {r['answered']:>5} answered, {r['errors']} errors; median {r['median_ms']} ms, "
               f"95th percentile {r['p95_ms']} ms, slowest {r['max_ms']} ms; {r['requests_per_s']} requests/s")
-    print(json.dumps({"clients": args.clients, "requests_per_client": args.requests, **results}, indent=1))
+    print(json.dumps({"clients": args.clients, "requests_per_client": args.requests, "think_s": args.think, **results},
+                     indent=1))
 
 
 if __name__ == "__main__":

@@ -290,3 +290,36 @@ def test_the_run_folder_downloads_whole_as_a_zip(client):
     assert summary == client.post("/api/simulate", json=body).json()
     manifest = json.loads(archive.read(f"{folder}/manifest.json"))
     assert manifest["command"].startswith("microsim serve: POST /api/run-folder") and manifest["results_sha256"]
+
+
+def test_the_tables_are_the_run_folder_s_csv_files(client):
+    body = request_of("child_benefit_2_5", 2030)
+    answer = client.post("/api/tables", json=body)
+    assert answer.status_code == 200, answer.text
+    document = answer.json()
+    assert document["format"] == "microsim-tables/1" and document["scenario"]["year"] == 2030
+    archive = zipfile.ZipFile(_io.BytesIO(client.post("/api/run-folder", json=body).content))
+    folder = archive.namelist()[0].split("/")[0]
+    csv_names = {n.split("/")[-1][:-4] for n in archive.namelist() if n.startswith(f"{folder}/tables/")}
+    assert set(document["tables"]) == csv_names
+    import pandas as pd
+
+    for name, table in document["tables"].items():
+        written = pd.read_csv(_io.BytesIO(archive.read(f"{folder}/tables/{name}.csv")), keep_default_na=False)
+        assert table["columns"] == list(written.columns), name
+        assert len(table["rows"]) == len(written), name
+        for row, (_, csv_row) in zip(table["rows"], written.iterrows()):
+            for value, text in zip(row, csv_row):
+                if isinstance(value, float):
+                    assert abs(value - float(text)) <= 5e-7 + 1e-12 * abs(value), (name, value, text)
+                elif value is None:
+                    assert text == "", (name, text)
+                else:
+                    assert str(value) == str(text), (name, value, text)
+
+
+def test_the_report_downloads_as_the_run_folder_s_page(client):
+    answer = client.post("/api/report", json=request_of("social_pension_65", 2026))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    assert "<table" in answer.text and "data:image/png;base64," in answer.text
+    assert client.post("/api/report", json={"reform": {"social_pension.amount": -5}}).status_code == 422

@@ -13,8 +13,10 @@ import click
 
 from microsim.cli.options import DATA_HELP
 
-SERVE_HELP = """Start the workbench's local server: the JSON API over the same studies as the command line.
+SERVE_HELP = """Start the workbench: a local web page and JSON API over the same studies as the command line.
 
+The page (http://127.0.0.1:8050/) has a parameter panel, results that follow a slider, two reforms
+side by side, the 2026-2035 path and a household calculator; --open opens it in the browser.
 Reads the population once and answers `GET /api/programmes` (every programme and parameter, with
 units, values in force, plausible ranges and references) and `POST /api/simulate` (a reform as a
 scenario's overrides, in a year: the `summary.json` that `microsim run` writes for it), documented
@@ -37,7 +39,11 @@ Examples:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on: 127.0.0.1 is this computer only; 0.0.0.0 every network it is on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8050, show_default=True, help="Port to listen on.")
-def serve(data, host, port):
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser once serving.")
+def serve(data, host, port, open_browser):
+    import threading
+    import webbrowser
+
     import uvicorn  # the web layer stays out of every other command's start-up
 
     from microsim.errors import MicrosimError
@@ -51,6 +57,8 @@ def serve(data, host, port):
     app = create_app(data)
     where = ("this computer only" if address.is_loopback else
              f"every computer that can reach this one on port {port}: anyone on the network can run simulations")
-    click.echo(f"Serving the microsimulation API at http://{host if not address.is_unspecified else '127.0.0.1'}:{port}/api "
-               f"({where}). Ctrl-C stops it.")
+    page = f"http://{host if not address.is_unspecified else '127.0.0.1'}:{port}/"
+    click.echo(f"Serving the workbench at {page} and its API at {page}api ({where}). Ctrl-C stops it.")
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(page,)).start()
     uvicorn.run(app, host=host, port=port, log_level="warning", limit_concurrency=64)

@@ -152,6 +152,7 @@ def simulate_year(scenario: Scenario, base: Population, year: int | None = None,
     return simulate_in_year(scenario, base, setup, year, ageing=ageing, jobs=jobs)
 
 
+@one_blas_thread
 def simulate_in_year(scenario: Scenario, base: Population, setup: YearSetup, year: int, *, ageing: bool,
                      jobs: int = 1) -> Simulation:
     """:func:`simulate_year` on a year already set up: ``setup`` is ``year_setup(base, year, ageing,
@@ -173,6 +174,7 @@ class YearSetup(NamedTuple):
     macro: Macro  # the macro series used
 
 
+@one_blas_thread
 def year_setup(base: Population, year: int, ageing: bool = True, growth: bool = True, macro: Macro | None = None,
                assumptions: Assumptions | None = None) -> YearSetup:
     """``base`` brought to ``year`` (checked simulable): the population, the reweighting's strain, the

@@ -317,7 +317,8 @@ function headlineCards(summary) {
        `${F.pct(h.cost_change_pct_government_spending, 1)} of government spending`]),
     card("Poverty headcount", `${F.pct(h.poverty_rate_baseline_pct)} → <span data-figure="poverty">${F.pct(h.poverty_rate_reform_pct)}</span>`,
       [`change ${F.pp(h.poverty_rate_change_pp)}${interval(summary, "poverty_rate_change_pp", 2, " pp")}`,
-       `reform${interval(summary, "poverty_rate_reform_pct", 1, " %")}`]),
+       interval(summary, "poverty_rate_reform_pct", 1, " %") ? `reform${interval(summary, "poverty_rate_reform_pct", 1, " %")}`
+         : `${F.persons(h.poor_persons_reform)} poor persons`]),
     card("Poverty gap", `${F.pct(h.poverty_gap_baseline_pct, 2)} → ${F.pct(h.poverty_gap_reform_pct, 2)}`,
       [`severity (×100) ${F.plain(h.poverty_severity_baseline_x100, 2)} → ${F.plain(h.poverty_severity_reform_x100, 2)}`,
        `Gini ${F.plain(h.gini_baseline, 3)} → ${F.plain(h.gini_reform, 3)}`]),
