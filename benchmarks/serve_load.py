@@ -10,8 +10,10 @@ then runs two phases with ``--clients`` threads (default 30), each sending ``--r
   simulation, one at a time on the server, with no pause between requests (the worst case);
 - "trainees": the classroom as the page makes it, each trainee a reform of their own: a change
   sends /api/simulate then /api/tables (the second answered from memory), the trainee reads the
-  answer for ``--think`` seconds (default 3) and moves the slider again; the time measured is the
-  pair's, what the trainee waits.
+  answer for about ``--think`` seconds (default 3: drawn between half and one and a half times it,
+  seeded by the trainee's number, as trainees do not move in step; each starts at a random moment
+  of the first pause) and moves the slider again; the time measured is the pair's, what the
+  trainee waits.
 
 Prints, per phase, the requests answered, errors, the median, 95th percentile and slowest response
 in milliseconds and the requests per second, then a JSON document. Bounded: at most 100 clients
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import socket
 import statistics
 import subprocess
@@ -72,6 +75,9 @@ def phase(urls: list[str], clients: int, requests: int, body_of, deadline: float
     times, errors, lock = [], [0], threading.Lock()
 
     def client(c: int):
+        pauses = random.Random(c)  # each client's own, the same at every run
+        if think:
+            time.sleep(pauses.uniform(0, think))
         for r in range(requests):
             if time.monotonic() > deadline:
                 return
@@ -83,7 +89,7 @@ def phase(urls: list[str], clients: int, requests: int, body_of, deadline: float
             with lock:
                 (times.append(seconds) if ok else None)
                 errors[0] += not ok
-            time.sleep(think)
+            time.sleep(pauses.uniform(0.5 * think, 1.5 * think) if think else 0.0)
 
     start = time.perf_counter()
     threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
