@@ -199,14 +199,20 @@ def scenario_of(request: ReformRequest) -> Scenario:
     return scenario
 
 
+def simulated(request: SimulateRequest, population, setup: YearSetup):
+    """The request simulated as ``microsim run`` simulates it: the reform in its year on ``setup``
+    (``population`` brought to that year), with the asked replicates' intervals."""
+    scenario = scenario_of(request)
+    sim = simulate_in_year(scenario, population, setup, request.year, ageing=request.ageing)
+    attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
+    return sim
+
+
 def simulation_documents(request: SimulateRequest, population, setup: YearSetup, info: dict) -> dict:
     """The answers of one simulation: ``simulate``, what ``microsim run`` writes as summary.json for the
     same reform, year and options, and ``tables``, its tables/*.csv (``setup``: ``population``
     brought to the request's year with its options)."""
-    scenario = scenario_of(request)
-    sim = simulate_in_year(scenario, population, setup, request.year, ageing=request.ageing)
-    attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
-    output = run_output(sim, "", 1, info)
+    output = run_output(simulated(request, population, setup), "", 1, info)
     return {"simulate": json.loads(json.dumps(output.summary, allow_nan=False)),
             "tables": {"format": "microsim-tables/1", "scenario": output.summary["scenario"],
                        "population": output.summary["population"],
@@ -238,9 +244,7 @@ def run_folder_files(request: SimulateRequest, population, setup: YearSetup, inf
                      take) -> bytes:
     """``take(folder)`` of the request's run folder, written to a temporary folder of the server's
     own (removed after: no request names or keeps a file on the server)."""
-    scenario = scenario_of(request)
-    sim = simulate_in_year(scenario, population, setup, request.year, ageing=request.ageing)
-    attach_intervals(scenario, population, [sim], request.replicates, ageing=request.ageing, growth=request.growth)
+    sim = simulated(request, population, setup)
     command = f"microsim serve: POST /api/{endpoint} {request.model_dump_json()}"
     with tempfile.TemporaryDirectory(prefix="microsim-serve-") as work:
         return take(write_run_folder(run_output(sim, command, 1, info), Path(work) / slug(request.name)))

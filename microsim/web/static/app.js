@@ -330,9 +330,7 @@ function headlineCards(summary) {
 }
 
 function rowsOf(table, breakdown) {
-  const at = (name) => table.columns.indexOf(name);
-  return table.rows.filter((row) => row[at("breakdown")] === breakdown).map((row) =>
-    Object.fromEntries(table.columns.map((c, i) => [c, row[i]])));
+  return records(table).filter((row) => row.breakdown === breakdown);
 }
 
 function records(table) {
