@@ -179,3 +179,66 @@ def test_a_value_out_of_range_is_refused_beside_its_field_and_two_reforms_show_s
     assert int(page.evaluate("document.body.dataset.ready")) == ready  # nothing was sent
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).fragment)
     assert query["a.social_pension.amount"] == ["150000"]
+
+
+@needs_browser
+def test_the_household_calculator_shows_the_api_s_benefits_and_poverty(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{server}/#year=2026&a.name=Pension&a.social_pension.active=true&a.social_pension.amount=120000")
+    wait_for_results(page)
+    page.wait_for_function("Number(document.getElementById('hh-result').dataset.ready || 0) > 0", timeout=30_000)
+    page.select_option("#hh-zone", "other_urban")
+    page.fill("#hh-consumption", "250000")
+    page.dispatch_event("#hh-consumption", "change")
+    age = page.locator("#hh-members tbody tr").first.locator("input.age")
+    age.fill("67")
+    age.dispatch_event("change")
+    page.wait_for_function("(r => Number(r.dataset.asked) >= 4 && r.dataset.ready === r.dataset.asked)"
+                           "(document.getElementById('hh-result'))", timeout=30_000)  # the last change answered
+    assert page.locator("#hh-error").inner_text() == ""
+    expected = api(server, "household", {
+        "name": "Pension", "year": 2026, "reform": pension(120000), "allow": False,
+        "household": {"zone": "other_urban", "idpoor": 0, "consumption_pc": 250000},
+        "members": [{"age": 67, "sex": "female"}, {"age": 41, "sex": "male"}, {"age": 38, "sex": "female"},
+                    {"age": 4, "sex": "male"}]})
+    result = page.locator("#hh-result")
+    after = expected["consumption_after_benefits_riels_per_person_per_month"]["reform"]
+    assert result.locator('[data-figure="household"]').inner_text() == f"{after:,.0f}"
+    pension_row = result.locator("tr", has_text="head (age 67)").filter(has_text="ocial pension")
+    paid = expected["member_benefits_riels_per_month"]["reform"]["social_pension"][0]
+    assert paid > 0 and pension_row.locator("td.number").last.inner_text() == f"{paid:,.0f}"
+    words = "poor" if expected["poor"]["reform"] else "not poor"
+    assert f"under the reform ({words})" in result.inner_text()
+
+
+@needs_browser
+def test_the_path_panel_draws_the_api_s_projection_and_the_workbook_downloads(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    page.goto(f"{server}/#year=2026&path=1&a.name=Child%20benefit&a.child_benefit.active=true")
+    ready = wait_for_results(page)
+    page.wait_for_function(f"Number(document.getElementById('path-section').dataset.ready || 0) >= {ready}",
+                           timeout=120_000)
+    drawn = page.evaluate("""() => { const chart = Chart.getChart(document.getElementById('path-0'));
+        return {years: chart.data.labels, cost: chart.data.datasets[0].data, poverty: chart.data.datasets[2].data}; }""")
+    projection = api(server, "project", {"name": "Child benefit", "year": 2026, "reform": {"child_benefit.active": True},
+                                         "allow": False, "first": 2026, "last": 2035})
+    assert drawn["years"] == [y["year"] for y in projection["years"]] == list(range(2026, 2036))
+    assert drawn["cost"] == [y["headline"]["cost_change_riels_per_year"] / 1e9 for y in projection["years"]]
+    assert drawn["poverty"] == [y["headline"]["poverty_rate_reform_pct"] for y in projection["years"]]
+
+    with page.expect_download(timeout=120_000) as download:
+        page.click("#download-workbook")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "child_benefit_costing.xlsx" and saved.read_bytes()[:2] == b"PK"
+    import openpyxl
+
+    assert "Summary" in openpyxl.load_workbook(saved).sheetnames
+    assert page.locator("#download-workbook").inner_text() == "Costing workbook (Excel)"  # back from "Preparing…"
+
+
+def test_the_page_asks_only_for_the_years_the_api_accepts():
+    from microsim.web.requests import FIRST_YEAR, LAST_YEAR
+
+    script = (STATIC / "app.js").read_text()
+    assert f"const FIRST_YEAR = {FIRST_YEAR}, LAST_YEAR = {LAST_YEAR};" in script

@@ -323,3 +323,37 @@ def test_the_report_downloads_as_the_run_folder_s_page(client):
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
     assert "<table" in answer.text and "data:image/png;base64," in answer.text
     assert client.post("/api/report", json={"reform": {"social_pension.amount": -5}}).status_code == 422
+
+
+def workbook_cells(book: bytes, cached: bool = False) -> dict:
+    """Every cell of a workbook by sheet: as written (formulas as their text), or with ``cached`` the
+    values stored for the formulas."""
+    import openpyxl
+
+    loaded = openpyxl.load_workbook(_io.BytesIO(book), data_only=cached)
+    return {sheet.title: {cell.coordinate: cell.value for row in sheet.iter_rows() for cell in row
+                          if cell.value is not None} for sheet in loaded.worksheets}
+
+
+def test_the_costing_workbook_downloads_as_microsim_workbook_writes_it(client, tmp_path):
+    out = tmp_path / "costing"
+    scenario = POLICIES / "scenarios" / "social_pension_and_child_benefit.yaml"
+    result = CliRunner().invoke(main, ["workbook", str(scenario), "--from", "2026", "--to", "2028", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    body = {**request_of("social_pension_and_child_benefit", load_scenario(scenario).year), "first": 2026, "last": 2028}
+    answer = client.post("/api/workbook", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert 'filename="' in answer.headers["content-disposition"] and "_costing.xlsx" in answer.headers["content-disposition"]
+    served, written = workbook_cells(answer.content), workbook_cells((out / "workbook.xlsx").read_bytes())
+    assert set(served) == set(written) and any(name.startswith("Calc") for name in served)
+    assert served == written  # every input, formula and label, cell by cell
+    assert workbook_cells(answer.content, cached=True) == workbook_cells((out / "workbook.xlsx").read_bytes(), cached=True)
+    assert any(isinstance(v, str) and v.startswith("=") for cells in served.values() for v in cells.values())
+
+
+def test_the_costing_workbook_refuses_what_the_command_refuses(client):
+    nothing = client.post("/api/workbook", json={"reform": {"family_package_base.active": True}, "first": 2026, "last": 2027})
+    assert nothing.status_code == 422 and "cohort costing" in nothing.json()["detail"][0]["msg"]
+    backwards = client.post("/api/workbook", json={"reform": {"child_benefit.active": True}, "first": 2030, "last": 2027})
+    assert backwards.status_code == 422 and backwards.json()["detail"][0]["loc"] == ["body", "last"]

@@ -36,17 +36,15 @@ Examples:
 
 
 def _costing(scenario, data, first, last, no_ageing, allow):
-    from microsim.studies.costing import costing_inputs, first_year_simulation, measures_of
+    from microsim.studies.costing import costing_of
     from microsim.population.io import read_population
     from microsim.studies.run import check_years
     from microsim.engine.scenario import load_scenario
 
     sc = with_allowance(load_scenario(scenario), allow)
-    years = check_years(first, last)
+    check_years(first, last)  # before the population is read
     pop = read_population(data or (Path(sc.population) if sc.population else DEFAULT_POPULATION))
-    sim = first_year_simulation(sc, pop, first, ageing=not no_ageing)  # once, for coverage and the checks
-    measures = measures_of(sc, pop, first, ageing=not no_ageing, sim=sim)
-    inputs = costing_inputs(pop, years, ageing=not no_ageing)
+    measures, inputs, sim = costing_of(sc, pop, first, last, ageing=not no_ageing)
     return sc, pop, measures, inputs, sim
 
 

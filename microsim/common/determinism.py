@@ -17,6 +17,16 @@ from threadpoolctl import threadpool_limits
 
 
 _inside = threading.local()  # how deep this thread is in limited calls (the limit is set once, outermost)
+_whole_process: list = []  # the limit held for the rest of the process (a server), once set
+
+
+def one_blas_thread_from_now() -> None:
+    """Limit BLAS to one thread for the rest of this process: what a long-lived server does once at
+    start, so that its requests do not look up the loaded libraries each time, and so that requests
+    in several threads never restore another's limit half-way (the limit is the process's, not the
+    thread's). Decorated functions then run as they are."""
+    if not _whole_process:
+        _whole_process.append(threadpool_limits(limits=1, user_api="blas"))
 
 
 def one_blas_thread(func):
@@ -26,7 +36,7 @@ def one_blas_thread(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         depth = getattr(_inside, "depth", 0)
-        if depth:
+        if depth or _whole_process:
             _inside.depth = depth + 1
             try:
                 return func(*args, **kwargs)

@@ -20,7 +20,7 @@ unknown path gets the closest names suggested.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import hashlib
 import math
 import datetime as dt
@@ -96,8 +96,11 @@ def _plausible_bounds(bounds, where: str) -> tuple[float, float]:
     return float(bounds[0]), float(bounds[1])
 
 
-@dataclass
+@dataclass(frozen=True)
 class Parameter:
+    """One parameter as its file states it. Frozen: the parsed files are cached and shared by every
+    tree loaded from them, and an override makes a changed copy (:meth:`ParameterTree.with_overrides`)."""
+
     path: str
     description: str
     unit: str
@@ -277,7 +280,7 @@ class ParameterTree:
     def load(cls, files) -> "ParameterTree":
         params, descriptions, digests = {}, {}, {}
         for f in files:
-            found, found_desc, digests[str(f)] = copy.deepcopy(_parse_file(str(f)))
+            found, found_desc, digests[str(f)] = _parse_file(str(f))  # shared: parameters are frozen
             descriptions.update(found_desc)
             clash = set(found) & set(params)
             if clash:
@@ -306,28 +309,29 @@ class ParameterTree:
                 close = difflib.get_close_matches(path, list(params), n=3, cutoff=0.5)
                 hint = f" Did you mean {', '.join(close)}?" if close else " See `microsim policies` for the names."
                 raise SpecError(f"{where}: unknown parameter `{path}`.{hint}")
-            p = params[path] = copy.deepcopy(params[path])
+            p = params[path]
             overridden[path] = date
             if attr == "indexation":
                 check_indexation(path, p.unit, value, where)
                 if value == "fixed" and self.parameters[path].indexation != "fixed":
                     made_fixed.add(path)
-                p.indexation = value
+                change = {"indexation": value}
             elif attr == "indexation_rate":
-                p.indexation_rate = check_rate(path, value, where)
+                change = {"indexation_rate": check_rate(path, value, where)}
                 rate_given.add(path)
             elif attr == "indexation_lag":
                 if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
                     raise SpecError(f"{where}: `{path}.indexation_lag` is a whole number of years, 0 to 5 "
                                     f"(found {value!r}).")
-                p.indexation_lag = value
+                change = {"indexation_lag": value}
             else:
                 value = p.check_value(value, where, allow)
-                ref = f"Override in {where}"
+                entry = {"value": value, "reference": f"Override in {where}"}
                 if date is None:
-                    p.values = {min(p.values): {"value": value, "reference": ref}}
+                    change = {"values": {min(p.values): entry}}
                 else:
-                    p.values = {d: e for d, e in p.values.items() if d < date} | {date: {"value": value, "reference": ref}}
+                    change = {"values": {d: e for d, e in p.values.items() if d < date} | {date: entry}}
+            params[path] = dataclasses.replace(p, **change)  # the parsed parameter is shared: never changed
         for path in sorted(made_fixed - rate_given):
             raise SpecError(f"{where}: `{path}.indexation: fixed` needs `{path}.indexation_rate` (percent per year).")
         return ParameterTree(params, self.descriptions, overridden, self.file_digests)

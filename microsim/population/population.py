@@ -149,8 +149,12 @@ class Population:
         return len(self.persons)
 
     def content_hash(self) -> str:
-        """SHA-256 of both tables' names, dtypes and values, independent of the file format."""
-        return content_hash(self.households, self.persons)
+        """SHA-256 of both tables' names, dtypes and values, independent of the file format (kept with
+        the weighted derived arrays: a population's tables are not changed in place, and a reweighted
+        copy has its own)."""
+        if "content_sha256" not in self.cache.weighted:
+            self.cache.weighted["content_sha256"] = content_hash(self.households, self.persons)
+        return self.cache.weighted["content_sha256"]
 
 
 _SCRATCH_LOCK = threading.Lock()

@@ -124,6 +124,16 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
                          households_by_zone=pd.DataFrame(households).rename_axis("zone"))
 
 
+def costing_of(scenario, base, first: int, last: int, ageing: bool = True):
+    """What ``microsim cost`` and ``microsim workbook`` compute for ``scenario`` on ``base`` from
+    ``first`` to ``last``: its measures (coverage measured in the first year), the costing inputs of
+    every year, and the first year's microsimulation (which the Checks sheet compares with)."""
+    years = check_years(first, last)
+    sim = first_year_simulation(scenario, base, first, ageing=ageing)  # once, for coverage and the checks
+    measures = measures_of(scenario, base, first, ageing=ageing, sim=sim)
+    return measures, costing_inputs(base, years, ageing=ageing), sim
+
+
 def first_year_simulation(scenario, base, first_year: int, ageing: bool = True):
     """The scenario simulated in the costing's first year (``microsim run`` for that year): the
     measures' coverage is measured on it, and the Checks sheet compares with it."""

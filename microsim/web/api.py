@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import re
 import tempfile
 import threading
@@ -24,8 +25,10 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+import pandas as pd
 import yaml
 
+from microsim.common.determinism import one_blas_thread_from_now
 from microsim.engine.scenario import Scenario
 from microsim.engine.system import load_system
 from microsim.errors import MicrosimError, SpecError
@@ -36,8 +39,10 @@ from microsim.reporting.simulation_output import projection_output, run_output
 from microsim.studies.projection import run_projection
 from microsim.studies.run import YearSetup, simulate_in_year, year_setup
 from microsim.studies.uncertainty import attach_intervals
+from microsim.studies.costing import checks, costing_of
+from microsim.reporting.costing_workbook import write_costing_workbook
 from microsim.studies.household import household_population, simulate_household
-from microsim.web.requests import (FIRST_YEAR, LAST_YEAR, HouseholdRequest, ProjectRequest, ReformRequest,
+from microsim.web.requests import (FIRST_YEAR, LAST_YEAR, CostingRequest, HouseholdRequest, ProjectRequest, ReformRequest,
                                    SimulateRequest)
 from microsim.web.limits import BodyLimit, MAX_BODY_BYTES
 
@@ -52,12 +57,14 @@ class FieldError(MicrosimError):
 RESULTS_KEPT = 64  # simulations answered from memory (each a few hundred kilobytes)
 YEARS_KEPT = 12  # populations brought to a year (a few megabytes each at the shipped population)
 STATIC = Path(__file__).resolve().parent / "static"  # the page, its script, style and chart library
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUEST = Path("request")  # what error messages name as the scenario's file
 
 
 def create_app(data: str | Path | None = None) -> FastAPI:
     """The app over the population at ``data`` (default: the shipped one), read once now."""
     data = Path(data) if data is not None else DEFAULT_POPULATION
+    one_blas_thread_from_now()  # as every run: identical numbers (microsim.common.determinism)
     population = read_population(data)
     label = display_path(data)
     info = population_info(population, label)
@@ -160,6 +167,22 @@ def create_app(data: str | Path | None = None) -> FastAPI:
         return Response(page, media_type="text/html; charset=utf-8", headers={
             "content-disposition": f'attachment; filename="{slug(request.name)}_report.html"'})
 
+    @app.post("/api/workbook")
+    def workbook(request: CostingRequest) -> Response:
+        """The live costing workbook ``microsim workbook`` writes for the reform (workbook.xlsx: inputs and
+        parameters in yellow cells, formulas that follow a change, checks against the microsimulation)."""
+        scenario = scenario_of(request)
+        with lock:
+            measures, inputs, sim = costing_of(scenario, population, request.first, request.last, ageing=request.ageing)
+            found = checks(scenario, population, measures, inputs, ageing=request.ageing, sim=sim)
+        with tempfile.TemporaryDirectory(prefix="microsim-serve-") as work:
+            path = Path(work) / "workbook.xlsx"
+            write_costing_workbook(path, scenario_name=scenario.name, measures=measures, inputs=inputs, checks=found,
+                                   population_label=label)
+            book = path.read_bytes()
+        return Response(book, media_type=XLSX, headers={
+            "content-disposition": f'attachment; filename="{slug(request.name)}_costing.xlsx"'})
+
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         """The workbench's page (docs/serve.md): everything it loads is under /static, from the package."""
@@ -221,9 +244,14 @@ def simulation_documents(request: SimulateRequest, population, setup: YearSetup,
 
 def table_json(table) -> dict:
     """A table as its CSV holds it (docs/outputs.md): the column titles, then the rows (NaN: null)."""
-    rows = table.astype(object).where(table.notna(), None).to_numpy().tolist()
     return {"columns": [str(c) for c in table.columns],
-            "rows": [[v.item() if hasattr(v, "item") else v for v in row] for row in rows]}
+            "rows": [[json_cell(v) for v in row] for row in table.itertuples(index=False, name=None)]}
+
+
+def json_cell(value):
+    """A table cell as JSON holds it: NumPy scalars as Python numbers, NaN and NA as null."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if value is pd.NA or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def slug(name: str) -> str:

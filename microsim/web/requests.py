@@ -64,6 +64,14 @@ class SimulateRequest(ReformRequest):
     replicates: int = Field(0, ge=0, le=MAX_REPLICATES, description="Bootstrap replicates for 95 % intervals (0: none).")
 
 
+def last_after_first(last: int, info: ValidationInfo) -> int:
+    """A range of years' ``last``, refused when it comes before ``first``."""
+    first = info.data.get("first")
+    if first is not None and last < first:
+        raise ValueError(f"the last year ({last}) comes before the first ({first})")
+    return last
+
+
 class ProjectRequest(ReformRequest):
     """A reform projected year by year, as ``microsim project`` does (``year``: when it takes effect)."""
 
@@ -74,13 +82,18 @@ class ProjectRequest(ReformRequest):
     replicates: int = Field(0, ge=0, le=MAX_PROJECTION_REPLICATES,
                             description="Bootstrap replicates for 95 % intervals on every year (0: none).")
 
-    @field_validator("last")
-    @classmethod
-    def _after_first(cls, last: int, info: ValidationInfo) -> int:
-        first = info.data.get("first")
-        if first is not None and last < first:
-            raise ValueError(f"the last year ({last}) comes before the first ({first})")
-        return last
+    _after_first = field_validator("last")(last_after_first)
+
+
+class CostingRequest(ReformRequest):
+    """The reform's measures costed year by year in the live costing workbook, as ``microsim workbook``
+    does (``year``: when the reform takes effect)."""
+
+    first: int = Field(2026, ge=FIRST_YEAR, le=LAST_YEAR, description="First year costed.")
+    last: int = Field(2035, ge=FIRST_YEAR, le=LAST_YEAR, description="Last year costed.")
+    ageing: bool = Field(True, description="Bring the population to each year's demography (as the command's default).")
+
+    _after_first = field_validator("last")(last_after_first)
 
 
 class Member(BaseModel):

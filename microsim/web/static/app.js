@@ -8,6 +8,7 @@ const F = window.format;
 const REPLICATES = 20; // as `microsim run` makes unless --no-intervals
 const DEBOUNCE_MS = 200; // a slider sends its value once it rests this long
 const REFORM_KEYS = ["a", "b"];
+const FIRST_YEAR = 2019, LAST_YEAR = 2035; // the years a request may ask (microsim/web/requests.py)
 const GROUPS = [["age group", "Age group"], ["zone", "Zone"], ["sex", "Sex"]];
 const ZONE_WORDS = {phnom_penh: "Phnom Penh", other_urban: "Other urban", rural: "Rural"};
 const COLOURS = {baseline: "#8c96a3", reform: ["#1f6fb2", "#c2571a"], cost: "#6a9bc8"};
@@ -33,7 +34,7 @@ function parseValue(text) {
 function readAddress() {
   const query = new URLSearchParams(location.hash.slice(1));
   const year = Number(query.get("year"));
-  if (Number.isInteger(year) && year >= 2019 && year <= 2035) state.year = year;
+  if (Number.isInteger(year) && year >= FIRST_YEAR && year <= LAST_YEAR) state.year = year;
   state.compare = query.get("compare") === "1";
   state.intervals = query.get("intervals") === "1";
   state.path = query.get("path") === "1";
@@ -451,6 +452,7 @@ async function updatePath(mine) {
         rate: {position: "right", title: {display: true, text: "poor persons (%)"}, beginAtZero: true,
                grid: {drawOnChartArea: false}}}}});
     }
+    section.dataset.ready = String(mine);  // every reform's path drawn (the browser test waits for this)
   } catch (failure) {
     showRequestError(failure);
   }
@@ -485,8 +487,13 @@ function buildMembers() {
   });
 }
 
+let householdAsked = 0; // the calculator's questions sent; an answer to an older one is dropped
+
 async function updateHousehold() {
   const error = document.getElementById("hh-error");
+  const result = document.getElementById("hh-result");
+  const mine = ++householdAsked;
+  result.dataset.asked = String(mine);
   error.textContent = "";
   const body = requestOf(state.editing, {
     household: {zone: document.getElementById("hh-zone").value, idpoor: Number(document.getElementById("hh-idpoor").value),
@@ -494,8 +501,11 @@ async function updateHousehold() {
     members: household.map((m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v !== false)))});
   try {
     const answer = await (await post("household", body)).json();
+    if (mine !== householdAsked) return;
     renderHousehold(answer);
+    result.dataset.ready = String(mine);  // the question answered (the browser test waits for the last)
   } catch (failure) {
+    if (mine !== householdAsked) return;
     error.textContent = (failure.detail || []).map((d) => `${(d.loc || []).slice(1).join(" → ")}: ${d.msg}`).join(" ") || String(failure);
   }
 }
@@ -533,9 +543,12 @@ function renderHousehold(answer) {
 }
 
 // ---- downloads -----------------------------------------------------------------------------
-async function download(endpoint, extension) {
+async function download(button, endpoint, extension, extra = {}) {
+  const label = button.textContent;
+  button.disabled = true;  // some take seconds (the workbook costs every year): say so, and no second click
+  button.textContent = "Preparing…";
   try {
-    const response = await post(endpoint, requestOf(state.editing));
+    const response = await post(endpoint, requestOf(state.editing, extra));
     const blob = await response.blob();
     const link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
@@ -545,6 +558,9 @@ async function download(endpoint, extension) {
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   } catch (failure) {
     showRequestError(failure);
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
   }
 }
 
@@ -566,7 +582,7 @@ async function loadCatalogue() {
 function start() {
   readAddress();
   const year = document.getElementById("year");
-  for (let y = 2019; y <= 2035; y++) year.append(new Option(String(y), String(y), false, y === state.year));
+  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) year.append(new Option(String(y), String(y), false, y === state.year));
   year.addEventListener("change", async () => { state.year = Number(year.value); await loadCatalogue(); schedule(true); });
   const toggles = {compare: "compare", intervals: "intervals", "show-path": "path", allow: "allow"};
   for (const [id, key] of Object.entries(toggles)) {
@@ -590,9 +606,13 @@ function start() {
     try { await navigator.clipboard.writeText(location.href); setStatus("Link copied: it reproduces this page."); }
     catch (error) { setStatus(`Link: ${location.href}`); }
   });
-  document.getElementById("download-scenario").addEventListener("click", () => download("scenario", "yaml"));
-  document.getElementById("download-report").addEventListener("click", () => download("report", "html"));
-  document.getElementById("download-folder").addEventListener("click", () => download("run-folder", "zip"));
+  const downloads = {"download-scenario": ["scenario", "yaml"], "download-report": ["report", "html"],
+                     "download-folder": ["run-folder", "zip"], "download-workbook": ["workbook", "xlsx"]};
+  for (const [id, [endpoint, extension]] of Object.entries(downloads)) {
+    const button = document.getElementById(id);
+    const extra = () => endpoint === "workbook" ? {first: state.year, last: LAST_YEAR} : {};
+    button.addEventListener("click", () => download(button, endpoint, extension, extra()));
+  }
   for (const id of ["hh-zone", "hh-idpoor", "hh-consumption"]) {
     document.getElementById(id).addEventListener("change", updateHousehold);
   }
