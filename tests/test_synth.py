@@ -40,7 +40,7 @@ def test_shipped_default_population_regenerates_from_its_recorded_command():
     shipped = read_population(DEFAULT_POPULATION)
     meta = shipped.metadata
     assert meta["command"] == (f"microsim synth --households {meta['households']} --seed {meta['seed']} "
-                               "--calibrate --out synthetic_data/default")
+                               "--out synthetic_data/default --calibrate")  # as the command records itself
     assert meta["spec_sha256"] == SPEC.sha256, "spec.yaml changed: regenerate synthetic_data/default"
     assert shipped.content_hash() == meta["content_sha256"], "the shipped files do not match their own hash"
     targets = load_targets()
@@ -255,3 +255,47 @@ def test_spec_errors_name_the_file_and_key(tmp_path):
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(SpecError, match=r"`published.nssf_registered_workers` needs .* more than `assumptions.nssf_propensity`"):
         synthesize(500, seed=1, spec=load_spec(path))
+
+
+def test_labour_statuses_follow_the_work_drawn_and_the_published_counts():
+    """Status in employment on a large sample: consistent with employment type and NSSF membership,
+    public servants at the published count's share, the self-employed in the assumed shares."""
+    pop = synthesize(40000, seed=8)
+    p = pop.persons
+    status, kind = p["labour_status"].astype(object).to_numpy(), p["employment_type"].astype(object).to_numpy()
+    age = p["age"].to_numpy()
+    assert np.all(pd.isna(status[age < 15])) and not np.any(pd.isna(status[age >= 15]))
+    assert np.array_equal(status == "unemployed", kind == "unemployed") and np.array_equal(status == "inactive", kind == "inactive")
+    assert np.all(status[p["nssf_member"].to_numpy()] == "wage_employee_private")
+    assert np.all(status[kind == "industry_wage"] == "wage_employee_private")
+    assert set(status[kind == "agriculture_self_employed"]) <= {"own_account", "contributing_family_worker", "employer"}
+    public = status == "public_servant"
+    assert np.all(kind[public] == "services") and not p["nssf_member"].to_numpy()[public].any()
+    expected = SPEC.published("public_servants") / SPEC.published("persons_total") * len(p)
+    assert abs(public.sum() - expected) < 4 * np.sqrt(expected)
+    shares = SPEC.raw["assumptions"]["self_employment_status"]
+    head_or_spouse = p["relationship"].isin(["head", "spouse"]).to_numpy()
+    self_employed = np.isin(status, ["own_account", "contributing_family_worker", "employer"])
+    for group, members in (("head_or_spouse", self_employed & head_or_spouse), ("other_member", self_employed & ~head_or_spouse)):
+        for code, share in shares[group].items():
+            assert abs((status[members] == code).mean() - share) < 4 * np.sqrt(share * (1 - share) / members.sum()) + 1e-9
+    services = (kind == "services") & ~p["nssf_member"].to_numpy() & ~public
+    assert abs((status[services] == "wage_employee_private").mean() - SPEC.assumption("services_wage_share")) < 0.03
+
+
+def test_stored_earnings_are_the_labour_share_of_consumption_the_model_imputes():
+    """The shipped population's earnings equal the imputation the model makes for data without them
+    (bit for bit), sum in each household with workers to the labour share of its consumption, and
+    are zero out of work."""
+    from microsim.behaviour.earnings import module_earnings
+    from microsim.behaviour.study_parameters import load_study_parameters
+    pop = read_population(DEFAULT_POPULATION)
+    stored = pop.persons["earnings"].to_numpy()
+    assert np.array_equal(stored, module_earnings(pop, pop.households["consumption_pc"].to_numpy()))
+    share = load_study_parameters()["earnings.labour_share_of_consumption"]
+    in_work = stored > 0
+    with_workers = np.bincount(pop.person_household_index, in_work, minlength=pop.n_households) > 0
+    labour_income = share * pop.households["consumption_pc"].to_numpy() * pop.household_size
+    assert np.allclose(pop.household_sum(stored)[with_workers], labour_income[with_workers], rtol=1e-12)
+    status = pop.persons["labour_status"]
+    assert not in_work[status.isin(["unemployed", "inactive"]).to_numpy() | status.isna().to_numpy()].any()

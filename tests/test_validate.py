@@ -120,3 +120,36 @@ def test_every_problem_reported_at_once(tiny_tables):
     assert len(err.value.problems) == 4
     for needle in ("`idpoor` is missing", "column `weight`", "column `age`", "column `sex`"):
         assert needle in message
+
+
+def test_work_columns_are_checked_against_each_other(tiny_tables):
+    hh, pp = tiny_tables
+    good = pp.assign(labour_status=["own_account", None, "inactive"], earnings=[500000.0, 0.0, 0.0])
+    assert problems(hh, good) == []
+    found = problems(hh, good.assign(labour_status=["own_account", "own_account", "employer"],
+                                     earnings=[500000.0, 0.0, 100.0]))
+    assert any("column `labour_status`: 1 child(ren) under 15 have a labour status" in p for p in found)
+    assert any("column `labour_status`: 1 person(s) are `inactive` in one of" in p for p in found)
+    assert any("column `earnings`: 1 person(s) not in work" in p for p in found)
+    insured = good.assign(nssf_member=[True, False, False])
+    assert any("NSSF member(s) are not `wage_employee_private`" in p for p in problems(hh, insured))
+    assert any("column `earnings`" in p and "at least 0" in p or "column `earnings`" in p and ">= 0" in p
+               for p in problems(hh, good.assign(earnings=[-1.0, 0.0, 0.0])))
+    assert any("column `labour_status`" in p and "'farmer'" in p
+               for p in problems(hh, good.assign(labour_status=["farmer", None, "inactive"])))
+
+
+def test_labour_status_is_derived_for_data_without_it(tiny_tables):
+    from microsim.population.labour import labour_status
+
+    hh, pp = tiny_tables
+    pp = pd.concat([pp, pd.DataFrame({"person_id": [202, 203], "household_id": [2, 2], "relationship": ["spouse", "child"],
+                                      "age": [45, 20], "sex": ["female", "male"],
+                                      "employment_type": ["industry_wage", "services"], "disabled": [False, False],
+                                      "contributory_pension": [False, False], "in_school": [False, False],
+                                      "pregnant": [False, False]})], ignore_index=True)
+    pop = Population.from_tables(hh, pp.assign(nssf_member=[False, False, False, False, True]))
+    derived = [None if pd.isna(v) else v for v in labour_status(pop.persons)]
+    assert derived == ["own_account", None, "inactive", "wage_employee_private", "wage_employee_private"]
+    assert [None if pd.isna(v) else v for v in labour_status(pop.persons.assign(nssf_member=False))][3:] == [
+        "wage_employee_private", "own_account"]  # services outside the NSSF: own account

@@ -25,27 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from microsim.population.labour import WORKING, Mincer, share_labour_income
 from microsim.population.population import Population
 from microsim.behaviour.study_parameters import load_study_parameters
 
-WORKING = ("agriculture_self_employed", "industry_wage", "services")
 MAX_AGE = 110
 MONTHS = 12
-
-
-@dataclass(frozen=True)
-class Mincer:
-    """The Mincer coefficients (log points): return to a year of schooling, experience, sex."""
-
-    return_to_schooling: float
-    experience: float
-    experience_squared: float
-    female: float
-
-    def log_weight(self, schooling: np.ndarray, age: np.ndarray, female: np.ndarray) -> np.ndarray:
-        experience = np.maximum(age - schooling - 6.0, 0.0)
-        return (self.return_to_schooling * schooling + self.experience * experience
-                + self.experience_squared * experience**2 + self.female * female)
 
 
 def workers(pop: Population) -> np.ndarray:
@@ -54,18 +39,13 @@ def workers(pop: Population) -> np.ndarray:
 
 
 def impute_earnings(pop: Population, consumption_pc: np.ndarray, mincer: Mincer, labour_share: float) -> np.ndarray:
-    """Monthly earnings per person (riels, the prices of ``consumption_pc``; 0 for non-workers)."""
-    working = workers(pop)
-    schooling = pop.persons["education_years"].to_numpy().astype(float) if "education_years" in pop.persons \
+    """Monthly earnings per person (riels, the prices of ``consumption_pc``; 0 for non-workers):
+    :func:`microsim.population.labour.share_labour_income` on the population's columns."""
+    schooling = pop.persons["education_years"].to_numpy() if "education_years" in pop.persons \
         else np.zeros(pop.n_persons)
-    female = (pop.persons["sex"].to_numpy() == "female").astype(float)
-    log_w = mincer.log_weight(schooling, pop.persons["age"].to_numpy().astype(float), female)
-    relative = np.where(working, np.exp(log_w - log_w.max(initial=0.0)), 0.0)
-    household_total = pop.household_sum(relative)
-    labour_income = labour_share * consumption_pc * pop.household_size  # riels per household per month
-    hh = pop.person_household_index
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(working, labour_income[hh] * relative / household_total[hh], 0.0)
+    return share_labour_income(workers(pop), schooling, pop.persons["age"].to_numpy(),
+                               pop.persons["sex"].to_numpy() == "female", pop.person_household_index,
+                               pop.household_size, consumption_pc, mincer, labour_share)
 
 
 def study_mincer(study) -> Mincer:
@@ -81,6 +61,16 @@ def module_earnings(pop: Population, consumption_pc: np.ndarray, study=None) -> 
     if study is None:
         study = load_study_parameters()
     return impute_earnings(pop, consumption_pc, study_mincer(study), study["earnings.labour_share_of_consumption"])
+
+
+def year_earnings(pop: Population, economy) -> np.ndarray:
+    """Monthly earnings per person in the riels of ``economy``'s year (0 for non-workers): the
+    population's stored ``earnings`` grown as consumption is from the survey to the year (prices
+    and real growth: ``economy.consumption_factor``), or, for data without them, imputed from the
+    year's consumption (:func:`module_earnings`). What modules that read ``earnings`` get."""
+    if "earnings" not in pop.persons:
+        return module_earnings(pop, economy.consumption_pc(pop))
+    return pop.persons["earnings"].to_numpy() * economy.consumption_factor
 
 
 @dataclass(frozen=True)

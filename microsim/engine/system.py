@@ -30,7 +30,7 @@ from microsim.engine.parameters import ParameterTree
 from microsim.paths import POLICIES
 from microsim.population.population import Population
 from microsim.engine.takeup import taken_up
-from microsim.behaviour.earnings import module_earnings
+from microsim.behaviour.earnings import year_earnings
 
 
 def parameter_files(modules: dict[str, Module]) -> list[Path]:
@@ -163,9 +163,9 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             return lazy[key]
         return compute
 
-    def earnings():  # monthly earnings per person in the year's riels (microsim.behaviour.earnings), if a module reads them
+    def earnings():  # monthly earnings per person in the year's riels, if a module reads them
         if "earnings" not in lazy:
-            lazy["earnings"] = module_earnings(pop, economy.consumption_pc(pop))
+            lazy["earnings"] = year_earnings(pop, economy)
         return lazy["earnings"]
 
     extra = {c: in_year_prices(c, True) for c in ("consumption_pc", "poverty_line")}

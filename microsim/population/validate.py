@@ -243,12 +243,51 @@ def check_relations(households: pd.DataFrame, persons: pd.DataFrame,
         if wrong.any():
             problems.append(f"{where_p}, column `pregnant`: {int(wrong.sum())} person(s) are pregnant but "
                             "are not women aged 10 to 55.")
+    problems += labour_problems(persons, where_p)
     if {"pension_scheme", "contributory_pension"} <= set(persons.columns):
         mismatch = (persons["pension_scheme"] == "none").to_numpy() == persons["contributory_pension"].to_numpy()
         if mismatch.any():
             problems.append(f"{where_p}, column `pension_scheme`: {int(mismatch.sum())} person(s) have a scheme that "
                             "does not match `contributory_pension` (none exactly when there is no pension).")
     return problems, canonical_rows
+
+
+def labour_problems(persons: pd.DataFrame, where_p: str) -> list[str]:
+    """Labour status against the other work columns: present exactly from age 15, unemployed and
+    inactive as in ``employment_type``, NSSF members private wage employees, earnings only in work."""
+    problems = []
+    not_working = np.zeros(len(persons), bool)
+    if "employment_type" in persons:
+        not_working |= persons["employment_type"].isin(["unemployed", "inactive"]).to_numpy()
+    if "age" in persons:
+        not_working |= persons["age"].to_numpy() < 15
+    if "labour_status" in persons:
+        status = persons["labour_status"]
+        empty = status.isna().to_numpy()
+        not_working |= status.isin(["unemployed", "inactive"]).to_numpy()
+        if "age" in persons:
+            age = persons["age"].to_numpy()
+            for wrong, what in (((age >= 15) & empty, "person(s) aged 15 or over have no labour status"),
+                                ((age < 15) & ~empty, "child(ren) under 15 have a labour status; expected empty under 15")):
+                if wrong.any():
+                    problems.append(f"{where_p}, column `labour_status`: {int(wrong.sum())} {what}.")
+        if "employment_type" in persons:
+            for code in ("unemployed", "inactive"):
+                wrong = (status == code).to_numpy() != (persons["employment_type"] == code).to_numpy()
+                if wrong.any():
+                    problems.append(f"{where_p}, column `labour_status`: {int(wrong.sum())} person(s) are `{code}` in "
+                                    f"one of `labour_status` and `employment_type` but not in the other; expected the same.")
+        if "nssf_member" in persons:
+            wrong = persons["nssf_member"].to_numpy(dtype=bool) & (status != "wage_employee_private").to_numpy()
+            if wrong.any():
+                problems.append(f"{where_p}, column `labour_status`: {int(wrong.sum())} NSSF member(s) are not "
+                                "`wage_employee_private`; the NSSF insures private employees (public servants: NSSF-C).")
+    if "earnings" in persons:
+        wrong = not_working & (pd.to_numeric(persons["earnings"], errors="coerce").to_numpy() > 0)
+        if wrong.any():
+            problems.append(f"{where_p}, column `earnings`: {int(wrong.sum())} person(s) not in work (unemployed, "
+                            "inactive or under 15) have earnings; expected 0.")
+    return problems
 
 
 def validate_tables(households: pd.DataFrame, persons: pd.DataFrame, where_h: str = "households",

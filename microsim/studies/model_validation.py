@@ -21,6 +21,7 @@ from microsim.common import formatting
 from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.errors import SpecError
 from microsim.paths import HOME
+from microsim.population.labour import WORKING
 from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.common.yamlfile import read_yaml
 from microsim.distribution.household_totals import household_amounts
@@ -173,6 +174,9 @@ MEASURES: dict[str, Callable] = {
     "mean_years_schooling_25_plus": lambda sim: _mean_years(sim, None),
     "mean_years_schooling_25_plus_women": lambda sim: _mean_years(sim, "female"),
     "mean_years_schooling_25_plus_men": lambda sim: _mean_years(sim, "male"),
+    "public_servants": lambda sim: float(_persons_weight(sim) @ (_column(sim, "labour_status") == "public_servant")),
+    "informal_share": lambda sim: 100 - _persons_share(sim, _in_work(sim), _column(sim, "formal_employment")),
+    "women_earnings_gap": lambda sim: _women_earnings_gap(sim),
     "preschool_attendance_age_5": lambda sim: _persons_share(sim, _age(sim) == 5, _column(sim, "in_school")),
     "lower_secondary_completion": lambda sim: _persons_share(
         sim, (_age(sim) >= 16) & (_age(sim) <= 18), _column(sim, "education_years") >= 9),
@@ -188,6 +192,18 @@ def _column(sim, name: str) -> np.ndarray:
 
 class _Undefined(Exception):
     """A measure the population cannot give (an optional column is missing)."""
+
+
+def _in_work(sim) -> np.ndarray:
+    return np.isin(sim.population.persons["employment_type"].to_numpy(), WORKING)
+
+
+def _women_earnings_gap(sim) -> float:
+    """How much less women in work earn than men in work, on average (percent of men's mean)."""
+    w, earnings = _persons_weight(sim), _column(sim, "earnings")
+    female = (sim.population.persons["sex"] == "female").to_numpy()
+    mean = [float(w @ (earnings * group) / (w @ group)) for group in (_in_work(sim) & female, _in_work(sim) & ~female)]
+    return (1 - mean[0] / mean[1]) * 100
 
 
 def _persons_share(sim, within: np.ndarray, flag: np.ndarray) -> float:

@@ -15,6 +15,7 @@ import pandas as pd
 from microsim import __version__
 from microsim.errors import MicrosimError
 from microsim.paths import HOME
+from microsim.population.labour import LABOUR_STATUSES, read_earnings_model, share_labour_income
 from microsim.population.population import Population
 from microsim.common.progress import stages
 from microsim.common.rng import stream
@@ -22,7 +23,7 @@ from microsim.synth import consumption as cons
 from microsim.synth.demography import age_sex_targets, zone_person_shares
 from microsim.synth.households import RELATIONSHIPS, compose, take
 from microsim.synth.idpoor import assign_idpoor, pmt_score
-from microsim.synth.members import EMPLOYMENT_TYPES, INACTIVE, PENSION_SCHEMES, draw_members
+from microsim.synth.members import EMPLOYMENT_TYPES, INACTIVE, PENSION_SCHEMES, SERVICES, draw_members
 from microsim.synth.resample import fit_selection_weights, systematic_sample
 from microsim.synth.schooling import children_schooling
 from microsim.synth.spec import ZONES, Spec, load_spec
@@ -55,6 +56,16 @@ def synthesize(households: int, seed: int = 2019, spec: Spec | str | Path | None
     pool_n = max(int(np.ceil(households * spec.assumption("pool_factor"))), households + 10)
     with stages(6, "Generating", quiet) as step:
         return _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step)
+
+
+def stored_earnings(comp, members, consumption: np.ndarray, spec) -> np.ndarray:
+    """Monthly earnings per person (riels, survey prices): the labour share of the household's
+    consumption shared among its workers by the earnings model of the spec's file
+    (:func:`microsim.population.labour.share_labour_income`)."""
+    mincer, labour_share = read_earnings_model(HOME / spec.raw["assumptions"]["earnings_model"]["project_file"])
+    working = (members.employment >= 0) & (members.employment <= SERVICES)
+    return share_labour_income(working, members.education_years, comp.age, comp.female, comp.household,
+                               comp.size, consumption, mincer, labour_share)
 
 
 def _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step) -> Population:
@@ -107,6 +118,8 @@ def _synthesize(households, seed, spec, zone_shares, age_sex, pool_n, step) -> P
         "education_years": members.education_years,
         "formal_employment": members.formal,
         "nssf_member": members.nssf,
+        "labour_status": pd.Categorical.from_codes(members.labour_status, categories=list(LABOUR_STATUSES)),
+        "earnings": stored_earnings(comp, members, consumption, spec),
     })
     try:
         spec_path = str(spec.path.relative_to(HOME))

@@ -14,7 +14,8 @@ import numpy as np
 
 from microsim.errors import SpecError
 from microsim.synth.households import CHILD, HEAD, OTHER, SPOUSE, Composition
-from microsim.synth.spec import SECTORS, ZONES, Spec, interpolate
+from microsim.population.labour import LABOUR_STATUSES
+from microsim.synth.spec import SECTORS, SELF_EMPLOYED, ZONES, Spec, interpolate
 from microsim.common.rng import stream
 
 EMPLOYMENT_TYPES = ("agriculture_self_employed", "industry_wage", "services", "unemployed", "inactive")
@@ -34,6 +35,7 @@ class Members:
     nssf: np.ndarray
     pension: np.ndarray
     pregnant: np.ndarray
+    labour_status: np.ndarray  # int8 index into LABOUR_STATUSES, -1 under 15
 
 
 CAP = 0.98  # no group is given a probability above this (nobody is certain)
@@ -181,6 +183,52 @@ def activity(comp: Composition, in_school: np.ndarray, spec: Spec, rng: np.rando
     return employment, formal, nssf
 
 
+def labour_statuses(comp: Composition, employment: np.ndarray, formal: np.ndarray, nssf: np.ndarray,
+                    education: np.ndarray, spec: Spec, rng: np.random.Generator) -> np.ndarray:
+    """Status in employment per person (index into LABOUR_STATUSES; -1 under 15), consistent with the
+    employment type, formal job and NSSF membership already drawn (which it does not change):
+
+    - industry wage workers and NSSF members are private wage employees;
+    - public servants are services workers outside the NSSF, as many as the published count per
+      person, by zone, formal job and schooling (``public_servant_propensity``);
+    - the other services workers are private wage employees with ``services_wage_share``, else
+      self-employed; agricultural workers are self-employed;
+    - the self-employed are own-account workers, contributing family workers or employers in the
+      shares of ``self_employment_status`` for heads and spouses and for the other members;
+    - the unemployed and the inactive keep their type.
+    """
+    n = comp.age.size
+    status = np.full(n, NOT_APPLICABLE, np.int8)
+    status[employment == UNEMPLOYED] = LABOUR_STATUSES.index("unemployed")
+    status[employment == INACTIVE] = LABOUR_STATUSES.index("inactive")
+    wage = (employment == INDUSTRY) | nssf
+    draws = rng.random((3, n))
+    services = np.flatnonzero((employment == SERVICES) & ~nssf)
+    zone = comp.zone[comp.household]
+    propensity = spec.assumption("public_servant_propensity")
+    shape = (np.array([propensity[z] for z in ZONES])[zone[services]]
+             * np.where(formal[services], propensity["formal"], 1.0)
+             * float(propensity["per_year_education"]) ** education[services].astype(float))
+    level = spec.published("public_servants") / spec.published("persons_total") * n / max(services.size, 1)
+    probability = scale_to_level(shape, level)
+    if services.size and probability.mean() < level - 1e-9:
+        raise SpecError(f"{spec.path}: `published.public_servants` needs {level:.1%} of services workers outside the "
+                        f"NSSF in the civil service, more than `assumptions.public_servant_propensity` allows.")
+    public = np.zeros(n, bool)
+    public[services] = draws[0, services] < probability
+    wage[services] |= ~public[services] & (draws[1, services] < spec.assumption("services_wage_share"))
+    status[wage] = LABOUR_STATUSES.index("wage_employee_private")
+    status[public] = LABOUR_STATUSES.index("public_servant")
+    self_employed = np.flatnonzero((employment >= 0) & (employment <= SERVICES) & ~wage & ~public)
+    shares = spec.raw["assumptions"]["self_employment_status"]
+    head_or_spouse = np.isin(comp.relationship[self_employed], [HEAD, SPOUSE])
+    for group, members in (("head_or_spouse", self_employed[head_or_spouse]), ("other_member", self_employed[~head_or_spouse])):
+        cumulative = np.cumsum([shares[group][k] for k in SELF_EMPLOYED])
+        chosen = np.minimum(np.searchsorted(cumulative, draws[2, members], side="right"), len(SELF_EMPLOYED) - 1)
+        status[members] = np.array([LABOUR_STATUSES.index(k) for k in SELF_EMPLOYED], np.int8)[chosen]
+    return status
+
+
 PENSION_SCHEMES = ("none", "civil_service", "veteran", "private", "unknown")
 
 
@@ -227,4 +275,5 @@ def draw_members(comp: Composition, spec: Spec, seed: int) -> Members:
     employment, formal, nssf = activity(comp, in_school, spec, stream(seed, "synth.activity"))
     pension = pensions(comp, education, spec, stream(seed, "synth.pension"))
     pregnant = pregnancy(comp, spec, stream(seed, "synth.pregnancy"))
-    return Members(in_school, education, disabled, employment, formal, nssf, pension, pregnant)
+    status = labour_statuses(comp, employment, formal, nssf, education, spec, stream(seed, "synth.labour_status"))
+    return Members(in_school, education, disabled, employment, formal, nssf, pension, pregnant, status)

@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from microsim.errors import SpecError
-from microsim.paths import DEFAULT_SPEC
+from microsim.paths import DEFAULT_SPEC, HOME
 from microsim.common.yamlfile import read_yaml
 
 ZONES = ("phnom_penh", "other_urban", "rural")
 HOUSEHOLD_TYPES = ("older_alone", "adult_alone", "couple", "nuclear", "single_parent", "extended",
                    "three_generation", "skipped_generation")
 SECTORS = ("agriculture_self_employed", "industry_wage", "services")
+SELF_EMPLOYED = ("own_account", "contributing_family_worker", "employer")  # statuses of workers who are not employees
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,16 @@ def _check(path: Path, raw: dict) -> None:
     c.number("published.nssf_registered_workers.value", 0, None)
     c.table("assumptions.nssf_propensity.value", lo=0.0,
             keys=[*SECTORS, *ZONES, "formal", "female"])
+    c.number("published.public_servants.value", 0, None, integer=True)
+    c.table("assumptions.public_servant_propensity.value", lo=0.0, keys=[*ZONES, "formal", "per_year_education"])
+    c.number("assumptions.services_wage_share.value", 0, 1)
+    for who in ("head_or_spouse", "other_member"):
+        shares = c.table(f"assumptions.self_employment_status.{who}", 0, 1, keys=SELF_EMPLOYED)
+        if abs(sum(shares.values()) - 1) > 1e-6:
+            c.fail(f"assumptions.self_employment_status.{who}", "shares that sum to 1", round(sum(shares.values()), 6))
+    model = c.get("assumptions.earnings_model.project_file")
+    if not (HOME / str(model)).is_file():
+        c.fail("assumptions.earnings_model.project_file", "a file of the project that exists (relative to its folder)", model)
     for scheme in ("civil_service", "veteran"):
         c.table(f"assumptions.pension_schemes.{scheme}.age", 0, None, numeric_keys=True)
         c.table(f"assumptions.pension_schemes.{scheme}.zone", 0, None, keys=ZONES)
