@@ -150,6 +150,12 @@ def test_summary_keys_are_exactly_the_documented_ones(tmp_path, command):
         total = sum(p["cost_reform_riels_per_year"] for p in year["programmes"][:-1])
         assert year["programmes"][-1]["cost_reform_riels_per_year"] == pytest.approx(total, rel=1e-12)
         assert year["headline"]["cost_reform_total_riels_per_year"] == pytest.approx(total, rel=1e-12)
+        for scheme in year["contributions"]:
+            assert set(scheme) == docs["Contribution fields (each element of `years[].contributions`)"]
+        assert year["contributions"][-1]["scheme"] == "total"
+        revenue = sum(c["revenue_reform_riels_per_year"] for c in year["contributions"][:-1])
+        assert year["contributions"][-1]["revenue_reform_riels_per_year"] == pytest.approx(revenue, rel=1e-12)
+        assert year["headline"]["contributions_reform_riels_per_year"] == pytest.approx(revenue, rel=1e-12) and revenue > 0
 
 
 # ---- the report, charts and workbook -----------------------------------------------------------------

@@ -62,6 +62,29 @@ class Headline:
     gini_reform: float | None
     population_persons: float | None
     population_households: float | None
+    contributions_baseline_riels_per_year: float | None = None  # social insurance revenue (employers' and workers')
+    contributions_reform_riels_per_year: float | None = None
+    contributions_change_riels_per_year: float | None = None
+
+
+@dataclass(frozen=True)
+class ContributionResult:
+    """One contribution scheme's revenue and contributors in one year (riels a year, in the year's
+    prices): employers' and workers' shares together, and the workers' (which comes out of
+    take-home pay). ``not_in_force`` says why it collects nothing that year."""
+
+    scheme: str
+    label: str
+    revenue_baseline_riels_per_year: float | None
+    revenue_reform_riels_per_year: float | None
+    revenue_change_riels_per_year: float | None
+    revenue_reform_usd_per_year: float | None
+    revenue_reform_pct_gdp: float | None
+    workers_share_reform_riels_per_year: float | None
+    employers_share_reform_riels_per_year: float | None
+    contributors_baseline_persons: float | None
+    contributors_reform_persons: float | None
+    not_in_force: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,12 +174,14 @@ class YearResult:
     demography: Demography
     intervals: dict | None = None  # 95 % intervals from bootstrap replicates (microsim.studies.uncertainty), or None
     notes: tuple[str, ...] = ()  # what a reader must know about this year (e.g. values that change during it)
+    contributions: tuple[ContributionResult, ...] = ()  # each scheme, then a `total` record
 
     def to_json(self) -> dict:
         return {"year": self.year, "ageing": self.ageing, "growth": self.growth,
                 "price_factor": number(self.price_factor), "real_growth_factor": number(self.real_growth_factor),
                 "headline": record_json(self.headline),
                 "programmes": [record_json(p) for p in self.programmes],
+                "contributions": [record_json(c) for c in self.contributions],
                 "demography": record_json(self.demography),
                 "notes": list(self.notes),
                 "intervals": None if self.intervals is None else {
@@ -185,8 +210,10 @@ def field_names(cls) -> list[str]:
 
 # ---- the headline from the records ---------------------------------------------------------------------
 def headline_from_records(national: PovertyGroup, total: ProgrammeResult, inequality: Inequality,
-                          money: "YearMoney", households: float) -> Headline:
-    """The headline of a year from its records: national poverty, the total cost, inequality."""
+                          money: "YearMoney", households: float,
+                          contributions: ContributionResult | None = None) -> Headline:
+    """The headline of a year from its records: national poverty, the total cost, inequality, and
+    (``contributions``: the total record) social insurance revenue."""
     lifted = national.lifted_persons
     change = total.cost_change_riels_per_year
     per_lifted = change / lifted if lifted > 0 else None
@@ -207,6 +234,9 @@ def headline_from_records(national: PovertyGroup, total: ProgrammeResult, inequa
         cost_per_person_lifted_usd_per_year=money.usd(per_lifted) if per_lifted is not None else None,
         gini_baseline=number(inequality.gini_baseline), gini_reform=number(inequality.gini_reform),
         population_persons=number(national.persons), population_households=number(households),
+        contributions_baseline_riels_per_year=number(contributions.revenue_baseline_riels_per_year) if contributions else None,
+        contributions_reform_riels_per_year=number(contributions.revenue_reform_riels_per_year) if contributions else None,
+        contributions_change_riels_per_year=number(contributions.revenue_change_riels_per_year) if contributions else None,
     )
 
 
@@ -255,4 +285,7 @@ HEADLINE_LABELS = {
     "gini_reform": "Gini, reform",
     "population_persons": "population (persons)",
     "population_households": "population (households)",
+    "contributions_baseline_riels_per_year": "social insurance contributions, baseline (riels per year)",
+    "contributions_reform_riels_per_year": "social insurance contributions, reform (riels per year)",
+    "contributions_change_riels_per_year": "change in social insurance contributions (riels per year)",
 }

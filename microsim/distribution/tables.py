@@ -14,7 +14,7 @@ from microsim.errors import SpecError
 from microsim.engine.macro import Macro
 from microsim.engine.modules import Module
 from microsim.population.population import Population
-from microsim.distribution.results import Inequality, PovertyGroup, ProgrammeResult, YearMoney
+from microsim.distribution.results import ContributionResult, Inequality, PovertyGroup, ProgrammeResult, YearMoney
 from microsim.distribution.breakdowns import pre_transfer_deciles
 from microsim.distribution.welfare import MONTHS, Welfare
 
@@ -85,7 +85,7 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
         return totals[name].receiving if name in totals else nothing
 
     out = []
-    for n in sorted(set(b_tot) | set(r_tot) | set(not_in_force)):
+    for n in sorted(set(b_tot) | set(r_tot) | {n for n in not_in_force if not modules[n].is_contribution}):
         m = modules[n]
         out.append(record(n, m.label, m.entity, m.counted_in_consumption, monthly(b_tot, n), monthly(r_tot, n),
                           receiving(b_tot, n), receiving(r_tot, n),
@@ -99,6 +99,60 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
                       sum(monthly(r_tot, n) for n in names), any_b, any_r,
                       {"recipients_baseline_persons": None, "recipients_reform_persons": None}))
     return out
+
+
+def contribution_results(pop, modules, base: Welfare, reform: Welfare, money: YearMoney,
+                         not_in_force: dict[str, str] | None = None) -> list[ContributionResult]:
+    """Revenue and contributors of every contribution scheme in baseline and reform, then a ``total``
+    record: 12 x the weighted monthly contributions (riels a year, the year's prices); the workers'
+    share from each scheme's ``worker_share``; contributors are persons paying anything."""
+    w_p = pop.person_weight()
+    not_in_force = {n: why for n, why in (not_in_force or {}).items() if modules[n].is_contribution}
+    names = sorted(set(base.system.contributions) | set(reform.system.contributions) | set(not_in_force))
+
+    def revenue(system, name) -> float:  # riels a year
+        return MONTHS * float(w_p @ system.contributions[name]) if name in system.contributions else 0.0
+
+    def contributors(system, names) -> float:
+        paying = np.zeros(pop.n_persons, bool)
+        for n in names:
+            if n in system.contributions:
+                paying |= system.contributions[n] > 0
+        return float(w_p @ paying)
+
+    def workers(system, name) -> float:
+        return revenue(system, name) * getattr(system.params, name).worker_share if name in system.contributions else 0.0
+
+    def record(scheme, label, baseline, reform_revenue, workers_share, contributors_b, contributors_r, why=None):
+        return ContributionResult(
+            scheme=scheme, label=label, revenue_baseline_riels_per_year=baseline,
+            revenue_reform_riels_per_year=reform_revenue, revenue_change_riels_per_year=reform_revenue - baseline,
+            revenue_reform_usd_per_year=money.usd(reform_revenue), revenue_reform_pct_gdp=money.pct_gdp(reform_revenue),
+            workers_share_reform_riels_per_year=workers_share,
+            employers_share_reform_riels_per_year=reform_revenue - workers_share,
+            contributors_baseline_persons=contributors_b, contributors_reform_persons=contributors_r, not_in_force=why)
+
+    out = [record(n, modules[n].label, revenue(base.system, n), revenue(reform.system, n), workers(reform.system, n),
+                  contributors(base.system, [n]), contributors(reform.system, [n]), not_in_force.get(n)) for n in names]
+    out.append(record("total", "Total", sum(r.revenue_baseline_riels_per_year for r in out),
+                      sum(r.revenue_reform_riels_per_year for r in out),
+                      sum(r.workers_share_reform_riels_per_year for r in out),
+                      contributors(base.system, names), contributors(reform.system, names)))
+    return out
+
+
+def contribution_table(records: list[ContributionResult], money: YearMoney) -> pd.DataFrame:
+    """The contributions table (one row per scheme, then Total), rendered from the records."""
+    return pd.DataFrame([{
+        "scheme": r.label, "revenue baseline (riels per year)": r.revenue_baseline_riels_per_year,
+        "revenue reform (riels per year)": r.revenue_reform_riels_per_year,
+        "change (riels per year)": r.revenue_change_riels_per_year,
+        "change (USD per year)": _nan(money.usd(r.revenue_change_riels_per_year)),
+        "revenue reform (% of GDP)": _nan(r.revenue_reform_pct_gdp),
+        "workers' share, reform (riels per year)": r.workers_share_reform_riels_per_year,
+        "employers' share, reform (riels per year)": r.employers_share_reform_riels_per_year,
+        "contributors reform (persons)": r.contributors_reform_persons,
+        "in force": "no: " + r.not_in_force if r.not_in_force else "yes"} for r in records])
 
 
 def cost_table(records: list[ProgrammeResult], money: YearMoney) -> pd.DataFrame:

@@ -1,8 +1,16 @@
 """Consumption per person before and after transfers, for the baseline or the reform.
 
 Post-transfer consumption per person = consumption + consumed share x (the household's modelled
-benefits not already in survey consumption) / household size, in the simulated year's prices.
-All members of a household share its consumption and poverty status.
+benefits not already in survey consumption - its workers' shares of social insurance
+contributions) / household size, in the simulated year's prices. All members of a household share
+its consumption and poverty status.
+
+Contributions: the worker's share of a contribution comes out of take-home pay, and the household
+is taken to cut its consumption by the same consumed share it would spend of a benefit. The whole
+worker's share is deducted: in the survey year (2019/20) no modelled contribution had one (health
+care was paid by employers alone from 2018, occupational risk always, and pension contributions
+began in October 2022), so survey consumption is before all of them. The employer's share is not
+deducted (its incidence on wages is not modelled).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ class Welfare:
     consumption: np.ndarray
     added: np.ndarray  # benefits added to consumption, riels per household per month
     system: SystemResult
+    deducted: np.ndarray | None = None  # workers' contributions taken from it, riels per household per month
     _totals: dict | None = None  # module -> HouseholdTotals
 
     def totals(self, pop: Population, modules: dict[str, Module]) -> dict[str, "HouseholdTotals"]:
@@ -58,6 +67,8 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
     totals = result.totals(pop, modules)
     reference = survey_system.totals(pop, modules) if survey_system is not None else {}
     for n, t in totals.items():
+        if not modules[n].consumed:
+            continue  # paid into an account (a pension subsidy): costed, not consumed
         if not modules[n].counted_in_consumption:
             if not t.nothing:
                 result.added += t.amount
@@ -68,5 +79,14 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
             if modules[n].counted_in_consumption and n not in totals:
                 result.added -= t.amount
     share = system.params.simulation.consumed_share
-    result.consumption = economy.consumption_pc(pop) + share * result.added / pop.household_size_float
+    result.deducted = workers_contributions(pop, system)
+    result.consumption = economy.consumption_pc(pop) + share * (result.added - result.deducted) / pop.household_size_float
     return result
+
+
+def workers_contributions(pop: Population, system: SystemResult) -> np.ndarray:
+    """The workers' shares of every contribution the system collects, riels per household per month."""
+    total = np.zeros(pop.n_households)
+    for name, collected in system.contributions.items():
+        total += pop.household_sum(collected * getattr(system.params, name).worker_share)
+    return total

@@ -21,6 +21,7 @@ it imports no programme and no YAML benefit, so they can import it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -28,6 +29,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from microsim.engine.takeup import uniform
 from microsim.errors import SpecError
 from microsim.paths import POLICIES
 
@@ -49,20 +51,28 @@ class Module:
     tags: tuple[str, ...] = field(default_factory=tuple)
     check: Callable | None = None  # p -> None or a message saying what is wrong
     costing: Callable | None = None  # (simulation, p, label) -> measures: how the spreadsheet costing counts it
+    kind: str = "benefit"  # "benefit" (paid to people) or "contribution" (collected from them: revenue)
+    consumed: bool = True  # False: paid into an account (a pension subsidy), costed but not added to consumption
 
     @property
     def unit(self) -> str:
         return f"riels per {self.entity} per month"
 
+    @property
+    def is_contribution(self) -> bool:
+        return self.kind == "contribution"
+
 
 def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_file: str | Path | None = None,
               counted_in_consumption: bool = False, tags=(), check: Callable | None = None,
-              costing: Callable | None = None):
+              costing: Callable | None = None, consumed: bool = True):
     """Register a benefit module (see the module docstring).
 
     ``counted_in_consumption``: the benefit is already part of the survey's consumption (e.g.
     contributory pensions received in 2019/20), so it is costed but not added again.
     ``check(p)``: returns a message if the parameters do not fit together (e.g. reversed ages).
+    ``consumed=False``: the benefit is paid into an account (a subsidy of pension contributions), not
+    to the household's spending: it is costed but never added to consumption.
     ``costing(simulation, p, label)``: the measures (:mod:`microsim.engine.costing_measures`) by which
     ``microsim cost`` and the workbook count a benefit that is not one amount a month by age group
     (from births, from prevalence, by households hit); without it, the costing does that itself.
@@ -76,7 +86,27 @@ def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_f
             parameter_file=Path(parameter_file) if parameter_file else POLICIES / "parameters" / f"{name}.yaml",
             counted_in_consumption=counted_in_consumption,
             description=" ".join((func.__doc__ or "").split()), tags=tuple(tags), check=check,
-            costing=costing)
+            costing=costing, consumed=consumed)
+        return func
+
+    return register
+
+
+def contribution(name: str, *, inputs=(), label: str = "", parameter_file: str | Path | None = None, tags=(),
+                 check: Callable | None = None):
+    """Register a contribution module: riels per person per month collected from each person (a
+    social insurance contribution on earnings), revenue of its scheme rather than a cost.
+
+    Its parameters hold ``worker_share``, the share of the contribution the person pays (the rest
+    is the employer's, or a subsidy's): the worker's part comes out of take-home income, so it
+    lowers the household's consumption in the poverty measure (:mod:`microsim.distribution.welfare`);
+    the employer's does not. Everything else is as for :func:`programme`.
+    """
+
+    def register(func):
+        programme(name, entity="person", inputs=inputs, label=label, parameter_file=parameter_file, tags=tags,
+                  check=check)(func)
+        REGISTRY[name] = dataclasses.replace(REGISTRY[name], kind="contribution")
         return func
 
     return register
@@ -127,9 +157,26 @@ def _household_column_for_persons(pop, name: str):
 class Inputs:
     """Columns a module reads, by attribute: ``d.age``, ``d.idpoor``, ``d.contributory_pension``."""
 
-    def __init__(self, pop, entity: str, outputs: dict, module: Module, extra: dict | None = None):
+    def __init__(self, pop, entity: str, outputs: dict, module: Module, extra: dict | None = None,
+                 params=None, seed: int = 0):
         self._pop, self._entity, self._outputs, self._module = pop, entity, outputs, module
         self._extra = extra or {}
+        self._params, self._seed = params, seed
+
+    def parameters_of(self, name: str):
+        """The parameters in force of another module this one declares in its inputs (two modules of
+        one scheme, such as a contribution and its subsidy, share the scheme's rules)."""
+        if name not in self._module.inputs or self._params is None or not hasattr(self._params, name):
+            raise SpecError(f"Module `{self._module.name}` reads the parameters of `{name}` but does not declare that "
+                            f"module in its inputs ({', '.join(self._module.inputs)}).")
+        return getattr(self._params, name)
+
+    def draws(self, stream: str) -> np.ndarray:
+        """A uniform draw in [0, 1) per person (or household), keyed by its id, the scenario's seed and
+        ``stream``: the same whatever the row order, the workers or the other modules."""
+        table = self._pop.persons if self._entity == "person" else self._pop.households
+        ids = table["person_id" if self._entity == "person" else "household_id"].to_numpy()
+        return uniform(ids, self._seed, stream)
 
     def __getattr__(self, name):
         if name.startswith("_"):

@@ -63,12 +63,13 @@ class SystemResult:
     seconds: dict[str, float] = field(default_factory=dict)
     keys: dict[str, tuple] = field(default_factory=dict)  # module -> what its output depends on
     not_in_force: dict[str, str] = field(default_factory=dict)  # module -> why it pays nothing this year
+    contributions: dict[str, np.ndarray] = field(default_factory=dict)  # contribution module -> riels per person per month collected
 
 
 def _run_module(module: Module, pop: Population, params, outputs: dict, seed: int, extra: dict):
     t0 = time.perf_counter()
     p = getattr(params, module.name)
-    amount = module.func(Inputs(pop, module.entity, outputs, module, extra), p)
+    amount = module.func(Inputs(pop, module.entity, outputs, module, extra, params, seed), p)
     flat, tiers = isinstance(amount, Flat), isinstance(amount, Tiers)
     if not (flat or tiers):
         amount = np.asarray(amount, dtype=np.float64)
@@ -85,7 +86,7 @@ def _run_module(module: Module, pop: Population, params, outputs: dict, seed: in
         if valid and n and not np.isfinite(amount.max()):
             raise SpecError(f"Module `{module.name}` returned an infinite amount; benefits must be finite riels.")
     if not valid:
-        raise SpecError(f"Module `{module.name}` returned negative or missing amounts; a benefit is >= 0 riels.")
+        raise SpecError(f"Module `{module.name}` returned negative or missing amounts; a {module.kind} is >= 0 riels.")
     rate = getattr(p, "take_up", 1.0)
     if rate < 1.0:  # new arrays: the module's own are left alone
         ids = (pop.persons["person_id"] if module.entity == "person" else pop.households["household_id"]).to_numpy()
@@ -201,5 +202,8 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             seconds[name] = sec
             if cache is not None:
                 cache[name] = (keys[name], amount)
-    return SystemResult(label, params, sorted(active), {n: outputs[n] for n in sorted(active)}, seconds,
-                        {n: keys[n] for n in sorted(active)}, not_in_force)
+    paid = sorted(n for n in active if not active[n].is_contribution)
+    collected = sorted(n for n in active if active[n].is_contribution)
+    return SystemResult(label, params, sorted(active), {n: outputs[n] for n in paid}, seconds,
+                        {n: keys[n] for n in sorted(active)}, not_in_force,
+                        {n: np.asarray(outputs[n], dtype=np.float64) for n in collected})

@@ -26,6 +26,8 @@ TABLE_TITLES = {
     "targeting": ("Targeting", "Coverage of the poor and targeting errors by programme (reform)"),
     "missing_middle": ("Missing middle", "The missing middle: near-poor persons outside IDPoor and NSSF"),
     "inequality": ("Inequality", "Inequality and mean consumption"),
+    "coverage": ("Coverage", "Workers covered by social insurance (at least one contributory scheme), by group"),
+    "contributions": ("Contributions", "Social insurance contributions by scheme, baseline and reform (revenue, not cost)"),
     "years": ("Poverty and cost by year", "The headline figures of each projection year"),
     "costs_by_year": ("Costs by year", "Annual cost by programme and year"),
     "poverty_by_year": ("Poverty by year", "Poverty by group and year"),
@@ -199,6 +201,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
     tgt = sim.tables["targeting"]
     blocks += [Heading("Targeting (reform)"), _display(tgt, {
         c: (formatting.persons if c == "persons in receiving households" else _pct(1)) for c in tgt.columns if c != "programme"})]
+    blocks += contribution_blocks(sim)
     mm = sim.tables["missing_middle"]
     blocks += [Heading("The missing middle"), Table(pd.DataFrame({
         "measure": mm["measure"], "value": [formatting.plain(v, 1) if "%" in m else formatting.persons(v)
@@ -209,6 +212,46 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
         "headline and each programme's figures are in `summary.json`; inputs, parameters and versions in "
         "`manifest.json`.")]
     return blocks
+
+
+def contribution_blocks(sim) -> list:
+    """The social insurance contributions of the year: revenue by scheme (not a cost), the workers'
+    and employers' shares and the contributors; nothing when no scheme collects."""
+    table = sim.tables.get("contributions")
+    if table is None or len(table) <= 1:
+        return []
+    sc = sim.scenario
+    return [Heading(f"Social insurance contributions, {sc.year}"), Paragraph(
+        f"Revenue of the NSSF's schemes in billion riels of {sc.year}: employers' and workers' shares on each "
+        "member's contributable wage (earnings held between the scheme's floor and ceiling). Revenue of the "
+        "schemes, not a cost of the reform; the workers' share comes out of take-home pay, so it lowers "
+        "household consumption in the poverty figures above."), _display(
+        table[["scheme", "revenue baseline (riels per year)", "revenue reform (riels per year)", "change (riels per year)",
+               "revenue reform (% of GDP)", "workers' share, reform (riels per year)",
+               "employers' share, reform (riels per year)", "contributors reform (persons)"]].rename(columns={
+                   "revenue baseline (riels per year)": "baseline (billion riels)",
+                   "revenue reform (riels per year)": "reform (billion riels)",
+                   "change (riels per year)": "change (billion riels)", "revenue reform (% of GDP)": "reform (% of GDP)",
+                   "workers' share, reform (riels per year)": "workers' share (billion riels)",
+                   "employers' share, reform (riels per year)": "employers' share (billion riels)",
+                   "contributors reform (persons)": "contributors (persons)"}),
+        {"baseline (billion riels)": billions, "reform (billion riels)": billions, "change (billion riels)": billions,
+         "reform (% of GDP)": _pct(3), "workers' share (billion riels)": billions,
+         "employers' share (billion riels)": billions, "contributors (persons)": formatting.persons})] + coverage_blocks(sim)
+
+
+def coverage_blocks(sim) -> list:
+    """Workers covered by social insurance, nationally and by sector, sex and zone (deciles and status
+    in employment are in tables/coverage.csv)."""
+    table = sim.tables.get("coverage")
+    if table is None or table.empty:
+        return []
+    shown = table[table["breakdown"].isin(["national", "sector", "sex", "zone"])]
+    return [Paragraph(f"Persons in work covered by at least one contributory scheme in {sim.scenario.year} (the NSSF's, "
+                      "or the NSSF-C for public servants), as SDG indicator 1.3.1 counts workers:"), _display(
+        shown[["breakdown", "group", "persons in work", "covered, baseline (%)", "covered, reform (%)", "change (pp)"]],
+        {"persons in work": formatting.persons, "covered, baseline (%)": _pct(1), "covered, reform (%)": _pct(1),
+         "change (pp)": _pct(1)})]
 
 
 def run_sheets(sim, population: dict) -> list[Sheet]:

@@ -154,6 +154,9 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     for name in sorted(scenario_modules(scenario) & set(sim.reform.active)):
         p = getattr(params, name)
         module = modules.get(name)
+        if module is not None and module.is_contribution:  # revenue, not a measure's cost [a contributory measure: to come]
+            skipped.append(name)
+            continue
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         if module is not None and module.costing is not None:  # the programme says how it is counted
             out.extend(module.costing(sim, p, label))

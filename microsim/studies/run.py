@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from microsim.distribution import breakdowns, tables as year_tables
+from microsim.distribution.coverage import coverage_table
 from microsim.distribution.welfare import welfare
 from microsim.population.derived import consumption_order, member_counts
 from microsim.population.groups import AGE_GROUPS
@@ -114,17 +115,20 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         finally:
             deciles_ready.set()
         groups = breakdowns.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
+        contributions = year_tables.contribution_results(pop, modules, wb, wr, money, not_in_force)
         targeting = year_tables.targeting_table(pop, w, line, modules, wb, wr)
         missing_middle = year_tables.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
         inequality, programmes, incidence = beside.result()
     tables = {"poverty": year_tables.poverty_table(groups), "costs": year_tables.cost_table(programmes, money), "incidence": incidence,
-              "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality)}
+              "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality),
+              "contributions": year_tables.contribution_table(contributions, money),
+              "coverage": coverage_table(pop, breakdowns.pre_transfer_deciles(pop, pre), base, reform)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
-    headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()))
+    headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()), contributions[-1])
     result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
                         real_growth_factor=economy.real_growth_factor, headline=headline,
-                        programmes=tuple(programmes), demography=demography(pop, strain),
+                        programmes=tuple(programmes), contributions=tuple(contributions), demography=demography(pop, strain),
                         notes=mid_year_changes(reform_tree, scenario.year, set(modules)))
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}

@@ -1,0 +1,156 @@
+"""Social insurance contributions on earnings (microsim/programmes/nssf_contributions.py): rate x the
+contributable wage to the riel, revenue in its own table and never in the costs, the workers' share
+out of consumption, and the invariants (a zero rate raises nothing, revenue is linear in the rate,
+a higher ceiling never lowers it)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from microsim.behaviour.earnings import year_earnings
+from microsim.engine.scenario import Scenario
+from microsim.errors import SpecError
+from microsim.studies.run import simulate, simulate_year
+from microsim.synth import synthesize
+
+POP = synthesize(400, seed=21)
+SCHEMES = ("nssf_pension_contributions", "nssf_health_contributions", "nssf_occupational_risk_contributions")
+settings.register_profile("contributions", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def scenario(reform=None, baseline=None, year=2026) -> Scenario:
+    return Scenario(name="test", year=year, path=Path("test.yaml"), sha256="", seed=0,
+                    reform=reform or {}, baseline=baseline or {})
+
+
+def revenue(sim, scheme: str, system: str = "reform") -> float:
+    record = next(c for c in sim.result.contributions if c.scheme == scheme)
+    return getattr(record, f"revenue_{system}_riels_per_year")
+
+
+def test_each_contribution_is_the_rate_times_the_contributable_wage():
+    sim = simulate(scenario(), POP)
+    wage = year_earnings(POP, sim.economy)
+    member = POP.persons["nssf_member"].to_numpy()
+    assert member.any() and (wage[member] < 400_000).any() and (wage[member] > 1_200_000).any()  # both ends clip
+    for scheme, rate, floor in (("nssf_pension_contributions", 0.04, 400_000), ("nssf_health_contributions", 0.026, 200_000),
+                                ("nssf_occupational_risk_contributions", 0.008, 200_000)):
+        by_hand = np.where(member, rate * np.clip(wage, floor, 1_200_000), 0.0)
+        assert np.array_equal(sim.reform.contributions[scheme], by_hand), scheme
+        assert revenue(sim, scheme) == pytest.approx(12 * POP.person_weight() @ by_hand, rel=1e-12)
+    pension = next(c for c in sim.result.contributions if c.scheme == "nssf_pension_contributions")
+    assert pension.workers_share_reform_riels_per_year == pytest.approx(pension.revenue_reform_riels_per_year / 2, rel=1e-12)
+    health = next(c for c in sim.result.contributions if c.scheme == "nssf_health_contributions")
+    assert health.workers_share_reform_riels_per_year == 0  # the employer's alone since 2018
+    assert next(c for c in sim.result.contributions if c.scheme == "total").contributors_reform_persons == pytest.approx(
+        POP.person_weight() @ member, rel=1e-12)  # every member pays (earnings at least the floor)
+
+
+def test_contributions_are_revenue_in_their_own_table_not_costs():
+    sim = simulate(scenario(), POP)
+    costs = set(sim.tables["costs"]["programme"])
+    assert not any("contributions" in c for c in costs)
+    table = sim.tables["contributions"].set_index("scheme")
+    assert table.loc["Total", "revenue reform (riels per year)"] == pytest.approx(
+        sum(revenue(sim, s) for s in SCHEMES), rel=1e-12)
+    assert sim.headline.contributions_reform_riels_per_year == table.loc["Total", "revenue reform (riels per year)"]
+    assert sim.headline.cost_reform_total_riels_per_year == sim.tables["costs"].set_index("programme").loc[
+        "Total", "cost reform (riels per year)"]
+
+
+def test_the_workers_share_comes_out_of_consumption_and_the_employers_does_not():
+    base = simulate(scenario(baseline={s + ".active": False for s in SCHEMES}), POP)
+    pension = simulate(scenario(baseline={"nssf_health_contributions.active": False,
+                                          "nssf_occupational_risk_contributions.active": False,
+                                          "nssf_pension_contributions.active": False},
+                                reform={"nssf_pension_contributions.active": True}), POP)
+    share = pension.reform.params.simulation.consumed_share
+    worker = POP.household_sum(pension.reform.contributions["nssf_pension_contributions"] * 0.5)
+    from microsim.distribution.welfare import welfare
+
+    wb = welfare(POP, pension.baseline, pension_modules(), pension.economy)
+    wr = welfare(POP, pension.reform, pension_modules(), pension.economy, survey_system=wb)
+    assert np.allclose(wb.consumption - wr.consumption, share * worker / POP.household_size_float, rtol=1e-12, atol=1e-9)
+    assert pension.headline.poverty_rate_change_pp >= 0 and pension.headline.cost_change_riels_per_year == 0
+    employer_only = simulate(scenario(baseline={s + ".active": False for s in SCHEMES},
+                                      reform={"nssf_occupational_risk_contributions.active": True}), POP)
+    assert employer_only.headline.poverty_rate_change_pp == 0 and employer_only.headline.contributions_change_riels_per_year > 0
+    assert base.headline.contributions_reform_riels_per_year == 0
+
+
+def pension_modules():
+    from microsim.engine.system import load_system
+
+    return load_system()[0]
+
+
+@settings(max_examples=12, deadline=None)
+@given(rate=st.floats(0.0, 0.15), k=st.integers(2, 3))
+def test_revenue_is_linear_in_the_rate_and_a_zero_rate_raises_nothing(rate, k):
+    def pension_revenue(r):
+        return revenue(simulate(scenario({"nssf_pension_contributions.rate": r}), POP), "nssf_pension_contributions")
+
+    assert pension_revenue(0.0) == 0
+    assert pension_revenue(k * rate) == pytest.approx(k * pension_revenue(rate), rel=1e-12, abs=1e-6)
+
+
+@settings(max_examples=12, deadline=None)
+@given(ceiling=st.integers(400_000, 3_000_000), extra=st.integers(1, 2_000_000))
+def test_raising_the_ceiling_never_lowers_revenue(ceiling, extra):
+    def pension_revenue(c):
+        sim = simulate(scenario({"nssf_pension_contributions.wage_ceiling": c}), POP)
+        return revenue(sim, "nssf_pension_contributions")
+
+    assert pension_revenue(ceiling + extra) >= pension_revenue(ceiling)
+
+
+def test_the_rate_follows_the_law_year_by_year():
+    """4 % from October 2022, 8 % from October 2027 (counted from 2028: the 1 January value holds for
+    the year, and the year's notes say so)."""
+    before = simulate_year(scenario(year=2022), POP, ageing=False, growth=False)
+    assert "nssf_pension_contributions" not in before.reform.contributions  # not yet on 1 January 2022
+    assert "nssf_pension_contributions" not in {c.scheme for c in before.result.contributions}
+    rates = {}
+    for year in (2026, 2027, 2028):
+        sim = simulate_year(scenario(year=year), POP, ageing=False, growth=False)
+        rates[year] = sim.reform.params.nssf_pension_contributions.rate
+        if year == 2027:
+            assert any("nssf_pension_contributions.rate" in note for note in sim.result.notes)
+    assert rates == {2026: 0.04, 2027: 0.04, 2028: 0.08}
+
+
+@pytest.mark.parametrize("reform, message", [
+    ({"nssf_pension_contributions.rate": 1.5}, "nssf_pension_contributions.rate"),
+    ({"nssf_pension_contributions.rate": -0.01}, "nssf_pension_contributions.rate"),
+    ({"nssf_pension_contributions.worker_share": 1.2}, "nssf_pension_contributions.worker_share"),
+    ({"nssf_pension_contributions.wage_floor": 2_000_000}, "floor (2,000,000 riels) is above its ceiling"),
+])
+def test_bad_contribution_parameters_are_named(reform, message):
+    with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        simulate(scenario(reform), POP)
+
+
+def test_coverage_counts_the_members_and_public_servants_in_work():
+    sim = simulate(scenario(), POP)
+    table = sim.tables["coverage"].set_index(["breakdown", "group"])
+    w = POP.person_weight()
+    status = POP.persons["labour_status"].astype(object).to_numpy()
+    covered = POP.persons["nssf_member"].to_numpy() | (status == "public_servant")
+    in_work = np.isin(status, ["wage_employee_private", "public_servant", "own_account", "contributing_family_worker",
+                               "employer"])
+    national = table.loc[("national", "all")]
+    assert national["persons in work"] == pytest.approx(w @ in_work, rel=1e-12)
+    assert national["covered workers, reform (persons)"] == pytest.approx(w @ (covered & in_work), rel=1e-12)
+    assert table.loc[("sector", "agriculture_self_employed"), "covered, baseline (%)"] == 0
+    assert table.loc[("status in employment", "public_servant"), "covered, baseline (%)"] == pytest.approx(100)
+    for breakdown in ("sector", "sex", "zone", "decile", "status in employment"):  # each breakdown adds up
+        rows = table.loc[breakdown]
+        assert rows["persons in work"].sum() == pytest.approx(national["persons in work"], rel=1e-12)
+        assert rows["covered workers, reform (persons)"].sum() == pytest.approx(
+            national["covered workers, reform (persons)"], rel=1e-12)
+    none = simulate(scenario(baseline={s + ".active": False for s in SCHEMES}), POP).tables["coverage"]
+    assert none.set_index(["breakdown", "group"]).loc[("national", "all"), "covered workers, reform (persons)"] == \
+        pytest.approx(w @ ((status == "public_servant") & in_work), rel=1e-12)  # public servants: the NSSF-C
