@@ -154,3 +154,85 @@ def test_coverage_counts_the_members_and_public_servants_in_work():
     none = simulate(scenario(baseline={s + ".active": False for s in SCHEMES}), POP).tables["coverage"]
     assert none.set_index(["breakdown", "group"]).loc[("national", "all"), "covered workers, reform (persons)"] == \
         pytest.approx(w @ ((status == "public_servant") & in_work), rel=1e-12)  # public servants: the NSSF-C
+
+
+# ---- the voluntary scheme for workers outside the NSSF ------------------------------------------------
+def voluntary(subsidy: float = 0.0, subsidy_for: str = "all", **more) -> dict:
+    return {"voluntary_pension_contributions.active": True, "voluntary_pension_contributions.subsidy_share": subsidy,
+            "voluntary_pension_contributions.subsidy_for": subsidy_for,
+            **{f"voluntary_pension_contributions.{k}": v for k, v in more.items()}}
+
+
+def members(sim) -> np.ndarray:
+    paid = sim.reform.contributions.get("voluntary_pension_contributions", np.zeros(POP.n_persons))
+    subsidy = np.asarray(sim.reform.benefits.get("voluntary_pension_subsidy", np.zeros(POP.n_persons)), dtype=float)
+    return (paid > 0) | (subsidy > 0)
+
+
+def test_the_voluntary_scheme_splits_each_contribution_between_member_and_government():
+    sim = simulate(scenario(voluntary(0.5, "near_poor", base_take_up=0.2)), POP)
+    wage = year_earnings(POP, sim.economy)
+    full = np.where(members(sim), 0.04 * np.clip(wage, 400_000, 1_200_000), 0.0)
+    paid = sim.reform.contributions["voluntary_pension_contributions"]
+    subsidy = np.asarray(sim.reform.benefits["voluntary_pension_subsidy"], dtype=float)
+    assert members(sim).sum() > 20 and np.allclose(paid + subsidy, full, rtol=1e-12, atol=1e-9)
+    near_poor = (sim.economy.consumption_pc(POP) < 1.5 * sim.economy.poverty_line(POP))[POP.person_household_index] | \
+        (POP.household_value("idpoor") > 0)
+    assert np.allclose(subsidy, np.where(near_poor, 0.5 * full, 0.0), rtol=1e-12, atol=1e-9)
+    status = POP.persons["labour_status"].astype(object).to_numpy()
+    joined = members(sim)
+    assert not POP.persons["nssf_member"].to_numpy()[joined].any() and not (status[joined] == "public_servant").any()
+    assert set(status[joined]) <= {"own_account", "contributing_family_worker", "employer", "wage_employee_private"}
+    costs = sim.tables["costs"].set_index("programme")
+    assert costs.loc["Voluntary pension subsidy (government)", "cost reform (riels per year)"] == pytest.approx(
+        12 * POP.person_weight() @ subsidy * (1 + sim.reform.params.simulation.admin_cost_rate), rel=1e-12)
+
+
+def test_the_subsidy_is_not_consumed_and_the_members_payment_is():
+    """Joining lowers today's consumption by the member's own payment only: the government's part
+    goes into the pension account."""
+    from microsim.distribution.welfare import welfare
+    from microsim.engine.system import load_system
+
+    sim = simulate(scenario(voluntary(0.5, base_take_up=0.2)), POP)
+    modules = load_system()[0]
+    wb = welfare(POP, sim.baseline, modules, sim.economy)
+    wr = welfare(POP, sim.reform, modules, sim.economy, survey_system=wb)
+    paid = POP.household_sum(sim.reform.contributions["voluntary_pension_contributions"])
+    share = sim.reform.params.simulation.consumed_share
+    assert np.allclose(wb.consumption - wr.consumption, share * paid / POP.household_size_float, rtol=1e-12, atol=1e-9)
+    assert sim.headline.persons_lifted_out_of_poverty == 0
+
+
+@settings(max_examples=10, deadline=None)
+@given(low=st.floats(0.0, 0.9), extra=st.floats(0.01, 0.5), target=st.sampled_from(["all", "idpoor", "near_poor"]))
+def test_a_larger_subsidy_never_lowers_coverage(low, extra, target):
+    high = min(low + extra, 1.0)
+    less = simulate(scenario(voluntary(low, target)), POP)
+    more = simulate(scenario(voluntary(high, target)), POP)
+    assert np.all(members(more) >= members(less))  # draws keyed by id: a larger subsidy only adds members
+    cover = lambda sim: sim.tables["coverage"].set_index(["breakdown", "group"]).loc[("national", "all"), "covered, reform (%)"]
+    assert cover(more) >= cover(less)
+
+
+def test_a_full_subsidy_still_counts_its_members_as_covered():
+    sim = simulate(scenario(voluntary(1.0)), POP)
+    assert members(sim).any() and sim.reform.contributions["voluntary_pension_contributions"].max() == 0
+    table = sim.tables["coverage"].set_index(["breakdown", "group"])
+    assert table.loc[("national", "all"), "change (pp)"] > 0
+    status, age = POP.persons["labour_status"].astype(object).to_numpy(), POP.persons["age"].to_numpy()
+    eligible = (np.isin(status, ["own_account", "contributing_family_worker", "employer", "wage_employee_private"])
+                & ~POP.persons["nssf_member"].to_numpy() & (age >= 18) & (age <= 59))
+    assert not members(sim)[~eligible].any()
+    take_up = members(sim).sum() / eligible.sum()
+    assert abs(take_up - 0.5) < 4 * np.sqrt(0.25 / eligible.sum())  # max_take_up, to sampling noise
+
+
+def test_the_subsidy_follows_the_scheme_and_costs_nothing_without_it():
+    base = simulate(scenario(), POP)
+    assert "voluntary_pension_subsidy" not in base.reform.benefits
+    assert "voluntary_pension_contributions" not in base.reform.contributions
+    switched = simulate(scenario({"voluntary_pension_subsidy.active": True}), POP)
+    assert "voluntary_pension_subsidy" not in switched.reform.benefits  # its own flag is ignored
+    with pytest.raises(SpecError, match="base_take_up"):
+        simulate(scenario(voluntary(0.2, base_take_up=0.9, max_take_up=0.5)), POP)

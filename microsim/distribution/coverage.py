@@ -3,7 +3,8 @@ in work who are covered by at least one contributory scheme, baseline and reform
 sector, sex, zone and decile of consumption before benefits.
 
 A worker is covered when any contribution scheme the system collects is paid on their wage (the
-NSSF's, and any a reform adds), or when they are a public servant (insured by the NSSF-C, whose
+NSSF's, and any a reform adds), or a subsidy is paid into their pension account, or when they are a
+public servant (insured by the NSSF-C, whose
 contributions the model does not compute: the rates were not found, docs/research/). Persons in
 work are those whose status in employment is one of work (``microsim.population.labour``).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from microsim.engine.modules import Module
 from microsim.engine.system import SystemResult
 from microsim.population.labour import IN_WORK, WORKING, labour_status
 from microsim.population.population import Population
@@ -21,22 +23,28 @@ COLUMNS = ("breakdown", "group", "persons in work", "covered, baseline (%)", "co
            "covered workers, reform (persons)")
 
 
-def covered_workers(pop: Population, system: SystemResult) -> np.ndarray:
-    """Persons in work covered by at least one contributory scheme under ``system`` (bool per person)."""
+def covered_workers(pop: Population, system: SystemResult, modules: dict[str, Module]) -> np.ndarray:
+    """Persons in work covered by at least one contributory scheme under ``system`` (bool per person):
+    a contribution paid on their earnings, a subsidy paid into their account (a member whose whole
+    contribution the government pays), or the NSSF-C as a public servant."""
     status = np.asarray(labour_status(pop.persons).astype(object))
     covered = status == "public_servant"
     for collected in system.contributions.values():
         covered |= collected > 0
+    for name, paid in system.benefits.items():
+        if not modules[name].consumed and modules[name].entity == "person":
+            covered |= np.asarray(paid, dtype=np.float64) > 0
     return covered & np.isin(status, IN_WORK)
 
 
-def coverage_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult) -> pd.DataFrame:
+def coverage_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,
+                   modules: dict[str, Module]) -> pd.DataFrame:
     """Coverage of persons in work by breakdown (``deciles``: each household's decile of consumption
     before benefits, 0-9)."""
     w = pop.person_weight()
     status = np.asarray(labour_status(pop.persons).astype(object))
     in_work = np.isin(status, IN_WORK)
-    covered_b, covered_r = covered_workers(pop, baseline), covered_workers(pop, reform)
+    covered_b, covered_r = covered_workers(pop, baseline, modules), covered_workers(pop, reform, modules)
     zone = pop.households["zone"]
     breakdowns = {  # each breakdown: its label per person, and its groups in order
         "national": (np.full(pop.n_persons, "all", dtype=object), ["all"]),

@@ -53,6 +53,7 @@ class Module:
     costing: Callable | None = None  # (simulation, p, label) -> measures: how the spreadsheet costing counts it
     kind: str = "benefit"  # "benefit" (paid to people) or "contribution" (collected from them: revenue)
     consumed: bool = True  # False: paid into an account (a pension subsidy), costed but not added to consumption
+    follows: str | None = None  # another module whose `active` switches this one on and off (its own is ignored)
 
     @property
     def unit(self) -> str:
@@ -65,12 +66,14 @@ class Module:
 
 def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_file: str | Path | None = None,
               counted_in_consumption: bool = False, tags=(), check: Callable | None = None,
-              costing: Callable | None = None, consumed: bool = True):
+              costing: Callable | None = None, consumed: bool = True, follows: str | None = None):
     """Register a benefit module (see the module docstring).
 
     ``counted_in_consumption``: the benefit is already part of the survey's consumption (e.g.
     contributory pensions received in 2019/20), so it is costed but not added again.
     ``check(p)``: returns a message if the parameters do not fit together (e.g. reversed ages).
+    ``follows``: another module's name; this one is active exactly when that one is (a subsidy of a
+    contribution scheme), whatever its own ``active`` says.
     ``consumed=False``: the benefit is paid into an account (a subsidy of pension contributions), not
     to the household's spending: it is costed but never added to consumption.
     ``costing(simulation, p, label)``: the measures (:mod:`microsim.engine.costing_measures`) by which
@@ -86,7 +89,7 @@ def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_f
             parameter_file=Path(parameter_file) if parameter_file else POLICIES / "parameters" / f"{name}.yaml",
             counted_in_consumption=counted_in_consumption,
             description=" ".join((func.__doc__ or "").split()), tags=tuple(tags), check=check,
-            costing=costing, consumed=consumed)
+            costing=costing, consumed=consumed, follows=follows)
         return func
 
     return register

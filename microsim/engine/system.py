@@ -28,6 +28,7 @@ from microsim.engine.modules import Inputs, Module, dependency_layers
 from microsim.engine.registry import discover
 from microsim.engine.parameters import ParameterTree
 from microsim.paths import POLICIES
+from microsim.population.labour import labour_status
 from microsim.population.population import Population
 from microsim.engine.takeup import taken_up
 from microsim.behaviour.earnings import year_earnings
@@ -146,7 +147,8 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             raise SpecError(f"{where}: {e}") from None
         if why:
             not_in_force[name] = why
-    active = {n: m for n, m in modules.items() if n not in not_in_force and getattr(params, n).active}
+    active = {n: m for n, m in modules.items() if n not in not_in_force and getattr(params, m.follows or n).active
+              and (m.follows is None or m.follows not in not_in_force)}
     for name, m in active.items():
         problem = m.check(getattr(params, name)) if m.check else None
         if problem:
@@ -171,6 +173,7 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
 
     extra = {c: in_year_prices(c, True) for c in ("consumption_pc", "poverty_line")}
     extra["earnings"] = earnings
+    extra["labour_status"] = lambda: labour_status(pop.persons)  # stored, or derived for data without it
     extra_hh = {c: in_year_prices(c, False) for c in ("consumption_pc", "poverty_line")}
     outputs: dict[str, np.ndarray] = {}
     read = {i for m in active.values() for i in m.inputs if i in modules and i not in active}

@@ -52,10 +52,12 @@ def page(name: str, module, tree, programme_result, comparisons) -> str:
               if module.is_contribution else
               f"- Paid to: **{module.entity}s**, {module.unit}."
               + (" Already part of survey consumption: costed, never added again." if module.counted_in_consumption
-                 else "")),
+                 else "")
+              + ("" if module.consumed else " Paid into an account, not to spend now: costed, never added to consumption.")),
              f"- Reads: {', '.join(f'`{i}`' for i in module.inputs)}.",
              f"- Under current law on 1 January {YEAR}: **{'in force' if in_force else 'not in force'}**"
-             + ("" if in_force else " (a reform switches it on with `" + name + ".active: true`)") + ".", ""]
+             + ("" if in_force else " (a reform switches it on with `" + (module.follows or name) + ".active: true`"
+                + (", which this one follows" if module.follows else "") + ")") + ".", ""]
     if limits:
         lines += ["## What the model cannot see", "", limits, ""]
     lines += ["## Parameters: values by date, units and sources", "",

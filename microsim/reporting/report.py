@@ -31,6 +31,7 @@ TABLE_TITLES = {
     "years": ("Poverty and cost by year", "The headline figures of each projection year"),
     "costs_by_year": ("Costs by year", "Annual cost by programme and year"),
     "poverty_by_year": ("Poverty by year", "Poverty by group and year"),
+    "contributions_by_year": ("Contributions by year", "Social insurance contributions by scheme and year (revenue)"),
     "benefit_values": ("Benefit values", "Benefit amounts of the reform by year: nominal and real"),
     "demography": ("Population by year", "The simulated population of each year and the strain of reweighting"),
 }

@@ -102,7 +102,8 @@ def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing:
     poverty = pd.concat([p.poverty for p in projected], ignore_index=True)
     poverty = poverty[poverty["breakdown"].isin(["national", "age group (Table 1)", "age group", "zone"])]
     poverty = poverty[["year"] + [c for c in poverty.columns if c != "year"]]
-    tables = {"years": summary, "costs_by_year": costs, "poverty_by_year": poverty,
+    contributions = pd.DataFrame([{"year": p.year, **record_json(c)} for p in projected for c in p.result.contributions])
+    tables = {"years": summary, "costs_by_year": costs, "poverty_by_year": poverty, "contributions_by_year": contributions,
               "benefit_values": pd.DataFrame([row for p in projected for row in p.benefit_values]),
               "demography": demography_table([p.result for p in projected])}
     first_year = projected[0].parameters

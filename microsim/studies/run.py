@@ -122,7 +122,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     tables = {"poverty": year_tables.poverty_table(groups), "costs": year_tables.cost_table(programmes, money), "incidence": incidence,
               "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality),
               "contributions": year_tables.contribution_table(contributions, money),
-              "coverage": coverage_table(pop, breakdowns.pre_transfer_deciles(pop, pre), base, reform)}
+              "coverage": coverage_table(pop, breakdowns.pre_transfer_deciles(pop, pre), base, reform, modules)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()), contributions[-1])
