@@ -236,3 +236,40 @@ def test_the_subsidy_follows_the_scheme_and_costs_nothing_without_it():
     assert "voluntary_pension_subsidy" not in switched.reform.benefits  # its own flag is ignored
     with pytest.raises(SpecError, match="base_take_up"):
         simulate(scenario(voluntary(0.2, base_take_up=0.9, max_take_up=0.5)), POP)
+
+
+# ---- unemployment insurance ---------------------------------------------------------------------------
+def test_the_balancing_rate_makes_unemployment_insurance_revenue_equal_its_cost():
+    reform = {"unemployment_insurance_contributions.active": True}
+    first = simulate(scenario(reform), POP)
+    scheme = next(c for c in first.result.contributions if c.scheme == "unemployment_insurance_contributions")
+    cost = first.tables["costs"].set_index("programme").loc["Unemployment insurance benefit", "cost reform (riels per year)"]
+    assert 0 < scheme.balancing_rate_reform < 0.05 and cost > 0
+    balanced = simulate(scenario({**reform, "unemployment_insurance_contributions.rate": scheme.balancing_rate_reform}), POP)
+    assert revenue(balanced, "unemployment_insurance_contributions") == pytest.approx(cost, rel=1e-12)
+    assert next(c for c in balanced.result.contributions if c.scheme == "total").balancing_rate_reform is None
+    assert all(c.balancing_rate_reform is None for c in first.result.contributions
+               if c.scheme != "unemployment_insurance_contributions")  # only a scheme that pays benefits
+
+
+def test_the_unemployment_benefit_is_its_formula_for_the_insured_who_lose_their_job():
+    sim = simulate(scenario({"unemployment_insurance_contributions.active": True,
+                             "unemployment_insurance_contributions.job_loss_incidence": 0.2}), POP)
+    wage = np.where(POP.persons["nssf_member"].to_numpy(), np.clip(year_earnings(POP, sim.economy), 400_000, 1_200_000), 0.0)
+    paid = np.asarray(sim.reform.benefits["unemployment_insurance_benefit"], dtype=float)
+    claims = paid > 0
+    assert claims.any() and not claims[wage == 0].any()
+    assert np.allclose(paid[claims], 0.5 * wage[claims] * 3 / 12, rtol=1e-12)
+    share = claims.sum() / (wage > 0).sum()
+    assert abs(share - 0.2) < 4 * np.sqrt(0.2 * 0.8 / (wage > 0).sum())
+    more = simulate(scenario({"unemployment_insurance_contributions.active": True,
+                              "unemployment_insurance_contributions.job_loss_incidence": 0.3}), POP)
+    assert np.all(np.asarray(more.reform.benefits["unemployment_insurance_benefit"]) >= paid)  # draws keyed by id
+
+
+def test_microsim_cost_says_a_contribution_is_for_run_and_project():
+    from microsim.studies.costing import measures_of
+
+    sc = scenario({"voluntary_pension_contributions.active": True})
+    with pytest.raises(SpecError, match="social insurance contributions, whose revenue, coverage and subsidies"):
+        measures_of(sc, POP, 2026, ageing=False)

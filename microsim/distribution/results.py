@@ -85,6 +85,7 @@ class ContributionResult:
     contributors_baseline_persons: float | None
     contributors_reform_persons: float | None
     not_in_force: str | None = None
+    balancing_rate_reform: float | None = None  # the rate at which revenue pays the benefits it finances (share)
 
 
 @dataclass(frozen=True)

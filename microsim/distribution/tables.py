@@ -102,10 +102,22 @@ def programme_results(pop, modules, base: Welfare, reform: Welfare, money: YearM
 
 
 def contribution_results(pop, modules, base: Welfare, reform: Welfare, money: YearMoney,
-                         not_in_force: dict[str, str] | None = None) -> list[ContributionResult]:
+                         not_in_force: dict[str, str] | None = None,
+                         programmes: list[ProgrammeResult] = ()) -> list[ContributionResult]:
     """Revenue and contributors of every contribution scheme in baseline and reform, then a ``total``
     record: 12 x the weighted monthly contributions (riels a year, the year's prices); the workers'
-    share from each scheme's ``worker_share``; contributors are persons paying anything."""
+    share from each scheme's ``worker_share``; contributors are persons paying anything. A scheme
+    that finances benefits (``Module.finances``) gets its balancing rate: the reform's cost of those
+    benefits (``programmes``' records, administration included) / its contributable wage bill
+    (revenue / ``rate``), the rate at which revenue would pay them."""
+    cost = {p.programme: p.cost_reform_riels_per_year for p in programmes}
+
+    def balancing(name, revenue_r) -> float | None:
+        rate = getattr(getattr(reform.system.params, name), "rate", None)
+        if not modules[name].finances or not rate or not revenue_r:
+            return None
+        return sum(cost.get(b) or 0.0 for b in modules[name].finances) / (revenue_r / rate)
+
     w_p = pop.person_weight()
     not_in_force = {n: why for n, why in (not_in_force or {}).items() if modules[n].is_contribution}
     names = sorted(set(base.system.contributions) | set(reform.system.contributions) | set(not_in_force))
@@ -124,13 +136,15 @@ def contribution_results(pop, modules, base: Welfare, reform: Welfare, money: Ye
         return revenue(system, name) * getattr(system.params, name).worker_share if name in system.contributions else 0.0
 
     def record(scheme, label, baseline, reform_revenue, workers_share, contributors_b, contributors_r, why=None):
+        rate = balancing(scheme, reform_revenue) if scheme in modules else None
         return ContributionResult(
             scheme=scheme, label=label, revenue_baseline_riels_per_year=baseline,
             revenue_reform_riels_per_year=reform_revenue, revenue_change_riels_per_year=reform_revenue - baseline,
             revenue_reform_usd_per_year=money.usd(reform_revenue), revenue_reform_pct_gdp=money.pct_gdp(reform_revenue),
             workers_share_reform_riels_per_year=workers_share,
             employers_share_reform_riels_per_year=reform_revenue - workers_share,
-            contributors_baseline_persons=contributors_b, contributors_reform_persons=contributors_r, not_in_force=why)
+            contributors_baseline_persons=contributors_b, contributors_reform_persons=contributors_r, not_in_force=why,
+            balancing_rate_reform=rate)
 
     out = [record(n, modules[n].label, revenue(base.system, n), revenue(reform.system, n), workers(reform.system, n),
                   contributors(base.system, [n]), contributors(reform.system, [n]), not_in_force.get(n)) for n in names]
@@ -152,6 +166,7 @@ def contribution_table(records: list[ContributionResult], money: YearMoney) -> p
         "workers' share, reform (riels per year)": r.workers_share_reform_riels_per_year,
         "employers' share, reform (riels per year)": r.employers_share_reform_riels_per_year,
         "contributors reform (persons)": r.contributors_reform_persons,
+        "balancing rate, reform (%)": np.nan if r.balancing_rate_reform is None else r.balancing_rate_reform * 100,
         "in force": "no: " + r.not_in_force if r.not_in_force else "yes"} for r in records])
 
 

@@ -54,6 +54,7 @@ class Module:
     kind: str = "benefit"  # "benefit" (paid to people) or "contribution" (collected from them: revenue)
     consumed: bool = True  # False: paid into an account (a pension subsidy), costed but not added to consumption
     follows: str | None = None  # another module whose `active` switches this one on and off (its own is ignored)
+    finances: tuple[str, ...] = ()  # a contribution's benefits, paid from its revenue (for its balancing rate)
 
     @property
     def unit(self) -> str:
@@ -96,20 +97,21 @@ def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_f
 
 
 def contribution(name: str, *, inputs=(), label: str = "", parameter_file: str | Path | None = None, tags=(),
-                 check: Callable | None = None):
+                 check: Callable | None = None, finances: tuple[str, ...] = ()):
     """Register a contribution module: riels per person per month collected from each person (a
     social insurance contribution on earnings), revenue of its scheme rather than a cost.
 
     Its parameters hold ``worker_share``, the share of the contribution the person pays (the rest
     is the employer's, or a subsidy's): the worker's part comes out of take-home income, so it
     lowers the household's consumption in the poverty measure (:mod:`microsim.distribution.welfare`);
-    the employer's does not. Everything else is as for :func:`programme`.
+    the employer's does not. ``finances``: the benefit modules the scheme pays from its revenue (its
+    ``rate`` that would balance them is reported). Everything else is as for :func:`programme`.
     """
 
     def register(func):
         programme(name, entity="person", inputs=inputs, label=label, parameter_file=parameter_file, tags=tags,
                   check=check)(func)
-        REGISTRY[name] = dataclasses.replace(REGISTRY[name], kind="contribution")
+        REGISTRY[name] = dataclasses.replace(REGISTRY[name], kind="contribution", finances=tuple(finances))
         return func
 
     return register

@@ -238,7 +238,22 @@ def contribution_blocks(sim) -> list:
                    "contributors reform (persons)": "contributors (persons)"}),
         {"baseline (billion riels)": billions, "reform (billion riels)": billions, "change (billion riels)": billions,
          "reform (% of GDP)": _pct(3), "workers' share (billion riels)": billions,
-         "employers' share (billion riels)": billions, "contributors (persons)": formatting.persons})] + coverage_blocks(sim)
+         "employers' share (billion riels)": billions, "contributors (persons)": formatting.persons})] \
+        + balancing_blocks(sim) + coverage_blocks(sim)
+
+
+def balancing_blocks(sim) -> list:
+    """For each scheme that pays benefits from its revenue: the contribution rate that would balance it."""
+    lines = []
+    for c in sim.result.contributions:
+        if c.balancing_rate_reform is not None:
+            module = getattr(sim.reform.params, c.scheme)
+            cost = c.balancing_rate_reform * c.revenue_reform_riels_per_year / module.rate
+            lines.append(f"{c.label}: at {formatting.plain(module.rate * 100, 2)} % of the contributable wage it raises "
+                         f"{formatting.riels(c.revenue_reform_riels_per_year)} a year, and the benefits it pays cost "
+                         f"{formatting.riels(cost)} (administration included): a rate of "
+                         f"**{formatting.plain(c.balancing_rate_reform * 100, 2)} %** balances the scheme this year.")
+    return [Bullets(tuple(lines))] if lines else []
 
 
 def coverage_blocks(sim) -> list:

@@ -150,12 +150,12 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     weights = pop.person_weight()
 
     modules = load_system()[0]
-    out, skipped = [], []
+    out, skipped, contributions = [], [], []
     for name in sorted(scenario_modules(scenario) & set(sim.reform.active)):
         p = getattr(params, name)
         module = modules.get(name)
         if module is not None and module.is_contribution:  # revenue, not a measure's cost [a contributory measure: to come]
-            skipped.append(name)
+            contributions.append(name)
             continue
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         if module is not None and module.costing is not None:  # the programme says how it is counted
@@ -197,6 +197,8 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
                         "switched on or changed by the reform"
                         + (f" ({', '.join(skipped)} pay households, nobody, or amounts already in the survey's "
                            "consumption)" if skipped else "")
+                        + (f" ({', '.join(contributions)}: social insurance contributions, whose revenue, coverage "
+                           "and subsidies `microsim run` and `microsim project` give)" if contributions else "")
                         + ". Use `microsim run` for the others.")
     return out
 

@@ -115,10 +115,10 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         finally:
             deciles_ready.set()
         groups = breakdowns.poverty_groups(pop, w, line, pre, wb.consumption, wr.consumption)
-        contributions = year_tables.contribution_results(pop, modules, wb, wr, money, not_in_force)
         targeting = year_tables.targeting_table(pop, w, line, modules, wb, wr)
         missing_middle = year_tables.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
         inequality, programmes, incidence = beside.result()
+    contributions = year_tables.contribution_results(pop, modules, wb, wr, money, not_in_force, programmes)
     tables = {"poverty": year_tables.poverty_table(groups), "costs": year_tables.cost_table(programmes, money), "incidence": incidence,
               "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality),
               "contributions": year_tables.contribution_table(contributions, money),
