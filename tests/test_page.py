@@ -242,3 +242,22 @@ def test_the_page_asks_only_for_the_years_the_api_accepts():
 
     script = (STATIC / "app.js").read_text()
     assert f"const FIRST_YEAR = {FIRST_YEAR}, LAST_YEAR = {LAST_YEAR};" in script
+
+
+@needs_browser
+def test_the_page_shows_the_contributions_and_coverage_of_a_social_insurance_reform(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{server}/#year=2026&a.name=Informal%20pension&a.voluntary_pension_contributions.active=true"
+              "&a.voluntary_pension_contributions.subsidy_share=0.5&a.voluntary_pension_contributions.subsidy_for=near_poor")
+    wait_for_results(page)
+    body = {"name": "Informal pension", "year": 2026, "reform": {
+        "voluntary_pension_contributions.active": True, "voluntary_pension_contributions.subsidy_share": 0.5,
+        "voluntary_pension_contributions.subsidy_for": "near_poor"}}
+    summary = api(server, "simulate", body)
+    total = summary["years"][0]["contributions"][-1]
+    assert total["scheme"] == "total"
+    assert figure(page, "contributions") == f"{total['revenue_reform_riels_per_year'] / 1e9:,.1f}"
+    coverage = api(server, "tables", body)["tables"]["coverage"]
+    national = dict(zip(coverage["columns"], coverage["rows"][0]))
+    assert figure(page, "coverage") == pct(national["covered, reform (%)"])
+    assert figure(page, "cost") == riels(summary["headline"]["cost_change_riels_per_year"])

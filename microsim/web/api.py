@@ -318,5 +318,6 @@ def programme_catalogue(year: int) -> dict:
                 "allowed": list(parameter.allowed) or None, "indexation": parameter.indexation})
         active = next((p["value"] for p in parameters if p["path"] == f"{name}.active"), False)
         out.append({"name": name, "label": module.label, "entity": module.entity, "description": module.description,
-                    "kind": module.kind, "pays": module.unit, "active": bool(active), "parameters": parameters})
+                    "kind": module.kind, "follows": module.follows, "pays": module.unit, "active": bool(active),
+                    "parameters": parameters})
     return {"year": year, "programmes": out}

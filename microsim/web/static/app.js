@@ -210,7 +210,7 @@ function buildPanel() {
   const holder = document.getElementById("programmes");
   const open = new Set([...holder.querySelectorAll("details[open]")].map((d) => d.dataset.programme));
   holder.replaceChildren();
-  for (const programme of catalogue.programmes) {
+  for (const programme of catalogue.programmes.filter((p) => !p.follows)) {  // a follower is set by its scheme
     const details = document.createElement("details");
     details.dataset.programme = programme.name;
     const changed = Object.keys(state.reforms[state.editing].reform).some((p) => p.startsWith(`${programme.name}.`));
@@ -385,6 +385,24 @@ function costTable(summary) {
     <tbody>${rows.join("")}</tbody></table>`;
 }
 
+function socialInsuranceTable(summary, tables) {
+  const schemes = summary.years[0].contributions || [];
+  if (!schemes.length) return "";
+  const rows = schemes.map((c) => `<tr${c.scheme === "total" ? " class='total'" : ""}><td>${escapeHtml(c.label)}</td>
+    <td class="number">${F.plain(c.revenue_baseline_riels_per_year / 1e9, 1)}</td>
+    <td class="number"${c.scheme === "total" ? " data-figure='contributions'" : ""}>${F.plain(c.revenue_reform_riels_per_year / 1e9, 1)}</td>
+    <td class="number">${F.plain(c.workers_share_reform_riels_per_year / 1e9, 1)}</td>
+    <td class="number">${F.persons(c.contributors_reform_persons)}</td></tr>`);
+  const national = tables.coverage ? records(tables.coverage).find((r) => r.breakdown === "national") : null;
+  const coverage = national ? `<p class="muted">Persons in work covered by at least one contributory scheme:
+    ${F.pct(national["covered, baseline (%)"], 1)} → <span data-figure="coverage">${F.pct(national["covered, reform (%)"], 1)}</span>
+    (SDG 1.3.1 for workers).</p>` : "";
+  return `<table class="data"><caption>Social insurance contributions, ${summary.scenario.year} (billion riels a year):
+    revenue of the schemes, not a cost; the workers' share comes out of consumption</caption>
+    <thead><tr><th>Scheme</th><th>baseline</th><th>reform</th><th>workers' share, reform</th><th>contributors, reform (persons)</th></tr></thead>
+    <tbody>${rows.join("")}</tbody></table>${coverage}`;
+}
+
 function targetingTable(tables, year) {
   const rows = records(tables.targeting).map((r) => `<tr><td>${escapeHtml(r.programme)}</td>
     <td class="number">${F.plain(r["exclusion error: poor not reached (% of poor)"], 1)}</td>
@@ -414,6 +432,7 @@ function renderColumns(answers) {
       <h3>Incidence by consumption decile, ${summary.scenario.year}: who gains</h3>
       <div class="chart"><canvas id="incidence-${index}" role="img" aria-label="Net gain and share of extra benefits by decile"></canvas></div>
       ${costTable(summary)}
+      ${socialInsuranceTable(summary, tables)}
       ${targetingTable(tables, summary.scenario.year)}`;
     columns.append(column);
     povertyChart(`poverty-${index}`, tables, colour);
