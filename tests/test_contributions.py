@@ -273,3 +273,25 @@ def test_microsim_cost_says_a_contribution_is_for_run_and_project():
     sc = scenario({"voluntary_pension_contributions.active": True})
     with pytest.raises(SpecError, match="social insurance contributions, whose revenue, coverage and subsidies"):
         measures_of(sc, POP, 2026, ageing=False)
+
+
+# ---- the mandatory schemes extended to small enterprises ---------------------------------------------
+def test_the_extension_enrols_the_same_workers_in_every_scheme_and_only_adds():
+    half = simulate(scenario({"nssf_pension_contributions.extension_share": 0.5}), POP)
+    more = simulate(scenario({"nssf_pension_contributions.extension_share": 0.8}), POP)
+    member = POP.persons["nssf_member"].to_numpy()
+    private = POP.persons["labour_status"].astype(object).to_numpy() == "wage_employee_private"
+    paying = {s: half.reform.contributions[s] > 0 for s in SCHEMES}
+    assert np.array_equal(paying["nssf_pension_contributions"], paying["nssf_health_contributions"])
+    assert np.array_equal(paying["nssf_pension_contributions"], paying["nssf_occupational_risk_contributions"])
+    joined = paying["nssf_pension_contributions"] & ~member
+    assert np.all(private[joined]) and np.all(paying["nssf_pension_contributions"][member])
+    outside = private & ~member
+    assert abs(joined.sum() / outside.sum() - 0.5) < 4 * np.sqrt(0.25 / outside.sum())
+    assert np.all((more.reform.contributions["nssf_pension_contributions"] > 0) >= paying["nssf_pension_contributions"])
+    wage = year_earnings(POP, half.economy)
+    assert np.array_equal(half.reform.contributions["nssf_health_contributions"],
+                          np.where(paying["nssf_health_contributions"], 0.026 * np.clip(wage, 200_000, 1_200_000), 0.0))
+    assert half.headline.contributions_change_riels_per_year > 0 and half.headline.cost_change_riels_per_year == 0
+    none = simulate(scenario({"nssf_pension_contributions.extension_share": 0.0}), POP)
+    assert none.headline.contributions_change_riels_per_year == 0 and none.headline.poverty_rate_change_pp == 0

@@ -7,14 +7,29 @@ import numpy as np
 from microsim.engine.modules import contribution
 
 
-def contributable_wage(d, p) -> np.ndarray:
-    """Each NSSF member's earnings held between ``p.wage_floor`` and ``p.wage_ceiling`` (riels per
-    month); 0 for everyone else. Survey data without ``nssf_member`` (an optional column) have no
-    members, so nothing is collected: map the column to see the contributions."""
+def insured(d, extension_share: float = 0.0) -> np.ndarray:
+    """The NSSF's members (bool per person) and, with ``extension_share`` above 0 (a reform extending
+    the mandatory schemes to small enterprises), that share of the private wage employees outside it,
+    drawn by id with one stream for every scheme (the same workers join all of them). Survey data
+    without ``nssf_member`` (an optional column) have no members: map the column to see them."""
     member = d.optional("nssf_member")
-    if member is None:
-        return np.zeros(len(d.age))
-    return np.where(member, np.clip(d.earnings, p.wage_floor, p.wage_ceiling), 0.0)
+    covered = np.zeros(len(d.age), bool) if member is None else np.asarray(member, dtype=bool)
+    if extension_share > 0:
+        outside = np.asarray(d.labour_status == "wage_employee_private", dtype=bool) & ~covered
+        covered = covered | (outside & (d.draws("nssf.extension") < extension_share))
+    return covered
+
+
+def contributable_wage(d, p, extension_share: float = 0.0) -> np.ndarray:
+    """Each insured worker's earnings held between ``p.wage_floor`` and ``p.wage_ceiling`` (riels per
+    month); 0 for everyone else (:func:`insured`)."""
+    return np.where(insured(d, extension_share), np.clip(d.earnings, p.wage_floor, p.wage_ceiling), 0.0)
+
+
+def extension(d) -> float:
+    """The share of private wage employees outside the NSSF that a reform brings into its schemes
+    (``nssf_pension_contributions.extension_share``)."""
+    return d.parameters_of("nssf_pension_contributions").extension_share
 
 
 def band_in_order(p) -> str | None:
@@ -24,24 +39,28 @@ def band_in_order(p) -> str | None:
     return None
 
 
-@contribution("nssf_pension_contributions", label="NSSF pension contributions", inputs=("age", "nssf_member", "earnings"),
-              check=band_in_order)
+@contribution("nssf_pension_contributions", label="NSSF pension contributions",
+              inputs=("age", "nssf_member", "earnings", "labour_status"), check=band_in_order)
 def nssf_pension_contributions(d, p):
-    """Riels per person per month: ``rate`` x the contributable wage of each NSSF member (employer's
-    and worker's shares together; ``worker_share`` is the worker's)."""
-    return p.rate * contributable_wage(d, p)
+    """Riels per person per month: ``rate`` x the contributable wage of each insured worker
+    (employer's and worker's shares together; ``worker_share`` is the worker's). ``extension_share``
+    extends all three NSSF schemes to that share of the private wage employees outside them."""
+    return p.rate * contributable_wage(d, p, p.extension_share)
 
 
-@contribution("nssf_health_contributions", label="NSSF health care contributions", inputs=("age", "nssf_member", "earnings"),
+@contribution("nssf_health_contributions", label="NSSF health care contributions",
+              inputs=("age", "nssf_member", "earnings", "labour_status", "nssf_pension_contributions"),
               check=band_in_order)
 def nssf_health_contributions(d, p):
-    """Riels per person per month: ``rate`` x the contributable wage of each NSSF member."""
-    return p.rate * contributable_wage(d, p)
+    """Riels per person per month: ``rate`` x the contributable wage of each insured worker (the
+    pension scheme's ``extension_share`` extends it too)."""
+    return p.rate * contributable_wage(d, p, extension(d))
 
 
 @contribution("nssf_occupational_risk_contributions", label="NSSF occupational risk contributions",
-              inputs=("age", "nssf_member", "earnings"), check=band_in_order)
+              inputs=("age", "nssf_member", "earnings", "labour_status", "nssf_pension_contributions"),
+              check=band_in_order)
 def nssf_occupational_risk_contributions(d, p):
     """Riels per person per month: ``rate`` x the contributable wage of each NSSF member (the
-    employer's alone)."""
-    return p.rate * contributable_wage(d, p)
+    employer's alone; the pension scheme's ``extension_share`` extends it too)."""
+    return p.rate * contributable_wage(d, p, extension(d))
