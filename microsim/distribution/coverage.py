@@ -23,48 +23,75 @@ COLUMNS = ("breakdown", "group", "persons in work", "covered, baseline (%)", "co
            "covered workers, reform (persons)")
 
 
+def in_work_and_public(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """(persons in work, public servants), bool per person, from the status in employment (kept with
+    the population's unweighted derived arrays: it does not depend on the weights)."""
+    if "coverage:work" not in pop.cache.unweighted:
+        status = labour_status(pop.persons)
+        codes = status.codes
+        work_codes = [status.categories.get_loc(s) for s in IN_WORK]
+        pop.cache.unweighted["coverage:work"] = (np.isin(codes, work_codes),
+                                                  codes == status.categories.get_loc("public_servant"),
+                                                  _codes(status, list(IN_WORK)))
+    return pop.cache.unweighted["coverage:work"][:2]
+
+
 def covered_workers(pop: Population, system: SystemResult, modules: dict[str, Module]) -> np.ndarray:
     """Persons in work covered by at least one contributory scheme under ``system`` (bool per person):
     a contribution paid on their earnings, a subsidy paid into their account (a member whose whole
     contribution the government pays), or the NSSF-C as a public servant."""
-    status = np.asarray(labour_status(pop.persons).astype(object))
-    covered = status == "public_servant"
+    in_work, covered = in_work_and_public(pop)
+    covered = covered.copy()
     for collected in system.contributions.values():
         covered |= collected > 0
     for name, paid in system.benefits.items():
         if not modules[name].consumed and modules[name].entity == "person":
             covered |= np.asarray(paid, dtype=np.float64) > 0
-    return covered & np.isin(status, IN_WORK)
+    return covered & in_work
+
+
+def _codes(values, groups: list[str]) -> np.ndarray:
+    """Each person's group as its position in ``groups`` (-1 outside them), from a categorical column."""
+    categorical = pd.Categorical(values)
+    lookup = np.array([groups.index(str(c)) if str(c) in groups else -1 for c in categorical.categories] + [-1])
+    return lookup[categorical.codes]  # code -1 (missing) takes the last entry, -1
+
+
+def group_codes(pop: Population) -> dict[str, tuple[list[str], np.ndarray]]:
+    """The breakdowns that do not depend on the weights: national, sector, status, sex and zone, each
+    its groups in order and each person's position among them (kept with the unweighted arrays)."""
+    if "coverage:groups" not in pop.cache.unweighted:
+        in_work_and_public(pop)
+        zone = pop.households["zone"]
+        zones = [str(z) for z in zone.cat.categories]
+        pop.cache.unweighted["coverage:groups"] = {
+            "national": (["all"], np.zeros(pop.n_persons, np.int64)),
+            "sector": (list(WORKING), _codes(pop.persons["employment_type"], list(WORKING))),
+            "status in employment": (list(IN_WORK), pop.cache.unweighted["coverage:work"][2]),
+            "sex": (["male", "female"], _codes(pop.persons["sex"], ["male", "female"])),
+            "zone": (zones, _codes(zone, zones)[pop.person_household_index])}
+    return pop.cache.unweighted["coverage:groups"]
 
 
 def coverage_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,
                    modules: dict[str, Module]) -> pd.DataFrame:
     """Coverage of persons in work by breakdown (``deciles``: each household's decile of consumption
-    before benefits, 0-9)."""
+    before benefits, 0-9). Whole-column sums by group code (np.bincount), no loop over persons."""
     w = pop.person_weight()
-    status = np.asarray(labour_status(pop.persons).astype(object))
-    in_work = np.isin(status, IN_WORK)
+    in_work, _ = in_work_and_public(pop)
     covered_b, covered_r = covered_workers(pop, baseline, modules), covered_workers(pop, reform, modules)
-    zone = pop.households["zone"]
-    breakdowns = {  # each breakdown: its label per person, and its groups in order
-        "national": (np.full(pop.n_persons, "all", dtype=object), ["all"]),
-        "sector": (np.asarray(pop.persons["employment_type"].astype(object)), list(WORKING)),
-        "status in employment": (status, list(IN_WORK)),
-        "sex": (np.asarray(pop.persons["sex"].astype(object)), ["male", "female"]),
-        "zone": (np.asarray(zone.astype(object))[pop.person_household_index], [str(z) for z in zone.cat.categories]),
-        "decile": (np.array([f"decile {d + 1}" for d in range(10)], dtype=object)[deciles[pop.person_household_index]],
-                   [f"decile {d + 1}" for d in range(10)]),
-    }
+    breakdowns = {**group_codes(pop),  # each breakdown: its groups in order, and each person's position among them
+                  "decile": ([f"decile {d + 1}" for d in range(10)], np.asarray(deciles)[pop.person_household_index])}
     rows = []
-    for breakdown, (labels, groups) in breakdowns.items():
-        for group in groups:
-            members = in_work & (labels == group)
-            persons = float(w @ members)
-            if persons == 0:
+    in_work_w, covered_b_w, covered_r_w = w * in_work, w * covered_b, w * covered_r  # covered implies in work
+    for breakdown, (groups, codes) in breakdowns.items():
+        slot = np.where(codes >= 0, codes, len(groups))  # persons outside the groups go to a last, dropped slot
+        persons, cov_b, cov_r = (np.bincount(slot, weights, minlength=len(groups) + 1)[:-1]
+                                 for weights in (in_work_w, covered_b_w, covered_r_w))
+        for group, n, b, r in zip(groups, persons, cov_b, cov_r):
+            if n == 0:
                 continue
-            share_b = float(w @ (members & covered_b)) / persons * 100
-            share_r = float(w @ (members & covered_r)) / persons * 100
-            rows.append({"breakdown": breakdown, "group": group, "persons in work": persons,
-                         "covered, baseline (%)": share_b, "covered, reform (%)": share_r, "change (pp)": share_r - share_b,
-                         "covered workers, reform (persons)": float(w @ (members & covered_r))})
+            rows.append({"breakdown": breakdown, "group": group, "persons in work": float(n),
+                         "covered, baseline (%)": b / n * 100, "covered, reform (%)": r / n * 100,
+                         "change (pp)": r / n * 100 - b / n * 100, "covered workers, reform (persons)": float(r)})
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -227,14 +227,23 @@ def _leaf(path: str, node: dict, file: str) -> Parameter:
     return p
 
 
+_READ: dict[str, tuple[tuple, str, bytes]] = {}  # path -> (its stat: size, mtime, inode), digest, bytes
+
+
 def _parse_file(f: str) -> tuple[dict, dict, str]:
     """Parse and check one parameter file (cached by its path and content: an edited file is re-read);
-    also return the SHA-256 of the bytes parsed, for the run's manifest."""
+    also return the SHA-256 of the bytes parsed, for the run's manifest. A file whose size,
+    modification time and inode are unchanged since it was last read is not read again (a server
+    loads the parameters on every request)."""
     try:
-        data = Path(f).read_bytes()
+        stat = Path(f).stat()
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if f not in _READ or _READ[f][0] != key:
+            data = Path(f).read_bytes()
+            _READ[f] = (key, hashlib.sha256(data).hexdigest(), data)
     except OSError as e:
         raise SpecError(f"Cannot read the parameter file {f}: {e.strerror or e}.") from e
-    digest = hashlib.sha256(data).hexdigest()
+    _, digest, data = _READ[f]
     return (*_parse_content(f, digest, data), digest)
 
 

@@ -16,11 +16,17 @@ from microsim.studies.run import Simulation
 from microsim.reporting.runfolder import RunOutput, build_summary, input_hashes, scenario_manifest
 
 
+def run_summary(sim: Simulation, population: dict) -> dict:
+    """The ``summary.json`` of ``microsim run`` for ``sim`` (the workbench answers with it alone)."""
+    options = {"ageing": sim.result.ageing, "growth": sim.result.growth}  # what the results depend on (not jobs)
+    return build_summary("run", sim.scenario, population, options, [sim.result], report.year_warnings(sim.result))
+
+
 def run_output(sim: Simulation, command: str, jobs: int, population: dict) -> RunOutput:
     """Everything ``microsim run`` writes, for the one run-folder writer."""
     warnings = report.year_warnings(sim.result)
     options = {"ageing": sim.result.ageing, "growth": sim.result.growth}  # what the results depend on (not jobs)
-    summary = build_summary("run", sim.scenario, population, options, [sim.result], warnings)
+    summary = run_summary(sim, population)
     systems = {label: {"active_modules": system.active, "not_in_force": system.not_in_force}
                for label, system in (("baseline", sim.baseline), ("reform", sim.reform))}
     manifest = {

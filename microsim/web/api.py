@@ -35,7 +35,7 @@ from microsim.errors import MicrosimError, SpecError
 from microsim.paths import DEFAULT_POPULATION, display_path
 from microsim.population.io import read_population
 from microsim.reporting.runfolder import population_info, write_run_folder
-from microsim.reporting.simulation_output import projection_output, run_output
+from microsim.reporting.simulation_output import projection_output, run_output, run_summary
 from microsim.studies.projection import run_projection
 from microsim.studies.run import YearSetup, simulate_in_year, year_setup
 from microsim.studies.uncertainty import attach_intervals
@@ -235,11 +235,11 @@ def simulation_documents(request: SimulateRequest, population, setup: YearSetup,
     """The answers of one simulation: ``simulate``, what ``microsim run`` writes as summary.json for the
     same reform, year and options, and ``tables``, its tables/*.csv (``setup``: ``population``
     brought to the request's year with its options)."""
-    output = run_output(simulated(request, population, setup), "", 1, info)
-    return {"simulate": json.loads(json.dumps(output.summary, allow_nan=False)),
-            "tables": {"format": "microsim-tables/1", "scenario": output.summary["scenario"],
-                       "population": output.summary["population"],
-                       "tables": {name: table_json(table) for name, table in sorted(output.tables.items())}}}
+    sim = simulated(request, population, setup)
+    summary = run_summary(sim, info)  # what run_output puts in summary.json, without the workbook and manifest
+    return {"simulate": json.loads(json.dumps(summary, allow_nan=False)),
+            "tables": {"format": "microsim-tables/1", "scenario": summary["scenario"], "population": summary["population"],
+                       "tables": {name: table_json(table) for name, table in sorted(sim.tables.items())}}}
 
 
 def table_json(table) -> dict:
