@@ -232,8 +232,8 @@ def test_the_subsidy_follows_the_scheme_and_costs_nothing_without_it():
     base = simulate(scenario(), POP)
     assert "voluntary_pension_subsidy" not in base.reform.benefits
     assert "voluntary_pension_contributions" not in base.reform.contributions
-    switched = simulate(scenario({"voluntary_pension_subsidy.active": True}), POP)
-    assert "voluntary_pension_subsidy" not in switched.reform.benefits  # its own flag is ignored
+    with pytest.raises(SpecError, match="`voluntary_pension_subsidy.active` is ignored.*Set `voluntary_pension_contributions.active`"):
+        simulate(scenario({"voluntary_pension_subsidy.active": True}), POP)  # its own switch is a mistake, said so
     with pytest.raises(SpecError, match="base_take_up"):
         simulate(scenario(voluntary(0.2, base_take_up=0.9, max_take_up=0.5)), POP)
 
@@ -295,3 +295,31 @@ def test_the_extension_enrols_the_same_workers_in_every_scheme_and_only_adds():
     assert half.headline.contributions_change_riels_per_year > 0 and half.headline.cost_change_riels_per_year == 0
     none = simulate(scenario({"nssf_pension_contributions.extension_share": 0.0}), POP)
     assert none.headline.contributions_change_riels_per_year == 0 and none.headline.poverty_rate_change_pp == 0
+
+
+
+def test_cached_and_uncached_systems_agree_when_a_module_reads_an_inactive_schemes_parameters():
+    """The health and occupational-risk schemes read the pension scheme's extension share even in a
+    year the pension scheme is not yet in force (2021): the module cache must see it."""
+    from microsim.engine.system import load_system, run_system
+
+    modules, tree = load_system()
+    reform = tree.with_overrides({"nssf_pension_contributions.extension_share": 0.5}, "test")
+    sim = simulate(scenario(year=2021), POP)
+    run = dict(pop=POP, modules=modules, date=sim.scenario.date, macro=sim.macro, economy=sim.economy)
+    cache = {}
+    run_system(tree=tree, cache=cache, **run)
+    cached = run_system(tree=reform, cache=cache, **run)
+    fresh = run_system(tree=reform, **run)
+    assert "nssf_pension_contributions" not in fresh.contributions  # not in force on 1 January 2021
+    for scheme in ("nssf_health_contributions", "nssf_occupational_risk_contributions"):
+        assert np.array_equal(cached.contributions[scheme], fresh.contributions[scheme])
+        assert fresh.contributions[scheme].sum() > run_system(tree=tree, **run).contributions[scheme].sum()
+
+
+def test_no_worker_is_enrolled_twice_by_the_extension_and_the_voluntary_scheme():
+    sim = simulate(scenario({**voluntary(0.5, base_take_up=0.3), "nssf_pension_contributions.extension_share": 0.5,
+                             "unemployment_insurance_contributions.active": True}), POP)
+    nssf = sim.reform.contributions["nssf_pension_contributions"] > 0
+    assert not (members(sim) & nssf).any()
+    assert np.array_equal(sim.reform.contributions["unemployment_insurance_contributions"] > 0, nssf)

@@ -147,6 +147,10 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             raise SpecError(f"{where}: {e}") from None
         if why:
             not_in_force[name] = why
+    for name, m in modules.items():  # a follower is switched by its scheme: setting its own switch is a mistake
+        if m.follows and f"{name}.active" in tree.overridden:
+            raise SpecError(f"{where}: `{name}.active` is ignored: `{name}` is paid exactly when `{m.follows}` is active. "
+                            f"Set `{m.follows}.active` instead.")
     active = {n: m for n, m in modules.items() if n not in not_in_force and getattr(params, m.follows or n).active
               and (m.follows is None or m.follows not in not_in_force)}
     for name, m in active.items():
@@ -187,8 +191,10 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
             m = active[n]
             # what the output depends on: parameters, prices (modules may read consumption in the
             # year's riels), the take-up seed and the outputs it reads
+            # (an input module that is not active still gives its parameters: `parameters_of` reads them)
             keys[n] = (n, date.year, economy.price_factor, economy.real_growth_factor, seed, repr(sorted(vars(getattr(params, n)).items())),
-                       tuple(keys.get(i, i) for i in m.inputs if i in modules))
+                       tuple(keys.get(i, (i, repr(sorted(vars(getattr(params, i, SimpleNamespace())).items()))))
+                             for i in m.inputs if i in modules))
             if cache is not None and n in cache and cache[n][0] == keys[n]:
                 outputs[n] = cache[n][1]
                 seconds[n] = 0.0

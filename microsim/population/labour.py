@@ -4,9 +4,10 @@ the population or, for data without them, derived.
 **Status** (``labour_status``): private wage employee, public servant, own-account worker,
 contributing family worker, employer, unemployed, inactive (docs/data-schema.md). Data without the
 column get it from ``employment_type`` and ``nssf_member`` (:func:`labour_status`): an NSSF member or
-an industry wage worker is a private wage employee, agriculture is own-account work, services
-without the NSSF are own-account work too (the survey groups do not say more), unemployed and
-inactive as they are.
+an industry wage worker in work is a private wage employee, agriculture is own-account work,
+services without the NSSF are own-account work too (the survey groups do not say more: public
+servants cannot be told apart, so their NSSF-C coverage is not counted), unemployed and inactive
+as they are (whatever `nssf_member` says).
 
 **Earnings** (``earnings``, riels a month in the survey's prices): each household's labour income
 is the labour share of its consumption (``labour_share x consumption per person x household
@@ -73,9 +74,9 @@ def labour_status(persons: pd.DataFrame) -> pd.Categorical:
         return pd.Categorical(persons["labour_status"], categories=LABOUR_STATUSES)
     kind = persons["employment_type"].astype(object).to_numpy()
     nssf = persons["nssf_member"].to_numpy(dtype=bool) if "nssf_member" in persons else np.zeros(len(persons), bool)
-    status = np.select([nssf | (kind == "industry_wage"), np.isin(kind, ("agriculture_self_employed", "services")),
-                        kind == "unemployed", kind == "inactive"],
-                       ["wage_employee_private", "own_account", "unemployed", "inactive"], default=None)
+    status = np.select([kind == "unemployed", kind == "inactive", nssf | (kind == "industry_wage"),
+                        np.isin(kind, ("agriculture_self_employed", "services"))],
+                       ["unemployed", "inactive", "wage_employee_private", "own_account"], default=None)
     return pd.Categorical(status, categories=LABOUR_STATUSES)
 
 

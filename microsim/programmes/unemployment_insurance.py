@@ -6,17 +6,18 @@ paid a share of it for some months. Every rule is an assumption for costing
 import numpy as np
 
 from microsim.engine.modules import contribution, programme
-from microsim.programmes.nssf_contributions import band_in_order, contributable_wage
+from microsim.programmes.nssf_contributions import band_in_order, contributable_wage, extension
 
-INPUTS = ("age", "nssf_member", "earnings")
+INPUTS = ("age", "nssf_member", "earnings", "labour_status", "nssf_pension_contributions")
 
 
 @contribution("unemployment_insurance_contributions", label="Unemployment insurance contributions", inputs=INPUTS,
               check=band_in_order, finances=("unemployment_insurance_benefit",))
 def unemployment_insurance_contributions(d, p):
-    """Riels per person per month: ``rate`` x the contributable wage of each NSSF member (employer's
-    and worker's shares together; ``worker_share`` is the worker's)."""
-    return p.rate * contributable_wage(d, p)
+    """Riels per person per month: ``rate`` x the contributable wage of each worker insured by the
+    NSSF (its members and those its extension enrols; employer's and worker's shares together;
+    ``worker_share`` is the worker's)."""
+    return p.rate * contributable_wage(d, p, extension(d))
 
 
 @programme("unemployment_insurance_benefit", entity="person", label="Unemployment insurance benefit",
@@ -27,6 +28,6 @@ def unemployment_insurance_benefit(d, p):
     ``benefit_months`` / 12 for the insured who lose their job (a draw keyed by id below
     ``job_loss_incidence``). Active exactly when the scheme's contributions are."""
     scheme = d.parameters_of("unemployment_insurance_contributions")
-    wage = contributable_wage(d, scheme)
+    wage = contributable_wage(d, scheme, extension(d))
     claims = (wage > 0) & (d.draws("unemployment_insurance.job_loss") < scheme.job_loss_incidence)
     return np.where(claims, scheme.replacement_rate * wage * scheme.benefit_months / 12.0, 0.0)

@@ -5,20 +5,22 @@ what joining costs (docs/programmes/voluntary_pension_contributions.md)."""
 import numpy as np
 
 from microsim.engine.modules import contribution, programme
+from microsim.programmes.nssf_contributions import extension, insured
 
 ELIGIBLE_STATUSES = ("own_account", "contributing_family_worker", "employer", "wage_employee_private")
-INPUTS = ("age", "labour_status", "nssf_member", "earnings", "idpoor", "consumption_pc", "poverty_line")
+INPUTS = ("age", "labour_status", "nssf_member", "earnings", "idpoor", "consumption_pc", "poverty_line",
+          "nssf_pension_contributions")
 
 
 def members_and_subsidy(d, p) -> tuple[np.ndarray, np.ndarray]:
     """(each member's full contribution, riels a month; each person's subsidy share) under the
     voluntary scheme's parameters ``p``. Eligible: persons in work aged ``min_age`` to ``max_age``
-    outside the NSSF and the civil service. A subsidised worker joins with probability
+    outside the NSSF (its members and those its extension to small enterprises enrols) and the civil
+    service. A subsidised worker joins with probability
     ``base_take_up`` x (1 - subsidy share)^-``take_up_elasticity``, at most ``max_take_up``; the
     draw is keyed by the person's id (so a larger subsidy only adds members)."""
-    member = d.optional("nssf_member")
-    insured = np.zeros(len(d.age), bool) if member is None else np.asarray(member, dtype=bool)
-    eligible = (np.asarray(d.labour_status.isin(ELIGIBLE_STATUSES)) & ~insured
+    in_nssf = insured(d, extension(d))  # members, and those a reform's extension enrols
+    eligible = (np.asarray(d.labour_status.isin(ELIGIBLE_STATUSES)) & ~in_nssf
                 & (d.age >= p.min_age) & (d.age <= p.max_age))
     if p.subsidy_for == "idpoor":
         subsidised = d.idpoor > 0

@@ -165,8 +165,9 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
         f"Baseline: the programmes in force on 1 January {sc.year}"
         + (" with the scenario's baseline changes" if sc.baseline else "") + ". Reform: "
         + (", ".join(f"`{k}` = {_value(v)}" for k, v in sc.reform.items()) or "no change") + ". Post-transfer consumption "
-        "per person = consumption + consumed share x household benefits / household size; benefits already in survey "
-        "consumption (contributory pensions) are costed but not added.")]
+        "per person = consumption + consumed share x (household benefits - workers' social insurance contributions) "
+        "/ household size; benefits already in survey consumption (contributory pensions) and subsidies paid into "
+        "pension accounts are costed but not added.")]
     blocks += chart_blocks(charts["poverty_by_age"])
     pov = sim.tables["poverty"]
     t1 = pov[pov["breakdown"].isin(["national", "age group (Table 1)", "zone", "sex"])].assign(
@@ -223,9 +224,9 @@ def contribution_blocks(sim) -> list:
         return []
     sc = sim.scenario
     return [Heading(f"Social insurance contributions, {sc.year}"), Paragraph(
-        f"Revenue of the NSSF's schemes in billion riels of {sc.year}: employers' and workers' shares on each "
-        "member's contributable wage (earnings held between the scheme's floor and ceiling). Revenue of the "
-        "schemes, not a cost of the reform; the workers' share comes out of take-home pay, so it lowers "
+        f"Revenue of the social insurance schemes in billion riels of {sc.year}: employers' and workers' shares on "
+        "each member's contributable wage (earnings held between the scheme's floor and ceiling; a voluntary "
+        "scheme's members pay net of any subsidy, which is in the costs). Revenue of the schemes, not a cost; the workers' share comes out of take-home pay, so it lowers "
         "household consumption in the poverty figures above."), _display(
         table[["scheme", "revenue baseline (riels per year)", "revenue reform (riels per year)", "change (riels per year)",
                "revenue reform (% of GDP)", "workers' share, reform (riels per year)",
@@ -264,7 +265,8 @@ def coverage_blocks(sim) -> list:
         return []
     shown = table[table["breakdown"].isin(["national", "sector", "sex", "zone"])]
     return [Paragraph(f"Persons in work covered by at least one contributory scheme in {sim.scenario.year} (the NSSF's, "
-                      "or the NSSF-C for public servants), as SDG indicator 1.3.1 counts workers:"), _display(
+                      "a scheme a reform adds, or the NSSF-C for public servants), as SDG indicator 1.3.1 counts "
+                      "workers:"), _display(
         shown[["breakdown", "group", "persons in work", "covered, baseline (%)", "covered, reform (%)", "change (pp)"]],
         {"persons in work": formatting.persons, "covered, baseline (%)": _pct(1), "covered, reform (%)": _pct(1),
          "change (pp)": _pct(1)})]
