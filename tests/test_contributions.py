@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microsim.behaviour.earnings import year_earnings
+from microsim.distribution.breakdowns import pre_transfer_deciles
 from microsim.engine.scenario import Scenario
 from microsim.errors import SpecError
 from microsim.studies.run import simulate, simulate_year
@@ -323,3 +324,16 @@ def test_no_worker_is_enrolled_twice_by_the_extension_and_the_voluntary_scheme()
     nssf = sim.reform.contributions["nssf_pension_contributions"] > 0
     assert not (members(sim) & nssf).any()
     assert np.array_equal(sim.reform.contributions["unemployment_insurance_contributions"] > 0, nssf)
+
+
+def test_incidence_nets_the_workers_contributions_from_the_benefits():
+    sim = simulate(scenario(voluntary(0.5, base_take_up=0.2)), POP)
+    incidence = sim.tables["incidence"]
+    column = "net change after workers' contributions (riels per person per month)"
+    deciles = pre_transfer_deciles(sim.population, sim.economy.consumption_pc(sim.population))
+    persons = np.bincount(deciles, sim.population.households["weight"].to_numpy() * sim.population.household_size_float,
+                          minlength=10)
+    paid = sim.population.households["weight"].to_numpy() @ sim.population.household_sum(
+        sim.reform.contributions["voluntary_pension_contributions"])
+    assert (incidence[column] * persons).sum() == pytest.approx(-paid, rel=1e-9)  # no benefit is consumed: the subsidy goes to the account
+    assert (incidence["extra benefit (riels per person per month)"] == 0).all()

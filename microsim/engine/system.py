@@ -50,6 +50,10 @@ def load_system() -> tuple[dict[str, Module], ParameterTree]:
     for name in modules:
         if f"{name}.active" not in tree.parameters:
             raise SpecError(f"Module `{name}` has no `active` parameter in {modules[name].parameter_file}.")
+        if modules[name].is_contribution and f"{name}.worker_share" not in tree.parameters:
+            raise SpecError(f"Contribution module `{name}` has no `worker_share` parameter in "
+                            f"{modules[name].parameter_file}: the share of the contribution its payer's household pays "
+                            "out of take-home income (0 to 1).")
     return modules, tree
 
 
