@@ -58,8 +58,9 @@ def test_contributions_are_revenue_in_their_own_table_not_costs():
     assert table.loc["Total", "revenue reform (riels per year)"] == pytest.approx(
         sum(revenue(sim, s) for s in SCHEMES), rel=1e-12)
     assert sim.headline.contributions_reform_riels_per_year == table.loc["Total", "revenue reform (riels per year)"]
-    assert sim.headline.cost_reform_total_riels_per_year == sim.tables["costs"].set_index("programme").loc[
-        "Total", "cost reform (riels per year)"]
+    without = simulate(scenario(baseline={s + ".active": False for s in SCHEMES}), POP)  # no scheme collects
+    assert without.headline.cost_reform_total_riels_per_year == sim.headline.cost_reform_total_riels_per_year
+    assert without.headline.contributions_reform_riels_per_year == 0 and sim.headline.contributions_reform_riels_per_year > 0
 
 
 def test_the_workers_share_comes_out_of_consumption_and_the_employers_does_not():

@@ -16,7 +16,7 @@ import pandas as pd
 
 from microsim.engine.modules import Module
 from microsim.engine.system import SystemResult
-from microsim.population.labour import IN_WORK, WORKING, labour_status
+from microsim.population.labour import IN_WORK, LABOUR_STATUSES, population_labour_status
 from microsim.population.population import Population
 
 COLUMNS = ("breakdown", "group", "persons in work", "covered, baseline (%)", "covered, reform (%)", "change (pp)",
@@ -24,16 +24,10 @@ COLUMNS = ("breakdown", "group", "persons in work", "covered, baseline (%)", "co
 
 
 def in_work_and_public(pop: Population) -> tuple[np.ndarray, np.ndarray]:
-    """(persons in work, public servants), bool per person, from the status in employment (kept with
-    the population's unweighted derived arrays: it does not depend on the weights)."""
-    if "coverage:work" not in pop.cache.unweighted:
-        status = labour_status(pop.persons)
-        codes = status.codes
-        work_codes = [status.categories.get_loc(s) for s in IN_WORK]
-        pop.cache.unweighted["coverage:work"] = (np.isin(codes, work_codes),
-                                                  codes == status.categories.get_loc("public_servant"),
-                                                  _codes(status, list(IN_WORK)))
-    return pop.cache.unweighted["coverage:work"][:2]
+    """(persons in work, public servants), bool per person, from the status in employment."""
+    status = np.asarray(population_labour_status(pop).codes)
+    in_work = (status >= 0) & (status < len(IN_WORK))  # IN_WORK leads LABOUR_STATUSES; -1: no status (under 15)
+    return in_work, status == LABOUR_STATUSES.index("public_servant")
 
 
 def covered_workers(pop: Population, system: SystemResult, modules: dict[str, Module]) -> np.ndarray:
@@ -41,36 +35,26 @@ def covered_workers(pop: Population, system: SystemResult, modules: dict[str, Mo
     a contribution paid on their earnings, a subsidy paid into their account (a member whose whole
     contribution the government pays), or the NSSF-C as a public servant."""
     in_work, covered = in_work_and_public(pop)
-    covered = covered.copy()
     for collected in system.contributions.values():
-        covered |= collected > 0
+        covered = covered | (collected > 0)
     for name, paid in system.benefits.items():
         if not modules[name].consumed and modules[name].entity == "person":
-            covered |= np.asarray(paid, dtype=np.float64) > 0
+            covered = covered | (np.asarray(paid, dtype=np.float64) > 0)
     return covered & in_work
 
 
-def _codes(values, groups: list[str]) -> np.ndarray:
-    """Each person's group as its position in ``groups`` (-1 outside them), from a categorical column."""
-    categorical = pd.Categorical(values)
-    lookup = np.array([groups.index(str(c)) if str(c) in groups else -1 for c in categorical.categories] + [-1])
-    return lookup[categorical.codes]  # code -1 (missing) takes the last entry, -1
-
-
 def group_codes(pop: Population) -> dict[str, tuple[list[str], np.ndarray]]:
-    """The breakdowns that do not depend on the weights: national, sector, status, sex and zone, each
-    its groups in order and each person's position among them (kept with the unweighted arrays)."""
-    if "coverage:groups" not in pop.cache.unweighted:
-        in_work_and_public(pop)
-        zone = pop.households["zone"]
-        zones = [str(z) for z in zone.cat.categories]
-        pop.cache.unweighted["coverage:groups"] = {
-            "national": (["all"], np.zeros(pop.n_persons, np.int64)),
-            "sector": (list(WORKING), _codes(pop.persons["employment_type"], list(WORKING))),
-            "status in employment": (list(IN_WORK), pop.cache.unweighted["coverage:work"][2]),
-            "sex": (["male", "female"], _codes(pop.persons["sex"], ["male", "female"])),
-            "zone": (zones, _codes(zone, zones)[pop.person_household_index])}
-    return pop.cache.unweighted["coverage:groups"]
+    """The breakdowns that do not depend on the weights, each its groups (a categorical column's
+    categories) and each person's code among them (-1: none, under 15): national, sector, status,
+    sex and zone. Groups nobody in work belongs to (unemployed, inactive) are left out of the table."""
+    status = population_labour_status(pop)
+    zone = pop.households["zone"]
+    columns = {"sector": pop.persons["employment_type"].array, "status in employment": status,
+               "sex": pop.persons["sex"].array}
+    out = {"national": (["all"], np.zeros(pop.n_persons, np.int64))}
+    out |= {name: ([str(c) for c in column.categories], np.asarray(column.codes)) for name, column in columns.items()}
+    out["zone"] = ([str(z) for z in zone.cat.categories], zone.cat.codes.to_numpy()[pop.person_household_index])
+    return out
 
 
 def coverage_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,

@@ -201,8 +201,7 @@ def incidence_table(pop, w_h, pre_h, base: Welfare, reform: Welfare) -> pd.DataF
     persons = np.bincount(codes, w_h * size, minlength=10)
     cons = np.bincount(codes, w_h * size * base.consumption, minlength=10)
     gainers = np.bincount(codes, w_h * size * (delta > 0), minlength=10)
-    paid = (reform.deducted if reform.deducted is not None else 0.0) - (base.deducted if base.deducted is not None else 0.0)
-    net = np.bincount(codes, w_h * (delta - paid), minlength=10)  # benefits less the workers' extra contributions
+    net = np.bincount(codes, w_h * (delta - (reform.deducted - base.deducted)), minlength=10)  # benefits less the workers' extra contributions
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame({
             "decile": [f"decile {i}" for i in range(1, 11)],

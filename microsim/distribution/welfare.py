@@ -35,8 +35,8 @@ class Welfare:
 
     consumption: np.ndarray
     added: np.ndarray  # benefits added to consumption, riels per household per month
+    deducted: np.ndarray  # workers' contributions taken from it, riels per household per month
     system: SystemResult
-    deducted: np.ndarray | None = None  # workers' contributions taken from it, riels per household per month
     _totals: dict | None = None  # module -> HouseholdTotals
 
     def totals(self, pop: Population, modules: dict[str, Module]) -> dict[str, "HouseholdTotals"]:
@@ -63,7 +63,7 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
     system pays them differently from ``survey_system`` (the baseline, for a reform that changes a
     pension), the difference is added (or taken away), so a pension cut lowers consumption.
     """
-    result = Welfare(np.empty(0), np.zeros(pop.n_households), system)
+    result = Welfare(np.empty(0), np.zeros(pop.n_households), workers_contributions(pop, system), system)
     totals = result.totals(pop, modules)
     reference = survey_system.totals(pop, modules) if survey_system is not None else {}
     for n, t in totals.items():
@@ -79,7 +79,6 @@ def welfare(pop: Population, system: SystemResult, modules: dict[str, Module], e
             if modules[n].counted_in_consumption and n not in totals:
                 result.added -= t.amount
     share = system.params.simulation.consumed_share
-    result.deducted = workers_contributions(pop, system)
     result.consumption = economy.consumption_pc(pop) + share * (result.added - result.deducted) / pop.household_size_float
     return result
 

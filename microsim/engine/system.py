@@ -28,7 +28,7 @@ from microsim.engine.modules import Inputs, Module, dependency_layers
 from microsim.engine.registry import discover
 from microsim.engine.parameters import ParameterTree
 from microsim.paths import POLICIES
-from microsim.population.labour import labour_status
+from microsim.population.labour import population_labour_status
 from microsim.population.population import Population
 from microsim.engine.takeup import taken_up
 from microsim.behaviour.earnings import year_earnings
@@ -181,7 +181,7 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
 
     extra = {c: in_year_prices(c, True) for c in ("consumption_pc", "poverty_line")}
     extra["earnings"] = earnings
-    extra["labour_status"] = lambda: labour_status(pop.persons)  # stored, or derived for data without it
+    extra["labour_status"] = lambda: population_labour_status(pop).copy()  # stored, or derived for data without it
     extra_hh = {c: in_year_prices(c, False) for c in ("consumption_pc", "poverty_line")}
     outputs: dict[str, np.ndarray] = {}
     read = {i for m in active.values() for i in m.inputs if i in modules and i not in active}

@@ -32,7 +32,6 @@ WORKING = ("agriculture_self_employed", "industry_wage", "services")  # employme
 LABOUR_STATUSES = ("wage_employee_private", "public_servant", "own_account", "contributing_family_worker",
                    "employer", "unemployed", "inactive")
 IN_WORK = LABOUR_STATUSES[:5]
-EMPLOYEES = ("wage_employee_private", "public_servant")
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,14 @@ def labour_status(persons: pd.DataFrame) -> pd.Categorical:
                         np.isin(kind, ("agriculture_self_employed", "services"))],
                        ["unemployed", "inactive", "wage_employee_private", "own_account"], default=None)
     return pd.Categorical(status, categories=LABOUR_STATUSES)
+
+
+def population_labour_status(pop) -> pd.Categorical:
+    """:func:`labour_status` of a population's persons, made once and kept with its unweighted
+    derived arrays (it does not depend on the weights; modules and the coverage table read it)."""
+    if "labour_status" not in pop.cache.unweighted:
+        pop.cache.unweighted["labour_status"] = labour_status(pop.persons)
+    return pop.cache.unweighted["labour_status"]
 
 
 def read_earnings_model(path) -> tuple[Mincer, float]:

@@ -5,6 +5,7 @@ paid a share of it for some months. Every rule is an assumption for costing
 
 import numpy as np
 
+from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.engine.modules import contribution, programme
 from microsim.programmes.nssf_contributions import band_in_order, contributable_wage, extension
 
@@ -30,4 +31,4 @@ def unemployment_insurance_benefit(d, p):
     scheme = d.parameters_of("unemployment_insurance_contributions")
     wage = contributable_wage(d, scheme, extension(d))
     claims = (wage > 0) & (d.draws("unemployment_insurance.job_loss") < scheme.job_loss_incidence)
-    return np.where(claims, scheme.replacement_rate * wage * scheme.benefit_months / 12.0, 0.0)
+    return np.where(claims, scheme.replacement_rate * wage * scheme.benefit_months / MONTHS_A_YEAR, 0.0)

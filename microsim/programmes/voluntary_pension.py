@@ -5,7 +5,7 @@ what joining costs (docs/programmes/voluntary_pension_contributions.md)."""
 import numpy as np
 
 from microsim.engine.modules import contribution, programme
-from microsim.programmes.nssf_contributions import extension, insured
+from microsim.programmes.nssf_contributions import band_in_order, extension, insured
 
 ELIGIBLE_STATUSES = ("own_account", "contributing_family_worker", "employer", "wage_employee_private")
 INPUTS = ("age", "labour_status", "nssf_member", "earnings", "idpoor", "consumption_pc", "poverty_line",
@@ -37,9 +37,8 @@ def members_and_subsidy(d, p) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check(p):
-    if p.wage_floor > p.wage_ceiling:
-        return (f"the contributable wage's floor ({p.wage_floor:,.0f} riels) is above its ceiling "
-                f"({p.wage_ceiling:,.0f}); expected floor <= ceiling")
+    if band_in_order(p):
+        return band_in_order(p)
     if p.min_age > p.max_age:
         return f"`min_age` ({p.min_age:g}) is above `max_age` ({p.max_age:g}); the age bounds are reversed"
     if p.base_take_up > p.max_take_up:
