@@ -119,7 +119,9 @@ def inaction(scenario, cohorts, discount, near_poor, settings, allow, data, out,
     modules, tree = load_system()
     check_study(study, modules, "--set" if settings else "")
     if near_poor is None:
-        near_poor = tree.at(sc.date, None, str(scenario)).simulation.near_poor_multiple
+        from microsim.engine.macro import load_macro  # indexed parameters need the price series
+
+        near_poor = tree.at(sc.date, load_macro(), str(scenario)).simulation.near_poor_multiple
     if not 1 <= near_poor <= 10:
         raise MicrosimError(f"--near-poor {near_poor:g}: expected a multiple of the poverty line from 1 to 10.")
     if replicates < 0 or replicates > 10_000:

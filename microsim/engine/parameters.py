@@ -38,7 +38,7 @@ UNITS = {
     "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
     "riels per month", "years", "months", "visits", "share", "flag", "code", "multiple of the poverty line",
     "percent per year", "months per year", "riels per person, one-off", "riels per household, one-off",
-    "elasticity",
+    "elasticity", "decimal year",  # a date as a year and its fraction: 2022.75 is 1 October 2022
 }
 INDEXATION_RULES = ("none", "cpi", "wages", "gdp_per_head", "fixed")
 WHOLE_UNITS = {"years"}  # ages and durations in years are whole numbers

@@ -183,6 +183,7 @@ def run_system(pop: Population, modules: dict[str, Module], tree: ParameterTree,
     extra["earnings"] = earnings
     extra["labour_status"] = lambda: population_labour_status(pop).copy()  # stored, or derived for data without it
     extra_hh = {c: in_year_prices(c, False) for c in ("consumption_pc", "poverty_line")}
+    extra["year"] = extra_hh["year"] = date.year  # the simulated year (a module's output may depend on it: in its key)
     outputs: dict[str, np.ndarray] = {}
     read = {i for m in active.values() for i in m.inputs if i in modules and i not in active}
     for name in read:  # an inactive module that an active one reads pays zero

@@ -40,7 +40,8 @@ def band_in_order(p) -> str | None:
 
 
 @contribution("nssf_pension_contributions", label="NSSF pension contributions",
-              inputs=("age", "nssf_member", "earnings", "labour_status"), check=band_in_order)
+              inputs=("age", "nssf_member", "earnings", "labour_status"), check=band_in_order,
+              finances=("nssf_old_age_pension",))
 def nssf_pension_contributions(d, p):
     """Riels per person per month: ``rate`` x the contributable wage of each insured worker
     (employer's and worker's shares together; ``worker_share`` is the worker's). ``extension_share``

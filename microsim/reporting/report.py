@@ -253,7 +253,8 @@ def balancing_blocks(sim) -> list:
             lines.append(f"{c.label}: at {formatting.plain(module.rate * 100, 2)} % of the contributable wage it raises "
                          f"{formatting.riels(c.revenue_reform_riels_per_year)} a year, and the benefits it pays cost "
                          f"{formatting.riels(cost)} (administration included): a rate of "
-                         f"**{formatting.plain(c.balancing_rate_reform * 100, 2)} %** balances the scheme this year.")
+                         f"**{formatting.plain(c.balancing_rate_reform * 100, 2)} %** would pay this year's benefits from this "
+                         "year's contributions (the pay-as-you-go rate; a funded scheme keeps the rest as reserves).")
     return [Bullets(tuple(lines))] if lines else []
 
 
