@@ -269,14 +269,6 @@ def test_the_unemployment_benefit_is_its_formula_for_the_insured_who_lose_their_
     assert np.all(np.asarray(more.reform.benefits["unemployment_insurance_benefit"]) >= paid)  # draws keyed by id
 
 
-def test_microsim_cost_says_a_contribution_is_for_run_and_project():
-    from microsim.studies.costing import measures_of
-
-    sc = scenario({"voluntary_pension_contributions.active": True})
-    with pytest.raises(SpecError, match="social insurance contributions, whose revenue, coverage and subsidies"):
-        measures_of(sc, POP, 2026, ageing=False)
-
-
 # ---- the mandatory schemes extended to small enterprises ---------------------------------------------
 def test_the_extension_enrols_the_same_workers_in_every_scheme_and_only_adds():
     half = simulate(scenario({"nssf_pension_contributions.extension_share": 0.5}), POP)

@@ -25,13 +25,16 @@ spending. A person benefit whose amount varies (school levels, the NSSF's matern
 by wage) is costed by the average paid in the first year. A maternity allowance is costed from
 births, a disability allowance from prevalence. A shock-responsive transfer is costed by households: households of the hit zones x
 share hit x (IDPoor share x top-up + near-poor share x transfer) x months, weighted by the
-trigger probability for a budget provision. The arithmetic of `microsim workbook`, whose Excel
-formulas give the same numbers.
+trigger probability for a budget provision. A social insurance scheme the reform switches on
+or changes is costed as revenue (a contributory measure): insured persons of the ages x their
+insurable wage x the scheme's rate in force each year x 12, with the workers' and employers'
+parts. The arithmetic of `microsim workbook`, whose Excel formulas give the same numbers.
 
 \b
 Examples:
   microsim cost policies/scenarios/social_pension_and_child_benefit.yaml --from 2026 --to 2030
   microsim cost policies/scenarios/child_benefit_2_5.yaml --csv runs/child_benefit_costs.csv
+  microsim cost policies/scenarios/unemployment_insurance.yaml --from 2026 --to 2035
 """
 
 
@@ -58,11 +61,12 @@ def _costing(scenario, data, first, last, no_ageing, allow):
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
 @allow_option
 def cost(scenario, first, last, data, csv_file, overwrite, no_ageing, allow):
-    from microsim.engine.costing_measures import ShockMeasure
-    from microsim.studies.costing import costs_of
-    from microsim.reporting.costing_output import costs_table, describe_measure
+    from microsim.engine.costing_measures import ContributionMeasure, ShockMeasure
+    from microsim.studies.costing import REVENUE, costs_of
+    from microsim.reporting.costing_output import costs_table, describe_measure, revenue_table
     from microsim.common.formatting import csv_number, pct, riels
     from microsim.population.io import preflight_file, write_file_atomically
+    import pandas as pd
 
     if csv_file is not None:
         preflight_file(csv_file, overwrite, "--csv")  # before any work
@@ -70,13 +74,18 @@ def cost(scenario, first, last, data, csv_file, overwrite, no_ageing, allow):
     for m in measures:
         click.echo(f"{m.label}: {describe_measure(m)}")
         for _, r in costs_of(m, inputs).iterrows():
+            if isinstance(m, ContributionMeasure):
+                click.echo(f"  {int(r['year'])}: {r['insured (persons)']:>12,.0f} insured  {riels(r[REVENUE]):>24} "
+                           f"raised (revenue)  {pct(r['revenue (% of GDP)'], 3)} of GDP")
+                continue
             count = (f"{r['households hit']:>12,.0f} households hit" if isinstance(m, ShockMeasure)
                      else f"{r['beneficiaries (persons)']:>12,.0f} "
                      + ("births paid for" if m.amount_kind == "per_birth" else "beneficiaries"))
             click.echo(f"  {int(r['year'])}: {count}  "
                        f"{riels(r['annual cost (riels)']):>24}  {pct(r['annual cost (% of GDP)'], 3)} of GDP")
-    if csv_file is not None:
-        table = costs_table(measures, inputs)
+    if csv_file is not None:  # one long table: the benefits' costs, then the schemes' revenue
+        table = pd.concat([costs_table(measures, inputs), revenue_table(measures, inputs)], ignore_index=True)
+        table = table.dropna(axis=1, how="all")
         write_file_atomically(csv_file, lambda path: table.to_csv(path, index=False, float_format=csv_number,
                                                                   lineterminator="\n"), "--csv")
         click.echo(f"Wrote {csv_file}.")

@@ -33,7 +33,7 @@ class Measure:
     coverage: float
     take_up: float
     amount: float
-    indexation: str  # none, cpi or fixed
+    indexation: str  # none, cpi, fixed or wages (the model's earnings index, for a benefit from wages)
     indexation_rate: float  # percent a year, for fixed
     months: float
     admin_rate: float
@@ -81,6 +81,41 @@ class ShockMeasure:
     expected: bool
     admin_rate: float
     coverage_note: str
+
+
+@dataclass(frozen=True)
+class ContributionMeasure:
+    """A social insurance scheme's contributions, costed the spreadsheet way as revenue (not a cost):
+    insured workers x insurable wage x contribution rate x 12 months, by year.
+
+    ``insured_share`` is the insured persons per person aged ``min_age``..``max_age``, measured on
+    the first year's simulation and held. ``wages`` gives, for every year, the mean contributable
+    wage of the first year's contributors (riels a month): their earnings grown as the model grows
+    them, held within the scheme's floor and ceiling of that year, so the path bends where the
+    nominal ceiling binds; ``rates`` the scheme's rate in force on 1 January of each year (0 in a year
+    it is not in force)."""
+
+    name: str
+    label: str
+    min_age: int
+    max_age: int
+    insured_share: float
+    wages: tuple[tuple[int, float], ...]  # (year, insurable wage, riels per insured person per month)
+    rates: tuple[tuple[int, float], ...]  # (year, rate of the contributable wage) for every year costed
+    worker_share: float  # of the contribution, paid by the worker (the rest by the employer or a subsidy)
+    coverage_note: str
+    microsimulation_revenue: float = 0.0  # the first year's microsimulated revenue (riels a year)
+
+    def rate_in(self, year: int) -> float:
+        return dict(self.rates)[year]
+
+    def wage_in(self, year: int) -> float:
+        return dict(self.wages)[year]
+
+    @property
+    def insurable_wage(self) -> float:
+        """The first year's insurable wage (riels a month)."""
+        return self.wages[0][1]
 
 
 def age_group(pop, lo: int, hi: int, sex: str = "both") -> np.ndarray:

@@ -180,34 +180,47 @@ def cost_by_year(years: pd.DataFrame, folder: Path) -> Chart | Skipped:
 
 
 def cost_by_measure(costs: pd.DataFrame, totals: pd.DataFrame, folder: Path) -> Chart | Skipped:
-    """A costing's annual cost by year, stacked by measure (billion riels), with the total in % of GDP."""
+    """A costing's annual cost by year, stacked by measure (billion riels), with the total in % of GDP;
+    the contributory measures' revenue, when there is any, as a dashed line (billion riels). A
+    costing of contributions alone shows the revenue alone, from zero."""
     years = [int(y) for y in totals["year"]]
-    caption = f"Annual cost by measure, {years[0]}-{years[-1]}"
-    if not np.any(totals["annual cost (riels)"].to_numpy() != 0):
-        return Skipped(caption, "no measure costs anything in any year")
+    revenue = totals.get("contributions revenue (riels)", pd.Series(0.0, index=totals.index)).to_numpy(dtype=float)
+    raises, spends = bool(np.any(revenue != 0)), bool(np.any(totals["annual cost (riels)"].to_numpy() != 0))
+    caption = (f"Annual cost by measure, {years[0]}-{years[-1]}" if spends else
+               f"Contributions raised by the schemes, {years[0]}-{years[-1]}")
+    if not spends and not raises:
+        return Skipped(caption, "no measure costs anything, and no scheme raises anything, in any year")
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8.5, 4.6))
     bottom = np.zeros(len(years))
-    labels = list(dict.fromkeys(costs["label"]))
+    labels = list(dict.fromkeys(costs["label"])) if spends else []
     palette = plt.get_cmap("tab10")
     for i, label in enumerate(labels):
         own = costs[costs["label"] == label].set_index("year")["annual cost (riels)"].reindex(years).fillna(0)
         values = own.to_numpy() / 1e9
         ax.bar(years, values, bottom=bottom, color=palette(i % 10), label="\n".join(textwrap.wrap(label, 40)))
         bottom += values
+    if raises:
+        ax.plot(years, revenue / 1e9, color="#333333", linestyle="--", marker="s",
+                label="contributions raised (revenue, not a cost)")
     ax.set_ylabel("billion riels per year (each year's prices)")
     ax.set_xlabel("year")
     ax.set_xticks(years)
+    ax.set_ylim(bottom=0)
     _billions(ax, "y")
-    share = totals["annual cost (% of GDP)"].to_numpy(dtype=float)
-    twin = ax.twinx()
-    twin.plot(years, share, marker="o", color="#c0392b")
-    twin.set_ylabel("total, % of GDP (line)", color="#c0392b")
-    twin.set_ylim(0, max(np.nanmax(share), 0.001) * 1.25)
-    twin.spines[["top"]].set_visible(False)
-    ax.set_title(caption + ": billion riels (bars) and % of GDP (line)", loc="left")
+    if spends:
+        share = totals["annual cost (% of GDP)"].to_numpy(dtype=float)
+        twin = ax.twinx()
+        twin.plot(years, share, marker="o", color="#c0392b")
+        twin.set_ylabel("total cost, % of GDP (line)", color="#c0392b")
+        twin.set_ylim(0, max(np.nanmax(share), 0.001) * 1.25)
+        twin.spines[["top"]].set_visible(False)
+        ax.set_title(caption + ": billion riels (bars" + ("; revenue dashed" if raises else "")
+                     + ") and % of GDP (line)", loc="left")
+    else:
+        ax.set_title(caption + ": billion riels a year, all schemes", loc="left")
     _style(ax)
-    _legend_below(ax, n=min(len(labels), 2))
+    _legend_below(ax, n=max(min(len(labels) + int(raises), 2), 1))
     return _save(fig, folder, "cost_by_measure.png", caption)
 
 

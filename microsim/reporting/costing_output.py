@@ -17,8 +17,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from microsim.engine.costing_measures import Measure, ShockMeasure
-from microsim.studies.costing import BASES, CostingInputs, costs_of, money_columns
+from microsim.engine.costing_measures import ContributionMeasure, Measure, ShockMeasure
+from microsim.studies.costing import BASES, REVENUE, CostingInputs, costs_of, money_columns
 from microsim.reporting.costing_workbook import write_costing_workbook
 from microsim.reporting.runfolder import RunOutput, input_hashes, jsonable, scenario_manifest
 from microsim.reporting import charts as chart_kit, report
@@ -29,18 +29,44 @@ COSTING_FORMAT = "microsim-costing/1"
 MONEY = "annual cost (riels)"
 
 
-def costs_table(measures: list, inputs: CostingInputs) -> pd.DataFrame:
-    """Every measure's costing by year in one long table (``measure`` and ``label`` first)."""
+def cost_measures(measures: list) -> list:
+    """The measures that cost something (benefits), without the contributory ones (revenue)."""
+    return [m for m in measures if not isinstance(m, ContributionMeasure)]
+
+
+def revenue_measures(measures: list) -> list[ContributionMeasure]:
+    return [m for m in measures if isinstance(m, ContributionMeasure)]
+
+
+def _long_table(measures: list, inputs: CostingInputs, columns: list[str] | None = None) -> pd.DataFrame:
     frames = [costs_of(m, inputs).assign(measure=m.name, label=m.label) for m in measures]
+    if not frames:
+        return pd.DataFrame(columns=["measure", "label", "year", *(columns or [])])
     table = pd.concat(frames, ignore_index=True)
     return table[["measure", "label", *[c for c in table.columns if c not in ("measure", "label")]]]
 
 
-def totals_table(costs: pd.DataFrame, inputs: CostingInputs) -> pd.DataFrame:
-    """All measures' annual cost by year: riels, USD, % of GDP and of government spending."""
-    total = costs.groupby("year", sort=True)[MONEY].sum()
-    years = list(total.index)
-    return pd.DataFrame([{"year": y, **money_columns(float(total[y]), y, inputs)} for y in years])
+def costs_table(measures: list, inputs: CostingInputs) -> pd.DataFrame:
+    """Every benefit measure's costing by year in one long table (``measure`` and ``label`` first);
+    contributory measures are in :func:`revenue_table`."""
+    return _long_table(cost_measures(measures), inputs, [MONEY, "annual cost (USD)", "annual cost (% of GDP)",
+                                                         "annual cost (% of government spending)"])
+
+
+def revenue_table(measures: list, inputs: CostingInputs) -> pd.DataFrame:
+    """Every contributory measure's revenue by year (insured, insurable wage, rate, revenue and its
+    workers' and employers' parts), in one long table."""
+    return _long_table(revenue_measures(measures), inputs, [REVENUE])
+
+
+def totals_table(costs: pd.DataFrame, inputs: CostingInputs, revenue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All benefit measures' annual cost by year: riels, USD, % of GDP and of government spending;
+    and, beside them, the contributory measures' revenue (riels; 0 without any)."""
+    total = costs.groupby("year", sort=True)[MONEY].sum().reindex(inputs.years, fill_value=0.0)
+    income = (revenue.groupby("year", sort=True)[REVENUE].sum() if revenue is not None and len(revenue)
+              else pd.Series(dtype=float)).reindex(inputs.years, fill_value=0.0)
+    return pd.DataFrame([{"year": y, **money_columns(float(total[y]), y, inputs),
+                          "contributions revenue (riels)": float(income[y])} for y in inputs.years])
 
 
 def checks_table(found: list[dict]) -> pd.DataFrame:
@@ -60,6 +86,19 @@ def _number(value):
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _revenue_json(m: ContributionMeasure, revenue: pd.DataFrame) -> dict:
+    own = revenue[revenue["measure"] == m.name]
+    fields = {k: v for k, v in dataclasses.asdict(m).items()
+              if k not in ("name", "label", "coverage_note", "microsimulation_revenue", "rates", "wages")}
+    return {"name": m.name, "label": m.label, "coverage_note": m.coverage_note, "parameters": fields,
+            "years": [{"year": int(r["year"]), "insured": _number(r["insured (persons)"]),
+                       "insurable_wage_riels_per_month": _number(r["insurable wage (riels per insured per month)"]),
+                       "rate": _number(r["contribution rate"]), "revenue_riels": _number(r[REVENUE]),
+                       "workers_part_riels": _number(r["workers' part (riels)"]),
+                       "revenue_usd": _number(r["revenue (USD)"]), "revenue_pct_gdp": _number(r["revenue (% of GDP)"])}
+                      for _, r in own.iterrows()]}
 
 
 def _measure_json(m, costs: pd.DataFrame) -> dict:
@@ -87,9 +126,11 @@ def costing_summary(scenario, measures: list, tables: dict, population: dict, op
                      "reform_overrides": jsonable(scenario.reform)},
         "population": population, "options": options,
         "years": [int(y) for y in totals["year"]],
-        "measures": [_measure_json(m, tables["costs"]) for m in measures],
+        "measures": [_measure_json(m, tables["costs"]) for m in cost_measures(measures)],
+        "contributions": [_revenue_json(m, tables["revenue"]) for m in revenue_measures(measures)],
         "total": [{"year": int(r["year"]), "cost_riels": _number(r[MONEY]), "cost_usd": _number(r["annual cost (USD)"]),
                    "cost_pct_gdp": _number(r["annual cost (% of GDP)"]),
+                   "contributions_revenue_riels": _number(r["contributions revenue (riels)"]),
                    "cost_pct_spending": _number(r["annual cost (% of government spending)"])}
                   for _, r in totals.iterrows()],
         "checks": [{"measure": r["measure"], "workbook_riels": _number(r["workbook cost (riels)"]),
@@ -103,6 +144,13 @@ AMOUNT_WORDS = {"benefit": "", "average": " (the average paid)", "per_birth": " 
 
 def describe_measure(m) -> str:
     """One line: how a measure is costed, in words with units."""
+    if isinstance(m, ContributionMeasure):
+        rates = sorted({rate for _, rate in m.rates})
+        return (f"revenue, not a cost: persons aged {m.min_age}-{m.max_age} x insured share {m.insured_share:.4f} "
+                f"({m.coverage_note}) x the insurable wage of the year ({m.insurable_wage:,.0f} riels a month in the "
+                f"first year, the contributors' earnings held within the scheme's floor and ceiling) x the scheme's "
+                f"rate in force each year ({', '.join(formatting.plain(r * 100, 2) + ' %' for r in rates)}) x 12; "
+                f"the workers pay {formatting.plain(m.worker_share * 100, 0)} % of it")
     if isinstance(m, ShockMeasure):
         how = (f"households of {', '.join(m.zones)} x share hit {m.share_hit:g}; of them {m.vertical_share:.4f} IDPoor "
                f"households topped up {m.vertical_amount:,.0f} and {m.horizontal_share:.4f} near-poor households paid "
@@ -113,7 +161,7 @@ def describe_measure(m) -> str:
     who = {"births": "births of the year", "disability": "all persons x the prevalence of disability"}.get(
         m.base, f"persons aged {m.min_age}-{m.max_age}" + ("" if m.sex == "both" else f" ({m.sex})"))
     index = {"none": "not indexed", "cpi": "indexed to the CPI",
-             "fixed": f"indexed by {m.indexation_rate:g} % a year"}[m.indexation]
+             "fixed": f"indexed by {m.indexation_rate:g} % a year", "wages": "moving with the model's earnings"}[m.indexation]
     return (f"{who} x coverage {m.coverage:.4f} ({m.coverage_note}) x take-up {m.take_up:g} x "
             f"{m.amount:,.0f} riels{AMOUNT_WORDS[m.amount_kind]} ({index}) x {m.months:g} payments x "
             f"(1 + {m.admin_rate:g} administration)")
@@ -140,8 +188,9 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
     manifest = costing_manifest(scenario, inputs, sim, population, calibration, options, command)
     write_live_workbook = functools.partial(write_costing_workbook, scenario_name=scenario.name, measures=measures,
                                             inputs=inputs, checks=found, population_label=population["path"])
-    costs = costs_table(measures, inputs)
-    tables = {"costs": costs, "totals": totals_table(costs, inputs), "checks": checks_table(found)}
+    costs, revenue = costs_table(measures, inputs), revenue_table(measures, inputs)
+    tables = {"costs": costs, "revenue": revenue, "totals": totals_table(costs, inputs, revenue),
+              "checks": checks_table(found)}
     summary = costing_summary(scenario, measures, tables, population, options)
     years = inputs.years
 
@@ -149,7 +198,8 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
         return {"cost_by_measure": chart_kit.cost_by_measure(costs, tables["totals"], folder)}
 
     def blocks(drawn):
-        wide = costs.pivot(index="year", columns="label", values=MONEY)[[m.label for m in measures]]
+        wide = costs.pivot(index="year", columns="label", values=MONEY).reindex(
+            index=years, columns=[m.label for m in cost_measures(measures)])
         by_year = pd.DataFrame({"year": [str(y) for y in wide.index]})
         for label in wide.columns:
             by_year[f"{label} (billion riels)"] = [report.billions(v) for v in wide[label]]
@@ -174,8 +224,12 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
                           "take-up x benefit x payments x (1 + administrative cost). `workbook.xlsx` holds the same "
                           "arithmetic as Excel formulas: change a yellow cell and the costs follow. Amounts in riels of "
                           "each year (nominal)."),
-                Heading("Annual cost by measure"), Table(by_year, tuple(by_year.columns[1:])),
+                *([Heading("Annual cost by measure"), Table(by_year, tuple(by_year.columns[1:]))]
+                  if cost_measures(measures) else
+                  [Heading("Annual cost"), Paragraph("The reform pays no benefit: it raises contributions only "
+                                                     "(below), so it costs the budget nothing.")]),
                 *report.chart_blocks(drawn["cost_by_measure"]),
+                *revenue_blocks(revenue, years),
                 Heading("How each measure is costed"), Bullets(tuple(f"**{m.label}**: {describe_measure(m)}." for m in measures)),
                 Heading(f"Checks: the workbook against the microsimulation, {years[0]}"),
                 Table(shown, tuple(shown.columns[1:])),
@@ -183,3 +237,20 @@ def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, fou
 
     return RunOutput(kind="costing", title=f"Costing: {scenario.name}", summary=summary, tables=tables, sheets=[],
                      charts=charts, report=blocks, manifest=manifest, workbook=write_live_workbook)
+
+
+def revenue_blocks(revenue: pd.DataFrame, years: list[int]) -> list:
+    """The contributory measures' revenue by year (billion riels, and insured persons), when any."""
+    if not len(revenue):
+        return []
+    wide = revenue.pivot(index="year", columns="label", values=REVENUE).reindex(years)
+    insured = revenue.pivot(index="year", columns="label", values="insured (persons)").reindex(years)
+    by_year = pd.DataFrame({"year": [str(y) for y in years]})
+    for label in wide.columns:
+        by_year[f"{label}: insured (persons)"] = [formatting.persons(v) for v in insured[label]]
+        by_year[f"{label}: revenue (billion riels)"] = [report.billions(v) for v in wide[label]]
+    return [Heading("Contributions by scheme (revenue, not a cost)"),
+            Paragraph("Insured workers x insurable wage x the scheme's rate in force on 1 January of the year x 12 "
+                      "months (riels of each year); the workbook's Calc_ sheets of these schemes hold the same "
+                      "formulas, with the workers' and employers' parts."),
+            Table(by_year, tuple(by_year.columns[1:]))]

@@ -21,12 +21,13 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from microsim.engine.costing_measures import MAX_AGE, Measure, ShockMeasure
-from microsim.studies.costing import BASES, BIRTHS, PREVALENCE, ZONES, CostingInputs, costs_of, measure_costs
+from microsim.engine.costing_measures import MAX_AGE, ContributionMeasure, Measure, ShockMeasure
+from microsim.studies.costing import (BASES, BIRTHS, PREVALENCE, REVENUE, ZONES, CostingInputs, costs_of,
+                                      measure_costs)
 from microsim.reporting.sheets import column_letter
-from microsim.reporting.costing_workbook_inputs import (NON_NEGATIVE, POSITIVE, demography_column, demography_sheet,
-                                                        households_sheet, input_checks, population_sheet,
-                                                        shock_input_checks, validation)
+from microsim.reporting.costing_workbook_inputs import (NON_NEGATIVE, POSITIVE, contribution_input_checks,
+                                                        demography_column, demography_sheet, households_sheet,
+                                                        input_checks, population_sheet, shock_input_checks, validation)
 
 PARAMS = (  # name, words, unit, field of Measure
     ("sex", "Sex eligible: both, male or female", "rule", "sex"),
@@ -36,7 +37,7 @@ PARAMS = (  # name, words, unit, field of Measure
     ("take_up", "Share of those reached who take it up", "share", "take_up"),
     ("amount", "Benefit in the first year (per payment)", "riels per person (a month, or once if months is 1)",
      "amount"),
-    ("indexation", "Indexation rule: none, cpi or fixed", "rule", "indexation"),
+    ("indexation", "Indexation rule: none, cpi, fixed or wages (the model's earnings)", "rule", "indexation"),
     ("rate", "Indexation rate, if fixed", "percent per year", "indexation_rate"),
     ("months", "Payments a year (12 monthly; 1 for a one-off lump sum)", "payments", "months"),
     ("admin", "Administrative cost, share of benefits", "share", "admin_rate"),
@@ -63,7 +64,9 @@ def _unit_of(m, pname: str) -> str:
 
 
 def varied(m) -> tuple[str, ...]:
-    """The parameters of a measure the Scenarios sheet sets."""
+    """The parameters of a measure the Scenarios sheet sets (none of a contributory measure's)."""
+    if isinstance(m, ContributionMeasure):
+        return ()
     return SHOCK_VARIED if isinstance(m, ShockMeasure) else VARIED
 
 
@@ -224,6 +227,80 @@ def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, format
     return python
 
 
+CONTRIBUTION_PARAMS = (  # name, words, unit, field of ContributionMeasure
+    ("min_age", "First age of the insured", "years", "min_age"),
+    ("max_age", "Last age of the insured", "years", "max_age"),
+    ("insured_share", "Insured persons per person of those ages", "share", "insured_share"),
+    ("worker_share", "Share of the contribution the worker pays", "share", "worker_share"),
+)
+
+
+def _contribution_sheets(book, m: ContributionMeasure, key: str, inputs: CostingInputs, formats: dict) -> pd.DataFrame:
+    """Param_ and Calc_ sheets of a contributory measure (revenue in column E, where a measure's cost is);
+    returns the revenue by year the formulas reproduce."""
+    years = inputs.years
+    prm = book.add_worksheet(f"Param_{key}")
+    prm.set_column(0, 0, 50)
+    prm.set_column(1, 1, 16)
+    prm.set_column(2, 2, 30)
+    prm.set_column(3, 3, 16)
+    prm.write_row(0, 0, [f"{m.label}: inputs (revenue, not a cost)", "value", "unit", "in use"], formats["head"])
+    for i, (pname, words, unit, field) in enumerate(CONTRIBUTION_PARAMS):
+        value = getattr(m, field)
+        row = i + 1
+        prm.write(row, 0, words)
+        prm.write_number(row, 1, float(value), formats["share_in"] if unit == "share" else formats["number_in"])
+        prm.data_validation(row, 1, row, 1, validation(pname, unit))
+        prm.write_formula(row, 3, f"=B{row + 1}", None, float(value))
+        prm.write(row, 2, unit)
+        book.define_name(f"{key}_{pname}", f"='Param_{key}'!$D${row + 1}")
+    first_rate_row = len(CONTRIBUTION_PARAMS) + 3  # 0-based: the rate by year, one row per year
+    prm.write_row(first_rate_row - 1, 0, ["year", "contribution rate in force on 1 January (share)",
+                                          "insurable wage (riels per insured person per month)"], formats["head"])
+    for i, y in enumerate(years):
+        prm.write(first_rate_row + i, 0, y)
+        prm.write_number(first_rate_row + i, 1, m.rate_in(y), formats["share_in"])
+        prm.write_number(first_rate_row + i, 2, m.wage_in(y), formats["number_in"])
+    last_rate_row = first_rate_row + len(years) - 1
+    prm.data_validation(first_rate_row, 1, last_rate_row, 1, validation("rate_share", "share"))
+    prm.data_validation(first_rate_row, 2, last_rate_row, 2, validation("insurable_wage", "riels per month"))
+    prm.write(last_rate_row + 2, 0, f"Insured: {m.coverage_note}. The rates are the scheme's by law (or the "
+                                    "reform's), year by year; the insurable wage is the first year's contributors' mean "
+                                    "wage in each year, their earnings grown as the model grows them and held within "
+                                    "the scheme's floor and ceiling. Change any of them.", formats["wrap"])
+
+    calc = book.add_worksheet(f"Calc_{key}")
+    calc.set_column(0, 9, 19)
+    calc.write_row(0, 0, ["year", "persons of the ages", "insured (persons)", "insurable wage (riels a month)",
+                          "revenue (riels)", "contribution rate", "workers' part (riels)",
+                          "employers' and others' part (riels)", "revenue (% of GDP)", "revenue (USD)"], formats["head"])
+    python = costs_of(m, inputs)
+    money, pct, share = formats["money"], formats["pct"], formats["share"]
+    ages = f"Inputs_Population!$A$2:$A${MAX_AGE + 2}"
+    for i, y in enumerate(years):
+        r = i + 2
+        col = column_letter(i + 1)
+        values = python.iloc[i]
+        calc.write_number(r - 1, 0, y)
+        calc.write_formula(r - 1, 1, f'=SUMIFS(Inputs_Population!{col}$2:{col}${MAX_AGE + 2},{ages},">="&{key}_min_age,'
+                                     f'{ages},"<="&{key}_max_age)', money, values["persons of the ages (persons)"])
+        calc.write_formula(r - 1, 2, f"=B{r}*{key}_insured_share", money, values["insured (persons)"])
+        calc.write_formula(r - 1, 3, f"='Param_{key}'!C{first_rate_row + i + 1}", money,
+                           values["insurable wage (riels per insured per month)"])
+        calc.write_formula(r - 1, 5, f"='Param_{key}'!B{first_rate_row + i + 1}", share, values["contribution rate"])
+        calc.write_formula(r - 1, 4, f"=C{r}*D{r}*F{r}*12", money, values[REVENUE])
+        calc.write_formula(r - 1, 6, f"=E{r}*{key}_worker_share", money, values["workers' part (riels)"])
+        calc.write_formula(r - 1, 7, f"=E{r}-G{r}", money, values["employers' and others' part (riels)"])
+        calc.write_formula(r - 1, 8, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["revenue (% of GDP)"])
+        usd = values["revenue (USD)"]
+        calc.write_formula(r - 1, 9, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money, 0 if pd.isna(usd) else usd)
+    calc.write(len(years) + 2, 0, "Revenue = insured x insurable wage x rate x 12 months (riels of each year): what the "
+                                  "scheme raises, not a cost of the budget.")
+    calc.freeze_panes(1, 1)
+    calc.protect("", {"format_columns": True})
+    return python
+
+
 def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measure], inputs: CostingInputs,
                            checks: list[dict], population_label: str) -> None:
     years = inputs.years
@@ -252,7 +329,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
              ("The arithmetic (each Calc_ sheet): eligible = persons of the eligible ages in the year "
               "(Inputs_Population; for a maternity benefit the births of the year and for a disability benefit all "
               "persons x the prevalence of disability, both from Inputs_Demography); beneficiaries = eligible x "
-              "coverage x take-up; benefit = amount x index (none: 1; cpi: CPI index of the year; fixed: "
+              "coverage x take-up; benefit = amount x index (none: 1; cpi: CPI index of the year; wages: the "
+              "earnings index of the year, for a benefit that is a share of a wage; fixed: "
               "(1 + rate)^(years since the first)); annual cost = beneficiaries x benefit x months x (1 + "
               "administrative cost); then % of GDP and of government spending.",
               None),
@@ -264,6 +342,11 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
               "choose one in the drop-down and set the switch to 1, and every Param_ sheet's 'in use' column, every "
               "Calc_ sheet and the Summary follow. With the switch at 0 each Param_ sheet's own yellow values are used.",
               None),
+             ("Contributions (a social insurance scheme the reform switches on or changes) are revenue, not a cost: "
+              "its Param_ sheet holds the insured share of persons of the insured ages and, year by year, the "
+              "contribution rate in force on 1 January and the insurable wage; its Calc_ sheet gives insured = persons "
+              "x share, revenue = insured x wage x rate x 12, and the workers' and employers' parts. The Summary shows "
+              "revenue beside the costs, never in their total.", None),
              ("Checks: the microsimulation costs the same measures household by household; the Checks sheet shows both "
               "for the first year and why they differ (targeting by household, take-up drawn person by person).", None),
              ("Formula sheets are protected without a password (Review > Unprotect sheet) so that formulas are not "
@@ -274,19 +357,22 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     # Inputs_Macro: a row per year
     mac = book.add_worksheet("Inputs_Macro")
     mac.write_row(0, 0, ["year", "GDP (riels)", "CPI index (first year = 1)", "government spending (riels)",
-                         "riels per USD"], head)
-    mac.set_column(0, 4, 22)
+                         "riels per USD", "earnings index (first year = 1)"], head)
+    mac.set_column(0, 5, 22)
     for i, y in enumerate(years):
         mac.write_number(i + 1, 0, y)
         mac.write_number(i + 1, 1, inputs.gdp[y], money_in)
         mac.write_number(i + 1, 2, inputs.cpi[y], index_in)
         mac.write_number(i + 1, 3, inputs.spending[y], money_in)
         mac.write_number(i + 1, 4, inputs.usd.get(y, 0.0), money_in)
+        mac.write_number(i + 1, 5, (inputs.wages or {}).get(y, 1.0), index_in)
     mac.data_validation(1, 1, n, 3, POSITIVE)
+    mac.data_validation(1, 5, n, 5, POSITIVE)
     mac.data_validation(1, 4, n, 4, NON_NEGATIVE | {"error_message": "Expected riels per US dollar, 0 or more "
                                                                       "(0: no US dollar column)."})
     mac.write(n + 2, 0, "Sources: policies/macro.yaml (GDP grown from the 2025 budget law's level with real growth and "
-                        "CPI inflation; spending from the budget laws).", wrap)
+                        "CPI inflation; spending from the budget laws). The earnings index is how the model grows "
+                        "earnings and consumption: prices times real consumption per head.", wrap)
 
     # Inputs_Population (both sexes), then by sex: ages down, years across
     population_sheet(book, "Inputs_Population", inputs.population, years, head, money_in,
@@ -311,6 +397,11 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
         while key in keys:  # two names alike in their first 20 characters
             key = key[:18] + f"{len(keys):02d}"
         keys.add(key)
+        if isinstance(m, ContributionMeasure):
+            summary_refs[m.name] = (key, _contribution_sheets(book, m, key, inputs, {
+                "head": head, "share_in": share_in, "number_in": number_in, "text_in": text_in, "wrap": wrap,
+                "money": money, "pct": pct, "share": book.add_format({"num_format": "0.0000"})}))
+            continue
         if isinstance(m, ShockMeasure):
             summary_refs[m.name] = (key, _shock_sheets(book, m, key, inputs, {
                 "head": head, "share_in": share_in, "number_in": number_in, "wrap": wrap, "money": money, "pct": pct},
@@ -328,7 +419,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             prm.write(row, 0, words)
             if pname in ("indexation", "sex"):
                 prm.write_string(row, 1, str(value), text_in)
-                choices = ["none", "cpi", "fixed"] if pname == "indexation" else ["both", "male", "female"]
+                choices = ["none", "cpi", "fixed", "wages"] if pname == "indexation" else ["both", "male", "female"]
                 prm.data_validation(row, 1, row, 1, {"validate": "list", "source": choices})
                 prm.write_formula(row, 3, f"=B{row + 1}", None, str(value))
             else:
@@ -366,7 +457,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             calc.write_formula(r - 1, 2, f"=B{r}*{key}_coverage*{key}_take_up", money, values["beneficiaries (persons)"])
             calc.write_formula(r - 1, 3, f'=IF({key}_indexation="cpi",{key}_amount*Inputs_Macro!C{r},'
                                          f'IF({key}_indexation="fixed",{key}_amount*(1+{key}_rate/100)^(A{r}-$A$2),'
-                                         f'{key}_amount))', money, values["benefit (riels per person per month)"])
+                                         f'IF({key}_indexation="wages",{key}_amount*Inputs_Macro!F{r},{key}_amount)))',
+                               money, values["benefit (riels per person per month)"])
             calc.write_formula(r - 1, 4, f"=C{r}*D{r}*{key}_months*(1+{key}_admin)", money, values["annual cost (riels)"])
             calc.write_formula(r - 1, 5, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["annual cost (% of GDP)"])
             calc.write_formula(r - 1, 6, f"=E{r}/Inputs_Macro!D{r}*100", pct,
@@ -381,30 +473,48 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     # Summary: costs by year for every measure, and their total; a chart
     billions = book.add_format({"num_format": "#,##0.0"})
     summ = book.add_worksheet("Summary")
-    summ.set_column(0, len(measures) + 2, 22)
+    spenders = [m for m in measures if not isinstance(m, ContributionMeasure)]
+    schemes = [m for m in measures if isinstance(m, ContributionMeasure)]
+    k = len(spenders)
+    summ.set_column(0, k + 3 + len(schemes), 22)
     summ.write(0, 0, "year", head)
-    for j, m in enumerate(measures):
+    for j, m in enumerate(spenders):
         summ.write(0, j + 1, f"{m.label} (billion riels)", head)
-    summ.write(0, len(measures) + 1, "total (billion riels)", head)
-    summ.write(0, len(measures) + 2, "total (% of GDP)", head)
+    summ.write(0, k + 1, "total (billion riels)", head)
+    summ.write(0, k + 2, "total (% of GDP)", head)
+    for j, m in enumerate(schemes):  # revenue, right of the costs' total: never in it
+        summ.write(0, k + 3 + j, f"revenue, not a cost: {m.label} (billion riels)", head)
     for i, y in enumerate(years):
         r = i + 2
         summ.write_number(r - 1, 0, y)
         total = 0.0
-        for j, m in enumerate(measures):
+        for j, m in enumerate(spenders):
             key, python = summary_refs[m.name]
             value = python.iloc[i]["annual cost (riels)"] / 1e9
             total += value
             summ.write_formula(r - 1, j + 1, f"='Calc_{key}'!E{r}/1000000000", billions, value)
-        last = column_letter(len(measures))
-        summ.write_formula(r - 1, len(measures) + 1, f"=SUM(B{r}:{last}{r})", billions, total)
-        summ.write_formula(r - 1, len(measures) + 2, f"={column_letter(len(measures) + 1)}{r}*1000000000/Inputs_Macro!B{r}*100",
+        total_formula = f"=SUM(B{r}:{column_letter(k)}{r})" if k else "=0"
+        summ.write_formula(r - 1, k + 1, total_formula, billions, total)
+        summ.write_formula(r - 1, k + 2, f"={column_letter(k + 1)}{r}*1000000000/Inputs_Macro!B{r}*100",
                            pct, total * 1e9 / inputs.gdp[y] * 100)
-    chart = book.add_chart({"type": "column", "subtype": "stacked"})
-    for j, m in enumerate(measures):
-        chart.add_series({"name": ["Summary", 0, j + 1], "categories": ["Summary", 1, 0, n, 0],
-                          "values": ["Summary", 1, j + 1, n, j + 1]})
-    chart.set_title({"name": f"Annual cost by measure, {years[0]}-{years[-1]} (billion riels)"})
+        for j, m in enumerate(schemes):
+            key, python = summary_refs[m.name]
+            summ.write_formula(r - 1, k + 3 + j, f"='Calc_{key}'!E{r}/1000000000", billions,
+                               python.iloc[i][REVENUE] / 1e9)
+    bars = book.add_chart({"type": "column", "subtype": "stacked"}) if spenders else None
+    for j, m in enumerate(spenders):
+        bars.add_series({"name": ["Summary", 0, j + 1], "categories": ["Summary", 1, 0, n, 0],
+                         "values": ["Summary", 1, j + 1, n, j + 1]})
+    lines = book.add_chart({"type": "line"}) if schemes else None
+    for j in range(len(schemes)):  # the revenue as dashed lines (over the cost bars, if any)
+        lines.add_series({"name": ["Summary", 0, k + 3 + j], "categories": ["Summary", 1, 0, n, 0],
+                          "values": ["Summary", 1, k + 3 + j, n, k + 3 + j], "marker": {"type": "square"},
+                          "line": {"dash_type": "dash"}})
+    chart = bars or lines
+    if bars is not None and lines is not None:
+        bars.combine(lines)
+    chart.set_title({"name": f"Annual cost by measure{' and revenue by scheme' if schemes else ''}, "
+                             f"{years[0]}-{years[-1]} (billion riels)"})
     chart.set_x_axis({"name": "year"})
     chart.set_y_axis({"name": "billion riels a year"})
     chart.set_legend({"position": "bottom"})
@@ -418,7 +528,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     chk.set_column(0, 0, 40)
     chk.set_column(1, 3, 22)
     chk.set_column(4, 4, 90, wrap)
-    chk.write_row(0, 0, [f"measure ({years[0]})", "workbook cost (riels)", "microsimulation cost (riels)",
+    chk.write_row(0, 0, [f"measure ({years[0]})", "workbook cost or revenue (riels)", "microsimulation (riels)",
                          "difference (%)", "why"], head)
     for i, c in enumerate(checks):
         key = summary_refs[c["measure"]][0]
@@ -441,7 +551,9 @@ def _input_checks(book, chk, measures, summary_refs: dict, first_row: int, head,
     rows = []
     for m in measures:
         key = summary_refs[m.name][0]
-        rows += (shock_input_checks if isinstance(m, ShockMeasure) else input_checks)(key, m.label)
+        kind = (contribution_input_checks if isinstance(m, ContributionMeasure)
+                else shock_input_checks if isinstance(m, ShockMeasure) else input_checks)
+        rows += kind(key, m.label)
     chk.write_row(first_row, 0, ["input check (values in use)", "status", "", "", "if not ok"], head)
     for i, (what, condition, advice) in enumerate(rows):
         row = first_row + 1 + i

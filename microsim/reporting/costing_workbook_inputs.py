@@ -89,6 +89,17 @@ def shock_input_checks(key: str, label: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def contribution_input_checks(key: str, label: str) -> list[tuple[str, str, str]]:
+    """The input checks of a contributory measure (as :func:`input_checks`)."""
+    return [
+        (f"{label}: first age not above last age", f"{key}_min_age<={key}_max_age",
+         "The first age of the insured is above the last: nobody contributes. Swap them."),
+        (f"{label}: insured share and workers' share are 0 to 1",
+         f"AND({key}_insured_share>=0,{key}_insured_share<=1,{key}_worker_share>=0,{key}_worker_share<=1)",
+         "A share is between 0 and 1 (0.5 for 50 %)."),
+    ]
+
+
 def population_sheet(book, name: str, frame, years: list[int], head, number, note: str) -> None:
     """A sheet of persons by single age (rows 0..100) and year (columns), as yellow inputs."""
     sheet = book.add_worksheet(name)

@@ -11,6 +11,15 @@ For each measure and year::
     benefit       = amount x its index (none: 1; cpi: CPI(year) / CPI(first year); fixed: (1 + rate)^(year - first))
     annual cost   = beneficiaries x benefit x months x (1 + administrative cost rate)
 
+A social insurance scheme the reform switches on or changes is costed as revenue (a
+contributory measure, never added to the costs)::
+
+    insured       = persons aged min_age..max_age x insured share (measured in the first year)
+    insurable wage = the first year's contributors' mean contributable wage in the year (their
+                    earnings grown as the model grows them, within the year's floor and ceiling)
+    revenue       = insured x insurable wage x the scheme's rate in force on 1 January x 12
+                    (workers' part = revenue x worker share; the rest the employer's)
+
 ``coverage`` is the share of the age group the measure's targeting reaches (1 for a universal
 benefit; for a pension-tested pension, those without a contributory pension), measured on the
 population in the first year and held. A spreadsheet sees age groups, not households: where the
@@ -21,6 +30,7 @@ person by person), the two differ, and the workbook's Checks sheet says by how m
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,14 +38,16 @@ import pandas as pd
 
 from microsim.engine.benefit import paid
 from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
-from microsim.engine.costing_measures import (MAX_AGE, Measure, ShockMeasure, age_group, average_paid, indexation,
-                                              reached_share)
+from microsim.engine.costing_measures import (MAX_AGE, ContributionMeasure, Measure, ShockMeasure, age_group,
+                                              average_paid, indexation, reached_share)
 from microsim.errors import SpecError
 from microsim.synth.spec import ZONES
 from microsim.population.ageing import bring_to_year
 from microsim.common.determinism import one_blas_thread
 from microsim.engine.macro import load_macro
-from microsim.studies.run import check_years, simulate_year
+from microsim.behaviour.earnings import year_earnings
+from microsim.engine.economy import year_economy
+from microsim.studies.run import check_years, scenario_trees, simulate_year, supported_years
 from microsim.engine.system import load_system
 from microsim.engine.yaml_benefits import RULES
 
@@ -61,6 +73,7 @@ class CostingInputs:
     population_by_sex: dict | None = None  # "male"/"female" -> a frame like ``population``
     demography: pd.DataFrame | None = None  # one row per year: births, disability, IDPoor (see demography_row)
     households_by_zone: pd.DataFrame | None = None  # index zone, one column per year (households)
+    wages: dict[int, float] | None = None  # index of the model's earnings (prices x real consumption), first year = 1
 
 
 DEMOGRAPHY_COLUMNS = {
@@ -105,9 +118,10 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
 
     macro = macro or load_macro()
     check_years(years[0], years[-1], macro)
-    columns, by_sex, demography, households = {}, {"male": {}, "female": {}}, {}, {}
+    columns, by_sex, demography, households, earnings = {}, {"male": {}, "female": {}}, {}, {}, {}
     for y in years:  # a loop over years
         pop = one_blas_thread(bring_to_year)(base, y, ageing)[0]
+        earnings[y] = year_economy(pop, y, macro, growth=True).consumption_factor  # as first_year_simulation
         columns[y] = population_by_age(pop)
         demography[y] = demography_row(pop)
         households[y] = pop.households.groupby("zone", observed=False)["weight"].sum().reindex(list(ZONES)).fillna(0.0)
@@ -121,7 +135,8 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
                          cpi={y: macro.cpi(y) / macro.cpi(years[0]) for y in years}, usd=usd,
                          population_by_sex={sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()},
                          demography=pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"),
-                         households_by_zone=pd.DataFrame(households).rename_axis("zone"))
+                         households_by_zone=pd.DataFrame(households).rename_axis("zone"),
+                         wages={y: earnings[y] / earnings[years[0]] for y in years})
 
 
 def costing_of(scenario, base, first: int, last: int, ageing: bool = True):
@@ -149,13 +164,17 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     params = sim.reform.params
     weights = pop.person_weight()
 
-    modules = load_system()[0]
-    out, skipped, contributions = [], [], []
-    for name in sorted(scenario_modules(scenario) & set(sim.reform.active)):
+    modules, _, reform_tree = scenario_trees(sim.scenario)
+    out, skipped = [], []
+    named = scenario_modules(scenario)
+    named |= {n for n, m in modules.items() if m.follows in named}  # a scheme's benefit follows its switch
+    named |= {n for n, m in modules.items() if m.is_contribution  # schemes reading a named scheme's rules
+              and any(i in named and i in modules and modules[i].is_contribution for i in m.inputs)}
+    for name in sorted(named & set(sim.reform.active)):
         p = getattr(params, name)
         module = modules.get(name)
-        if module is not None and module.is_contribution:  # revenue, not a measure's cost [a contributory measure: to come]
-            contributions.append(name)
+        if module is not None and module.is_contribution:  # revenue: a contributory measure
+            out.append(contribution_measure(sim, name, reform_tree))
             continue
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         if module is not None and module.costing is not None:  # the programme says how it is counted
@@ -163,7 +182,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
             continue
         person = module is not None and module.entity == "person" and not module.counted_in_consumption
         if person and not (hasattr(p, "amount") and isinstance(p.amount, (int, float))):
-            measure = average_measure(sim, name, p, label)  # amounts that vary by person
+            measure = average_measure(sim, name, p, label, from_wages="earnings" in module.inputs)  # amounts vary
             if measure is None:
                 skipped.append(name)
             else:
@@ -194,22 +213,60 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
                            admin_rate=float(params.simulation.admin_cost_rate), coverage_note=note, sex=sex))
     if not out:
         raise SpecError(f"{scenario.path}: the reform has no measure cohort costing can express: a person benefit "
-                        "switched on or changed by the reform"
+                        "or a social insurance scheme switched on or changed by the reform"
                         + (f" ({', '.join(skipped)} pay households, nobody, or amounts already in the survey's "
                            "consumption)" if skipped else "")
-                        + (f" ({', '.join(contributions)}: social insurance contributions, whose revenue, coverage "
-                           "and subsidies `microsim run` and `microsim project` give)" if contributions else "")
                         + ". Use `microsim run` for the others.")
     return out
 
 
-def average_measure(sim, name: str, p, label: str) -> Measure | None:
+def contribution_measure(sim, name: str, tree) -> ContributionMeasure:
+    """A contribution scheme as a contributory measure: who pays (the ages of the first year's
+    contributors, and their share of persons of those ages); for every year the model can simulate,
+    the scheme's rate on 1 January (0 when it is not in force) and the mean contributable wage of the
+    first year's contributors (their earnings grown as the model grows them, held within that year's
+    floor and ceiling; first-year weights), read from the reform's dated parameters."""
+    pop = sim.population
+    weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
+    paid = np.asarray(sim.reform.contributions[name], dtype=np.float64)
+    payers = paid > 0
+    p = getattr(sim.reform.params, name)
+    record = next(c for c in sim.result.contributions if c.scheme == name)
+    where = str(sim.scenario.path)
+    first, last = sim.scenario.year, supported_years(sim.macro)[1]
+    if payers.any():
+        lo, hi = int(age[payers].min()), int(min(age[payers].max(), MAX_AGE))
+        share = float(weights @ payers) / float(weights @ age_group(pop, lo, hi))
+    else:
+        lo, hi, share = int(getattr(p, "min_age", 15)), int(getattr(p, "max_age", 64)), 0.0
+    earnings = year_earnings(pop, sim.economy)[payers]  # riels a month in the first year
+    among = weights[payers]
+    rates, wages = [], []
+    for year in range(first, last + 1):
+        on = dt.date(year, 1, 1)
+
+        def value(field):
+            return tree.parameters[f"{name}.{field}"].entry_at(on, where)[1]
+        growth = year_economy(pop, year, sim.macro, growth=True).consumption_factor / sim.economy.consumption_factor
+        held = np.clip(earnings * growth, value("wage_floor"), value("wage_ceiling"))
+        wages.append((year, float(among @ held) / float(among.sum()) if payers.any() else 0.0))
+        rates.append((year, float(value("rate")) if value("active") else 0.0))
+    note = (f"the share of persons aged {lo}-{hi} paying in {first} (members, and those a reform enrols or "
+            "take-up brings in), held in later years")
+    return ContributionMeasure(name=name, label=record.label, min_age=lo, max_age=hi, insured_share=share,
+                               wages=tuple(wages), rates=tuple(rates), worker_share=float(p.worker_share),
+                               coverage_note=note, microsimulation_revenue=record.revenue_reform_riels_per_year)
+
+
+def average_measure(sim, name: str, p, label: str, from_wages: bool = False) -> Measure | None:
     """A person benefit whose amount varies by person (school level, pregnancy or infancy, a wage),
     costed by its average paid a month in the first year, held in later years (the first year equals
     the microsimulation). Paid only around births (pregnant women, children under 2): per birth,
     eligible = births. Otherwise by ages: eligible = persons of the ages paid (the module's own
     ``min_age`` / ``max_age`` when it has them; one sex if only one is paid), coverage = the share of
-    them paid (before take-up). None when nobody is paid."""
+    them paid (before take-up). None when nobody is paid. A benefit computed from wages
+    (``from_wages``) that the reform does not index follows the model's earnings (``wages``), as
+    the microsimulation's does."""
     pop = sim.population
     weights, age = pop.person_weight(), pop.persons["age"].to_numpy()
     amounts = np.asarray(sim.reform.benefits[name], dtype=np.float64)
@@ -219,6 +276,8 @@ def average_measure(sim, name: str, p, label: str) -> Measure | None:
         return None
     admin = float(sim.reform.params.simulation.admin_cost_rate)
     rule, rate = indexation(sim, name)
+    if from_wages and rule == "none":
+        rule = "wages"
     births = float(weights @ (age == 0))
     around_births = pop.persons["pregnant"].to_numpy() | (age < 2)
     take_up = float(getattr(p, "take_up", 1.0))
@@ -257,9 +316,36 @@ def shock_costs(m: ShockMeasure, inputs: CostingInputs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+REVENUE = "revenue (riels)"
+
+
+def contribution_costs(m: ContributionMeasure, inputs: CostingInputs) -> pd.DataFrame:
+    """A contributory measure's revenue by year, as its Calc_ sheet computes it (riels of each year)."""
+    rows = []
+    for y in inputs.years:
+        persons = float(inputs.population.loc[m.min_age:m.max_age, y].sum())
+        insured = persons * m.insured_share
+        wage, rate = m.wage_in(y), m.rate_in(y)
+        revenue = insured * wage * rate * MONTHS_A_YEAR
+        rows.append({"year": y, "persons of the ages (persons)": persons, "insured (persons)": insured,
+                     "insurable wage (riels per insured per month)": wage, "contribution rate": rate,
+                     REVENUE: revenue, "workers' part (riels)": revenue * m.worker_share,
+                     "employers' and others' part (riels)": revenue * (1 - m.worker_share),
+                     "revenue (USD)": revenue / inputs.usd[y] if inputs.usd.get(y) else np.nan,
+                     "revenue (% of GDP)": revenue / inputs.gdp[y] * 100})
+    return pd.DataFrame(rows)
+
+
 def costs_of(m, inputs: CostingInputs) -> pd.DataFrame:
-    """A measure's costing by year, whichever kind it is."""
+    """A measure's costing by year, whichever kind it is (a contributory measure's is its revenue)."""
+    if isinstance(m, ContributionMeasure):
+        return contribution_costs(m, inputs)
     return shock_costs(m, inputs) if isinstance(m, ShockMeasure) else measure_costs(m, inputs)
+
+
+def first_year_amount(m, inputs: CostingInputs) -> float:
+    """A measure's first year in the workbook: its cost (riels a year), or a scheme's revenue."""
+    return float(costs_of(m, inputs).iloc[0][REVENUE if isinstance(m, ContributionMeasure) else "annual cost (riels)"])
 
 
 def yaml_rules(name: str) -> dict:
@@ -289,7 +375,8 @@ def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
     for y in inputs.years:
         eligible = eligible_persons(m, inputs, y)
         beneficiaries = eligible * m.coverage * m.take_up
-        index = {"none": 1.0, "cpi": inputs.cpi[y], "fixed": (1 + m.indexation_rate / 100) ** (y - first)}[m.indexation]
+        index = {"none": 1.0, "cpi": inputs.cpi[y], "fixed": (1 + m.indexation_rate / 100) ** (y - first),
+                 "wages": (inputs.wages or {}).get(y, 1.0)}[m.indexation]
         benefit = m.amount * index
         cost = beneficiaries * benefit * m.months * (1 + m.admin_rate)
         rows.append({"year": y, "eligible (persons)": eligible, "beneficiaries (persons)": beneficiaries,
@@ -312,15 +399,24 @@ def checks(scenario, base, measures: list[Measure], inputs: CostingInputs, agein
     by_name = {p.programme: p for p in sim.result.programmes}
     out = []
     for m in measures:
-        micro = m.microsimulation_cost if getattr(m, "microsimulation_cost", None) is not None \
-            else by_name[m.name].cost_reform_riels_per_year
-        out.append({"measure": m.name, "label": m.label, "workbook": float(costs_of(m, inputs).iloc[0]["annual cost (riels)"]),
+        if isinstance(m, ContributionMeasure):
+            micro = m.microsimulation_revenue
+        else:
+            micro = m.microsimulation_cost if getattr(m, "microsimulation_cost", None) is not None \
+                else by_name[m.name].cost_reform_riels_per_year
+        out.append({"measure": m.name, "label": m.label, "workbook": first_year_amount(m, inputs),
                     "microsimulation": micro, "why": _why(m, sim, inputs)})
     return out
 
 
 def _why(m, sim, inputs: CostingInputs) -> str:
     """Why a measure's workbook cost and the microsimulation's differ (or agree), in words."""
+    if isinstance(m, ContributionMeasure):
+        return ("Revenue, not a cost. The workbook applies the first year's insured share of persons aged "
+                f"{m.min_age}-{m.max_age} and their mean contributable wage, measured on the same persons, so the "
+                "first year agrees (to rounding); later years keep the share while the ages' population follows the "
+                "projection, and take the first year's contributors' wages grown and held in the band with the first "
+                "year's weights, whereas the microsimulation reweights them each year.")
     if isinstance(m, ShockMeasure):
         return ("The workbook applies the first year's IDPoor and near-poor households per household hit, measured "
                 "on the same households, so the first year agrees (to rounding); later years keep these shares "

@@ -66,6 +66,16 @@ class Simulation:
         return self.economy.price_factor
 
 
+def scenario_trees(scenario: Scenario):
+    """The modules, and the parameter trees of the scenario's baseline and reform (every dated value,
+    the scenario's overrides from its date): what :func:`simulate` evaluates on the year's date, and
+    what a costing reads year by year."""
+    modules, tree = load_system()
+    where, allow = str(scenario.path), scenario.allow_implausible
+    base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date, allow)
+    return modules, base_tree, base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date, allow)
+
+
 @one_blas_thread
 def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | None = None,
              economy: YearEconomy | None = None, ageing: bool = False, strain: dict | None = None) -> Simulation:
@@ -79,11 +89,8 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     macro = macro or load_macro()
     check_year(scenario.year, macro)
     economy = economy or year_economy(pop, scenario.year, macro, growth=False)
-    modules, tree = load_system()
+    modules, base_tree, reform_tree = scenario_trees(scenario)
     where = str(scenario.path)
-    allow = scenario.allow_implausible
-    base_tree = tree.with_overrides(scenario.baseline, f"{where}, baseline", scenario.overrides_date, allow)
-    reform_tree = base_tree.with_overrides(scenario.reform, f"{where}, reform", scenario.overrides_date, allow)
     t1 = time.perf_counter()
     cache = pop.cache.weighted.setdefault("module_outputs", {})
     run = dict(pop=pop, modules=modules, date=scenario.date, macro=macro, seed=scenario.seed, jobs=jobs, where=where,
@@ -135,7 +142,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     return Simulation(scenario=scenario, population=pop, macro=macro, economy=economy, baseline=base, reform=reform,
                       tables=tables, result=result,
                       seconds={"parameters_s": t1 - t0, "modules_s": t2 - t1, "outputs_s": t3 - t2},
-                      parameter_files=tree.file_digests,
+                      parameter_files=base_tree.file_digests,
                       parameters={"baseline": in_force, "reform_changes": changed}, base_metadata=dict(pop.metadata))
 
 

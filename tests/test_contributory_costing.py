@@ -1,0 +1,134 @@
+"""The contributory measure of ``microsim cost`` and the costing workbook: insured persons x
+insurable wage x the scheme's rate in force each year x 12, equal to the microsimulation's revenue
+in the first year, the same in Python and in the workbook's formulas, linear in the rate."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from microsim.cli import main
+from microsim.engine.costing_measures import ContributionMeasure
+from microsim.engine.scenario import load_scenario
+from microsim.paths import DEFAULT_POPULATION
+from microsim.population.io import read_population
+from microsim.studies.costing import REVENUE, checks, contribution_costs, costing_inputs, measures_of
+from microsim.studies.run import simulate_year
+
+DEFAULT = read_population(DEFAULT_POPULATION)
+YEARS = [2026, 2027, 2028, 2033]
+INPUTS = costing_inputs(DEFAULT, YEARS)
+SMALL = load_scenario("policies/scenarios/nssf_small_enterprises.yaml")
+UI = load_scenario("policies/scenarios/unemployment_insurance.yaml")
+
+
+def revenue_of(sim, scheme: str) -> float:
+    return next(c for c in sim.result.contributions if c.scheme == scheme).revenue_reform_riels_per_year
+
+
+def schemes(measures) -> dict[str, ContributionMeasure]:
+    return {m.name: m for m in measures if isinstance(m, ContributionMeasure)}
+
+
+def test_the_extension_is_costed_in_every_scheme_it_enrols_and_the_first_year_equals_the_run():
+    found = schemes(measures_of(SMALL, DEFAULT, 2026))
+    assert set(found) == {"nssf_pension_contributions", "nssf_health_contributions",
+                          "nssf_occupational_risk_contributions"}  # the extension's share is read by all three
+    sim = simulate_year(SMALL, DEFAULT, 2026)
+    for name, m in found.items():
+        first = contribution_costs(m, INPUTS).iloc[0]
+        assert first[REVENUE] == pytest.approx(revenue_of(sim, name), rel=1e-9), name
+        assert first["workers' part (riels)"] == pytest.approx(first[REVENUE] * m.worker_share, rel=1e-12)
+
+
+def test_the_rate_follows_the_law_year_by_year_and_the_arithmetic_is_exact():
+    pension = schemes(measures_of(SMALL, DEFAULT, 2026))["nssf_pension_contributions"]
+    assert [pension.rate_in(y) for y in YEARS] == [0.04, 0.04, 0.08, 0.1075]  # 1 January: October's rise next year
+    table = contribution_costs(pension, INPUTS).set_index("year")
+    for y in YEARS:
+        persons = INPUTS.population.loc[pension.min_age:pension.max_age, y].sum()
+        by_hand = persons * pension.insured_share * pension.wage_in(y) * pension.rate_in(y) * 12
+        assert table.loc[y, REVENUE] == pytest.approx(by_hand, rel=1e-12)
+    wages = [pension.wage_in(y) for y in YEARS]
+    assert 400_000 < wages[0] < wages[1] < wages[2] < wages[3] < 1_200_000  # grown, within the band
+    earnings = [INPUTS.wages[y] for y in YEARS]
+    assert wages[3] / wages[0] < earnings[3] / earnings[0]  # the nominal ceiling binds more as earnings grow
+
+
+def test_a_later_year_stays_near_the_microsimulation():
+    """Held shares and the first year's contributors' wages grown within the band: close to the run of
+    that year, not equal (the run reweights them)."""
+    pension = schemes(measures_of(SMALL, DEFAULT, 2026))["nssf_pension_contributions"]
+    later = contribution_costs(pension, INPUTS).set_index("year").loc[2028, REVENUE]
+    assert later == pytest.approx(revenue_of(simulate_year(SMALL, DEFAULT, 2028), "nssf_pension_contributions"),
+                                  rel=0.05)
+
+
+@settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(0, 5), st.sampled_from(YEARS))
+def test_revenue_is_linear_in_the_rate_and_a_zero_rate_raises_nothing(factor, year):
+    pension = schemes(measures_of(SMALL, DEFAULT, 2026))["nssf_pension_contributions"] if not CACHE else CACHE[0]
+    CACHE[:] = [pension]
+    scaled = dataclasses.replace(pension, rates=tuple((y, r * factor) for y, r in pension.rates))
+    base = contribution_costs(pension, INPUTS).set_index("year").loc[year, REVENUE]
+    assert contribution_costs(scaled, INPUTS).set_index("year").loc[year, REVENUE] == pytest.approx(
+        factor * base, rel=1e-12, abs=1e-6)
+
+
+CACHE: list = []
+
+
+def test_a_benefit_from_wages_moves_with_earnings_like_its_contributions():
+    measures = measures_of(UI, DEFAULT, 2026)
+    benefit = next(m for m in measures if m.name == "unemployment_insurance_benefit")
+    assert benefit.indexation == "wages"  # the benefit follows its scheme (`follows`) and is a share of a wage
+    found = checks(UI, DEFAULT, measures, INPUTS)
+    for c in found:  # the first year equals the run, benefit and revenue alike
+        assert c["workbook"] == pytest.approx(c["microsimulation"], rel=1e-9), c["measure"]
+
+
+def test_the_workbook_formulas_give_the_python_revenue_and_follow_a_changed_rate(tmp_path):
+    import formulas
+
+    folder = tmp_path / "costing"
+    result = CliRunner().invoke(main, ["workbook", "policies/scenarios/nssf_small_enterprises.yaml", "--from", "2026",
+                                       "--to", "2028", "--out", str(folder), "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    path = folder / "workbook.xlsx"
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    inputs = costing_inputs(DEFAULT, [2026, 2027, 2028])
+    pension = schemes(measures_of(SMALL, DEFAULT, 2026))["nssf_pension_contributions"]
+    python = contribution_costs(pension, inputs)
+    key = "nssf_pension_contrib"  # the sheet key: the name's first 20 characters
+
+    def cell(sol, sheet, ref):
+        return float(sol[f"'[{path.name}]{sheet.upper()}'!{ref}"].value[0][0])
+
+    for i in range(3):
+        assert abs(cell(solution, f"Calc_{key}", f"E{i + 2}") - python.iloc[i][REVENUE]) < 1.0
+        assert cell(solution, f"Calc_{key}", f"F{i + 2}") == python.iloc[i]["contribution rate"]
+    assert cell(solution, "Summary", "B2") == 0  # no benefit costs anything: revenue is never in the costs' total
+    from microsim.reporting.costing_workbook import CONTRIBUTION_PARAMS
+
+    rate_2028 = f"'[{path.name}]PARAM_{key.upper()}'!B{len(CONTRIBUTION_PARAMS) + 4 + 2}"  # the 2028 row of the rates
+    doubled = model.calculate(inputs={rate_2028: 0.16})
+    assert cell(doubled, f"Calc_{key}", "E4") == pytest.approx(2 * python.iloc[2][REVENUE], rel=1e-12)
+    assert cell(doubled, f"Calc_{key}", "E3") == pytest.approx(python.iloc[1][REVENUE], rel=1e-12)
+
+
+def test_microsim_cost_prints_the_revenue_and_writes_it_to_the_csv(tmp_path):
+    out = tmp_path / "costs.csv"
+    result = CliRunner().invoke(main, ["cost", "policies/scenarios/unemployment_insurance.yaml", "--from", "2026",
+                                       "--to", "2027", "--csv", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "raised (revenue)" in result.output and "revenue, not a cost" in result.output
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert set(table["measure"]) == {"unemployment_insurance_benefit", "unemployment_insurance_contributions"}
+    revenue = table[table["measure"] == "unemployment_insurance_contributions"]
+    assert revenue["annual cost (riels)"].isna().all() and (revenue[REVENUE] > 0).all()
