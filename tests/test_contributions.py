@@ -148,7 +148,7 @@ def test_coverage_counts_the_members_and_public_servants_in_work():
     assert national["covered workers, reform (persons)"] == pytest.approx(w @ (covered & in_work), rel=1e-12)
     assert table.loc[("sector", "agriculture_self_employed"), "covered, baseline (%)"] == 0
     assert table.loc[("status in employment", "public_servant"), "covered, baseline (%)"] == pytest.approx(100)
-    for breakdown in ("sector", "sex", "zone", "decile", "status in employment"):  # each breakdown adds up
+    for breakdown in ("sector", "sex", "zone", "decile", "status in employment", "age group"):  # each adds up
         rows = table.loc[breakdown]
         assert rows["persons in work"].sum() == pytest.approx(national["persons in work"], rel=1e-12)
         assert rows["covered workers, reform (persons)"].sum() == pytest.approx(
@@ -156,6 +156,35 @@ def test_coverage_counts_the_members_and_public_servants_in_work():
     none = simulate(scenario(baseline={s + ".active": False for s in SCHEMES}), POP).tables["coverage"]
     assert none.set_index(["breakdown", "group"]).loc[("national", "all"), "covered workers, reform (persons)"] == \
         pytest.approx(w @ ((status == "public_servant") & in_work), rel=1e-12)  # public servants: the NSSF-C
+
+
+def test_coverage_of_persons_counts_contributors_and_recipients_of_insurance_benefits():
+    """SDG 1.3.1 for social insurance: covered workers, and everyone paid a contributory pension, an
+    NSSF old-age pension or an unemployment benefit; no dependant."""
+    sim = simulate(scenario({"unemployment_insurance_contributions.active": True}, year=2030), POP)
+    table = sim.tables["coverage_persons"].set_index(["breakdown", "group"])
+    w = POP.person_weight()
+    status = POP.persons["labour_status"].astype(object).to_numpy()
+    in_work = np.isin(status, ["wage_employee_private", "public_servant", "own_account", "contributing_family_worker",
+                               "employer"])
+    worker = (POP.persons["nssf_member"].to_numpy() | (status == "public_servant")) & in_work
+    paid = {name: np.asarray(sim.reform.benefits[name], dtype=float) > 0
+            for name in ("contributory_pensions", "nssf_old_age_pension", "unemployment_insurance_benefit")}
+    assert all(p.any() for p in paid.values())
+    covered = worker | paid["contributory_pensions"] | paid["nssf_old_age_pension"] | paid["unemployment_insurance_benefit"]
+    national = table.loc[("national", "all")]
+    assert national["persons"] == pytest.approx(w.sum(), rel=1e-12)
+    assert national["covered persons, reform (persons)"] == pytest.approx(w @ covered, rel=1e-12)
+    assert not (paid["unemployment_insurance_benefit"] & ~worker).any()  # job losers are insured workers: covered
+    assert (paid["nssf_old_age_pension"] & ~worker).any()  # pensioners are covered as recipients
+    for breakdown in ("age group", "sex", "zone", "decile"):
+        rows = table.loc[breakdown]
+        assert rows["persons"].sum() == pytest.approx(national["persons"], rel=1e-12)
+        assert rows["covered persons, reform (persons)"].sum() == pytest.approx(
+            national["covered persons, reform (persons)"], rel=1e-12)
+    older = (POP.persons["age"].to_numpy() >= 65)
+    assert table.loc[("age group", "65+"), "covered persons, reform (persons)"] == pytest.approx(
+        w @ (covered & older), rel=1e-12)
 
 
 # ---- the voluntary scheme for workers outside the NSSF ------------------------------------------------

@@ -3,7 +3,6 @@ insurable wage x the scheme's rate in force each year x 12, equal to the microsi
 in the first year, the same in Python and in the workbook's formulas, linear in the rate."""
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

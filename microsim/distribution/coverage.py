@@ -1,12 +1,18 @@
-"""Social insurance coverage of workers, in the spirit of SDG indicator 1.3.1: the share of persons
-in work who are covered by at least one contributory scheme, baseline and reform, nationally and by
-sector, sex, zone and decile of consumption before benefits.
+"""Social insurance coverage, in the spirit of SDG indicator 1.3.1: the share of persons in work who
+are covered by at least one contributory scheme (by sector, status, sex, age group, zone and decile
+of consumption before benefits), and the share of all persons covered by social insurance, as a
+contributor or as the recipient of one of its benefits (by age group, sex, zone and decile),
+baseline and reform.
 
 A worker is covered when any contribution scheme the system collects is paid on their wage (the
 NSSF's, and any a reform adds), or a subsidy is paid into their pension account, or when they are a
 public servant (insured by the NSSF-C, whose
 contributions the model does not compute: the rates were not found, docs/research/). Persons in
-work are those whose status in employment is one of work (``microsim.population.labour``).
+work are those whose status in employment is one of work (``microsim.population.labour``). A person
+is covered when they are a covered worker or are paid a social insurance benefit (a module declared
+with ``insurance=True``: a contributory pension, an NSSF old-age pension, an unemployment benefit).
+Dependants of insured workers (the NSSF's health care for spouses and children) are not counted: the
+model has no such scheme.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from microsim.population.population import Population
 
 COLUMNS = ("breakdown", "group", "persons in work", "covered, baseline (%)", "covered, reform (%)", "change (pp)",
            "covered workers, reform (persons)")
+PERSON_COLUMNS = ("breakdown", "group", "persons", "covered, baseline (%)", "covered, reform (%)", "change (pp)",
+                  "covered persons, reform (persons)")
+WORKER_AGES = (15, 25, 35, 45, 55, 65)  # first age of each group of workers: 15-24 ... 65+
+PERSON_AGES = (0, 15, 25, 60, 65)  # 0-14, 15-24, 25-59, 60-64, 65+
 
 
 def in_work_and_public(pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -43,39 +53,77 @@ def covered_workers(pop: Population, system: SystemResult, modules: dict[str, Mo
     return covered & in_work
 
 
+def covered_persons(pop: Population, system: SystemResult, modules: dict[str, Module]) -> np.ndarray:
+    """Persons covered by social insurance under ``system`` (bool per person): covered workers, and
+    recipients of a social insurance benefit (modules with ``insurance``)."""
+    covered = covered_workers(pop, system, modules)
+    for name, paid in system.benefits.items():
+        if modules[name].insurance and modules[name].entity == "person":
+            covered = covered | (np.asarray(paid, dtype=np.float64) > 0)
+    return covered
+
+
+def age_groups(pop: Population, firsts: tuple[int, ...]) -> tuple[list[str], np.ndarray]:
+    """Groups of age starting at ``firsts`` (the last open: "65+"), each person's code (-1 below the first)."""
+    names = [f"{a}-{b - 1}" for a, b in zip(firsts, firsts[1:])] + [f"{firsts[-1]}+"]
+    codes = np.searchsorted(np.asarray(firsts), pop.persons["age"].to_numpy(), side="right") - 1
+    return names, codes.astype(np.int64)
+
+
 def group_codes(pop: Population) -> dict[str, tuple[list[str], np.ndarray]]:
     """The breakdowns that do not depend on the weights, each its groups (a categorical column's
     categories) and each person's code among them (-1: none, under 15): national, sector, status,
-    sex and zone. Groups nobody in work belongs to (unemployed, inactive) are left out of the table."""
+    sex, age group and zone. Groups nobody in work belongs to (unemployed, inactive) are left out of the table."""
     status = population_labour_status(pop)
     zone = pop.households["zone"]
     columns = {"sector": pop.persons["employment_type"].array, "status in employment": status,
                "sex": pop.persons["sex"].array}
     out = {"national": (["all"], np.zeros(pop.n_persons, np.int64))}
     out |= {name: ([str(c) for c in column.categories], np.asarray(column.codes)) for name, column in columns.items()}
+    out["age group"] = age_groups(pop, WORKER_AGES)
     out["zone"] = ([str(z) for z in zone.cat.categories], zone.cat.codes.to_numpy()[pop.person_household_index])
     return out
+
+
+def _rates(breakdowns: dict, among: np.ndarray, covered_b: np.ndarray, covered_r: np.ndarray,
+           columns: tuple[str, ...]) -> pd.DataFrame:
+    """Covered shares of ``among`` (weights per person) by breakdown: whole-column sums by group code
+    (np.bincount), no loop over persons. ``covered_*`` are weights of covered persons (within ``among``)."""
+    count, counted = columns[2], columns[-1]
+    rows = []
+    for breakdown, (groups, codes) in breakdowns.items():
+        slot = np.where(codes >= 0, codes, len(groups))  # persons outside the groups go to a last, dropped slot
+        persons, cov_b, cov_r = (np.bincount(slot, weights, minlength=len(groups) + 1)[:-1]
+                                 for weights in (among, covered_b, covered_r))
+        for group, n, b, r in zip(groups, persons, cov_b, cov_r):
+            if n == 0:
+                continue
+            rows.append({"breakdown": breakdown, "group": group, count: float(n),
+                         "covered, baseline (%)": b / n * 100, "covered, reform (%)": r / n * 100,
+                         "change (pp)": r / n * 100 - b / n * 100, counted: float(r)})
+    return pd.DataFrame(rows, columns=list(columns))
 
 
 def coverage_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,
                    modules: dict[str, Module]) -> pd.DataFrame:
     """Coverage of persons in work by breakdown (``deciles``: each household's decile of consumption
-    before benefits, 0-9). Whole-column sums by group code (np.bincount), no loop over persons."""
+    before benefits, 0-9)."""
     w = pop.person_weight()
     in_work, _ = in_work_and_public(pop)
     covered_b, covered_r = covered_workers(pop, baseline, modules), covered_workers(pop, reform, modules)
     breakdowns = {**group_codes(pop),  # each breakdown: its groups in order, and each person's position among them
                   "decile": ([f"decile {d + 1}" for d in range(10)], np.asarray(deciles)[pop.person_household_index])}
-    rows = []
-    in_work_w, covered_b_w, covered_r_w = w * in_work, w * covered_b, w * covered_r  # covered implies in work
-    for breakdown, (groups, codes) in breakdowns.items():
-        slot = np.where(codes >= 0, codes, len(groups))  # persons outside the groups go to a last, dropped slot
-        persons, cov_b, cov_r = (np.bincount(slot, weights, minlength=len(groups) + 1)[:-1]
-                                 for weights in (in_work_w, covered_b_w, covered_r_w))
-        for group, n, b, r in zip(groups, persons, cov_b, cov_r):
-            if n == 0:
-                continue
-            rows.append({"breakdown": breakdown, "group": group, "persons in work": float(n),
-                         "covered, baseline (%)": b / n * 100, "covered, reform (%)": r / n * 100,
-                         "change (pp)": r / n * 100 - b / n * 100, "covered workers, reform (persons)": float(r)})
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return _rates(breakdowns, w * in_work, w * covered_b, w * covered_r, COLUMNS)  # covered implies in work
+
+
+def coverage_of_persons_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,
+                              modules: dict[str, Module]) -> pd.DataFrame:
+    """Coverage of all persons by social insurance (a contributor or a recipient of its benefits), by
+    age group, sex, zone and decile of consumption before benefits."""
+    w = pop.person_weight()
+    codes = group_codes(pop)
+    breakdowns = {"national": codes["national"], "age group": age_groups(pop, PERSON_AGES), "sex": codes["sex"],
+                  "zone": codes["zone"],
+                  "decile": ([f"decile {d + 1}" for d in range(10)], np.asarray(deciles)[pop.person_household_index])}
+    covered_b, covered_r = covered_persons(pop, baseline, modules), covered_persons(pop, reform, modules)
+    return _rates(breakdowns, w, w * covered_b, w * covered_r, PERSON_COLUMNS)

@@ -55,6 +55,7 @@ class Module:
     consumed: bool = True  # False: paid into an account (a pension subsidy), costed but not added to consumption
     follows: str | None = None  # another module whose `active` switches this one on and off (its own is ignored)
     finances: tuple[str, ...] = ()  # a contribution's benefits, paid from its revenue (for its balancing rate)
+    insurance: bool = False  # a benefit of social insurance (a pension, an unemployment benefit): its recipients are covered
 
     @property
     def unit(self) -> str:
@@ -67,7 +68,8 @@ class Module:
 
 def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_file: str | Path | None = None,
               counted_in_consumption: bool = False, tags=(), check: Callable | None = None,
-              costing: Callable | None = None, consumed: bool = True, follows: str | None = None):
+              costing: Callable | None = None, consumed: bool = True, follows: str | None = None,
+              insurance: bool = False):
     """Register a benefit module (see the module docstring).
 
     ``counted_in_consumption``: the benefit is already part of the survey's consumption (e.g.
@@ -77,6 +79,8 @@ def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_f
     contribution scheme), whatever its own ``active`` says.
     ``consumed=False``: the benefit is paid into an account (a subsidy of pension contributions), not
     to the household's spending: it is costed but never added to consumption.
+    ``insurance``: a benefit of a social insurance scheme (a contributory pension, an unemployment
+    benefit): its recipients count as covered in the coverage of persons (SDG 1.3.1).
     ``costing(simulation, p, label)``: the measures (:mod:`microsim.engine.costing_measures`) by which
     ``microsim cost`` and the workbook count a benefit that is not one amount a month by age group
     (from births, from prevalence, by households hit); without it, the costing does that itself.
@@ -90,7 +94,7 @@ def programme(name: str, *, entity: str, inputs=(), label: str = "", parameter_f
             parameter_file=Path(parameter_file) if parameter_file else POLICIES / "parameters" / f"{name}.yaml",
             counted_in_consumption=counted_in_consumption,
             description=" ".join((func.__doc__ or "").split()), tags=tuple(tags), check=check,
-            costing=costing, consumed=consumed, follows=follows)
+            costing=costing, consumed=consumed, follows=follows, insurance=insurance)
         return func
 
     return register

@@ -5,7 +5,7 @@ from microsim.engine.modules import programme
 
 
 @programme("contributory_pensions", entity="person", label="Contributory pensions (NSSF-C, NFV, NSSF)",
-           inputs=("contributory_pension", "pension_scheme"), counted_in_consumption=True)
+           inputs=("contributory_pension", "pension_scheme"), counted_in_consumption=True, insurance=True)
 def contributory_pensions(d, p):
     """Riels per person per month: each pensioner's pension by scheme (civil service, veterans,
     NSSF private sector); ``average_amount`` when the data does not say which scheme.

@@ -55,7 +55,7 @@ def insured_at_retirement(d, p, insured_wage: np.ndarray) -> tuple[np.ndarray, n
 
 @programme("nssf_old_age_pension", entity="person", label="NSSF old-age pensions (new retirees since 2023)",
            inputs=("age", "sex", "zone", "weight", "nssf_member", "earnings", "labour_status", "contributory_pension",
-                   "nssf_pension_contributions"))
+                   "nssf_pension_contributions"), insurance=True)
 def nssf_old_age_pension(d, p):
     """Riels per person per month: the old-age pension of each new NSSF retiree.
 

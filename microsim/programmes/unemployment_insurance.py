@@ -23,7 +23,7 @@ def unemployment_insurance_contributions(d, p):
 
 @programme("unemployment_insurance_benefit", entity="person", label="Unemployment insurance benefit",
            inputs=("unemployment_insurance_contributions", *INPUTS), tags=("reform",),
-           follows="unemployment_insurance_contributions")
+           follows="unemployment_insurance_contributions", insurance=True)
 def unemployment_insurance_benefit(d, p):
     """Riels per person per month, over the year: ``replacement_rate`` x the contributable wage x
     ``benefit_months`` / 12 for the insured who lose their job (a draw keyed by id below

@@ -27,6 +27,8 @@ TABLE_TITLES = {
     "missing_middle": ("Missing middle", "The missing middle: near-poor persons outside IDPoor and NSSF"),
     "inequality": ("Inequality", "Inequality and mean consumption"),
     "coverage": ("Coverage", "Workers covered by social insurance (at least one contributory scheme), by group"),
+    "coverage_persons": ("Coverage of persons", "Persons covered by social insurance (a contributor or a recipient "
+                                               "of its benefits), by group"),
     "contributions": ("Contributions", "Social insurance contributions by scheme, baseline and reform (revenue, not cost)"),
     "years": ("Poverty and cost by year", "The headline figures of each projection year"),
     "costs_by_year": ("Costs by year", "Annual cost by programme and year"),
@@ -265,12 +267,23 @@ def coverage_blocks(sim) -> list:
     if table is None or table.empty:
         return []
     shown = table[table["breakdown"].isin(["national", "sector", "sex", "zone"])]
-    return [Paragraph(f"Persons in work covered by at least one contributory scheme in {sim.scenario.year} (the NSSF's, "
-                      "a scheme a reform adds, or the NSSF-C for public servants), as SDG indicator 1.3.1 counts "
-                      "workers:"), _display(
+    blocks = [Paragraph(f"Persons in work covered by at least one contributory scheme in {sim.scenario.year} (the "
+                        "NSSF's, a scheme a reform adds, or the NSSF-C for public servants), as SDG indicator 1.3.1 "
+                        "counts workers (by age group and decile in tables/coverage.csv):"), _display(
         shown[["breakdown", "group", "persons in work", "covered, baseline (%)", "covered, reform (%)", "change (pp)"]],
         {"persons in work": formatting.persons, "covered, baseline (%)": _pct(1), "covered, reform (%)": _pct(1),
          "change (pp)": _pct(1)})]
+    persons = sim.tables.get("coverage_persons")
+    if persons is not None and not persons.empty:
+        shown = persons[persons["breakdown"].isin(["national", "age group"])]
+        blocks += [Paragraph("All persons covered by social insurance: contributors, and recipients of its benefits "
+                             "(contributory pensions, the NSSF's old-age pensions, an unemployment benefit); "
+                             "dependants are not counted (by sex, zone and decile in tables/coverage_persons.csv):"),
+                   _display(shown[["breakdown", "group", "persons", "covered, baseline (%)", "covered, reform (%)",
+                                   "change (pp)"]],
+                            {"persons": formatting.persons, "covered, baseline (%)": _pct(1),
+                             "covered, reform (%)": _pct(1), "change (pp)": _pct(1)})]
+    return blocks
 
 
 def run_sheets(sim, population: dict) -> list[Sheet]:

@@ -48,7 +48,6 @@ from microsim.engine.macro import load_macro
 from microsim.behaviour.earnings import year_earnings
 from microsim.engine.economy import year_economy
 from microsim.studies.run import check_years, scenario_trees, simulate_year, supported_years
-from microsim.engine.system import load_system
 from microsim.engine.yaml_benefits import RULES
 
 BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it
