@@ -187,6 +187,22 @@ def test_coverage_of_persons_counts_contributors_and_recipients_of_insurance_ben
         w @ (covered & older), rel=1e-12)
 
 
+def test_the_nssf_c_is_off_until_a_scenario_sets_it_and_then_charges_public_servants_only():
+    base = simulate(scenario(), POP)
+    assert "nssf_c_contributions" not in base.reform.contributions  # its rate was not found: off by default
+    sim = simulate(scenario({"nssf_c_contributions.active": True, "nssf_c_contributions.rate": 0.06}), POP)
+    wage = year_earnings(POP, sim.economy)
+    public = (POP.persons["labour_status"] == "public_servant").to_numpy()
+    assert public.any()
+    by_hand = np.where(public, 0.06 * np.clip(wage, 400_000, 1_200_000), 0.0)
+    assert np.array_equal(sim.reform.contributions["nssf_c_contributions"], by_hand)
+    assert revenue(sim, "nssf_c_contributions") == pytest.approx(12 * POP.person_weight() @ by_hand, rel=1e-12)
+    cover = sim.tables["coverage"].set_index(["breakdown", "group"]).loc[("national", "all"), "covered, reform (%)"]
+    assert cover == pytest.approx(base.tables["coverage"].set_index(["breakdown", "group"]).loc[
+        ("national", "all"), "covered, reform (%)"], rel=1e-12)  # public servants were covered already
+    assert sim.headline.poverty_rate_change_pp >= 0  # the servants' share comes out of their households' consumption
+
+
 # ---- the voluntary scheme for workers outside the NSSF ------------------------------------------------
 def voluntary(subsidy: float = 0.0, subsidy_for: str = "all", **more) -> dict:
     return {"voluntary_pension_contributions.active": True, "voluntary_pension_contributions.subsidy_share": subsidy,

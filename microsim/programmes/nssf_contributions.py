@@ -1,6 +1,7 @@
-"""The NSSF's contributions on the wages of private-sector employees: pension, health care and
-occupational risk. Each is a rate of the member's contributable wage, that is of monthly earnings
-held between the scheme's floor and ceiling (riels a month, the year's prices)."""
+"""The NSSF's contributions on the wages of private-sector employees (pension, health care and
+occupational risk) and of public servants (NSSF-C, off by default: its rate was not found). Each is
+a rate of the insured's contributable wage, that is of monthly earnings held between the scheme's
+floor and ceiling (riels a month, the year's prices)."""
 
 import numpy as np
 
@@ -65,3 +66,13 @@ def nssf_occupational_risk_contributions(d, p):
     """Riels per person per month: ``rate`` x the contributable wage of each NSSF member (the
     employer's alone; the pension scheme's ``extension_share`` extends it too)."""
     return p.rate * contributable_wage(d, p, extension(d))
+
+
+@contribution("nssf_c_contributions", label="NSSF-C contributions of public servants",
+              inputs=("age", "earnings", "labour_status"), check=band_in_order)
+def nssf_c_contributions(d, p):
+    """Riels per person per month: ``rate`` x each public servant's earnings held between
+    ``wage_floor`` and ``wage_ceiling`` (the state's and the servant's shares together;
+    ``worker_share`` is the servant's). Off by default: its rate was not found."""
+    public = np.asarray(d.labour_status == "public_servant", dtype=bool)
+    return np.where(public, p.rate * np.clip(d.earnings, p.wage_floor, p.wage_ceiling), 0.0)

@@ -155,6 +155,9 @@ MEASURES: dict[str, Callable] = {
     "nssf_registered_workers": lambda sim: float(_persons_weight(sim) @ _column(sim, "nssf_member")),
     "nssf_births": lambda sim: float(_persons_weight(sim) @ (_column(sim, "nssf_member") & _column(sim, "pregnant"))
                                      ) * MONTHS_A_YEAR / PREGNANCY_MONTHS,
+    "nssf_pension_revenue_quarter": lambda sim: next(
+        c.revenue_baseline_riels_per_year for c in sim.result.contributions if c.scheme == "nssf_pension_contributions"
+    ) / 4 / 1e9,
     "pensioners_total": lambda sim: float(_persons_weight(sim) @ _pensioners(sim)),
     "pension_bill_monthly_usd": lambda sim: _usd(sim, _cost(sim, "contributory_pensions") / 12),
     "pension_coverage_older": lambda sim: float(
