@@ -210,6 +210,18 @@ def test_the_household_calculator_shows_the_api_s_benefits_and_poverty(server, b
     words = "poor" if expected["poor"]["reform"] else "not poor"
     assert f"under the reform ({words})" in result.inner_text()
 
+    # the second member an NSSF employee earning 1,000,000 riels a month: her contributions, her own share
+    second = page.locator("#hh-members tbody tr").nth(1)
+    asked = int(result.get_attribute("data-asked"))
+    second.locator("select.work").select_option("nssf_employee")
+    second.locator("input.earnings").fill("1000000")
+    second.locator("input.earnings").dispatch_event("change")
+    page.wait_for_function(f"(r => Number(r.dataset.asked) >= {asked + 2} && r.dataset.ready === r.dataset.asked)"
+                           "(document.getElementById('hh-result'))", timeout=30_000)
+    assert page.locator("#hh-error").inner_text() == ""
+    row = result.locator("tr.contribution", has_text="member 2 (age 41)").filter(has_text="NSSF pension contributions")
+    assert row.locator("td.number").last.inner_text() == "−40,000 (20,000)"
+
 
 @needs_browser
 def test_the_path_panel_draws_the_api_s_projection_and_the_workbook_downloads(server, browser, tmp_path):

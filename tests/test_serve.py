@@ -1,6 +1,7 @@
 """The workbench's JSON API (microsim.web) and `microsim serve`: the same numbers as the command
 line, every bad request a 422 naming its field, bodies size-limited, the server on loopback."""
 
+import datetime as dt
 import json
 import socket
 import subprocess
@@ -247,9 +248,42 @@ def test_the_household_calculator_refuses_bad_households_naming_the_field(client
                           ({"members": [{"age": 3, "sex": "x"}]}, ["body", "members", 0, "sex"]),
                           ({"members": [{"age": 3, "sex": "male", "wings": 2}]}, ["body", "members", 0, "wings"]),
                           ({"members": [{"age": 30, "sex": "male"}] * 31}, ["body", "members"]),
-                          ({"reform": {"social_pension.amount": "lots"}}, ["body", "reform", "social_pension.amount"])]:
+                          ({"reform": {"social_pension.amount": "lots"}}, ["body", "reform", "social_pension.amount"]),
+                          ({"members": [{"age": 30, "sex": "male", "earnings": -5}]}, ["body", "members", 0, "earnings"]),
+                          ({"members": [{"age": 30, "sex": "male", "labour_status": "astronaut"}]},
+                           ["body", "members", 0, "labour_status"]),
+                          ({"members": [{"age": 30, "sex": "male", "labour_status": "own_account", "earnings": 500000},
+                                        {"age": 28, "sex": "female", "labour_status": "employer"}]},
+                           ["body", "members", 1, "earnings"])]:
         answer = client.post("/api/household", json={**good, **change})
         assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == field, (change, answer.text)
+
+
+def test_the_household_calculator_gives_each_members_contributions_and_nets_the_workers_share(client):
+    """An NSSF member earning 1,000,000 riels a month in 2026: 4 % to the pension scheme (half hers),
+    2.6 % health care and 0.8 % occupational risk (the employer's), to the riel; her share comes out of
+    the household's consumption; a member earning above the ceiling pays on 1,200,000."""
+    members = [{"age": 35, "sex": "female", "labour_status": "wage_employee_private", "nssf_member": True,
+                "earnings": 1_000_000},
+               {"age": 40, "sex": "male", "labour_status": "wage_employee_private", "nssf_member": True,
+                "earnings": 3_000_000},
+               {"age": 6, "sex": "male"}, {"age": 66, "sex": "female"}]
+    body = {"year": 2026, "household": {"zone": "phnom_penh", "consumption_pc": 900_000}, "members": members}
+    answer = client.post("/api/household", json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    paid = result["member_contributions_riels_per_month"]["baseline"]
+    assert paid["nssf_pension_contributions"] == [40_000, 48_000, 0, 0]
+    assert paid["nssf_health_contributions"] == [26_000, 31_200, 0, 0]
+    assert paid["nssf_occupational_risk_contributions"] == [8_000, 9_600, 0, 0]
+    own = result["workers_contributions_riels_per_month"]["baseline"]
+    assert own["nssf_pension_contributions"] == [20_000, 24_000, 0, 0] and own["nssf_health_contributions"] == [0] * 4
+    assert not any(any(v) for v in result["member_benefits_riels_per_month"]["baseline"].values())  # nothing paid
+    consumed = load_system()[1].at(dt.date(2026, 1, 1), load_macro()).simulation.consumed_share
+    assert 0 < consumed <= 1
+    assert result["consumption_after_benefits_riels_per_person_per_month"]["baseline"] == pytest.approx(
+        900_000 - consumed * (20_000 + 24_000) / 4, rel=1e-12)
+    assert result["programmes"]["nssf_pension_contributions"]["kind"] == "contribution"
 
 
 # ---- downloads ------------------------------------------------------------------------------------

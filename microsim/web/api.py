@@ -195,6 +195,9 @@ def create_app(data: str | Path | None = None) -> FastAPI:
         """One household under the baseline and the reform: each programme's benefit to each member
         (or to the household), consumption per person after benefits and poverty (riels a month, the
         year's prices)."""
+        problem = request.earnings_problem()
+        if problem:
+            raise FieldError(*problem)
         scenario = scenario_of(request)
         pop = household_population(request.household.zone, request.household.idpoor,
                                    request.household.consumption_pc, [m.row() for m in request.members], request.year)

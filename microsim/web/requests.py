@@ -9,6 +9,7 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from microsim.population.labour import IN_WORK, WORKING
 from microsim.population.schema import load_schema
 
 MAX_OVERRIDES = 200  # parameter overrides in one request (a scenario file holds a handful)
@@ -16,6 +17,7 @@ MAX_REPLICATES = 200  # bootstrap replicates a request may ask for (about 0.25 s
 MAX_PROJECTION_REPLICATES = 20  # a projection's replicates (each one runs every year)
 MAX_MEMBERS = 30  # members of one household in the calculator (the largest survey households have about 20)
 MAX_CONSUMPTION = 1e9  # riels per person per month: far above any household's, and refused above
+MAX_EARNINGS = 1e9  # riels per person per month, the same bound
 FIRST_YEAR, LAST_YEAR = 2019, 2035  # the survey year to the last year of policies/macro.yaml (checked again)
 
 Value = Union[bool, int, float, str]  # what a scenario file's `parameter.path: value` line holds
@@ -29,6 +31,7 @@ def _codes(table: str, column: str):
 
 Sex, Relationship = _codes("persons", "sex"), _codes("persons", "relationship")
 EmploymentType, PensionScheme = _codes("persons", "employment_type"), _codes("persons", "pension_scheme")
+LabourStatus = _codes("persons", "labour_status")
 Zone, IDPoor = _codes("households", "zone"), _codes("households", "idpoor")
 
 
@@ -112,6 +115,9 @@ class Member(BaseModel):
     pension_scheme: Optional[PensionScheme] = None
     nssf_member: Optional[bool] = Field(None, description="Insured by the NSSF (formal employees).")
     education_years: Optional[int] = Field(None, ge=0, le=25)
+    labour_status: Optional[LabourStatus] = Field(None, description="Status in employment (15 and over).")
+    earnings: Optional[float] = Field(None, ge=0, le=MAX_EARNINGS,
+                                      description="Riels a month from work, in the prices of the year asked.")
 
     def row(self) -> dict:
         """The person row: only what was given (the rest takes the study's defaults)."""
@@ -132,3 +138,17 @@ class HouseholdRequest(ReformRequest):
 
     household: Household
     members: list[Member] = Field(min_length=1, max_length=MAX_MEMBERS)
+
+    def earnings_problem(self) -> tuple[tuple, str] | None:
+        """(where, what) when some members give their earnings and a member in work does not: the
+        model would pay that member nothing from work (earnings are all given, or all imputed)."""
+        if not any(m.earnings is not None for m in self.members):
+            return None
+        for i, m in enumerate(self.members):
+            in_work = (m.labour_status in IN_WORK if m.labour_status is not None
+                       else m.employment_type in WORKING)
+            if m.age >= 15 and in_work and m.earnings is None:
+                return (("body", "members", i, "earnings"),
+                        "this member is in work and others give their earnings: give this member's too (riels a "
+                        "month, 0 or more), or give no member's (they are then imputed from consumption)")
+        return None

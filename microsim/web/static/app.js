@@ -480,6 +480,26 @@ async function updatePath(mine) {
 // ---- the household calculator --------------------------------------------------------------
 const household = [{age: 70, sex: "female"}, {age: 41, sex: "male"}, {age: 38, sex: "female"}, {age: 4, sex: "male"}];
 const FLAGS = ["disabled", "pregnant", "in_school", "contributory_pension"];
+// the work a member does, as the API's fields (none given: the model derives them, and imputes earnings)
+const WORK = {
+  "": {label: "not given"},
+  nssf_employee: {label: "private employee, NSSF member", fields: {labour_status: "wage_employee_private", employment_type: "industry_wage", nssf_member: true}},
+  private_employee: {label: "private employee, outside the NSSF", fields: {labour_status: "wage_employee_private", employment_type: "industry_wage"}},
+  public_servant: {label: "public servant", fields: {labour_status: "public_servant"}},
+  farmer: {label: "own-account farmer", fields: {labour_status: "own_account", employment_type: "agriculture_self_employed"}},
+  own_account: {label: "own-account, services", fields: {labour_status: "own_account", employment_type: "services"}},
+  employer: {label: "employer", fields: {labour_status: "employer"}},
+  unemployed: {label: "unemployed", fields: {labour_status: "unemployed"}},
+  inactive: {label: "not working", fields: {labour_status: "inactive"}},
+};
+
+function memberRequest(member) {
+  const row = {age: member.age, sex: member.sex};
+  for (const flag of FLAGS) if (member[flag]) row[flag] = true;
+  if (member.age >= 15 && member.work) Object.assign(row, WORK[member.work].fields);
+  if (member.age >= 15 && member.earnings !== undefined && member.earnings !== "") row.earnings = Number(member.earnings);
+  return row;
+}
 
 function buildMembers() {
   const body = document.querySelector("#hh-members tbody");
@@ -490,11 +510,18 @@ function buildMembers() {
       <td><input type="number" min="0" max="120" class="age" aria-label="Age of member ${position + 1}"></td>
       <td><select class="sex" aria-label="Sex of member ${position + 1}"><option value="female">female</option><option value="male">male</option></select></td>
       ${FLAGS.map((flag) => `<td><input type="checkbox" class="${flag}" aria-label="${flag.replace("_", " ")} (member ${position + 1})"></td>`).join("")}
+      <td><select class="work" aria-label="Work of member ${position + 1}">${Object.entries(WORK).map(([key, w]) => `<option value="${key}">${w.label}</option>`).join("")}</select></td>
+      <td><input type="number" min="0" step="10000" class="earnings" placeholder="imputed" aria-label="Earnings of member ${position + 1}, riels a month"></td>
       <td><button type="button" class="remove" title="Remove this member">×</button></td>`;
     row.querySelector(".age").value = member.age;
     row.querySelector(".sex").value = member.sex;
     row.querySelector(".age").addEventListener("change", (e) => { member.age = Number(e.target.value); updateHousehold(); });
     row.querySelector(".sex").addEventListener("change", (e) => { member.sex = e.target.value; updateHousehold(); });
+    const work = row.querySelector(".work"), earnings = row.querySelector(".earnings");
+    work.value = member.work || "";
+    earnings.value = member.earnings ?? "";
+    work.addEventListener("change", () => { member.work = work.value; updateHousehold(); });
+    earnings.addEventListener("change", () => { member.earnings = earnings.value; updateHousehold(); });
     for (const flag of FLAGS) {
       const box = row.querySelector(`.${flag}`);
       box.checked = Boolean(member[flag]);
@@ -517,7 +544,7 @@ async function updateHousehold() {
   const body = requestOf(state.editing, {
     household: {zone: document.getElementById("hh-zone").value, idpoor: Number(document.getElementById("hh-idpoor").value),
                 consumption_pc: Number(document.getElementById("hh-consumption").value)},
-    members: household.map((m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v !== false)))});
+    members: household.map(memberRequest)});
   try {
     const answer = await (await post("household", body)).json();
     if (mine !== householdAsked) return;
@@ -549,6 +576,20 @@ function renderHousehold(answer) {
     if (before || after) rows.push(`<tr><td>household</td><td>${label(name)}</td>
       <td class="number">${F.plain(before, 0)}</td><td class="number">${F.plain(after, 0)}</td></tr>`);
   }
+  // social insurance contributions: what each scheme collects on a member's wage, and her own share
+  const paid = answer.member_contributions_riels_per_month, own = answer.workers_contributions_riels_per_month;
+  const collected = (amount) => amount ? `−${F.plain(amount, 0)}` : "0";
+  for (const name of new Set([...Object.keys(paid.baseline), ...Object.keys(paid.reform)])) {
+    const baseline = paid.baseline[name] || [], reform = paid.reform[name] || [];
+    const ownBase = (own.baseline[name] || []), ownReform = (own.reform[name] || []);
+    household.forEach((member, position) => {
+      const before = baseline[position] || 0, after = reform[position] || 0;
+      if (before || after) rows.push(`<tr class="contribution"><td>${position === 0 ? "head" : `member ${position + 1}`} (age ${member.age})</td>
+        <td>${label(name)} <span class="muted">(contribution; the worker's own share in brackets, out of consumption)</span></td>
+        <td class="number">${collected(before)} (${F.plain(ownBase[position] || 0, 0)})</td>
+        <td class="number">${collected(after)} (${F.plain(ownReform[position] || 0, 0)})</td></tr>`);
+    });
+  }
   const poor = (flag) => flag ? "<b class='poor'>poor</b>" : "not poor";
   const after = answer.consumption_after_benefits_riels_per_person_per_month;
   document.getElementById("hh-result").innerHTML = `
@@ -556,7 +597,7 @@ function renderHousehold(answer) {
     Consumption per person: ${F.plain(answer.consumption_before_benefits_riels_per_person_per_month, 0)} before modelled benefits
     (${poor(answer.poor["before benefits"])}), ${F.plain(after.baseline, 0)} under the baseline (${poor(answer.poor.baseline)}),
     <span data-figure="household">${F.plain(after.reform, 0)}</span> under the reform (${poor(answer.poor.reform)}).</p>
-    <table class="data"><caption>Benefits, riels a month (${answer.year} prices)</caption>
+    <table class="data"><caption>Benefits, and social insurance contributions, riels a month (${answer.year} prices)</caption>
     <thead><tr><th>Who</th><th>Programme</th><th>baseline</th><th>reform</th></tr></thead>
     <tbody>${rows.join("") || "<tr><td colspan='4'>No programme pays this household.</td></tr>"}</tbody></table>`;
 }
