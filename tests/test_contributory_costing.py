@@ -80,10 +80,21 @@ def test_revenue_is_linear_in_the_rate_and_a_zero_rate_raises_nothing(factor, ye
 CACHE: list = []
 
 
-def test_a_benefit_from_wages_moves_with_earnings_like_its_contributions():
+def test_a_schemes_benefit_grows_with_its_insurable_wage_and_agrees_with_the_run():
     measures = measures_of(UI, DEFAULT, 2026)
-    benefit = next(m for m in measures if m.name == "unemployment_insurance_benefit")
-    assert benefit.indexation == "wages"  # the benefit follows its scheme (`follows`) and is a share of a wage
+    benefit = next(m for m in measures if m.name == "unemployment_insurance_benefit")  # costed with its scheme
+    scheme = schemes(measures)["unemployment_insurance_contributions"]
+    (first, start), (last, end) = scheme.wages[0], scheme.wages[-1]
+    assert benefit.indexation == "fixed"  # a share of the contributable wage: it grows as the band lets wages grow
+    assert (1 + benefit.indexation_rate / 100) ** (last - first) == pytest.approx(end / start, rel=1e-12)
+    later = contribution_costs(scheme, INPUTS).set_index("year")
+    micro = simulate_year(UI, DEFAULT, 2033)
+    cost = next(p for p in micro.result.programmes if p.programme == "unemployment_insurance_benefit")
+    from microsim.studies.costing import measure_costs
+
+    quick = measure_costs(benefit, INPUTS).set_index("year").loc[2033, "annual cost (riels)"]
+    assert quick == pytest.approx(cost.cost_reform_riels_per_year, rel=0.06)  # benefit and revenue both near the run
+    assert later.loc[2033, REVENUE] == pytest.approx(revenue_of(micro, "unemployment_insurance_contributions"), rel=0.06)
     found = checks(UI, DEFAULT, measures, INPUTS)
     for c in found:  # the first year equals the run, benefit and revenue alike
         assert c["workbook"] == pytest.approx(c["microsimulation"], rel=1e-9), c["measure"]
@@ -102,7 +113,7 @@ def test_the_workbook_formulas_give_the_python_revenue_and_follow_a_changed_rate
     inputs = costing_inputs(DEFAULT, [2026, 2027, 2028])
     pension = schemes(measures_of(SMALL, DEFAULT, 2026))["nssf_pension_contributions"]
     python = contribution_costs(pension, inputs)
-    key = "nssf_pension_contrib"  # the sheet key: the name's first 20 characters
+    key = "nssf_pension_contributions"[:25]  # the sheet key: the name's first 25 characters
 
     def cell(sol, sheet, ref):
         return float(sol[f"'[{path.name}]{sheet.upper()}'!{ref}"].value[0][0])

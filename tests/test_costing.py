@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from microsim.cli import main
 from microsim.engine.costing_measures import ShockMeasure
 from microsim.studies.costing import costing_inputs, costs_of, measure_costs, measures_of
-from microsim.reporting.costing_workbook import SHOCK_PARAMS
+from microsim.reporting.costing_workbook import KEY_LENGTH, SHOCK_PARAMS
 from microsim.population.io import read_population
 from microsim.paths import DEFAULT_POPULATION
 from microsim.studies.run import simulate_year
@@ -73,7 +73,7 @@ def test_workbook_formulas_agree_with_microsim_cost_to_the_riel(evaluated):
     for m in MEASURES:
         python = measure_costs(m, INPUTS)
         for i, year in enumerate(YEARS):
-            excel = cell(solution, path, f"Calc_{m.name[:20]}", f"E{i + 2}")
+            excel = cell(solution, path, f"Calc_{m.name[:KEY_LENGTH]}", f"E{i + 2}")
             assert abs(excel - python.iloc[i]["annual cost (riels)"]) < 1.0, (m.name, year)
 
 
@@ -517,7 +517,7 @@ def test_a_benefit_whose_amount_varies_by_person_is_costed_by_its_average(tmp_pa
     python = measure_costs(m, inputs)
     solution = model.calculate()
     for i in range(2):
-        assert cell(solution, path, f"Calc_{m.name[:20]}", f"E{i + 2}") == pytest.approx(
+        assert cell(solution, path, f"Calc_{m.name[:KEY_LENGTH]}", f"E{i + 2}") == pytest.approx(
             python.iloc[i]["annual cost (riels)"], abs=1.0)
 
 

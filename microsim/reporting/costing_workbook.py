@@ -54,6 +54,7 @@ VARIANTS = (  # (name, how each varied value is derived from the measure's own)
     ("everyone reached, full take-up", {"coverage": None, "take_up": None}),  # coverage: the measure's reachable
 )
 SCENARIO_ROW = 5  # first row (Excel numbering) of the variants' table
+KEY_LENGTH = 25  # a measure's sheets are Param_<key> and Calc_<key>: 31 characters at most, as Excel allows
 LAST_SCENARIO_ROW = SCENARIO_ROW + len(VARIANTS) - 1
 
 
@@ -393,9 +394,9 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
                                                             "number_in": number_in, "wrap": wrap})
     summary_refs, keys = {}, set()
     for m in measures:
-        key = m.name[:20]
-        while key in keys:  # two names alike in their first 20 characters
-            key = key[:18] + f"{len(keys):02d}"
+        key = m.name[:KEY_LENGTH]
+        while key in keys:  # two names alike in their first characters
+            key = key[:KEY_LENGTH - 2] + f"{len(keys):02d}"
         keys.add(key)
         if isinstance(m, ContributionMeasure):
             summary_refs[m.name] = (key, _contribution_sheets(book, m, key, inputs, {

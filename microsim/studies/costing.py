@@ -182,6 +182,9 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         person = module is not None and module.entity == "person" and not module.counted_in_consumption
         if person and not (hasattr(p, "amount") and isinstance(p.amount, (int, float))):
             measure = average_measure(sim, name, p, label, from_wages="earnings" in module.inputs)  # amounts vary
+            scheme = modules.get(module.follows) if module.follows else None
+            if measure is not None and scheme is not None and scheme.is_contribution and measure.indexation == "wages":
+                measure = follow_the_insurable_wage(measure, contribution_measure(sim, scheme.name, reform_tree))
             if measure is None:
                 skipped.append(name)
             else:
@@ -217,6 +220,18 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
                            "consumption)" if skipped else "")
                         + ". Use `microsim run` for the others.")
     return out
+
+
+def follow_the_insurable_wage(measure: Measure, scheme: ContributionMeasure) -> Measure:
+    """A scheme's benefit that is a share of the insured's contributable wage (an unemployment
+    benefit, a subsidy of contributions), indexed at the mean yearly growth of the scheme's insurable
+    wage over the years the model can simulate (``fixed``, percent a year): the spreadsheet's way to
+    follow the wage band's ceiling, which earnings growth passes."""
+    (first, start), (last, end) = scheme.wages[0], scheme.wages[-1]
+    growth = ((end / start) ** (1 / (last - first)) - 1) * 100 if last > first and start > 0 else 0.0
+    note = (f"{measure.coverage_note}; the amount grows {growth:.2f} % a year, as the scheme's insurable wage does "
+            f"from {first} to {last} (earnings held within the band)")
+    return dataclasses.replace(measure, indexation="fixed", indexation_rate=growth, coverage_note=note)
 
 
 def contribution_measure(sim, name: str, tree) -> ContributionMeasure:
