@@ -375,3 +375,24 @@ def test_incidence_nets_the_workers_contributions_from_the_benefits():
         sim.reform.contributions["voluntary_pension_contributions"])
     assert (incidence[column] * persons).sum() == pytest.approx(-paid, rel=1e-9)  # no benefit is consumed: the subsidy goes to the account
     assert (incidence["extra benefit (riels per person per month)"] == 0).all()
+
+
+def test_the_headline_carries_the_national_coverage_and_the_sweep_shows_it():
+    from microsim.studies.sweep import Variant, run_variants, variants_table
+
+    sim = simulate(scenario({"nssf_pension_contributions.extension_share": 0.5}), POP)
+    workers = sim.tables["coverage"].set_index(["breakdown", "group"]).loc[("national", "all")]
+    persons = sim.tables["coverage_persons"].set_index(["breakdown", "group"]).loc[("national", "all")]
+    h = sim.headline
+    assert (h.workers_covered_baseline_pct, h.workers_covered_reform_pct) == (
+        workers["covered, baseline (%)"], workers["covered, reform (%)"])
+    assert (h.persons_covered_baseline_pct, h.persons_covered_reform_pct) == (
+        persons["covered, baseline (%)"], persons["covered, reform (%)"])
+    assert h.workers_covered_reform_pct > h.workers_covered_baseline_pct  # the extension enrols workers
+    variants = [Variant("none", {"nssf_pension_contributions.extension_share": 0.0}),
+                Variant("half", {"nssf_pension_contributions.extension_share": 0.5})]
+    table = variants_table(variants, run_variants(scenario(), POP, variants, ageing=False, growth=False))
+    raised = table.set_index("variant")["social insurance contributions, change (riels per year)"]
+    assert raised["none"] == 0 and raised["half"] > 0
+    covered = table.set_index("variant")["persons in work covered by social insurance, reform (%)"]
+    assert covered["half"] > covered["none"]

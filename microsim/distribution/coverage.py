@@ -127,3 +127,14 @@ def coverage_of_persons_table(pop: Population, deciles: np.ndarray, baseline: Sy
                   "decile": ([f"decile {d + 1}" for d in range(10)], np.asarray(deciles)[pop.person_household_index])}
     covered_b, covered_r = covered_persons(pop, baseline, modules), covered_persons(pop, reform, modules)
     return _rates(breakdowns, w, w * covered_b, w * covered_r, PERSON_COLUMNS)
+
+
+def national_coverage(workers: pd.DataFrame, persons: pd.DataFrame) -> dict[str, float]:
+    """The headline's coverage fields (percent) from the national rows of the two coverage tables."""
+    out = {}
+    for table, who in ((workers, "workers"), (persons, "persons")):
+        national = table[table["breakdown"] == "national"]
+        if len(national):
+            out[f"{who}_covered_baseline_pct"] = float(national["covered, baseline (%)"].iloc[0])
+            out[f"{who}_covered_reform_pct"] = float(national["covered, reform (%)"].iloc[0])
+    return out

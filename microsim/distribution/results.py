@@ -65,6 +65,10 @@ class Headline:
     contributions_baseline_riels_per_year: float | None = None  # social insurance revenue (employers' and workers')
     contributions_reform_riels_per_year: float | None = None
     contributions_change_riels_per_year: float | None = None
+    workers_covered_baseline_pct: float | None = None  # persons in work covered by a contributory scheme (SDG 1.3.1)
+    workers_covered_reform_pct: float | None = None
+    persons_covered_baseline_pct: float | None = None  # all persons covered by social insurance (contributors, recipients)
+    persons_covered_reform_pct: float | None = None
 
 
 @dataclass(frozen=True)
@@ -212,9 +216,12 @@ def field_names(cls) -> list[str]:
 # ---- the headline from the records ---------------------------------------------------------------------
 def headline_from_records(national: PovertyGroup, total: ProgrammeResult, inequality: Inequality,
                           money: "YearMoney", households: float,
-                          contributions: ContributionResult | None = None) -> Headline:
-    """The headline of a year from its records: national poverty, the total cost, inequality, and
-    (``contributions``: the total record) social insurance revenue."""
+                          contributions: ContributionResult | None = None,
+                          coverage: dict[str, float] | None = None) -> Headline:
+    """The headline of a year from its records: national poverty, the total cost, inequality,
+    (``contributions``: the total record) social insurance revenue, and (``coverage``: headline
+    field -> percent) the national coverage of workers and of persons by social insurance."""
+    coverage = coverage or {}
     lifted = national.lifted_persons
     change = total.cost_change_riels_per_year
     per_lifted = change / lifted if lifted > 0 else None
@@ -238,7 +245,12 @@ def headline_from_records(national: PovertyGroup, total: ProgrammeResult, inequa
         contributions_baseline_riels_per_year=number(contributions.revenue_baseline_riels_per_year) if contributions else None,
         contributions_reform_riels_per_year=number(contributions.revenue_reform_riels_per_year) if contributions else None,
         contributions_change_riels_per_year=number(contributions.revenue_change_riels_per_year) if contributions else None,
+        **{key: number(coverage[key]) for key in COVERAGE_FIELDS if key in coverage},
     )
+
+
+COVERAGE_FIELDS = ("workers_covered_baseline_pct", "workers_covered_reform_pct", "persons_covered_baseline_pct",
+                   "persons_covered_reform_pct")
 
 
 @dataclass(frozen=True)
@@ -289,4 +301,8 @@ HEADLINE_LABELS = {
     "contributions_baseline_riels_per_year": "social insurance contributions, baseline (riels per year)",
     "contributions_reform_riels_per_year": "social insurance contributions, reform (riels per year)",
     "contributions_change_riels_per_year": "change in social insurance contributions (riels per year)",
+    "workers_covered_baseline_pct": "persons in work covered by social insurance, baseline (%)",
+    "workers_covered_reform_pct": "persons in work covered by social insurance, reform (%)",
+    "persons_covered_baseline_pct": "persons covered by social insurance, baseline (%)",
+    "persons_covered_reform_pct": "persons covered by social insurance, reform (%)",
 }

@@ -428,6 +428,7 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
     if warnings:
         blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
     blocks += [Heading("Poverty and cost by year"), Table(table, tuple(table.columns[1:]))]
+    blocks += social_insurance_by_year(years)
     with_intervals = [r for r in proj.results if r.intervals is not None]
     if with_intervals:
         rows = []
@@ -452,6 +453,25 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
                Paragraph("Costs by programme, poverty by group and the nominal and real value of every benefit amount "
                          "are in `tables/` and `workbook.xlsx`; every year's figures in `summary.json`.")]
     return blocks
+
+
+def social_insurance_by_year(years: pd.DataFrame) -> list:
+    """Contributions raised and coverage by year (the headline's fields), when any scheme collects."""
+    if "contributions_reform_riels_per_year" not in years or not years["contributions_reform_riels_per_year"].fillna(0).any():
+        return []
+    table = pd.DataFrame({
+        "year": years["year"].astype(str),
+        "contributions, reform (billion riels)": [billions(v) for v in years["contributions_reform_riels_per_year"]],
+        "change (billion riels)": [billions(v) for v in years["contributions_change_riels_per_year"]],
+        "workers covered, baseline (%)": [formatting.plain(v, 1) for v in years["workers_covered_baseline_pct"]],
+        "workers covered, reform (%)": [formatting.plain(v, 1) for v in years["workers_covered_reform_pct"]],
+        "persons covered, reform (%)": [formatting.plain(v, 1) for v in years["persons_covered_reform_pct"]]})
+    return [Heading("Social insurance by year"),
+            Paragraph("Contributions every scheme raises (employers' and workers' shares: revenue, not netted from the "
+                      "cost), the persons in work covered by at least one contributory scheme and all persons covered "
+                      "as contributors or recipients of its benefits (SDG 1.3.1); by scheme in "
+                      "`tables/contributions_by_year.csv`."),
+            Table(table, tuple(table.columns[1:]))]
 
 
 def projection_sheets(proj, population: dict) -> list[Sheet]:

@@ -45,6 +45,12 @@ def sweep_output(scenario, variants: list[Variant], results: list[YearResult], p
                                                        else MISSING
                                                        for v in shown["cost per person lifted (riels per year)"]],
             "on the frontier": ["yes" if x else "" for x in shown["on the frontier"]]})
+        raised = shown["social insurance contributions, change (riels per year)"].fillna(0)
+        if raised.any():  # a sweep of a contribution scheme: what it raises and whom it covers
+            display.insert(len(display.columns) - 1, "contributions raised (billion riels)",
+                           [report.billions(v) for v in raised])
+            display.insert(len(display.columns) - 1, "workers covered (%)",
+                           [plain(v, 1) for v in shown["persons in work covered by social insurance, reform (%)"]])
         if "persons lifted out of poverty, 95 % low" in shown:
             display.insert(5, "persons lifted, 95 % interval", [
                 f"{persons(lo)} to {persons(hi)}" for lo, hi in zip(shown["persons lifted out of poverty, 95 % low"],

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from microsim.distribution import breakdowns, tables as year_tables
-from microsim.distribution.coverage import coverage_of_persons_table, coverage_table
+from microsim.distribution.coverage import coverage_of_persons_table, coverage_table, national_coverage
 from microsim.distribution.welfare import welfare
 from microsim.population.derived import consumption_order, member_counts
 from microsim.population.groups import AGE_GROUPS
@@ -134,7 +134,8 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
               "coverage_persons": coverage_of_persons_table(pop, deciles, base, reform, modules)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
-    headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()), contributions[-1])
+    headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()), contributions[-1],
+                                     national_coverage(tables["coverage"], tables["coverage_persons"]))
     result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
                         real_growth_factor=economy.real_growth_factor, headline=headline,
                         programmes=tuple(programmes), contributions=tuple(contributions), demography=demography(pop, strain),

@@ -172,7 +172,9 @@ def variants_table(variants: list[Variant], results: list[YearResult]) -> pd.Dat
                "cost of the reform (% of GDP)": h.cost_change_pct_gdp,
                "poverty change (pp)": h.poverty_rate_change_pp,
                "persons lifted out of poverty": h.persons_lifted_out_of_poverty,
-               "cost per person lifted (riels per year)": per}
+               "cost per person lifted (riels per year)": per,
+               "social insurance contributions, change (riels per year)": h.contributions_change_riels_per_year,
+               "persons in work covered by social insurance, reform (%)": h.workers_covered_reform_pct}
         if r.intervals is not None:
             for key, words in (("cost_change_riels_per_year", "cost of the reform (riels per year)"),
                                ("poverty_rate_change_pp", "poverty change (pp)"),
