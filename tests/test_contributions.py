@@ -396,3 +396,16 @@ def test_the_headline_carries_the_national_coverage_and_the_sweep_shows_it():
     assert raised["none"] == 0 and raised["half"] > 0
     covered = table.set_index("variant")["persons in work covered by social insurance, reform (%)"]
     assert covered["half"] > covered["none"]
+
+
+def test_a_population_without_work_columns_is_run_with_a_note_saying_what_the_model_does_instead():
+    from microsim.population.population import Population
+
+    persons = POP.persons.drop(columns=["labour_status", "earnings", "nssf_member"])
+    bare = Population.from_tables(POP.households.copy(), persons, source="survey without work columns")
+    sim = simulate(scenario(), bare)
+    notes = " ".join(sim.result.notes)
+    for column in ("labour_status", "earnings", "nssf_member"):
+        assert f"no `{column}` column" in notes, column
+    assert revenue(sim, "nssf_pension_contributions") == 0  # nobody insured without the column
+    assert not any("column:" in n for n in simulate(scenario(), POP).result.notes)  # the shipped kind has them all

@@ -139,7 +139,8 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
                         real_growth_factor=economy.real_growth_factor, headline=headline,
                         programmes=tuple(programmes), contributions=tuple(contributions), demography=demography(pop, strain),
-                        notes=mid_year_changes(reform_tree, scenario.year, set(modules)))
+                        notes=mid_year_changes(reform_tree, scenario.year, set(modules))
+                        + work_data_notes(pop, [modules[n] for n in sorted(set(base.active) | set(reform.active))]))
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
     return Simulation(scenario=scenario, population=pop, macro=macro, economy=economy, baseline=base, reform=reform,
@@ -211,6 +212,24 @@ def mid_year_changes(tree, year: int, modules: set[str]) -> tuple[str, ...]:
                 notes.append(f"`{path}` changes on {date.isoformat()}; the model applies the value in force on 1 January "
                              f"{year} to the whole year, so that programme's {year} cost is approximate.")
     return tuple(notes)
+
+
+WORK_COLUMNS = {  # a person column modules read about work, and what the model does without it
+    "labour_status": "statuses in employment are derived from `employment_type` and `nssf_member`, so public "
+                     "servants cannot be told apart (their NSSF-C coverage is not counted)",
+    "earnings": "earnings are imputed from household consumption (its labour share, shared among the workers "
+                "by schooling, experience and sex: docs/data-schema.md)",
+    "nssf_member": "nobody is insured by the NSSF, so its contributions, pensions and coverage are zero",
+}
+
+
+def work_data_notes(pop: Population, active: list) -> tuple[str, ...]:
+    """What a reader must know when the population lacks a work column an active module reads (survey
+    data without them): one note per column, saying what the model does instead."""
+    read = {i for m in active for i in m.inputs}
+    missing = [c for c in WORK_COLUMNS if c in read and c not in pop.persons.columns]
+    return tuple(f"The population has no `{c}` column: {WORK_COLUMNS[c]}. Map the column from the survey to use "
+                 "its own values (docs/data-schema.md)." for c in missing)
 
 
 def supported_years(macro: Macro | None = None) -> tuple[int, int]:
