@@ -121,7 +121,10 @@ def test_the_workbook_formulas_give_the_python_revenue_and_follow_a_changed_rate
     for i in range(3):
         assert abs(cell(solution, f"Calc_{key}", f"E{i + 2}") - python.iloc[i][REVENUE]) < 1.0
         assert cell(solution, f"Calc_{key}", f"F{i + 2}") == python.iloc[i]["contribution rate"]
-    assert cell(solution, "Summary", "B2") == 0  # no benefit costs anything: revenue is never in the costs' total
+    # the Summary: no benefit, so the costs' total is 0; the schemes' revenue beside it (health, occupational
+    # risk, pension: columns D, E, F), read from their Calc_ sheets
+    assert cell(solution, "Summary", "B2") == 0
+    assert cell(solution, "Summary", "F2") == pytest.approx(python.iloc[0][REVENUE] / 1e9, rel=1e-12)
     from microsim.reporting.costing_workbook import CONTRIBUTION_PARAMS
 
     rate_2028 = f"'[{path.name}]PARAM_{key.upper()}'!B{len(CONTRIBUTION_PARAMS) + 4 + 2}"  # the 2028 row of the rates
@@ -142,3 +145,32 @@ def test_microsim_cost_prints_the_revenue_and_writes_it_to_the_csv(tmp_path):
     assert set(table["measure"]) == {"unemployment_insurance_benefit", "unemployment_insurance_contributions"}
     revenue = table[table["measure"] == "unemployment_insurance_contributions"]
     assert revenue["annual cost (riels)"].isna().all() and (revenue[REVENUE] > 0).all()
+
+
+def test_the_summary_total_is_the_benefits_cost_and_never_the_revenue(tmp_path):
+    """A scheme with a benefit: the Summary's total is the benefit's cost alone, its revenue in a
+    column of its own (the workbook's formulas evaluated)."""
+    import formulas
+
+    from microsim.reporting.costing_workbook import write_costing_workbook
+
+    years = [2026, 2027]
+    measures = measures_of(UI, DEFAULT, 2026)
+    inputs = costing_inputs(DEFAULT, years)
+    path = tmp_path / "w.xlsx"
+    write_costing_workbook(path, "ui", measures, inputs, checks(UI, DEFAULT, measures, inputs), "default")
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+
+    def cell(ref):
+        return float(solution[f"'[{path.name}]SUMMARY'!{ref}"].value[0][0])
+
+    from microsim.studies.costing import measure_costs
+
+    benefit = next(m for m in measures if m.name == "unemployment_insurance_benefit")
+    scheme = schemes(measures)["unemployment_insurance_contributions"]
+    for row, year in ((2, 0), (3, 1)):  # columns: year, the benefit, total, total % of GDP, the scheme's revenue
+        cost = measure_costs(benefit, inputs).iloc[year]["annual cost (riels)"] / 1e9
+        assert cell(f"B{row}") == pytest.approx(cost, rel=1e-12)
+        assert cell(f"C{row}") == pytest.approx(cost, rel=1e-12)  # the total: the benefit alone
+        assert cell(f"E{row}") == pytest.approx(contribution_costs(scheme, inputs).iloc[year][REVENUE] / 1e9, rel=1e-12)
+

@@ -47,14 +47,15 @@ def scenario_params():
     return sim.reform.params.nssf_old_age_pension
 
 
-def by_hand(sim, year: int, minimum_months: int = 12) -> np.ndarray:
-    """The module's rule written out again from the population: the insured share and mean wage of
-    persons aged 55-59 by sex and zone, a draw by id, the formula with its minimums."""
+def by_hand(sim, year: int) -> np.ndarray:
+    """The module's rule written out again from the population and the parameters in force: the
+    insured share and mean wage of persons just below the pension age by sex and zone, a draw by
+    id, the formula with its minimums, the refund below the minimum months."""
     p, scheme = sim.reform.params.nssf_old_age_pension, sim.reform.params.nssf_pension_contributions
     persons = POP.persons
     age = persons["age"].to_numpy()
     member = persons["nssf_member"].to_numpy()
-    wage = np.where(member, np.clip(year_earnings(POP, sim.economy), 400_000, 1_200_000), 0.0)
+    wage = np.where(member, np.clip(year_earnings(POP, sim.economy), scheme.wage_floor, scheme.wage_ceiling), 0.0)
     weight = POP.person_weight()
     zone = POP.households["zone"].to_numpy()[POP.person_household_index]
     sex = persons["sex"].to_numpy()
@@ -63,35 +64,42 @@ def by_hand(sim, year: int, minimum_months: int = 12) -> np.ndarray:
     for s in ("male", "female"):
         for z in ("phnom_penh", "other_urban", "rural"):
             cell = (sex == s) & (zone == z)
-            before = cell & (age >= 55) & (age <= 59)
+            before = cell & (age >= p.pension_age - p.years_observed) & (age < p.pension_age)
             insured = before & member
             share = weight[insured].sum() / weight[before].sum()
             reference = (weight[insured] @ wage[insured]) / weight[insured].sum() if insured.any() else 0.0
-            drawn = cell & (age >= 60) & ~persons["contributory_pension"].to_numpy() & (draw < share)
-            months = np.maximum(12 * (year - age + 60 - 2022.75), 0)
-            formula = reference * np.maximum(accrued_share(months / 12 + 10, p), 0.4)
+            drawn = cell & (age >= p.pension_age) & ~persons["contributory_pension"].to_numpy() & (draw < share)
+            months = np.maximum(12 * (year - age + p.pension_age - p.first_contribution), 0)
+            formula = reference * np.maximum(accrued_share(months / 12 + p.credited_years, p), p.minimum_share)
             pension = np.maximum(formula, p.minimum_amount)
-            paid = np.where(drawn & (months >= minimum_months), pension, paid)
-            lump = drawn & (months > 0) & (months < minimum_months) & (age == 60)
+            paid = np.where(drawn & (months >= p.minimum_months), pension, paid)
+            lump = drawn & (months > 0) & (months < p.minimum_months) & (age == p.pension_age)
             paid = np.where(lump, months * scheme.rate * reference / 12, paid)
     return paid
 
 
-@pytest.mark.parametrize("year, minimum_months", [(2026, 12), (2031, 12), (2026, 48)])
-def test_each_pension_is_the_schemes_formula_for_the_drawn_retirees(year, minimum_months):
-    sim = simulate(scenario({"nssf_old_age_pension.minimum_months": minimum_months}, year=year), POP)
+@pytest.mark.parametrize("year, changes", [
+    (2026, {}), (2031, {}),
+    (2026, {"minimum_months": 48}),  # 60 this year with 39 months: a refund
+    (2031, {"minimum_amount": 0, "credited_years": 20}),  # the accrual binds, past 15 years (1.25 % a year)
+])
+def test_each_pension_is_the_schemes_formula_for_the_drawn_retirees(year, changes):
+    sim = simulate(scenario({f"nssf_old_age_pension.{k}": v for k, v in changes.items()}, year=year), POP)
     paid = pensions(sim)
-    assert np.allclose(paid, by_hand(sim, year, minimum_months), rtol=1e-12, atol=1e-6)
+    assert np.allclose(paid, by_hand(sim, year), rtol=1e-12, atol=1e-6)
     age = POP.persons["age"].to_numpy()
     assert paid.any() and not paid[age < 60].any()
     assert not paid[POP.persons["contributory_pension"].to_numpy()].any()  # never a second pension
-    if minimum_months == 48:  # 60 this year with 39 months: their contributions refunded, no pension
+    p = sim.reform.params.nssf_old_age_pension
+    if changes.get("minimum_months") == 48:  # 60 this year with 39 months: their contributions refunded, no pension
         assert paid[age > 60].sum() == 0 and (paid[age == 60] > 0).any()
-        assert (paid[age == 60] < sim.reform.params.nssf_old_age_pension.minimum_amount).all()
+        assert (paid[age == 60] < p.minimum_amount).all()
     else:  # a pension from 12 months at the pension age, never below the minimum
-        assert (paid[paid > 0] >= sim.reform.params.nssf_old_age_pension.minimum_amount).all()
+        assert (paid[paid > 0] >= p.minimum_amount).all()
         too_early = age > year - 2023.75 + 60  # reached 60 before 12 months of contributions were possible
         assert not paid[too_early].any()
+    if changes.get("credited_years") == 20:  # above the 40 % floor: amounts differ with the years contributed
+        assert len(np.unique(paid[paid > 0])) > 6
 
 
 def test_no_pension_before_the_scheme_pays_and_more_retirees_each_year():

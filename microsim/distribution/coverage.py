@@ -17,6 +17,8 @@ model has no such scheme.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -53,10 +55,12 @@ def covered_workers(pop: Population, system: SystemResult, modules: dict[str, Mo
     return covered & in_work
 
 
-def covered_persons(pop: Population, system: SystemResult, modules: dict[str, Module]) -> np.ndarray:
-    """Persons covered by social insurance under ``system`` (bool per person): covered workers, and
-    recipients of a social insurance benefit (modules with ``insurance``)."""
-    covered = covered_workers(pop, system, modules)
+def covered_persons(pop: Population, system: SystemResult, modules: dict[str, Module],
+                    workers: np.ndarray | None = None) -> np.ndarray:
+    """Persons covered by social insurance under ``system`` (bool per person): covered workers
+    (``workers``, if already known: :func:`covered_workers`), and recipients of a social insurance
+    benefit (modules with ``insurance``)."""
+    covered = covered_workers(pop, system, modules) if workers is None else workers
     for name, paid in system.benefits.items():
         if modules[name].insurance and modules[name].entity == "person":
             covered = covered | (np.asarray(paid, dtype=np.float64) > 0)
@@ -85,16 +89,21 @@ def group_codes(pop: Population) -> dict[str, tuple[list[str], np.ndarray]]:
     return out
 
 
+def _group_sums(codes: np.ndarray, groups: int, weights: np.ndarray) -> np.ndarray:
+    """Weighted sums by group code (np.bincount, no loop over persons); codes outside 0..groups-1
+    (-1: none) go to a last slot, dropped."""
+    slot = np.where(codes >= 0, codes, groups)
+    return np.bincount(slot, weights, minlength=groups + 1)[:-1]
+
+
 def _rates(breakdowns: dict, among: np.ndarray, covered_b: np.ndarray, covered_r: np.ndarray,
            columns: tuple[str, ...]) -> pd.DataFrame:
-    """Covered shares of ``among`` (weights per person) by breakdown: whole-column sums by group code
-    (np.bincount), no loop over persons. ``covered_*`` are weights of covered persons (within ``among``)."""
+    """Covered shares of ``among`` (weights per person) by breakdown. ``covered_*`` are weights of
+    covered persons (within ``among``)."""
     count, counted = columns[2], columns[-1]
     rows = []
     for breakdown, (groups, codes) in breakdowns.items():
-        slot = np.where(codes >= 0, codes, len(groups))  # persons outside the groups go to a last, dropped slot
-        persons, cov_b, cov_r = (np.bincount(slot, weights, minlength=len(groups) + 1)[:-1]
-                                 for weights in (among, covered_b, covered_r))
+        persons, cov_b, cov_r = (_group_sums(codes, len(groups), weights) for weights in (among, covered_b, covered_r))
         for group, n, b, r in zip(groups, persons, cov_b, cov_r):
             if n == 0:
                 continue
@@ -104,37 +113,39 @@ def _rates(breakdowns: dict, among: np.ndarray, covered_b: np.ndarray, covered_r
     return pd.DataFrame(rows, columns=list(columns))
 
 
-def coverage_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,
-                   modules: dict[str, Module]) -> pd.DataFrame:
-    """Coverage of persons in work by breakdown (``deciles``: each household's decile of consumption
-    before benefits, 0-9)."""
+def _national_pct(among: np.ndarray, covered: np.ndarray) -> float:
+    """The covered share of ``among`` in percent, summed as the tables' national row is (same bits)."""
+    everyone = np.zeros(among.size, np.int64)
+    return float(_group_sums(everyone, 1, covered)[0] / _group_sums(everyone, 1, among)[0] * 100)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Social insurance coverage of a year: the two tables and the headline's national percents."""
+
+    workers: pd.DataFrame  # persons in work covered by a contributory scheme, by breakdown (COLUMNS)
+    persons: pd.DataFrame  # all persons covered as contributors or recipients, by breakdown (PERSON_COLUMNS)
+    national: dict[str, float]  # headline field (``workers_covered_baseline_pct`` ...) -> percent
+
+
+def social_insurance_coverage(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,
+                              modules: dict[str, Module]) -> Coverage:
+    """Coverage of persons in work and of all persons by breakdown (``deciles``: each household's
+    decile of consumption before benefits, 0-9), and nationally for the headline."""
     w = pop.person_weight()
     in_work, _ = in_work_and_public(pop)
-    covered_b, covered_r = covered_workers(pop, baseline, modules), covered_workers(pop, reform, modules)
-    breakdowns = {**group_codes(pop),  # each breakdown: its groups in order, and each person's position among them
-                  "decile": ([f"decile {d + 1}" for d in range(10)], np.asarray(deciles)[pop.person_household_index])}
-    return _rates(breakdowns, w * in_work, w * covered_b, w * covered_r, COLUMNS)  # covered implies in work
-
-
-def coverage_of_persons_table(pop: Population, deciles: np.ndarray, baseline: SystemResult, reform: SystemResult,
-                              modules: dict[str, Module]) -> pd.DataFrame:
-    """Coverage of all persons by social insurance (a contributor or a recipient of its benefits), by
-    age group, sex, zone and decile of consumption before benefits."""
-    w = pop.person_weight()
     codes = group_codes(pop)
-    breakdowns = {"national": codes["national"], "age group": age_groups(pop, PERSON_AGES), "sex": codes["sex"],
-                  "zone": codes["zone"],
-                  "decile": ([f"decile {d + 1}" for d in range(10)], np.asarray(deciles)[pop.person_household_index])}
-    covered_b, covered_r = covered_persons(pop, baseline, modules), covered_persons(pop, reform, modules)
-    return _rates(breakdowns, w, w * covered_b, w * covered_r, PERSON_COLUMNS)
-
-
-def national_coverage(workers: pd.DataFrame, persons: pd.DataFrame) -> dict[str, float]:
-    """The headline's coverage fields (percent) from the national rows of the two coverage tables."""
-    out = {}
-    for table, who in ((workers, "workers"), (persons, "persons")):
-        national = table[table["breakdown"] == "national"]
-        if len(national):
-            out[f"{who}_covered_baseline_pct"] = float(national["covered, baseline (%)"].iloc[0])
-            out[f"{who}_covered_reform_pct"] = float(national["covered, reform (%)"].iloc[0])
-    return out
+    decile = ([f"decile {d + 1}" for d in range(10)], np.asarray(deciles)[pop.person_household_index])
+    workers_b, workers_r = covered_workers(pop, baseline, modules), covered_workers(pop, reform, modules)
+    persons_b, persons_r = (covered_persons(pop, system, modules, workers)
+                            for system, workers in ((baseline, workers_b), (reform, workers_r)))
+    among = w * in_work  # covered workers are in work
+    workers = _rates({**codes, "decile": decile}, among, w * workers_b, w * workers_r, COLUMNS)
+    person_breakdowns = {"national": codes["national"], "age group": age_groups(pop, PERSON_AGES), "sex": codes["sex"],
+                         "zone": codes["zone"], "decile": decile}
+    persons = _rates(person_breakdowns, w, w * persons_b, w * persons_r, PERSON_COLUMNS)
+    national = {"workers_covered_baseline_pct": _national_pct(among, w * workers_b),
+                "workers_covered_reform_pct": _national_pct(among, w * workers_r),
+                "persons_covered_baseline_pct": _national_pct(w, w * persons_b),
+                "persons_covered_reform_pct": _national_pct(w, w * persons_r)}
+    return Coverage(workers, persons, national)

@@ -32,6 +32,7 @@ WORKING = ("agriculture_self_employed", "industry_wage", "services")  # employme
 LABOUR_STATUSES = ("wage_employee_private", "public_servant", "own_account", "contributing_family_worker",
                    "employer", "unemployed", "inactive")
 IN_WORK = LABOUR_STATUSES[:5]
+WORKING_AGE = 15  # employment type and status are recorded from this age (the survey's; empty below)
 
 
 @dataclass(frozen=True)

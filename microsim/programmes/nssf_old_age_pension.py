@@ -4,8 +4,8 @@ scheme's formula from their months of contributions (a lump sum below the minimu
 
 The population is aged statically (reweighted to each year, persons keep their ages), so the
 careers of today's older persons are not observed: who among them was insured before retiring is
-drawn by id at the insured share of persons aged 55-59 of the same sex and zone in the year's
-population, and their reference wage is the mean contributable wage of those insured workers
+drawn by id at the insured share of persons just below the pension age (55-59, `years_observed`)
+of the same sex and zone in the year's population, and their reference wage is the mean contributable wage of those insured workers
 (policies/parameters/nssf_old_age_pension.yaml states every assumption).
 """
 
@@ -15,8 +15,6 @@ import pandas as pd
 from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.engine.modules import programme
 from microsim.programmes.nssf_contributions import contributable_wage
-
-AGES_BEFORE_RETIREMENT = 5  # the insured share and wage of the five years of age before the pension age
 
 
 def contribution_months(age: np.ndarray, year: int, pension_age: float, first_contribution: float) -> np.ndarray:
@@ -38,12 +36,14 @@ def accrued_share(years: np.ndarray, p) -> np.ndarray:
 
 def insured_at_retirement(d, p, insured_wage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per person: the chance that they were insured in the years before the pension age (the
-    weighted share of insured persons among those aged ``pension_age`` - 5 to ``pension_age`` - 1 of
-    their sex and zone) and the mean contributable wage of those insured persons (riels a month)."""
+    weighted share of insured persons among those aged ``pension_age - years_observed`` to
+    ``pension_age - 1`` of their sex and zone) and the mean contributable wage of those insured
+    persons (riels a month)."""
     weight = np.asarray(d.weight, dtype=np.float64)
-    before = (d.age >= p.pension_age - AGES_BEFORE_RETIREMENT) & (d.age < p.pension_age)
-    cell = (pd.Categorical(d.sex).codes.astype(np.int64) * 8 + pd.Categorical(d.zone).codes).astype(np.int64)
-    cells = int(cell.max()) + 1 if len(cell) else 1
+    before = (d.age >= p.pension_age - p.years_observed) & (d.age < p.pension_age)
+    sex, zone = pd.Categorical(d.sex), pd.Categorical(d.zone)
+    cells = len(sex.categories) * len(zone.categories)
+    cell = sex.codes.astype(np.int64) * len(zone.categories) + zone.codes
     persons = np.bincount(cell, weights=np.where(before, weight, 0.0), minlength=cells)
     insured = before & (insured_wage > 0)
     covered = np.bincount(cell, weights=np.where(insured, weight, 0.0), minlength=cells)

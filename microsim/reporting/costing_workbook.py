@@ -171,16 +171,26 @@ SHOCK_PARAMS = [  # (name, words, unit, how to get the value from the measure)
 SHARE_PARAMS = {name for name, _, unit, _ in (*PARAMS, *SHOCK_PARAMS) if unit == "share"}  # shown as shares
 
 
+def _param_sheet(book, key: str, title: str, head, widths: tuple[int, int, int, int] = (50, 16, 30, 16)):
+    """A measure's Param_ sheet: its four columns (what, value, unit, in use) and their header row."""
+    sheet = book.add_worksheet(f"Param_{key}")
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    sheet.write_row(0, 0, [title, "value", "unit", "in use"], head)
+    return sheet
+
+
+def _finish_calc(calc) -> None:
+    """A Calc_ sheet's year column and header kept in view, its formulas protected (no password)."""
+    calc.freeze_panes(1, 1)
+    calc.protect("", {"format_columns": True})
+
+
 def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, formats: dict,
                   columns: dict) -> pd.DataFrame:
     """Param_ and Calc_ sheets of a shock-responsive transfer (annual cost in column E, as for every measure);
     returns the costing by year the formulas reproduce."""
-    prm = book.add_worksheet(f"Param_{key}")
-    prm.set_column(0, 0, 50)
-    prm.set_column(1, 1, 16)
-    prm.set_column(2, 2, 30)
-    prm.set_column(3, 3, 16)
-    prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], formats["head"])
+    prm = _param_sheet(book, key, f"{m.label}: inputs", formats["head"])
     for i, (pname, words, unit, value) in enumerate(SHOCK_PARAMS):
         row = i + 1
         prm.write(row, 0, words)
@@ -223,8 +233,7 @@ def _shock_sheets(book, m: ShockMeasure, key: str, inputs: CostingInputs, format
         calc.write_formula(r - 1, 9, f"=C{r}*{key}_horizontal_share", money, values["near-poor households reached"])
     calc.write(len(inputs.years) + 2, 0, "Expected annual cost of a budget provision: the cost in a shock year x the "
                                          "trigger probability (when `expected` is 1). Amounts are not indexed.")
-    calc.freeze_panes(1, 1)
-    calc.protect("", {"format_columns": True})
+    _finish_calc(calc)
     return python
 
 
@@ -240,12 +249,7 @@ def _contribution_sheets(book, m: ContributionMeasure, key: str, inputs: Costing
     """Param_ and Calc_ sheets of a contributory measure (revenue in column E, where a measure's cost is);
     returns the revenue by year the formulas reproduce."""
     years = inputs.years
-    prm = book.add_worksheet(f"Param_{key}")
-    prm.set_column(0, 0, 50)
-    prm.set_column(1, 1, 16)
-    prm.set_column(2, 2, 30)
-    prm.set_column(3, 3, 16)
-    prm.write_row(0, 0, [f"{m.label}: inputs (revenue, not a cost)", "value", "unit", "in use"], formats["head"])
+    prm = _param_sheet(book, key, f"{m.label}: inputs (revenue, not a cost)", formats["head"])
     for i, (pname, words, unit, field) in enumerate(CONTRIBUTION_PARAMS):
         value = getattr(m, field)
         row = i + 1
@@ -297,8 +301,7 @@ def _contribution_sheets(book, m: ContributionMeasure, key: str, inputs: Costing
         calc.write_formula(r - 1, 9, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money, 0 if pd.isna(usd) else usd)
     calc.write(len(years) + 2, 0, "Revenue = insured x insurable wage x rate x 12 months (riels of each year): what the "
                                   "scheme raises, not a cost of the budget.")
-    calc.freeze_panes(1, 1)
-    calc.protect("", {"format_columns": True})
+    _finish_calc(calc)
     return python
 
 
@@ -408,12 +411,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
                 "head": head, "share_in": share_in, "number_in": number_in, "wrap": wrap, "money": money, "pct": pct},
                 scenario_columns))
             continue
-        prm = book.add_worksheet(f"Param_{key}")
-        prm.set_column(0, 0, 46)
-        prm.set_column(1, 1, 16)
-        prm.set_column(2, 2, 28)
-        prm.set_column(3, 3, 16)
-        prm.write_row(0, 0, [f"{m.label}: inputs", "value", "unit", "in use"], head)
+        prm = _param_sheet(book, key, f"{m.label}: inputs", head, widths=(46, 16, 28, 16))
         for i, (pname, words, unit, field) in enumerate(PARAMS):
             value = getattr(m, field)
             row = i + 1
@@ -467,8 +465,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             usd = values["annual cost (USD)"]
             calc.write_formula(r - 1, 7, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money,
                                0 if pd.isna(usd) else usd)
-        calc.freeze_panes(1, 1)
-        calc.protect("", {"format_columns": True})
+        _finish_calc(calc)
         summary_refs[m.name] = (key, python)
 
     # Summary: costs by year for every measure, and their total; a chart

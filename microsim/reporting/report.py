@@ -228,8 +228,9 @@ def contribution_blocks(sim) -> list:
     return [Heading(f"Social insurance contributions, {sc.year}"), Paragraph(
         f"Revenue of the social insurance schemes in billion riels of {sc.year}: employers' and workers' shares on "
         "each member's contributable wage (earnings held between the scheme's floor and ceiling; a voluntary "
-        "scheme's members pay net of any subsidy, which is in the costs). Revenue of the schemes, not a cost; the workers' share comes out of take-home pay, so it lowers "
-        "household consumption in the poverty figures above."), _display(
+        "scheme's members pay net of any subsidy, which is in the costs). Revenue of the schemes, not a cost; the "
+        "workers' share comes out of take-home pay, so it lowers household consumption in the poverty figures "
+        "above."), _display(
         table[["scheme", "revenue baseline (riels per year)", "revenue reform (riels per year)", "change (riels per year)",
                "revenue reform (% of GDP)", "workers' share, reform (riels per year)",
                "employers' share, reform (riels per year)", "contributors reform (persons)"]].rename(columns={
@@ -266,24 +267,25 @@ def coverage_blocks(sim) -> list:
     table = sim.tables.get("coverage")
     if table is None or table.empty:
         return []
-    shown = table[table["breakdown"].isin(["national", "sector", "sex", "zone"])]
     blocks = [Paragraph(f"Persons in work covered by at least one contributory scheme in {sim.scenario.year} (the "
                         "NSSF's, a scheme a reform adds, or the NSSF-C for public servants), as SDG indicator 1.3.1 "
-                        "counts workers (by age group and decile in tables/coverage.csv):"), _display(
-        shown[["breakdown", "group", "persons in work", "covered, baseline (%)", "covered, reform (%)", "change (pp)"]],
-        {"persons in work": formatting.persons, "covered, baseline (%)": _pct(1), "covered, reform (%)": _pct(1),
-         "change (pp)": _pct(1)})]
+                        "counts workers (by age group and decile in tables/coverage.csv):"),
+              _coverage_display(table, "persons in work", ("national", "sector", "sex", "zone"))]
     persons = sim.tables.get("coverage_persons")
     if persons is not None and not persons.empty:
-        shown = persons[persons["breakdown"].isin(["national", "age group"])]
         blocks += [Paragraph("All persons covered by social insurance: contributors, and recipients of its benefits "
                              "(contributory pensions, the NSSF's old-age pensions, an unemployment benefit); "
                              "dependants are not counted (by sex, zone and decile in tables/coverage_persons.csv):"),
-                   _display(shown[["breakdown", "group", "persons", "covered, baseline (%)", "covered, reform (%)",
-                                   "change (pp)"]],
-                            {"persons": formatting.persons, "covered, baseline (%)": _pct(1),
-                             "covered, reform (%)": _pct(1), "change (pp)": _pct(1)})]
+                   _coverage_display(persons, "persons", ("national", "age group"))]
     return blocks
+
+
+def _coverage_display(table: pd.DataFrame, count: str, breakdowns: tuple[str, ...]):
+    """A coverage table's rows of some breakdowns: the persons counted and the covered shares."""
+    shown = table[table["breakdown"].isin(list(breakdowns))]
+    return _display(shown[["breakdown", "group", count, "covered, baseline (%)", "covered, reform (%)", "change (pp)"]],
+                    {count: formatting.persons, "covered, baseline (%)": _pct(1), "covered, reform (%)": _pct(1),
+                     "change (pp)": _pct(1)})
 
 
 def run_sheets(sim, population: dict) -> list[Sheet]:

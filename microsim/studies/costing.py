@@ -120,7 +120,7 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
     columns, by_sex, demography, households, earnings = {}, {"male": {}, "female": {}}, {}, {}, {}
     for y in years:  # a loop over years
         pop = one_blas_thread(bring_to_year)(base, y, ageing)[0]
-        earnings[y] = year_economy(pop, y, macro, growth=True).consumption_factor  # as first_year_simulation
+        earnings[y] = earnings_factor(pop, y, macro)
         columns[y] = population_by_age(pop)
         demography[y] = demography_row(pop)
         households[y] = pop.households.groupby("zone", observed=False)["weight"].sum().reindex(list(ZONES)).fillna(0.0)
@@ -136,6 +136,12 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
                          demography=pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"),
                          households_by_zone=pd.DataFrame(households).rename_axis("zone"),
                          wages={y: earnings[y] / earnings[years[0]] for y in years})
+
+
+def earnings_factor(pop, year: int, macro) -> float:
+    """How the model grows earnings from the survey to ``year`` (prices x real consumption per head,
+    as :func:`first_year_simulation` simulates with growth): the earnings index of the costing."""
+    return year_economy(pop, year, macro, growth=True).consumption_factor
 
 
 def costing_of(scenario, base, first: int, last: int, ageing: bool = True):
@@ -169,11 +175,13 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     named |= {n for n, m in modules.items() if m.follows in named}  # a scheme's benefit follows its switch
     named |= {n for n, m in modules.items() if m.is_contribution  # schemes reading a named scheme's rules
               and any(i in named and i in modules and modules[i].is_contribution for i in m.inputs)}
-    for name in sorted(named & set(sim.reform.active)):
+    costed = sorted(named & set(sim.reform.active))
+    schemes = {n: contribution_measure(sim, n, reform_tree) for n in costed if n in modules and modules[n].is_contribution}
+    for name in costed:
         p = getattr(params, name)
         module = modules.get(name)
-        if module is not None and module.is_contribution:  # revenue: a contributory measure
-            out.append(contribution_measure(sim, name, reform_tree))
+        if name in schemes:  # revenue: a contributory measure
+            out.append(schemes[name])
             continue
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         if module is not None and module.costing is not None:  # the programme says how it is counted
@@ -182,9 +190,8 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         person = module is not None and module.entity == "person" and not module.counted_in_consumption
         if person and not (hasattr(p, "amount") and isinstance(p.amount, (int, float))):
             measure = average_measure(sim, name, p, label, from_wages="earnings" in module.inputs)  # amounts vary
-            scheme = modules.get(module.follows) if module.follows else None
-            if measure is not None and scheme is not None and scheme.is_contribution and measure.indexation == "wages":
-                measure = follow_the_insurable_wage(measure, contribution_measure(sim, scheme.name, reform_tree))
+            if measure is not None and module.follows in schemes and measure.indexation == "wages":
+                measure = follow_the_insurable_wage(measure, schemes[module.follows])
             if measure is None:
                 skipped.append(name)
             else:
@@ -261,7 +268,7 @@ def contribution_measure(sim, name: str, tree) -> ContributionMeasure:
 
         def value(field):
             return tree.parameters[f"{name}.{field}"].entry_at(on, where)[1]
-        growth = year_economy(pop, year, sim.macro, growth=True).consumption_factor / sim.economy.consumption_factor
+        growth = earnings_factor(pop, year, sim.macro) / sim.economy.consumption_factor
         held = np.clip(earnings * growth, value("wage_floor"), value("wage_ceiling"))
         wages.append((year, float(among @ held) / float(among.sum()) if payers.any() else 0.0))
         rates.append((year, float(value("rate")) if value("active") else 0.0))

@@ -21,14 +21,13 @@ from microsim.engine.macro import load_macro
 from microsim.engine.economy import SURVEY_PERIOD, year_economy
 from microsim.engine.system import run_system
 from microsim.studies.run import scenario_trees
-from microsim.population.labour import labour_status
+from microsim.population.labour import WORKING_AGE, labour_status
 from microsim.population.population import Population
 from microsim.synth.consumption import poverty_line_monthly
 from microsim.synth.spec import load_spec
 
 HOUSEHOLD_ID, FIRST_PERSON_ID = 1, 1
 MEMBER_DEFAULTS = {"disabled": False, "contributory_pension": False, "in_school": False, "pregnant": False}
-WORKING_AGE = 15  # members younger than this have no employment type (as in the survey)
 EMPLOYMENT_OF_STATUS = {  # the survey group of a status in employment, when a member gives only the status
     "wage_employee_private": "industry_wage", "public_servant": "services", "own_account": "services",
     "contributing_family_worker": "agriculture_self_employed", "employer": "services",
@@ -42,9 +41,9 @@ class HouseholdResult:
     year: int
     poverty_line: float  # riels per person per month
     consumption_pc: float  # before the modelled benefits, riels per person per month
-    programmes: dict  # name -> {"label", "entity", "in_survey_consumption"}
+    programmes: dict  # name -> {"label", "entity", "kind", "in_survey_consumption"}
     member_benefits: dict  # "baseline" / "reform" -> name -> [riels per member per month]
-    member_contributions: dict  # "baseline" / "reform" -> scheme -> [riels per member per month, all shares]
+    member_contributions: dict  # "baseline" / "reform" -> scheme -> [what it collects on each member's wage, riels a month]
     workers_contributions: dict  # "baseline" / "reform" -> scheme -> [the member's own share, riels a month]
     household_benefits: dict  # "baseline" / "reform" -> name -> riels per household per month (household modules)
     consumption_after: dict  # "baseline" / "reform" -> riels per person per month after benefits
@@ -70,9 +69,9 @@ def household_population(zone: str, idpoor: int, consumption_pc: float, members:
     the survey group of that status (:data:`EMPLOYMENT_OF_STATUS`). A column some members give and
     others do not is completed: ``nssf_member`` false, ``labour_status`` derived from the employment
     type (``microsim.population.labour``), ``earnings`` 0 (riels a month in ``year``'s prices, so
-    they are carried to the population's prices with the CPI; a member in work without earnings
-    among members with earnings is refused by the population's checks). Without any earnings the
-    model imputes them from consumption, as for survey data without the column."""
+    they are carried to the population's prices with the CPI; the workbench refuses a member in work
+    without earnings among members with earnings: ``HouseholdRequest.earnings_problem``). Without
+    any earnings the model imputes them from consumption, as for survey data without the column."""
     macro = macro or load_macro()
     factor = macro.price_factor(year, SURVEY_PERIOD)  # the population's price basis (economy.price_basis)
     household = {"household_id": HOUSEHOLD_ID, "zone": zone, "weight": 1.0, "consumption_pc": consumption_pc / factor,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from microsim.distribution import breakdowns, tables as year_tables
-from microsim.distribution.coverage import coverage_of_persons_table, coverage_table, national_coverage
+from microsim.distribution.coverage import social_insurance_coverage
 from microsim.distribution.welfare import welfare
 from microsim.population.derived import consumption_order, member_counts
 from microsim.population.groups import AGE_GROUPS
@@ -126,16 +126,15 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         missing_middle = year_tables.missing_middle_table(pop, w, line, modules, wb, wr, near_poor)
         inequality, programmes, incidence = beside.result()
     contributions = year_tables.contribution_results(pop, modules, wb, wr, money, not_in_force, programmes)
-    deciles = breakdowns.pre_transfer_deciles(pop, pre)  # cached on the population
+    coverage = social_insurance_coverage(pop, breakdowns.pre_transfer_deciles(pop, pre), base, reform, modules)
     tables = {"poverty": year_tables.poverty_table(groups), "costs": year_tables.cost_table(programmes, money), "incidence": incidence,
               "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality),
               "contributions": year_tables.contribution_table(contributions, money),
-              "coverage": coverage_table(pop, deciles, base, reform, modules),
-              "coverage_persons": coverage_of_persons_table(pop, deciles, base, reform, modules)}
+              "coverage": coverage.workers, "coverage_persons": coverage.persons}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()), contributions[-1],
-                                     national_coverage(tables["coverage"], tables["coverage_persons"]))
+                                     coverage.national)
     result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
                         real_growth_factor=economy.real_growth_factor, headline=headline,
                         programmes=tuple(programmes), contributions=tuple(contributions), demography=demography(pop, strain),

@@ -9,7 +9,7 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from microsim.population.labour import IN_WORK, WORKING
+from microsim.population.labour import IN_WORK, WORKING, WORKING_AGE
 from microsim.population.schema import load_schema
 
 MAX_OVERRIDES = 200  # parameter overrides in one request (a scenario file holds a handful)
@@ -147,7 +147,7 @@ class HouseholdRequest(ReformRequest):
         for i, m in enumerate(self.members):
             in_work = (m.labour_status in IN_WORK if m.labour_status is not None
                        else m.employment_type in WORKING)
-            if m.age >= 15 and in_work and m.earnings is None:
+            if m.age >= WORKING_AGE and in_work and m.earnings is None:
                 return (("body", "members", i, "earnings"),
                         "this member is in work and others give their earnings: give this member's too (riels a "
                         "month, 0 or more), or give no member's (they are then imputed from consumption)")
