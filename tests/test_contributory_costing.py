@@ -174,3 +174,22 @@ def test_the_summary_total_is_the_benefits_cost_and_never_the_revenue(tmp_path):
         assert cell(f"C{row}") == pytest.approx(cost, rel=1e-12)  # the total: the benefit alone
         assert cell(f"E{row}") == pytest.approx(contribution_costs(scheme, inputs).iloc[year][REVENUE] / 1e9, rel=1e-12)
 
+
+
+def test_the_voluntary_schemes_revenue_is_what_members_pay_and_its_subsidy_a_cost_counted_once():
+    """The government's half of a subsidised member's contribution is costed as a benefit; the
+    scheme's revenue is what members pay, as in the run (the subsidy is not revenue as well)."""
+    informal = load_scenario("policies/scenarios/informal_pension_extension.yaml")
+    measures = measures_of(informal, DEFAULT, 2026)
+    scheme = schemes(measures)["voluntary_pension_contributions"]
+    assert 0.5 < scheme.collected_share < 1.0  # half is paid for the subsidised members only
+    sim = simulate_year(informal, DEFAULT, 2026)
+    first = contribution_costs(scheme, INPUTS).iloc[0]
+    assert first[REVENUE] == pytest.approx(revenue_of(sim, "voluntary_pension_contributions"), rel=1e-9)
+    full = first["insured (persons)"] * first["insurable wage (riels per insured per month)"] * \
+        first["contribution rate"] * 12
+    subsidy = next(p for p in sim.result.programmes if p.programme == "voluntary_pension_subsidy")
+    assert full - first[REVENUE] == pytest.approx(subsidy.cost_reform_riels_per_year, rel=1e-9)  # members + subsidy
+    found = {c["measure"]: c for c in checks(informal, DEFAULT, measures, INPUTS)}
+    for name in ("voluntary_pension_contributions", "voluntary_pension_subsidy"):
+        assert found[name]["workbook"] == pytest.approx(found[name]["microsimulation"], rel=1e-9), name

@@ -93,7 +93,9 @@ class ContributionMeasure:
     wage of the first year's contributors (riels a month): their earnings grown as the model grows
     them, held within the scheme's floor and ceiling of that year, so the path bends where the
     nominal ceiling binds; ``rates`` the scheme's rate in force on 1 January of each year (0 in a year
-    it is not in force)."""
+    it is not in force). ``collected_share`` is the share of the contribution at that rate which the
+    payers pay (1 unless a subsidy pays the rest: the voluntary scheme's government subsidy, costed
+    as a benefit of its own, not as revenue)."""
 
     name: str
     label: str
@@ -102,8 +104,9 @@ class ContributionMeasure:
     insured_share: float
     wages: tuple[tuple[int, float], ...]  # (year, insurable wage, riels per insured person per month)
     rates: tuple[tuple[int, float], ...]  # (year, rate of the contributable wage) for every year costed
-    worker_share: float  # of the contribution, paid by the worker (the rest by the employer or a subsidy)
+    worker_share: float  # of the contribution collected, paid by the worker (the rest by the employer)
     coverage_note: str
+    collected_share: float = 1.0  # of the contribution at the rate, collected from the payers (the rest a subsidy)
     microsimulation_revenue: float = 0.0  # the first year's microsimulated revenue (riels a year)
 
     def rate_in(self, year: int) -> float:

@@ -358,9 +358,7 @@ class ParameterTree:
             if not any(d <= date for d in p.values):
                 missing.append(path)  # an error only if an active module uses it (see missing_for)
                 continue
-            start, value = p.entry_at(date, where)
-            if p.kind is float and p.indexation != "none" and start.year != date.year:
-                value = value * index_factor(p, start.year, date.year, macro, where)
+            value = self.value_at(path, date, macro, where)
             node = root
             parts = path.split(".")
             for part in parts[:-1]:
@@ -370,6 +368,15 @@ class ParameterTree:
             setattr(node, parts[-1], value)
         root._missing = missing
         return root
+
+    def value_at(self, path: str, date: dt.date, macro=None, where: str = "parameters"):
+        """One parameter's value on ``date``: its entry in force, a number with an indexation rule
+        uprated from the entry's effective year to ``date``'s year with the macro series."""
+        p = self.parameters[path]
+        start, value = p.entry_at(date, where)
+        if p.kind is float and p.indexation != "none" and start.year != date.year:
+            value = value * index_factor(p, start.year, date.year, macro, where)
+        return value
 
     def missing_for(self, prefix: str, resolved: SimpleNamespace) -> list[str]:
         """Parameters under ``prefix`` that have no value on the resolved date."""

@@ -149,8 +149,10 @@ def describe_measure(m) -> str:
         return (f"revenue, not a cost: persons aged {m.min_age}-{m.max_age} x insured share {m.insured_share:.4f} "
                 f"({m.coverage_note}) x the insurable wage of the year ({m.insurable_wage:,.0f} riels a month in the "
                 f"first year, the contributors' earnings held within the scheme's floor and ceiling) x the scheme's "
-                f"rate in force each year ({', '.join(formatting.plain(r * 100, 2) + ' %' for r in rates)}) x 12; "
-                f"the workers pay {formatting.plain(m.worker_share * 100, 0)} % of it")
+                f"rate in force each year ({', '.join(formatting.plain(r * 100, 2) + ' %' for r in rates)}) x 12"
+                + (f" x the share the payers pay ({m.collected_share:.4f}; a subsidy, costed as a benefit, pays the "
+                   "rest)" if m.collected_share != 1.0 else "")
+                + f"; the workers pay {formatting.plain(m.worker_share * 100, 0)} % of it")
     if isinstance(m, ShockMeasure):
         how = (f"households of {', '.join(m.zones)} x share hit {m.share_hit:g}; of them {m.vertical_share:.4f} IDPoor "
                f"households topped up {m.vertical_amount:,.0f} and {m.horizontal_share:.4f} near-poor households paid "

@@ -241,7 +241,9 @@ CONTRIBUTION_PARAMS = (  # name, words, unit, field of ContributionMeasure
     ("min_age", "First age of the insured", "years", "min_age"),
     ("max_age", "Last age of the insured", "years", "max_age"),
     ("insured_share", "Insured persons per person of those ages", "share", "insured_share"),
-    ("worker_share", "Share of the contribution the worker pays", "share", "worker_share"),
+    ("worker_share", "Share of the contribution collected the worker pays", "share", "worker_share"),
+    ("collected_share", "Share of the contribution collected from the payers (the rest a subsidy, costed as a "
+                        "benefit)", "share", "collected_share"),
 )
 
 
@@ -293,14 +295,14 @@ def _contribution_sheets(book, m: ContributionMeasure, key: str, inputs: Costing
         calc.write_formula(r - 1, 3, f"='Param_{key}'!C{first_rate_row + i + 1}", money,
                            values["insurable wage (riels per insured per month)"])
         calc.write_formula(r - 1, 5, f"='Param_{key}'!B{first_rate_row + i + 1}", share, values["contribution rate"])
-        calc.write_formula(r - 1, 4, f"=C{r}*D{r}*F{r}*12", money, values[REVENUE])
+        calc.write_formula(r - 1, 4, f"=C{r}*D{r}*F{r}*12*{key}_collected_share", money, values[REVENUE])
         calc.write_formula(r - 1, 6, f"=E{r}*{key}_worker_share", money, values["workers' part (riels)"])
         calc.write_formula(r - 1, 7, f"=E{r}-G{r}", money, values["employers' and others' part (riels)"])
         calc.write_formula(r - 1, 8, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["revenue (% of GDP)"])
         usd = values["revenue (USD)"]
         calc.write_formula(r - 1, 9, f"=IF(Inputs_Macro!E{r}>0,E{r}/Inputs_Macro!E{r},0)", money, 0 if pd.isna(usd) else usd)
-    calc.write(len(years) + 2, 0, "Revenue = insured x insurable wage x rate x 12 months (riels of each year): what the "
-                                  "scheme raises, not a cost of the budget.")
+    calc.write(len(years) + 2, 0, "Revenue = insured x insurable wage x rate x 12 months x the share collected from the "
+                                  "payers (riels of each year): what the scheme raises, not a cost of the budget.")
     _finish_calc(calc)
     return python
 

@@ -94,8 +94,9 @@ def contribution_input_checks(key: str, label: str) -> list[tuple[str, str, str]
     return [
         (f"{label}: first age not above last age", f"{key}_min_age<={key}_max_age",
          "The first age of the insured is above the last: nobody contributes. Swap them."),
-        (f"{label}: insured share and workers' share are 0 to 1",
-         f"AND({key}_insured_share>=0,{key}_insured_share<=1,{key}_worker_share>=0,{key}_worker_share<=1)",
+        (f"{label}: insured, workers' and collected shares are 0 to 1",
+         f"AND({key}_insured_share>=0,{key}_insured_share<=1,{key}_worker_share>=0,{key}_worker_share<=1,"
+         f"{key}_collected_share>=0,{key}_collected_share<=1)",
          "A share is between 0 and 1 (0.5 for 50 %)."),
     ]
 

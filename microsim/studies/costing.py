@@ -267,16 +267,21 @@ def contribution_measure(sim, name: str, tree) -> ContributionMeasure:
         on = dt.date(year, 1, 1)
 
         def value(field):
-            return tree.parameters[f"{name}.{field}"].entry_at(on, where)[1]
+            return tree.value_at(f"{name}.{field}", on, sim.macro, where)  # indexed as the run indexes it
         growth = earnings_factor(pop, year, sim.macro) / sim.economy.consumption_factor
         held = np.clip(earnings * growth, value("wage_floor"), value("wage_ceiling"))
         wages.append((year, float(among @ held) / float(among.sum()) if payers.any() else 0.0))
         rates.append((year, float(value("rate")) if value("active") else 0.0))
+    collected = 1.0
+    if hasattr(p, "subsidy_share") and payers.any():  # the payers pay part; a subsidy (a benefit) the rest
+        full = float(among @ (np.clip(earnings, p.wage_floor, p.wage_ceiling) * p.rate))
+        collected = float(weights @ paid) / full if full > 0 else 1.0
     note = (f"the share of persons aged {lo}-{hi} paying in {first} (members, and those a reform enrols or "
             "take-up brings in), held in later years")
     return ContributionMeasure(name=name, label=record.label, min_age=lo, max_age=hi, insured_share=share,
                                wages=tuple(wages), rates=tuple(rates), worker_share=float(p.worker_share),
-                               coverage_note=note, microsimulation_revenue=record.revenue_reform_riels_per_year)
+                               coverage_note=note, microsimulation_revenue=record.revenue_reform_riels_per_year,
+                               collected_share=collected)
 
 
 def average_measure(sim, name: str, p, label: str, from_wages: bool = False) -> Measure | None:
@@ -347,7 +352,7 @@ def contribution_costs(m: ContributionMeasure, inputs: CostingInputs) -> pd.Data
         persons = float(inputs.population.loc[m.min_age:m.max_age, y].sum())
         insured = persons * m.insured_share
         wage, rate = m.wage_in(y), m.rate_in(y)
-        revenue = insured * wage * rate * MONTHS_A_YEAR
+        revenue = insured * wage * rate * MONTHS_A_YEAR * m.collected_share
         rows.append({"year": y, "persons of the ages (persons)": persons, "insured (persons)": insured,
                      "insurable wage (riels per insured per month)": wage, "contribution rate": rate,
                      REVENUE: revenue, "workers' part (riels)": revenue * m.worker_share,
@@ -437,7 +442,10 @@ def _why(m, sim, inputs: CostingInputs) -> str:
                 f"{m.min_age}-{m.max_age} and their mean contributable wage, measured on the same persons, so the "
                 "first year agrees (to rounding); later years keep the share while the ages' population follows the "
                 "projection, and take the first year's contributors' wages grown and held in the band with the first "
-                "year's weights, whereas the microsimulation reweights them each year.")
+                "year's weights, whereas the microsimulation reweights them each year."
+                + (f" The payers pay {m.collected_share:.4f} of the contribution at the rate (measured on the first "
+                   "year's members); the subsidy pays the rest and is costed as a benefit, not counted as revenue."
+                   if m.collected_share != 1.0 else ""))
     if isinstance(m, ShockMeasure):
         return ("The workbook applies the first year's IDPoor and near-poor households per household hit, measured "
                 "on the same households, so the first year agrees (to rounding); later years keep these shares "
