@@ -193,3 +193,22 @@ def test_the_voluntary_schemes_revenue_is_what_members_pay_and_its_subsidy_a_cos
     found = {c["measure"]: c for c in checks(informal, DEFAULT, measures, INPUTS)}
     for name in ("voluntary_pension_contributions", "voluntary_pension_subsidy"):
         assert found[name]["workbook"] == pytest.approx(found[name]["microsimulation"], rel=1e-9), name
+
+
+def test_a_rate_only_reform_costs_the_pension_scheme_alone(tmp_path):
+    """The health and occupational-risk schemes read the pension scheme's extension share, not its
+    rate: a reform of the rate alone leaves what they raise unchanged, so they are not costed."""
+    scenario = tmp_path / "rate.yaml"
+    scenario.write_text("name: rate\nyear: 2026\nreform:\n  nssf_pension_contributions.rate: 0.06\n")
+    found = schemes(measures_of(load_scenario(scenario), DEFAULT, 2026))
+    assert set(found) == {"nssf_pension_contributions"}
+    assert {m.rate_in(y) for m in found.values() for y in YEARS} == {0.06}
+
+
+def test_a_reform_of_the_maturing_pension_is_refused_by_the_cohort_costing_with_a_pointer(tmp_path):
+    scenario = tmp_path / "minimum.yaml"
+    scenario.write_text("name: minimum\nyear: 2026\nreform:\n  nssf_old_age_pension.minimum_amount: 500000\n")
+    result = CliRunner().invoke(main, ["cost", str(scenario), "--from", "2026", "--to", "2028"])
+    assert result.exit_code != 0
+    assert "maturing scheme" in result.output and "microsim project" in result.output
+    assert str(scenario) in result.output

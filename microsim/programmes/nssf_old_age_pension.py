@@ -53,9 +53,22 @@ def insured_at_retirement(d, p, insured_wage: np.ndarray) -> tuple[np.ndarray, n
     return share[cell], mean_wage[cell]
 
 
+def not_by_cohort(sim, p, label):
+    """The cohort costing cannot follow a maturing scheme: each year's retirees join the pensioners
+    (aged 60-62 in 2026, 60-72 by 2035) with more months of contributions, which a held share of a
+    fixed age group misses. A clear error rather than a wrong spreadsheet."""
+    from microsim.errors import SpecError
+
+    raise SpecError(f"{sim.scenario.path}: the reform changes `nssf_old_age_pension` ({label}), a maturing scheme: "
+                    "each year's new retirees join the pensioners with more months of contributions, which the cohort "
+                    "costing (a held share of a fixed age group) cannot follow. Its cost by year is in `microsim "
+                    "project SCENARIO` (tables/costs_by_year.csv); leave it out of the scenario you cost with "
+                    "`microsim cost` or `microsim workbook`.")
+
+
 @programme("nssf_old_age_pension", entity="person", label="NSSF old-age pensions (new retirees since 2023)",
            inputs=("age", "sex", "zone", "weight", "nssf_member", "earnings", "labour_status", "contributory_pension",
-                   "nssf_pension_contributions"), insurance=True)
+                   "nssf_pension_contributions"), insurance=True, costing=not_by_cohort)
 def nssf_old_age_pension(d, p):
     """Riels per person per month: the old-age pension of each new NSSF retiree.
 

@@ -173,8 +173,9 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     out, skipped = [], []
     named = scenario_modules(scenario)
     named |= {n for n, m in modules.items() if m.follows in named}  # a scheme's benefit follows its switch
-    named |= {n for n, m in modules.items() if m.is_contribution  # schemes reading a named scheme's rules
-              and any(i in named and i in modules and modules[i].is_contribution for i in m.inputs)}
+    named |= {n for n, m in modules.items() if m.is_contribution  # schemes reading a named scheme's rules,
+              and any(i in named and i in modules and modules[i].is_contribution for i in m.inputs)
+              and raises_other(sim, n)}  # when the reform changes what they raise (an extension's share)
     costed = sorted(named & set(sim.reform.active))
     schemes = {n: contribution_measure(sim, n, reform_tree) for n in costed if n in modules and modules[n].is_contribution}
     for name in costed:
@@ -378,6 +379,14 @@ def yaml_rules(name: str) -> dict:
     """The eligibility rules of a benefit defined in YAML (empty for other modules)."""
 
     return RULES.get(name, {})
+
+
+def raises_other(sim, scheme: str) -> bool:
+    """Whether the reform changes who pays ``scheme`` or how much (in the first year's simulation)."""
+    before, after = sim.baseline.contributions.get(scheme), sim.reform.contributions.get(scheme)
+    if after is None:
+        return False
+    return before is None or not np.array_equal(np.asarray(before), np.asarray(after))
 
 
 def scenario_modules(scenario) -> set[str]:
