@@ -53,7 +53,7 @@ def test_the_rate_follows_the_law_year_by_year_and_the_arithmetic_is_exact():
         assert table.loc[y, REVENUE] == pytest.approx(by_hand, rel=1e-12)
     wages = [pension.wage_in(y) for y in YEARS]
     assert 400_000 < wages[0] < wages[1] < wages[2] < wages[3] < 1_200_000  # grown, within the band
-    earnings = [INPUTS.wages[y] for y in YEARS]
+    earnings = [INPUTS.earnings[y] for y in YEARS]
     assert wages[3] / wages[0] < earnings[3] / earnings[0]  # the nominal ceiling binds more as earnings grow
 
 

@@ -647,3 +647,28 @@ def test_input_checks_flag_reversed_ages_and_a_take_up_above_one(evaluated):
     assert cell(reversed_ages, path, "Summary", "B5") == 1
     seven = model.calculate(inputs={f"{param}!B6": 7})
     assert _status(seven, path, "Checks", shares) == "CHECK" and cell(seven, path, "Summary", "B5") == 1
+
+
+def test_a_wage_indexed_reform_follows_the_runs_wage_series_in_python_and_in_the_workbook(tmp_path):
+    """`indexation: wages` is the macro file's nominal wage growth, as the run uprates it: the costed
+    amount of 2028 is the run's amount of 2028 (not the model's earnings index, a different series)."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\nyear: 2026\nreform:\n  social_pension.active: true\n"
+                        "  social_pension.amount.indexation: wages\n")
+    loaded = load_scenario(scenario)
+    pension = next(m for m in measures_of(loaded, DEFAULT, 2026) if m.name == "social_pension")
+    assert pension.indexation == "wages"
+    costed = measure_costs(pension, INPUTS).set_index("year")["benefit (riels per person per month)"]
+    run_2028 = simulate_year(loaded, DEFAULT, 2028).reform.params.social_pension.amount
+    assert costed.loc[2028] == pytest.approx(run_2028, rel=1e-12)
+    assert INPUTS.wages[2028] != pytest.approx(INPUTS.earnings[2028], rel=1e-3)  # two series, two names
+    folder = tmp_path / "book"
+    result = CliRunner().invoke(main, ["workbook", str(scenario), "--from", "2026", "--to", "2028", "--out",
+                                       str(folder), "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    import formulas
+
+    path = folder / "workbook.xlsx"
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    cell = solution[f"'[{path.name}]CALC_SOCIAL_PENSION'!D4"].value[0][0]
+    assert float(cell) == pytest.approx(run_2028, rel=1e-9)

@@ -143,11 +143,14 @@ def reached_share(weights: np.ndarray, paid_to: np.ndarray, group: np.ndarray, t
     return min(reached / among, 1.0) if among > 0 else 0.0
 
 
+SPREADSHEET_RULES = ("none", "cpi", "fixed", "wages")  # a reform's rules the workbook follows (earnings: its own)
+
+
 def indexation(sim, name: str) -> tuple[str, float]:
     """The reform's indexation rule of ``name.amount`` and its rate (percent a year), as the spreadsheet
     can follow them: none, cpi or fixed."""
     rule = sim.scenario.reform.get(f"{name}.amount.indexation", "none")
-    if rule not in ("none", "cpi", "fixed"):
+    if rule not in SPREADSHEET_RULES:
         raise SpecError(f"{sim.scenario.path}: `{name}.amount.indexation: {rule}` is not in the spreadsheet's rules "
-                        "(none, cpi, fixed); use `microsim project` for wages or GDP per head.")
+                        f"({', '.join(SPREADSHEET_RULES)}); use `microsim project` for GDP per head.")
     return rule, float(sim.scenario.reform.get(f"{name}.amount.indexation_rate", 0.0))

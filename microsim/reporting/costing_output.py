@@ -163,7 +163,8 @@ def describe_measure(m) -> str:
     who = {"births": "births of the year", "disability": "all persons x the prevalence of disability"}.get(
         m.base, f"persons aged {m.min_age}-{m.max_age}" + ("" if m.sex == "both" else f" ({m.sex})"))
     index = {"none": "not indexed", "cpi": "indexed to the CPI",
-             "fixed": f"indexed by {m.indexation_rate:g} % a year", "wages": "moving with the model's earnings"}[m.indexation]
+             "fixed": f"indexed by {m.indexation_rate:g} % a year", "earnings": "moving with the model's earnings",
+             "wages": "indexed to nominal wages (the macro file's wage_growth)"}[m.indexation]
     return (f"{who} x coverage {m.coverage:.4f} ({m.coverage_note}) x take-up {m.take_up:g} x "
             f"{m.amount:,.0f} riels{AMOUNT_WORDS[m.amount_kind]} ({index}) x {m.months:g} payments x "
             f"(1 + {m.admin_rate:g} administration)")

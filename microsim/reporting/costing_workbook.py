@@ -37,7 +37,8 @@ PARAMS = (  # name, words, unit, field of Measure
     ("take_up", "Share of those reached who take it up", "share", "take_up"),
     ("amount", "Benefit in the first year (per payment)", "riels per person (a month, or once if months is 1)",
      "amount"),
-    ("indexation", "Indexation rule: none, cpi, fixed or wages (the model's earnings)", "rule", "indexation"),
+    ("indexation", "Indexation rule: none, cpi, fixed, wages (nominal wages) or earnings (the model's earnings)",
+     "rule", "indexation"),
     ("rate", "Indexation rate, if fixed", "percent per year", "indexation_rate"),
     ("months", "Payments a year (12 monthly; 1 for a one-off lump sum)", "payments", "months"),
     ("admin", "Administrative cost, share of benefits", "share", "admin_rate"),
@@ -335,8 +336,9 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
              ("The arithmetic (each Calc_ sheet): eligible = persons of the eligible ages in the year "
               "(Inputs_Population; for a maternity benefit the births of the year and for a disability benefit all "
               "persons x the prevalence of disability, both from Inputs_Demography); beneficiaries = eligible x "
-              "coverage x take-up; benefit = amount x index (none: 1; cpi: CPI index of the year; wages: the "
-              "earnings index of the year, for a benefit that is a share of a wage; fixed: "
+              "coverage x take-up; benefit = amount x index (none: 1; cpi: CPI index of the year; earnings: the "
+              "earnings index of the year, for a benefit that is a share of a wage; wages: the wage index of the "
+              "year; fixed: "
               "(1 + rate)^(years since the first)); annual cost = beneficiaries x benefit x months x (1 + "
               "administrative cost); then % of GDP and of government spending.",
               None),
@@ -363,22 +365,24 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     # Inputs_Macro: a row per year
     mac = book.add_worksheet("Inputs_Macro")
     mac.write_row(0, 0, ["year", "GDP (riels)", "CPI index (first year = 1)", "government spending (riels)",
-                         "riels per USD", "earnings index (first year = 1)"], head)
-    mac.set_column(0, 5, 22)
+                         "riels per USD", "earnings index (first year = 1)", "wage index (first year = 1)"], head)
+    mac.set_column(0, 6, 22)
     for i, y in enumerate(years):
         mac.write_number(i + 1, 0, y)
         mac.write_number(i + 1, 1, inputs.gdp[y], money_in)
         mac.write_number(i + 1, 2, inputs.cpi[y], index_in)
         mac.write_number(i + 1, 3, inputs.spending[y], money_in)
         mac.write_number(i + 1, 4, inputs.usd.get(y, 0.0), money_in)
-        mac.write_number(i + 1, 5, (inputs.wages or {}).get(y, 1.0), index_in)
+        mac.write_number(i + 1, 5, (inputs.earnings or {}).get(y, 1.0), index_in)
+        mac.write_number(i + 1, 6, (inputs.wages or {}).get(y, 1.0), index_in)
     mac.data_validation(1, 1, n, 3, POSITIVE)
-    mac.data_validation(1, 5, n, 5, POSITIVE)
+    mac.data_validation(1, 5, n, 6, POSITIVE)
     mac.data_validation(1, 4, n, 4, NON_NEGATIVE | {"error_message": "Expected riels per US dollar, 0 or more "
                                                                       "(0: no US dollar column)."})
     mac.write(n + 2, 0, "Sources: policies/macro.yaml (GDP grown from the 2025 budget law's level with real growth and "
                         "CPI inflation; spending from the budget laws). The earnings index is how the model grows "
-                        "earnings and consumption: prices times real consumption per head.", wrap)
+                        "earnings and consumption: prices times real consumption per head; the wage index is the macro file's "
+                        "nominal wage growth (wage_growth, an assumption), which a reform's `indexation: wages` follows.", wrap)
 
     # Inputs_Population (both sexes), then by sex: ages down, years across
     population_sheet(book, "Inputs_Population", inputs.population, years, head, money_in,
@@ -420,7 +424,7 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             prm.write(row, 0, words)
             if pname in ("indexation", "sex"):
                 prm.write_string(row, 1, str(value), text_in)
-                choices = ["none", "cpi", "fixed", "wages"] if pname == "indexation" else ["both", "male", "female"]
+                choices = ["none", "cpi", "fixed", "wages", "earnings"] if pname == "indexation" else ["both", "male", "female"]
                 prm.data_validation(row, 1, row, 1, {"validate": "list", "source": choices})
                 prm.write_formula(row, 3, f"=B{row + 1}", None, str(value))
             else:
@@ -458,7 +462,8 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
             calc.write_formula(r - 1, 2, f"=B{r}*{key}_coverage*{key}_take_up", money, values["beneficiaries (persons)"])
             calc.write_formula(r - 1, 3, f'=IF({key}_indexation="cpi",{key}_amount*Inputs_Macro!C{r},'
                                          f'IF({key}_indexation="fixed",{key}_amount*(1+{key}_rate/100)^(A{r}-$A$2),'
-                                         f'IF({key}_indexation="wages",{key}_amount*Inputs_Macro!F{r},{key}_amount)))',
+                                         f'IF({key}_indexation="earnings",{key}_amount*Inputs_Macro!F{r},'
+                                         f'IF({key}_indexation="wages",{key}_amount*Inputs_Macro!G{r},{key}_amount))))',
                                money, values["benefit (riels per person per month)"])
             calc.write_formula(r - 1, 4, f"=C{r}*D{r}*{key}_months*(1+{key}_admin)", money, values["annual cost (riels)"])
             calc.write_formula(r - 1, 5, f"=E{r}/Inputs_Macro!B{r}*100", pct, values["annual cost (% of GDP)"])

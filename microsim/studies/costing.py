@@ -72,7 +72,8 @@ class CostingInputs:
     population_by_sex: dict | None = None  # "male"/"female" -> a frame like ``population``
     demography: pd.DataFrame | None = None  # one row per year: births, disability, IDPoor (see demography_row)
     households_by_zone: pd.DataFrame | None = None  # index zone, one column per year (households)
-    wages: dict[int, float] | None = None  # index of the model's earnings (prices x real consumption), first year = 1
+    earnings: dict[int, float] | None = None  # index of the model's earnings (prices x real consumption), first year = 1
+    wages: dict[int, float] | None = None  # index of nominal wages (the macro file's wage_growth), first year = 1
 
 
 DEMOGRAPHY_COLUMNS = {
@@ -135,7 +136,8 @@ def costing_inputs(base, years: list[int], ageing: bool = True, macro=None) -> C
                          population_by_sex={sex: pd.DataFrame(cols, index=index) for sex, cols in by_sex.items()},
                          demography=pd.DataFrame.from_dict(demography, orient="index").rename_axis("year"),
                          households_by_zone=pd.DataFrame(households).rename_axis("zone"),
-                         wages={y: earnings[y] / earnings[years[0]] for y in years})
+                         earnings={y: earnings[y] / earnings[years[0]] for y in years},
+                         wages={y: macro.growth_index("wage_growth", y, years[0]) for y in years})
 
 
 def earnings_factor(pop, year: int, macro) -> float:
@@ -191,7 +193,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         person = module is not None and module.entity == "person" and not module.counted_in_consumption
         if person and not (hasattr(p, "amount") and isinstance(p.amount, (int, float))):
             measure = average_measure(sim, name, p, label, from_wages="earnings" in module.inputs)  # amounts vary
-            if measure is not None and module.follows in schemes and measure.indexation == "wages":
+            if measure is not None and module.follows in schemes and measure.indexation == "earnings":
                 measure = follow_the_insurable_wage(measure, schemes[module.follows])
             if measure is None:
                 skipped.append(name)
@@ -304,7 +306,7 @@ def average_measure(sim, name: str, p, label: str, from_wages: bool = False) -> 
     admin = float(sim.reform.params.simulation.admin_cost_rate)
     rule, rate = indexation(sim, name)
     if from_wages and rule == "none":
-        rule = "wages"
+        rule = "earnings"
     births = float(weights @ (age == 0))
     around_births = pop.persons["pregnant"].to_numpy() | (age < 2)
     take_up = float(getattr(p, "take_up", 1.0))
@@ -411,7 +413,7 @@ def measure_costs(m: Measure, inputs: CostingInputs) -> pd.DataFrame:
         eligible = eligible_persons(m, inputs, y)
         beneficiaries = eligible * m.coverage * m.take_up
         index = {"none": 1.0, "cpi": inputs.cpi[y], "fixed": (1 + m.indexation_rate / 100) ** (y - first),
-                 "wages": (inputs.wages or {}).get(y, 1.0)}[m.indexation]
+                 "earnings": (inputs.earnings or {}).get(y, 1.0), "wages": (inputs.wages or {}).get(y, 1.0)}[m.indexation]
         benefit = m.amount * index
         cost = beneficiaries * benefit * m.months * (1 + m.admin_rate)
         rows.append({"year": y, "eligible (persons)": eligible, "beneficiaries (persons)": beneficiaries,
