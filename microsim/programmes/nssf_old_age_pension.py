@@ -14,6 +14,7 @@ import pandas as pd
 
 from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.engine.modules import programme
+from microsim.errors import SpecError
 from microsim.programmes.nssf_contributions import contributable_wage
 
 
@@ -57,8 +58,6 @@ def not_by_cohort(sim, p, label):
     """The cohort costing cannot follow a maturing scheme: each year's retirees join the pensioners
     (aged 60-62 in 2026, 60-72 by 2035) with more months of contributions, which a held share of a
     fixed age group misses. A clear error rather than a wrong spreadsheet."""
-    from microsim.errors import SpecError
-
     raise SpecError(f"{sim.scenario.path}: the reform changes `nssf_old_age_pension` ({label}), a maturing scheme: "
                     "each year's new retirees join the pensioners with more months of contributions, which the cohort "
                     "costing (a held share of a fixed age group) cannot follow. Its cost by year is in `microsim "
