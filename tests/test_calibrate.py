@@ -113,7 +113,7 @@ def test_shipped_default_meets_every_target():
     share = table["kind"].isin(["rate", "ratio"])
     assert (table.loc[share, "error"].abs() * 100 < 0.05).all()  # percentage points
     assert (table.loc[~share, "error"].abs() < 0.001).all()  # relative
-    assert len(table) == 37 and set(table.loc[table.target.str.startswith("poverty_rate"), "target"]) == {
+    assert len(table) == 38 and set(table.loc[table.target.str.startswith("poverty_rate"), "target"]) == {
         "poverty_rate_national", "poverty_rate_age_0_14", "poverty_rate_age_15_24", "poverty_rate_age_25_plus",
         "poverty_rate_zone_rural", "poverty_rate_zone_other_urban", "poverty_rate_zone_phnom_penh",
         "poverty_rate_agriculture", "poverty_rate_industry", "poverty_rate_services", "poverty_rate_employed"}

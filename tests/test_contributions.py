@@ -37,9 +37,12 @@ def test_each_contribution_is_the_rate_times_the_contributable_wage():
     wage = year_earnings(POP, sim.economy)
     member = POP.persons["nssf_member"].to_numpy()
     assert member.any() and (wage[member] < 400_000).any() and (wage[member] > 1_200_000).any()  # both ends clip
-    for scheme, rate, floor in (("nssf_pension_contributions", 0.04, 400_000), ("nssf_health_contributions", 0.026, 200_000),
-                                ("nssf_occupational_risk_contributions", 0.008, 200_000)):
-        by_hand = np.where(member, rate * np.clip(wage, floor, 1_200_000), 0.0)
+    age = POP.persons["age"].to_numpy()
+    assert (member & (age >= 60)).any()  # members past the pension age: health and occupational risk only
+    for scheme, rate, floor, last_age in (("nssf_pension_contributions", 0.04, 400_000, 59),
+                                          ("nssf_health_contributions", 0.026, 200_000, 200),
+                                          ("nssf_occupational_risk_contributions", 0.008, 200_000, 200)):
+        by_hand = np.where(member & (age <= last_age), rate * np.clip(wage, floor, 1_200_000), 0.0)
         assert np.array_equal(sim.reform.contributions[scheme], by_hand), scheme
         assert revenue(sim, scheme) == pytest.approx(12 * POP.person_weight() @ by_hand, rel=1e-12)
     pension = next(c for c in sim.result.contributions if c.scheme == "nssf_pension_contributions")
@@ -321,13 +324,14 @@ def test_the_extension_enrols_the_same_workers_in_every_scheme_and_only_adds():
     member = POP.persons["nssf_member"].to_numpy()
     private = POP.persons["labour_status"].astype(object).to_numpy() == "wage_employee_private"
     paying = {s: half.reform.contributions[s] > 0 for s in SCHEMES}
-    assert np.array_equal(paying["nssf_pension_contributions"], paying["nssf_health_contributions"])
-    assert np.array_equal(paying["nssf_pension_contributions"], paying["nssf_occupational_risk_contributions"])
-    joined = paying["nssf_pension_contributions"] & ~member
-    assert np.all(private[joined]) and np.all(paying["nssf_pension_contributions"][member])
+    working_age = POP.persons["age"].to_numpy() <= 59  # the pension scheme's contributors stop at 60
+    assert np.array_equal(paying["nssf_pension_contributions"], paying["nssf_health_contributions"] & working_age)
+    assert np.array_equal(paying["nssf_health_contributions"], paying["nssf_occupational_risk_contributions"])
+    joined = paying["nssf_health_contributions"] & ~member
+    assert np.all(private[joined]) and np.all(paying["nssf_health_contributions"][member])
     outside = private & ~member
     assert abs(joined.sum() / outside.sum() - 0.5) < 4 * np.sqrt(0.25 / outside.sum())
-    assert np.all((more.reform.contributions["nssf_pension_contributions"] > 0) >= paying["nssf_pension_contributions"])
+    assert np.all((more.reform.contributions["nssf_health_contributions"] > 0) >= paying["nssf_health_contributions"])
     wage = year_earnings(POP, half.economy)
     assert np.array_equal(half.reform.contributions["nssf_health_contributions"],
                           np.where(paying["nssf_health_contributions"], 0.026 * np.clip(wage, 200_000, 1_200_000), 0.0))
@@ -359,7 +363,7 @@ def test_cached_and_uncached_systems_agree_when_a_module_reads_an_inactive_schem
 def test_no_worker_is_enrolled_twice_by_the_extension_and_the_voluntary_scheme():
     sim = simulate(scenario({**voluntary(0.5, base_take_up=0.3), "nssf_pension_contributions.extension_share": 0.5,
                              "unemployment_insurance_contributions.active": True}), POP)
-    nssf = sim.reform.contributions["nssf_pension_contributions"] > 0
+    nssf = sim.reform.contributions["nssf_health_contributions"] > 0  # every insured worker (pension: to 59)
     assert not (members(sim) & nssf).any()
     assert np.array_equal(sim.reform.contributions["unemployment_insurance_contributions"] > 0, nssf)
 

@@ -286,6 +286,27 @@ def test_the_household_calculator_gives_each_members_contributions_and_nets_the_
     assert result["programmes"]["nssf_pension_contributions"]["kind"] == "contribution"
 
 
+def test_a_members_nssf_pension_is_hers_alone_whatever_the_other_members(client):
+    """A 61-year-old who retired from the NSSF in 2026 is paid the minimum pension (420,000 riels of
+    January 2023, CPI-indexed), with or without an insured worker of 57 in the household; a member
+    not marked as a retiree is paid nothing, even beside one."""
+    retiree = {"age": 61, "sex": "female", "labour_status": "inactive", "nssf_retiree": True}
+    insured = {"age": 57, "sex": "female", "labour_status": "wage_employee_private", "nssf_member": True,
+               "earnings": 1_200_000}
+    other = {"age": 62, "sex": "female", "labour_status": "inactive"}
+
+    def pensions(members):
+        body = {"year": 2026, "household": {"zone": "rural", "consumption_pc": 600_000}, "members": members}
+        answer = client.post("/api/household", json=body)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["member_benefits_riels_per_month"]["baseline"]["nssf_old_age_pension"]
+
+    alone, beside = pensions([retiree]), pensions([retiree, insured, other])
+    p = load_system()[1].at(dt.date(2026, 1, 1), load_macro()).nssf_old_age_pension
+    assert alone == [pytest.approx(p.minimum_amount, rel=1e-12)] and alone[0] > 420_000
+    assert beside == [alone[0], 0.0, 0.0]
+
+
 # ---- downloads ------------------------------------------------------------------------------------
 import io as _io  # noqa: E402
 import zipfile  # noqa: E402

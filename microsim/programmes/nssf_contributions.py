@@ -44,10 +44,11 @@ def band_in_order(p) -> str | None:
               inputs=("age", "nssf_member", "earnings", "labour_status"), check=band_in_order,
               finances=("nssf_old_age_pension",))
 def nssf_pension_contributions(d, p):
-    """Riels per person per month: ``rate`` x the contributable wage of each insured worker
-    (employer's and worker's shares together; ``worker_share`` is the worker's). ``extension_share``
-    extends all three NSSF schemes to that share of the private wage employees outside them."""
-    return p.rate * contributable_wage(d, p, p.extension_share)
+    """Riels per person per month: ``rate`` x the contributable wage of each insured worker up to
+    ``max_age`` (employer's and worker's shares together; ``worker_share`` is the worker's; from the
+    pension age the worker draws the pension instead). ``extension_share`` extends all three NSSF
+    schemes to that share of the private wage employees outside them."""
+    return np.where(d.age <= p.max_age, p.rate * contributable_wage(d, p, p.extension_share), 0.0)
 
 
 @contribution("nssf_health_contributions", label="NSSF health care contributions",

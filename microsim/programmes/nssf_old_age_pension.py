@@ -67,7 +67,7 @@ def not_by_cohort(sim, p, label):
 
 @programme("nssf_old_age_pension", entity="person", label="NSSF old-age pensions (new retirees since 2023)",
            inputs=("age", "sex", "zone", "weight", "nssf_member", "earnings", "labour_status", "contributory_pension",
-                   "nssf_pension_contributions"), insurance=True, costing=not_by_cohort)
+                   "nssf_pension_contributions", "nssf_retiree"), insurance=True, costing=not_by_cohort)
 def nssf_old_age_pension(d, p):
     """Riels per person per month: the old-age pension of each new NSSF retiree.
 
@@ -79,12 +79,24 @@ def nssf_old_age_pension(d, p):
     contributions are refunded as a lump sum (months x the scheme's rate x the reference wage,
     spread over the year's twelve months). The reference wage is the mean contributable wage of the
     insured just below the pension age, in the year's riels.
+
+    Data that say who retired from the scheme (the optional ``nssf_retiree``, as the household
+    calculator gives it) replace the draw, and such a retiree's reference wage is the scheme's wage
+    floor, the only wage the model knows for a person no longer in work: the pension is then the
+    minimum, which is what every new retiree's formula gives until the 2040s (15 accrued years at
+    1.75 % and 10 credited fall short of the 40 % floor, and 40 % of wages up to about 1,050,000
+    riels falls short of the minimum amount).
     """
     scheme = d.parameters_of("nssf_pension_contributions")
     wage = contributable_wage(d, scheme)  # today's members, in the scheme's band
     chance, reference_wage = insured_at_retirement(d, p, wage)
     retired = (d.age >= p.pension_age) & ~np.asarray(d.contributory_pension, dtype=bool)
-    insured = retired & (d.draws("nssf.old_age_pension") < chance * p.take_up)
+    stated = d.optional("nssf_retiree")
+    if stated is None:
+        insured = retired & (d.draws("nssf.old_age_pension") < chance * p.take_up)
+    else:
+        insured = retired & np.asarray(stated, dtype=bool)
+        reference_wage = np.where(insured, scheme.wage_floor, reference_wage)
     months = contribution_months(d.age, d.year, p.pension_age, p.first_contribution)
     years = months / MONTHS_A_YEAR + p.credited_years
     pension = np.maximum(reference_wage * np.maximum(accrued_share(years, p), p.minimum_share), p.minimum_amount)

@@ -27,7 +27,8 @@ from microsim.synth.consumption import poverty_line_monthly
 from microsim.synth.spec import load_spec
 
 HOUSEHOLD_ID, FIRST_PERSON_ID = 1, 1
-MEMBER_DEFAULTS = {"disabled": False, "contributory_pension": False, "in_school": False, "pregnant": False}
+MEMBER_DEFAULTS = {"disabled": False, "contributory_pension": False, "in_school": False, "pregnant": False,
+                   "nssf_retiree": False}  # never drawn from the household's other members
 EMPLOYMENT_OF_STATUS = {  # the survey group of a status in employment, when a member gives only the status
     "wage_employee_private": "industry_wage", "public_servant": "services", "own_account": "services",
     "contributing_family_worker": "agriculture_self_employed", "employer": "services",

@@ -114,6 +114,8 @@ class Member(BaseModel):
     contributory_pension: bool = Field(False, description="Receives a contributory pension.")
     pension_scheme: Optional[PensionScheme] = None
     nssf_member: Optional[bool] = Field(None, description="Insured by the NSSF (formal employees).")
+    nssf_retiree: bool = Field(False, description="Retired from the NSSF's pension scheme (insured until the pension "
+                                                  "age since October 2022): paid the scheme's minimum pension.")
     education_years: Optional[int] = Field(None, ge=0, le=25)
     labour_status: Optional[LabourStatus] = Field(None, description="Status in employment (15 and over).")
     earnings: Optional[float] = Field(None, ge=0, le=MAX_EARNINGS,

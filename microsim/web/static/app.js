@@ -491,6 +491,7 @@ const WORK = {
   employer: {label: "employer", fields: {labour_status: "employer"}},
   unemployed: {label: "unemployed", fields: {labour_status: "unemployed"}},
   inactive: {label: "not working", fields: {labour_status: "inactive"}},
+  nssf_retiree: {label: "retired from the NSSF (its pension)", fields: {labour_status: "inactive", nssf_retiree: true}},
 };
 
 function memberRequest(member) {
