@@ -45,3 +45,10 @@ def test_rate_by_group():
     w = np.array([1.0, 3.0, 2.0, 5.0])
     rates = weighted.rate_by_group(flag, codes, w, 3)
     assert rates[0] == 0.25 and rates[1] == 1.0 and np.isnan(rates[2])
+
+
+def test_the_weighted_median_is_the_value_at_half_the_weight():
+    values = np.array([5.0, 1.0, 3.0, 9.0])
+    assert weighted.median(values, np.array([1.0, 1.0, 1.0, 1.0])) == 3.0  # cumulative 1, 2: half reached at 3
+    assert weighted.median(values, np.array([1.0, 1.0, 1.0, 10.0])) == 9.0  # the heavy value holds half alone
+    assert weighted.median(values[::-1].copy(), np.array([10.0, 1.0, 1.0, 1.0])) == 9.0  # row order does not matter

@@ -38,6 +38,14 @@ def rate_by_group(flag: np.ndarray, codes: np.ndarray, w: np.ndarray, n_groups: 
         return np.where(den > 0, num / den, np.nan)
 
 
+def median(x: np.ndarray, w: np.ndarray) -> float:
+    """The weighted median of ``x`` (the first value at which the cumulative weight reaches half), in
+    the unit of ``x``."""
+    order = np.argsort(x, kind="stable")
+    cumulative = np.cumsum(w[order])
+    return x[order][np.searchsorted(cumulative, cumulative[-1] / 2)]
+
+
 def gini(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> float:
     """Gini coefficient of ``x`` with weights ``w`` (0 equal, 1 one has all).
 

@@ -50,7 +50,7 @@ def describe(pop: Population, targets_file=DEFAULT_TARGETS) -> dict[str, pd.Data
         "value": [_thousands(w.sum()), _thousands(w_h.sum()), round(float(np.dot(w_h, size) / w_h.sum()), 2),
                   pop.n_households, pop.n_persons, _pct(fgt(cons_p, line_p, w, 0)),
                   _pct(fgt(cons_p, line_p, w, 1)), round(fgt(cons_p, line_p, w, 2) * 100, 2),
-                  round(weighted.gini(cons_p, w), 3), float(np.round(_weighted_median(cons_p, w))),
+                  round(weighted.gini(cons_p, w), 3), float(np.round(weighted.median(cons_p, w))),
                   _calibration_state(pop.metadata)],
     })
 
@@ -107,12 +107,6 @@ def _calibration_state(meta: dict) -> str:
     if isinstance(cal, dict):
         return f"{cal.get('method')}, design effect {cal.get('kish_design_effect')}"
     return str(cal)
-
-
-def _weighted_median(x, w):
-    order = np.argsort(x, kind="stable")
-    cw = np.cumsum(w[order])
-    return x[order][np.searchsorted(cw, cw[-1] / 2)]
 
 
 def _activity(p, w, age, female):

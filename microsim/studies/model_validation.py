@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from microsim.common import formatting
+from microsim.common import formatting, weighted
 from microsim.behaviour.earnings import MONTHS as MONTHS_A_YEAR
 from microsim.errors import SpecError
 from microsim.paths import HOME
@@ -180,6 +180,7 @@ MEASURES: dict[str, Callable] = {
     "public_servants": lambda sim: float(_persons_weight(sim) @ (_column(sim, "labour_status") == "public_servant")),
     "informal_share": lambda sim: 100 - _persons_share(sim, _in_work(sim), _column(sim, "formal_employment")),
     "women_earnings_gap": lambda sim: _women_earnings_gap(sim),
+    "nssf_industry_median_earnings_usd": lambda sim: _nssf_industry_median_earnings_usd(sim),
     "preschool_attendance_age_5": lambda sim: _persons_share(sim, _age(sim) == 5, _column(sim, "in_school")),
     "lower_secondary_completion": lambda sim: _persons_share(
         sim, (_age(sim) >= 16) & (_age(sim) <= 18), _column(sim, "education_years") >= 9),
@@ -207,6 +208,13 @@ def _women_earnings_gap(sim) -> float:
     female = (sim.population.persons["sex"] == "female").to_numpy()
     mean = [float(w @ (earnings * group) / (w @ group)) for group in (_in_work(sim) & female, _in_work(sim) & ~female)]
     return (1 - mean[0] / mean[1]) * 100
+
+
+def _nssf_industry_median_earnings_usd(sim) -> float:
+    """Median monthly earnings of the NSSF's members in industry wage jobs (USD a month, the year's
+    exchange rate): the garment, textile and footwear workers a minimum wage is set for."""
+    members = _column(sim, "nssf_member") & (_column(sim, "employment_type") == "industry_wage")
+    return _usd(sim, float(weighted.median(_column(sim, "earnings")[members], _persons_weight(sim)[members])))
 
 
 def _persons_share(sim, within: np.ndarray, flag: np.ndarray) -> float:
