@@ -134,6 +134,10 @@ BAD = [
     ({"reform": {f"social_pension.x{i}": 1 for i in range(MAX_OVERRIDES + 1)}}, ["body", "reform"]),
     ({"reform": ["social_pension.amount"]}, ["body", "reform"]),
     ({"seed": -1}, ["body", "seed"]),
+    ({"reform": {"social_pension.min_age": {"2028": 75, "2026": 80}}}, ["body", "reform", "social_pension.min_age"]),
+    ({"reform": {"social_pension.min_age": {"2050": 70}}}, ["body", "reform", "social_pension.min_age"]),
+    ({"reform": {"social_pension.amount": {"2026": "lots"}}}, ["body", "reform", "social_pension.amount"]),
+    ({"reform": {"social_pension.amount": {str(y): 1 for y in range(1990, 2040)}}}, ["body", "reform"]),
 ]
 
 

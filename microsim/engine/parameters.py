@@ -33,6 +33,8 @@ from types import SimpleNamespace
 from microsim.errors import SpecError
 from microsim.common.yamlfile import parse_file_content, read_yaml
 from microsim.paths import display_path, POLICIES
+from microsim.engine.macro import load_macro
+from microsim.population.demography import SURVEY_FIRST_YEAR
 
 UNITS = {
     "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
@@ -299,12 +301,17 @@ class ParameterTree:
         return cls(params, descriptions, file_digests=digests)
 
     def with_overrides(self, overrides: dict, where: str, date: dt.date | None = None,
-                       allow: bool = False) -> "ParameterTree":
+                       allow: bool = False, years: tuple[int, int] | None = None) -> "ParameterTree":
         """A copy where each ``path: value`` replaces the parameter's value from ``date`` on.
 
         ``path.indexation`` and ``path.indexation_rate`` change a parameter's indexation rule.
         Without ``date``, the value replaces every dated value (it holds at all dates). A value
         outside the parameter's plausible range is refused unless ``allow``.
+
+        A value may be a schedule by year, ``{2026: 80, 2028: 75}`` (a reform phased in): each value
+        takes effect on 1 January of its year, whatever ``date``, and before the first year the
+        parameter keeps the values it had (:func:`phase_in`; ``years``, the first and last year a
+        schedule may name, default :func:`schedule_years`).
         """
         params = dict(self.parameters)  # parameters are copied only when an override changes them
         overridden = dict(self.overridden)
@@ -321,6 +328,9 @@ class ParameterTree:
                 raise SpecError(f"{where}: unknown parameter `{path}`.{hint}")
             p = params[path]
             overridden[path] = date
+            if attr is not None and isinstance(value, dict):
+                raise SpecError(f"{where}: `{path}.{attr}` takes one value, not a schedule by year; phase in the "
+                                f"amounts themselves (`{path}: {{2026: ..., 2028: ...}}`).")
             if attr == "indexation":
                 check_indexation(path, p.unit, value, where)
                 if value == "fixed" and self.parameters[path].indexation != "fixed":
@@ -334,6 +344,10 @@ class ParameterTree:
                     raise SpecError(f"{where}: `{path}.indexation_lag` is a whole number of years, 0 to 5 "
                                     f"(found {value!r}).")
                 change = {"indexation_lag": value}
+            elif isinstance(value, dict):
+                schedule = phase_in(p, value, where, allow, years or schedule_years())
+                overridden[path] = min(schedule)
+                change = {"values": {d: e for d, e in p.values.items() if d < min(schedule)} | schedule}
             else:
                 value = p.check_value(value, where, allow)
                 entry = {"value": value, "reference": f"Override in {where}"}
@@ -392,6 +406,38 @@ class ParameterTree:
             out[path] = {"effective": start.isoformat(), **p.values[start], "unit": p.unit,
                          "indexation": p.indexation, "description": p.description}
         return out
+
+
+def schedule_years() -> tuple[int, int]:
+    """The first and last year a schedule may name: the survey year to the last year of the shipped
+    macro series' CPI (the years a scenario can be simulated)."""
+    return SURVEY_FIRST_YEAR, max(load_macro().series("cpi_inflation"))
+
+
+def phase_in(p: Parameter, schedule: dict, where: str, allow: bool, years: tuple[int, int]) -> dict:
+    """A schedule by year (``{2026: 80, 2028: 75}``) as dated entries of ``p``: each value checked
+    like any override and taking effect on 1 January of its year. Years are whole numbers within
+    ``years`` and increase; a number indexed by a rule is in riels of its own year (uprated from it)."""
+    if not schedule:
+        raise SpecError(f"{where}: `{p.path}` has an empty schedule; give `{{year: value}}` pairs, e.g. "
+                        f"`{p.path}: {{2026: ..., 2028: ...}}`.")
+    first, last = years
+    entries, previous = {}, None
+    text = ", ".join(f"{year}: {value}" for year, value in schedule.items())
+    for key, value in schedule.items():
+        year = int(key) if isinstance(key, str) and key.strip().isdigit() else key
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise SpecError(f"{where}: `{p.path}`'s schedule has the key {key!r}; its keys are years such as 2026.")
+        if not first <= year <= last:
+            raise SpecError(f"{where}: `{p.path}`'s schedule names year {year}, outside the years the model "
+                            f"simulates ({first} to {last}).")
+        if previous is not None and year <= previous:
+            raise SpecError(f"{where}: `{p.path}`'s schedule lists year {year} after {previous}; list each year once, "
+                            "in increasing order.")
+        entry = p.check_value(value, f"{where}, year {year}", allow)
+        entries[dt.date(year, 1, 1)] = {"value": entry, "reference": f"Phased in by {where} ({text})"}
+        previous = year
+    return entries
 
 
 def index_factor(p: Parameter, from_year: int, to_year: int, macro, where: str) -> float:

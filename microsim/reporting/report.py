@@ -166,7 +166,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
     blocks += [Paragraph(
         f"Baseline: the programmes in force on 1 January {sc.year}"
         + (" with the scenario's baseline changes" if sc.baseline else "") + ". Reform: "
-        + (", ".join(f"`{k}` = {_value(v)}" for k, v in sc.reform.items()) or "no change") + ". Post-transfer consumption "
+        + reform_text(sc) + ". Post-transfer consumption "
         "per person = consumption + consumed share x (household benefits - workers' social insurance contributions) "
         "/ household size; benefits already in survey consumption (contributory pensions) and subsidies paid into "
         "pension accounts are costed but not added.")]
@@ -383,6 +383,13 @@ def _resolved(params, path: str):
     return node
 
 
+def reform_text(scenario) -> str:
+    """The scenario's reform overrides as a reader sees them (a schedule: its values and years)."""
+    return ", ".join(
+        f"`{k}` phased in ({'; '.join(f'{_value(value)} from {year}' for year, value in v.items())})"
+        if isinstance(v, dict) else f"`{k}` = {_value(v)}" for k, v in scenario.reform.items()) or "no change"
+
+
 def _value(v):
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -418,6 +425,7 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
     blocks = [Heading(f"Projection {first}-{last}: {proj.scenario.name}", 1)]
     if proj.scenario.description:
         blocks.append(Paragraph(proj.scenario.description))
+    blocks.append(Paragraph(f"Reform: {reform_text(proj.scenario)}."))
     blocks += [Paragraph(population_sentence(population, first, o["ageing"], o["growth"]).replace(
                    f"Simulated for **{first}**", f"Simulated for each year **{first}-{last}**").replace(
                    f"all amounts in {first} riels", "amounts in each year's riels")),

@@ -186,6 +186,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         if name in schemes:  # revenue: a contributory measure
             out.append(schemes[name])
             continue
+        refuse_phased(scenario, name)
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         if module is not None and module.costing is not None:  # the programme says how it is counted
             out.extend(module.costing(sim, p, label))
@@ -389,6 +390,19 @@ def raises_other(sim, scheme: str) -> bool:
     if after is None:
         return False
     return before is None or not np.array_equal(np.asarray(before), np.asarray(after))
+
+
+def refuse_phased(scenario, name: str) -> None:
+    """A benefit phased in by a schedule (``amount: {2026: ..., 2030: ...}``) cannot be a cohort measure,
+    which holds one age band, coverage and amount for every year: a clear error, pointing to the
+    projection, rather than a spreadsheet costing the first year's rules throughout."""
+    phased = sorted(path for path, value in {**scenario.baseline, **scenario.reform}.items()
+                    if isinstance(value, dict) and path.split(".")[0] == name)
+    if phased:
+        raise SpecError(f"{scenario.path}: {', '.join(f'`{p}`' for p in phased)} "
+                        f"{'is' if len(phased) == 1 else 'are'} phased in by year, and the cohort costing holds one "
+                        f"set of rules for every year of `{name}`. Its cost by year is in `microsim project "
+                        "SCENARIO` (tables/costs_by_year.csv); a contribution rate may be phased in a costing.")
 
 
 def scenario_modules(scenario) -> set[str]:

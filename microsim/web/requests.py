@@ -20,7 +20,9 @@ MAX_CONSUMPTION = 1e9  # riels per person per month: far above any household's, 
 MAX_EARNINGS = 1e9  # riels per person per month, the same bound
 FIRST_YEAR, LAST_YEAR = 2019, 2035  # the survey year to the last year of policies/macro.yaml (checked again)
 
-Value = Union[bool, int, float, str]  # what a scenario file's `parameter.path: value` line holds
+Scalar = Union[bool, int, float, str]
+Value = Union[Scalar, dict[int, Scalar]]  # what a scenario file's `parameter.path: value` line holds (or a schedule
+#                                            by year, {2026: 80, 2028: 75}: a reform phased in)
 _SCHEMA = load_schema()
 
 
@@ -56,6 +58,8 @@ class ReformRequest(BaseModel):
         for path in overrides:
             if len(path) > 200 or not path.replace("_", "").replace(".", "").isalnum():
                 raise ValueError(f"{path[:60]!r} is not a parameter path such as social_pension.amount")
+            if isinstance(overrides[path], dict) and len(overrides[path]) > LAST_YEAR - FIRST_YEAR + 1:
+                raise ValueError(f"{path}: a schedule names each year once, at most {LAST_YEAR - FIRST_YEAR + 1} years")
         return overrides
 
 
