@@ -144,6 +144,8 @@ def test_summary_keys_are_exactly_the_documented_ones(tmp_path, command):
                 assert all(set(v) == {"low", "high", "standard_error"} for v in fields.values())
         assert set(year["headline"]) == headline_keys - {"year"}
         assert set(year["demography"]) == docs["Demography fields (each `years[].demography`)"]
+        assert year["adequacy"] and all(set(a) == docs["Adequacy fields (each element of `years[].adequacy`)"]
+                                        for a in year["adequacy"])
         for programme in year["programmes"]:
             assert set(programme) == docs["Programme fields (each element of `years[].programmes`)"]
         assert year["programmes"][-1]["programme"] == "total"

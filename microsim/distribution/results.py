@@ -152,6 +152,25 @@ class Inequality:
 
 
 @dataclass(frozen=True)
+class BenefitAdequacy:
+    """Is one benefit enough, in the reform, in the year's riels (microsim.distribution.adequacy):
+    the mean amount a month per recipient (persons for a person benefit, households for a household
+    benefit) and, in percent, of the poverty line (per person paid, or per member), of the receiving
+    households' poverty line x members, of their consumption before the model's benefits, and of GDP
+    per head (twelve months per person paid, or per member). None where undefined."""
+
+    programme: str
+    label: str
+    entity: str
+    recipients: float
+    amount_per_recipient_riels_per_month: float
+    pct_of_poverty_line: float | None
+    pct_of_household_poverty_line: float | None
+    pct_of_consumption: float | None
+    pct_of_gdp_per_head: float | None
+
+
+@dataclass(frozen=True)
 class Demography:
     """The simulated year's population (weighted) and how hard reweighting to it pulled."""
 
@@ -180,6 +199,8 @@ class YearResult:
     intervals: dict | None = None  # 95 % intervals from bootstrap replicates (microsim.studies.uncertainty), or None
     notes: tuple[str, ...] = ()  # what a reader must know about this year (e.g. values that change during it)
     contributions: tuple[ContributionResult, ...] = ()  # each scheme, then a `total` record
+    adequacy: tuple[BenefitAdequacy, ...] = ()  # each benefit the reform pays anyone
+    poverty_gap_closed_per_riel: float | None = None  # riels of poverty gap closed a year per riel of extra cost
 
     def to_json(self) -> dict:
         return {"year": self.year, "ageing": self.ageing, "growth": self.growth,
@@ -187,6 +208,8 @@ class YearResult:
                 "headline": record_json(self.headline),
                 "programmes": [record_json(p) for p in self.programmes],
                 "contributions": [record_json(c) for c in self.contributions],
+                "adequacy": [record_json(a) for a in self.adequacy],
+                "poverty_gap_closed_per_riel": number(self.poverty_gap_closed_per_riel),
                 "demography": record_json(self.demography),
                 "notes": list(self.notes),
                 "intervals": None if self.intervals is None else {

@@ -30,11 +30,15 @@ TABLE_TITLES = {
     "coverage_persons": ("Coverage of persons", "Persons covered by social insurance (a contributor or a recipient "
                                                "of its benefits), by group"),
     "contributions": ("Contributions", "Social insurance contributions by scheme, baseline and reform (revenue, not cost)"),
+    "adequacy": ("Adequacy", "Benefit adequacy (reform): each benefit against the poverty line, consumption and GDP "
+                             "per head; the poverty gap closed per riel"),
     "years": ("Poverty and cost by year", "The headline figures of each projection year"),
     "costs_by_year": ("Costs by year", "Annual cost by programme and year"),
     "poverty_by_year": ("Poverty by year", "Poverty by group and year"),
     "contributions_by_year": ("Contributions by year", "Social insurance contributions by scheme and year (revenue)"),
     "benefit_values": ("Benefit values", "Benefit amounts of the reform by year: nominal and real"),
+    "adequacy_by_year": ("Adequacy by year", "Benefit adequacy by year: each benefit against the poverty line, "
+                                             "consumption and GDP per head; the poverty gap closed per riel"),
     "demography": ("Population by year", "The simulated population of each year and the strain of reweighting"),
 }
 
@@ -206,6 +210,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
     blocks += [Heading("Targeting (reform)"), _display(tgt, {
         c: (formatting.persons if c == "persons in receiving households" else _pct(1)) for c in tgt.columns if c != "programme"})]
     blocks += contribution_blocks(sim)
+    blocks += adequacy_blocks(sim)
     mm = sim.tables["missing_middle"]
     blocks += [Heading("The missing middle"), Table(pd.DataFrame({
         "measure": mm["measure"], "value": [formatting.plain(v, 1) if "%" in m else formatting.persons(v)
@@ -216,6 +221,33 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
         "headline and each programme's figures are in `summary.json`; inputs, parameters and versions in "
         "`manifest.json`.")]
     return blocks
+
+
+def adequacy_blocks(sim) -> list:
+    """Is each benefit enough: the reform's benefits against the poverty line, consumption and GDP per
+    head (docs/adequacy.md), and the poverty gap the reform closes per riel of its extra cost."""
+    records, sc = sim.result.adequacy, sim.scenario
+    if not records:
+        return []
+    table = pd.DataFrame({
+        "benefit": [r.label for r in records],
+        "recipients": [formatting.persons(r.recipients) + (" households" if r.entity != "person" else "")
+                       for r in records],
+        "per recipient (riels a month)": [formatting.plain(r.amount_per_recipient_riels_per_month, 0) for r in records],
+        "% of the poverty line": [_pct(1)(r.pct_of_poverty_line) for r in records],
+        "% of the household's line": [_pct(1)(r.pct_of_household_poverty_line) for r in records],
+        "% of consumption": [_pct(1)(r.pct_of_consumption) for r in records],
+        "% of GDP per head": [_pct(1)(r.pct_of_gdp_per_head) for r in records]})
+    gap = sim.result.poverty_gap_closed_per_riel
+    closing = ("" if gap is None else f" Each riel of the reform's extra cost closes {formatting.plain(gap, 2)} riels "
+               "of the poverty gap (the sum of what poor persons lack to reach the line), the rest going to persons "
+               "above the line or beyond what lifts them to it.")
+    return [Heading(f"Is it enough? Benefit adequacy, {sc.year}"), Paragraph(
+        f"Each benefit paid in the reform, in {sc.year} riels: the mean amount per recipient (per household for a "
+        "household benefit), as a share of the poverty line per person (per member for a household benefit), of "
+        "the receiving household's line (line x members), of the receiving households' consumption before the "
+        "model's benefits, and a year of it as a share of GDP per head (docs/adequacy.md)." + closing),
+        Table(table, tuple(c for c in table.columns if c != "benefit"))]
 
 
 def contribution_blocks(sim) -> list:
@@ -459,10 +491,42 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
             Table(pd.DataFrame(rows), ("poverty change (points)", "persons lifted", "cost (billion riels)"))]
     for key in ("poverty", "cost", "values"):
         blocks += chart_blocks(charts[key])
+    blocks += adequacy_by_year_blocks(proj)
     blocks += [Heading("Population by year"), Table(demo_table, tuple(demo_table.columns[1:])),
                Paragraph("Costs by programme, poverty by group and the nominal and real value of every benefit amount "
                          "are in `tables/` and `workbook.xlsx`; every year's figures in `summary.json`.")]
     return blocks
+
+
+def adequacy_by_year_blocks(proj) -> list:
+    """The reform's own benefits (those its overrides name) as a share of the poverty line in the first
+    and last year, and the poverty gap closed per riel: whether a benefit keeps its value."""
+    first, last = proj.results[0], proj.results[-1]
+    named = {key.split(".")[0] for key in proj.scenario.reform}
+    at = {year.year: {a.programme: a for a in year.adequacy} for year in (first, last)}
+    shown = sorted(n for n in named if n in at[first.year] or n in at[last.year])
+
+    def cell(year, name, field):
+        record = at[year.year].get(name)
+        return formatting.plain(getattr(record, field) if record else None, 1)
+
+    rows = [{"benefit": (at[first.year].get(name) or at[last.year].get(name)).label,
+             f"% of the poverty line, {first.year}": cell(first, name, "pct_of_poverty_line"),
+             f"% of the poverty line, {last.year}": cell(last, name, "pct_of_poverty_line"),
+             f"% of GDP per head, {first.year}": cell(first, name, "pct_of_gdp_per_head"),
+             f"% of GDP per head, {last.year}": cell(last, name, "pct_of_gdp_per_head")} for name in shown]
+    if not rows:
+        return []
+    table = pd.DataFrame(rows)
+    gap = [r.poverty_gap_closed_per_riel for r in (first, last)]
+    return [Heading("Is it enough, and does it stay so? Benefit adequacy"), Paragraph(
+        "The reform's benefits as a share of the poverty line per person (per member for a household benefit) and a "
+        "year of them as a share of GDP per head, in the first and last year: an amount not indexed loses against "
+        "the line, which rises with prices, and against GDP per head. Every benefit and year: "
+        "`tables/adequacy_by_year.csv` (docs/adequacy.md)."
+        + ("" if None in gap else f" Each riel of extra cost closes {formatting.plain(gap[0], 2)} riels of the poverty "
+           f"gap in {first.year} and {formatting.plain(gap[1], 2)} in {last.year}.")),
+        Table(table, tuple(table.columns[1:]))]
 
 
 def social_insurance_by_year(years: pd.DataFrame) -> list:

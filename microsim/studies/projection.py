@@ -105,6 +105,7 @@ def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing:
     contributions = pd.DataFrame([{"year": p.year, **record_json(c)} for p in projected for c in p.result.contributions])
     tables = {"years": summary, "costs_by_year": costs, "poverty_by_year": poverty, "contributions_by_year": contributions,
               "benefit_values": pd.DataFrame([row for p in projected for row in p.benefit_values]),
+              "adequacy_by_year": adequacy_by_year(projected),
               "demography": demography_table([p.result for p in projected])}
     first_year = projected[0].parameters
     labels = {path: f"{entry.get('description', path)} ({entry['unit']})"
@@ -112,6 +113,14 @@ def run_projection(scenario, base, first: int, last: int, jobs: int = 1, ageing:
     return Projection(scenario, years, tables, {"ageing": ageing, "growth": growth, "jobs": jobs,
                                                 "population_source": assumptions.value("population_source")},
                       projected, labels)
+
+
+def adequacy_by_year(projected) -> pd.DataFrame:
+    """Each benefit's adequacy in every year (microsim.distribution.adequacy): a benefit not indexed
+    falls against the poverty line, which rises with prices, and against GDP per head."""
+    return pd.DataFrame([{"year": p.year, **record_json(a)} for p in projected for a in p.result.adequacy]
+                        + [{"year": p.year, "programme": "reform", "label": "The reform as a whole",
+                            "poverty_gap_closed_per_riel": p.result.poverty_gap_closed_per_riel} for p in projected])
 
 
 def demography_table(results) -> pd.DataFrame:

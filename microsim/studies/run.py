@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from microsim.distribution import breakdowns, tables as year_tables
+from microsim.distribution import adequacy as benefit_adequacy, breakdowns, tables as year_tables
 from microsim.distribution.coverage import social_insurance_coverage
 from microsim.distribution.welfare import welfare
 from microsim.population.derived import consumption_order, member_counts
@@ -127,10 +127,13 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         inequality, programmes, incidence = beside.result()
     contributions = year_tables.contribution_results(pop, modules, wb, wr, money, not_in_force, programmes)
     coverage = social_insurance_coverage(pop, breakdowns.pre_transfer_deciles(pop, pre), base, reform, modules)
+    adequacy = benefit_adequacy.benefit_adequacy(pop, modules, wr, line, pre, money)
+    gap_per_riel = benefit_adequacy.gap_closed_per_riel(pop, line, wb, wr, programmes[-1])
     tables = {"poverty": year_tables.poverty_table(groups), "costs": year_tables.cost_table(programmes, money), "incidence": incidence,
               "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality),
               "contributions": year_tables.contribution_table(contributions, money),
-              "coverage": coverage.workers, "coverage_persons": coverage.persons}
+              "coverage": coverage.workers, "coverage_persons": coverage.persons,
+              "adequacy": benefit_adequacy.adequacy_table(adequacy, gap_per_riel)}
     t3 = time.perf_counter()
     national = next(g for g in groups if g.breakdown == "national")
     headline = headline_from_records(national, programmes[-1], inequality, money, float(w.sum()), contributions[-1],
@@ -138,6 +141,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
     result = YearResult(year=scenario.year, ageing=ageing, growth=economy.growth, price_factor=economy.price_factor,
                         real_growth_factor=economy.real_growth_factor, headline=headline,
                         programmes=tuple(programmes), contributions=tuple(contributions), demography=demography(pop, strain),
+                        adequacy=tuple(adequacy), poverty_gap_closed_per_riel=gap_per_riel,
                         notes=mid_year_changes(reform_tree, scenario.year, set(modules))
                         + work_data_notes(pop, [modules[n] for n in sorted(set(base.active) | set(reform.active))]))
     in_force = base_tree.references(scenario.date)

@@ -1,0 +1,104 @@
+"""Benefit adequacy: is a benefit enough? For every benefit paid in the reform, in the year's riels,
+what a recipient is paid against the poverty line, against what the receiving households consume,
+and against GDP per head; and, for the reform as a whole, the poverty gap it closes per riel it costs.
+
+Definitions (all weighted, the year's riels a month unless said; docs/adequacy.md):
+
+- per recipient: the mean amount a month of those paid (persons for a person benefit, households
+  for a household benefit);
+- % of the poverty line: the benefit paid as a share of the poverty line of those paid (a person
+  benefit: sum of amounts / sum of the recipients' lines per person; a household benefit: per
+  member, sum of amounts / sum of line x members of the receiving households);
+- % of the receiving household's line: the benefit's total in receiving households / their poverty
+  line x members (what the benefit covers of the household's needs at the line);
+- % of consumption: the benefit's total in receiving households / their consumption before the
+  model's benefits (consumption per person x members);
+- % of GDP per head: twelve months of the mean amount per recipient (per member for a household
+  benefit) / GDP per head (GDP / the simulated population);
+- poverty gap closed per riel: (the poverty gap in riels a year, baseline - reform) / the reform's
+  extra cost a year; the gap is the sum over poor persons of line - consumption, x 12.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from microsim.distribution.results import BenefitAdequacy, ProgrammeResult, YearMoney
+from microsim.distribution.welfare import MONTHS, Welfare
+from microsim.population.population import Population
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator * 100 if denominator > 0 else None
+
+
+def poverty_gap_riels(pop: Population, consumption_pc: np.ndarray, line_h: np.ndarray) -> float:
+    """The poverty gap of the population in riels a year: over households, weight x members x
+    (line - consumption per person) where consumption is below the line, x 12 months."""
+    shortfall = np.clip(line_h - consumption_pc, 0.0, None)
+    return float((pop.households["weight"].to_numpy() * pop.household_size_float) @ shortfall) * MONTHS
+
+
+def benefit_adequacy(pop: Population, modules: dict, reform: Welfare, line_h: np.ndarray, pre_h: np.ndarray,
+                     money: YearMoney) -> list[BenefitAdequacy]:
+    """One record per benefit the reform pays anyone (see the module's definitions): the year's
+    riels, ``line_h`` and ``pre_h`` per household (riels per person per month: the poverty line and
+    consumption before the model's benefits)."""
+    w_h = pop.households["weight"].to_numpy()
+    members = pop.household_size_float
+    weighted_line = w_h * line_h
+    persons = float(w_h @ members)
+    gdp_per_head = money.gdp_riels / persons if money.gdp_riels else None
+    totals = reform.totals(pop, modules)
+    out = []
+    for name in sorted(totals):
+        module = modules[name]
+        household_amount, receiving = totals[name].amount, totals[name].receiving
+        paid_total = float(w_h @ household_amount)  # riels a month, all households represented
+        if paid_total <= 0:
+            continue
+        receiving_line = float(w_h @ np.where(receiving, line_h * members, 0.0))
+        receiving_consumption = float(w_h @ np.where(receiving, pre_h * members, 0.0))
+        if module.entity == "person":  # members paid per household: household arrays, no person pass
+            members_paid = totals[name].paid
+            recipients = float(w_h @ members_paid)
+            per_person_line = _ratio(paid_total, float(weighted_line @ members_paid))
+            per_head = paid_total / recipients  # per recipient
+        else:
+            recipients = float(w_h @ receiving)
+            per_person_line = _ratio(paid_total, receiving_line)  # per member of the receiving households
+            per_head = paid_total / float(w_h @ np.where(receiving, members, 0.0))
+        out.append(BenefitAdequacy(
+            programme=name, label=module.label, entity=module.entity, recipients=recipients,
+            amount_per_recipient_riels_per_month=paid_total / recipients,
+            pct_of_poverty_line=per_person_line,
+            pct_of_household_poverty_line=_ratio(paid_total, receiving_line),
+            pct_of_consumption=_ratio(paid_total, receiving_consumption),
+            pct_of_gdp_per_head=_ratio(per_head * MONTHS, gdp_per_head) if gdp_per_head else None))
+    return out
+
+
+def gap_closed_per_riel(pop: Population, line_h: np.ndarray, base: Welfare, reform: Welfare,
+                        total: ProgrammeResult) -> float | None:
+    """Riels of poverty gap closed a year per riel of the reform's extra cost (None when the reform
+    costs nothing more)."""
+    cost = total.cost_change_riels_per_year or 0.0
+    if cost <= 0:
+        return None
+    closed = poverty_gap_riels(pop, base.consumption, line_h) - poverty_gap_riels(pop, reform.consumption, line_h)
+    return closed / cost
+
+
+def adequacy_table(records: list[BenefitAdequacy], gap_per_riel: float | None) -> pd.DataFrame:
+    """The records as a table, with a last row for the reform as a whole (the gap closed per riel)."""
+    rows = [{"programme": r.label, "paid to": "persons" if r.entity == "person" else "households",
+             "recipients": r.recipients,
+             "amount per recipient (riels a month)": r.amount_per_recipient_riels_per_month,
+             "% of the poverty line (per person paid, or per member)": r.pct_of_poverty_line,
+             "% of the receiving household's poverty line (line x members)": r.pct_of_household_poverty_line,
+             "% of receiving households' consumption (before the model's benefits)": r.pct_of_consumption,
+             "% of GDP per head (a year, per person paid or per member)": r.pct_of_gdp_per_head,
+             "poverty gap closed per riel of the reform's extra cost": None} for r in records]
+    rows.append({"programme": "The reform as a whole", "poverty gap closed per riel of the reform's extra cost": gap_per_riel})
+    return pd.DataFrame(rows)

@@ -1,0 +1,72 @@
+"""Benefit adequacy (microsim.distribution.adequacy): each ratio against its formula on a hand-made
+household, the poverty gap closed per riel against the run's own poverty gap, and the tables."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from microsim.engine.macro import load_macro
+from microsim.engine.scenario import Scenario
+from microsim.studies.household import household_population
+from microsim.studies.run import simulate_year
+
+YEAR = 2026
+CONSUMPTION = 250_000.0  # riels per person per month in 2026: below the line, so the household is poor
+MEMBERS = [{"age": 70, "sex": "female"}, {"age": 40, "sex": "male"}, {"age": 3, "sex": "female"}]
+REFORM = {"social_pension.active": True, "social_pension.amount": 158000, "social_pension.min_age": 65,
+          "child_benefit.active": True, "child_benefit.amount": 60000}
+
+
+def simulated(reform, idpoor=0):
+    pop = household_population("rural", idpoor, CONSUMPTION, MEMBERS, YEAR)
+    scenario = Scenario(name="t", year=YEAR, path=Path("t.yaml"), sha256="", reform=reform)
+    return simulate_year(scenario, pop, ageing=False, growth=False)
+
+
+def by_name(sim) -> dict:
+    return {a.programme: a for a in sim.result.adequacy}
+
+
+def test_a_person_benefit_against_the_line_the_household_consumption_and_gdp_per_head():
+    sim = simulated(REFORM)
+    line = float(sim.economy.poverty_line(sim.population)[0])
+    gdp_per_head = load_macro().gdp(YEAR) / 3  # three persons, weight 1
+    pension, child = by_name(sim)["social_pension"], by_name(sim)["child_benefit"]
+    assert pension.recipients == 1 and pension.amount_per_recipient_riels_per_month == pytest.approx(158000, rel=1e-12)
+    assert pension.pct_of_poverty_line == pytest.approx(158000 / line * 100, rel=1e-12)
+    assert pension.pct_of_household_poverty_line == pytest.approx(158000 / (3 * line) * 100, rel=1e-12)
+    assert pension.pct_of_consumption == pytest.approx(158000 / (3 * CONSUMPTION) * 100, rel=1e-9)
+    assert pension.pct_of_gdp_per_head == pytest.approx(158000 * 12 / gdp_per_head * 100, rel=1e-12)
+    assert child.pct_of_poverty_line == pytest.approx(60000 / line * 100, rel=1e-12)
+    assert pension.pct_of_poverty_line / child.pct_of_poverty_line == pytest.approx(158000 / 60000, rel=1e-12)
+
+
+def test_a_household_benefit_is_measured_per_member():
+    sim = simulated({}, idpoor=1)  # an IDPoor household: the Family Package's base support
+    line = float(sim.economy.poverty_line(sim.population)[0])
+    base = by_name(sim)["family_package_base"]
+    amount = float(np.asarray(sim.reform.benefits["family_package_base"], dtype=np.float64)[0])
+    assert base.entity == "household" and base.recipients == 1 and amount > 0
+    assert base.amount_per_recipient_riels_per_month == pytest.approx(amount, rel=1e-12)
+    assert base.pct_of_poverty_line == base.pct_of_household_poverty_line == pytest.approx(amount / (3 * line) * 100,
+                                                                                          rel=1e-12)
+    assert base.pct_of_gdp_per_head == pytest.approx(amount / 3 * 12 / (load_macro().gdp(YEAR) / 3) * 100, rel=1e-12)
+
+
+def test_the_gap_closed_per_riel_is_the_change_in_the_poverty_gap_over_the_extra_cost():
+    sim = simulated(REFORM)
+    h = sim.result.headline
+    line = float(sim.economy.poverty_line(sim.population)[0])
+    closed = (h.poverty_gap_baseline_pct - h.poverty_gap_reform_pct) / 100 * line * 3 * 12  # riels a year
+    assert sim.result.poverty_gap_closed_per_riel == pytest.approx(closed / h.cost_change_riels_per_year, rel=1e-9)
+    assert 0 < sim.result.poverty_gap_closed_per_riel <= 1  # a riel closes at most a riel of the gap
+
+
+def test_no_reform_no_gap_closed_and_only_the_benefits_paid():
+    sim = simulated({})
+    assert sim.result.poverty_gap_closed_per_riel is None
+    assert "social_pension" not in by_name(sim) and all(a.amount_per_recipient_riels_per_month > 0
+                                                        for a in sim.result.adequacy)
+    table = sim.tables["adequacy"]
+    assert table["programme"].iloc[-1] == "The reform as a whole" and len(table) == len(sim.result.adequacy) + 1
