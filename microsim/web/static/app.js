@@ -304,6 +304,14 @@ function card(title, main, lines) {
   return `<div class="card"><h3>${title}</h3><div class="main">${main}</div>${lines.map((l) => `<div>${l}</div>`).join("")}</div>`;
 }
 
+function overrideText(value) {
+  // a schedule by year (a reform phased in, sent through the API) reads "80 from 2026; 65 from 2032"
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).map(([year, v]) => `${v} from ${year}`).join("; ");
+  }
+  return String(value);
+}
+
 function escapeHtml(text) {
   const span = document.createElement("span");
   span.textContent = text;
@@ -424,7 +432,7 @@ function renderColumns(answers) {
     column.dataset.reform = REFORM_KEYS[index];
     const changes = Object.entries(summary.scenario.reform_overrides);
     column.innerHTML = `<h2 style="border-color:${colour}">${escapeHtml(summary.scenario.name)}</h2>
-      <p class="muted">${changes.length ? changes.map(([p, v]) => `<code>${escapeHtml(p)}: ${escapeHtml(String(v))}</code>`).join(" ")
+      <p class="muted">${changes.length ? changes.map(([p, v]) => `<code>${escapeHtml(p)}: ${escapeHtml(overrideText(v))}</code>`).join(" ")
         : "current law (no change)"}</p>
       <div class="cards">${headlineCards(summary)}</div>
       <h3>Poverty headcount by group, ${summary.scenario.year}: baseline and reform</h3>
