@@ -58,15 +58,20 @@ def commands(text: str) -> list[list[str]]:
             if line.startswith("microsim ")]
 
 
+def run_commands(text: str, folder: Path):
+    """Each of a lesson's commands run in ``folder`` (its `runs/` paths inside it), quietly: the
+    arguments and click's result, one command at a time (tools/lesson_figures.py runs them too)."""
+    for args in commands(text):
+        args = [str(folder / a) if a.startswith("runs/") else a for a in args[1:]]
+        quiet = ["--quiet"] if args[0] in ("run", "project", "sweep") else []
+        yield args, CliRunner().invoke(main, args + quiet, catch_exceptions=False)
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_commands_run_and_figures_hold(lesson, tmp_path):
     text = lesson.read_text()
-    found = commands(text)
-    assert found, f"{lesson.name} has no command"
-    for args in found:
-        args = [str(tmp_path / a) if a.startswith("runs/") else a for a in args[1:]]
-        result = CliRunner().invoke(main, args + ["--quiet"] if args[0] in ("run", "project", "sweep") else args,
-                                    catch_exceptions=False)
+    assert commands(text), f"{lesson.name} has no command"
+    for args, result in run_commands(text, tmp_path):
         assert result.exit_code == 0, f"{lesson.name}: microsim {' '.join(args)}\n{result.output}"
     checks = CHECK.findall(text)
     assert checks, f"{lesson.name} checks no figure"

@@ -19,14 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from click.testing import CliRunner
-
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE / "tests"))
 
-from test_training import CHECK, LESSONS, commands, evaluate  # noqa: E402
-
-from microsim.cli import main as cli  # noqa: E402
+from test_training import CHECK, LESSONS, evaluate, run_commands  # noqa: E402
 
 
 def lesson_figures(lesson: Path) -> list[tuple[str, str, float, float, float, str]]:
@@ -34,10 +30,7 @@ def lesson_figures(lesson: Path) -> list[tuple[str, str, float, float, float, st
     text = lesson.read_text()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        for args in commands(text):
-            args = [str(work / a) if a.startswith("runs/") else a for a in args[1:]]
-            quiet = ["--quiet"] if args[0] in ("run", "project", "sweep") else []
-            result = CliRunner().invoke(cli, args + quiet, catch_exceptions=False)
+        for args, result in run_commands(text, work):
             if result.exit_code != 0:
                 raise SystemExit(f"{lesson.name}: microsim {shlex.join(args)} failed:\n{result.output}")
         return [(file, key, float(value), evaluate(work / file, key), float(tolerance), shown)

@@ -29,8 +29,12 @@ from microsim.distribution.welfare import MONTHS, Welfare
 from microsim.population.population import Population
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator * 100 if denominator > 0 else None
+WHOLE_REFORM = "The reform as a whole"  # the adequacy table's last row (the poverty gap closed per riel)
+
+
+def _ratio(numerator: float, denominator: float | None) -> float | None:
+    """``numerator / denominator`` in percent; None when the denominator is missing or not positive."""
+    return numerator / denominator * 100 if denominator and denominator > 0 else None
 
 
 def poverty_gap_riels(pop: Population, consumption_pc: np.ndarray, line_h: np.ndarray) -> float:
@@ -46,36 +50,29 @@ def benefit_adequacy(pop: Population, modules: dict, reform: Welfare, line_h: np
     riels, ``line_h`` and ``pre_h`` per household (riels per person per month: the poverty line and
     consumption before the model's benefits)."""
     w_h = pop.households["weight"].to_numpy()
-    members = pop.household_size_float
-    weighted_line = w_h * line_h
-    persons = float(w_h @ members)
-    gdp_per_head = money.gdp_riels / persons if money.gdp_riels else None
+    persons_h = w_h * pop.household_size_float  # persons represented by each household
+    line_members, consumption_members = persons_h * line_h, persons_h * pre_h  # the receiving households' line
+    line_of = {"person": w_h * line_h, "household": line_members}  # of a person paid; of a household's members
+    gdp_per_head = money.gdp_riels / float(persons_h.sum()) if money.gdp_riels else None
     totals = reform.totals(pop, modules)
     out = []
     for name in sorted(totals):
-        module = modules[name]
-        household_amount, receiving = totals[name].amount, totals[name].receiving
-        paid_total = float(w_h @ household_amount)  # riels a month, all households represented
+        module, paid = modules[name], totals[name]
+        paid_total = float(w_h @ paid.amount)  # riels a month, all households represented
         if paid_total <= 0:
             continue
-        receiving_line = float(w_h @ np.where(receiving, line_h * members, 0.0))
-        receiving_consumption = float(w_h @ np.where(receiving, pre_h * members, 0.0))
-        if module.entity == "person":  # members paid per household: household arrays, no person pass
-            members_paid = totals[name].paid
-            recipients = float(w_h @ members_paid)
-            per_person_line = _ratio(paid_total, float(weighted_line @ members_paid))
-            per_head = paid_total / recipients  # per recipient
-        else:
-            recipients = float(w_h @ receiving)
-            per_person_line = _ratio(paid_total, receiving_line)  # per member of the receiving households
-            per_head = paid_total / float(w_h @ np.where(receiving, members, 0.0))
+        receiving = paid.receiving
+        # a person benefit counts the members paid in each household, a household benefit the household
+        recipients_h = paid.paid if module.entity == "person" else receiving
+        recipients = float(w_h @ recipients_h)
+        per_head = paid_total / (recipients if module.entity == "person" else float(persons_h @ receiving))
         out.append(BenefitAdequacy(
             programme=name, label=module.label, entity=module.entity, recipients=recipients,
             amount_per_recipient_riels_per_month=paid_total / recipients,
-            pct_of_poverty_line=per_person_line,
-            pct_of_household_poverty_line=_ratio(paid_total, receiving_line),
-            pct_of_consumption=_ratio(paid_total, receiving_consumption),
-            pct_of_gdp_per_head=_ratio(per_head * MONTHS, gdp_per_head) if gdp_per_head else None))
+            pct_of_poverty_line=_ratio(paid_total, float(line_of[module.entity] @ recipients_h)),
+            pct_of_household_poverty_line=_ratio(paid_total, float(line_members @ receiving)),
+            pct_of_consumption=_ratio(paid_total, float(consumption_members @ receiving)),
+            pct_of_gdp_per_head=_ratio(per_head * MONTHS, gdp_per_head)))
     return out
 
 
@@ -100,5 +97,5 @@ def adequacy_table(records: list[BenefitAdequacy], gap_per_riel: float | None) -
              "% of receiving households' consumption (before the model's benefits)": r.pct_of_consumption,
              "% of GDP per head (a year, per person paid or per member)": r.pct_of_gdp_per_head,
              "poverty gap closed per riel of the reform's extra cost": None} for r in records]
-    rows.append({"programme": "The reform as a whole", "poverty gap closed per riel of the reform's extra cost": gap_per_riel})
+    rows.append({"programme": WHOLE_REFORM, "poverty gap closed per riel of the reform's extra cost": gap_per_riel})
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from microsim.population.demography import read_wpp_groups
+from microsim.population.demography import SURVEY_FIRST_YEAR, read_wpp_groups
 from microsim.errors import SpecError
 from microsim.paths import POLICIES, WPP_FILE
 from microsim.common.yamlfile import parse_file_content
@@ -155,6 +155,13 @@ def check_macro(raw, path: Path) -> None:
             if name.endswith(("inflation", "growth")) and not -50 < value < 100:
                 raise SpecError(f"{where}, year {year}: a change of {value} % a year is not plausible "
                                 "(expected more than -50 and less than 100).")
+
+
+def supported_years(macro: Macro | None = None) -> tuple[int, int]:
+    """First and last year a scenario can be simulated (and a schedule may name): the survey year to
+    the end of the CPI series."""
+    macro = macro or load_macro()
+    return SURVEY_FIRST_YEAR, max(macro.series("cpi_inflation"))
 
 
 def load_macro(path: str | Path | None = None) -> Macro:

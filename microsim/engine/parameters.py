@@ -33,8 +33,7 @@ from types import SimpleNamespace
 from microsim.errors import SpecError
 from microsim.common.yamlfile import parse_file_content, read_yaml
 from microsim.paths import display_path, POLICIES
-from microsim.engine.macro import load_macro
-from microsim.population.demography import SURVEY_FIRST_YEAR
+from microsim.engine.macro import supported_years
 
 UNITS = {
     "riels per person per month", "riels per household per month", "riels per visit", "riels per birth",
@@ -301,7 +300,7 @@ class ParameterTree:
         return cls(params, descriptions, file_digests=digests)
 
     def with_overrides(self, overrides: dict, where: str, date: dt.date | None = None,
-                       allow: bool = False, years: tuple[int, int] | None = None) -> "ParameterTree":
+                       allow: bool = False) -> "ParameterTree":
         """A copy where each ``path: value`` replaces the parameter's value from ``date`` on.
 
         ``path.indexation`` and ``path.indexation_rate`` change a parameter's indexation rule.
@@ -310,8 +309,8 @@ class ParameterTree:
 
         A value may be a schedule by year, ``{2026: 80, 2028: 75}`` (a reform phased in): each value
         takes effect on 1 January of its year, whatever ``date``, and before the first year the
-        parameter keeps the values it had (:func:`phase_in`; ``years``, the first and last year a
-        schedule may name, default :func:`schedule_years`).
+        parameter keeps the values it had (:func:`phase_in`; the years are those the shipped macro
+        series can simulate, :func:`~microsim.engine.macro.supported_years`).
         """
         params = dict(self.parameters)  # parameters are copied only when an override changes them
         overridden = dict(self.overridden)
@@ -345,7 +344,7 @@ class ParameterTree:
                                     f"(found {value!r}).")
                 change = {"indexation_lag": value}
             elif isinstance(value, dict):
-                schedule = phase_in(p, value, where, allow, years or schedule_years())
+                schedule = phase_in(p, value, where, allow, supported_years())
                 overridden[path] = min(schedule)
                 change = {"values": {d: e for d, e in p.values.items() if d < min(schedule)} | schedule}
             else:
@@ -406,12 +405,6 @@ class ParameterTree:
             out[path] = {"effective": start.isoformat(), **p.values[start], "unit": p.unit,
                          "indexation": p.indexation, "description": p.description}
         return out
-
-
-def schedule_years() -> tuple[int, int]:
-    """The first and last year a schedule may name: the survey year to the last year of the shipped
-    macro series' CPI (the years a scenario can be simulated)."""
-    return SURVEY_FIRST_YEAR, max(load_macro().series("cpi_inflation"))
 
 
 def phase_in(p: Parameter, schedule: dict, where: str, allow: bool, years: tuple[int, int]) -> dict:

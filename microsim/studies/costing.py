@@ -47,7 +47,8 @@ from microsim.common.determinism import one_blas_thread
 from microsim.engine.macro import load_macro
 from microsim.behaviour.earnings import year_earnings
 from microsim.engine.economy import year_economy
-from microsim.studies.run import check_years, scenario_trees, simulate_year, supported_years
+from microsim.studies.run import check_years, scenario_trees, simulate_year
+from microsim.engine.macro import supported_years
 from microsim.engine.yaml_benefits import RULES
 
 BASES = {  # how a measure's eligible persons are counted, and the workbook's words for it

@@ -45,7 +45,8 @@ from microsim.distribution.welfare import welfare
 from microsim.population.population import Population
 from microsim.engine.scenario import Scenario
 from microsim.behaviour.study_parameters import StudyParameters, check_study
-from microsim.studies.run import supported_years, year_setup
+from microsim.studies.run import year_setup
+from microsim.engine.macro import supported_years
 
 COHORT_AGES = (0, 17)
 GROUPS = ("poor", "near_poor", "other")

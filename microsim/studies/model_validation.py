@@ -26,7 +26,8 @@ from microsim.synth.members import PREGNANCY_MONTHS
 from microsim.common.yamlfile import read_yaml
 from microsim.distribution.household_totals import household_amounts
 from microsim.engine.system import load_system
-from microsim.studies.run import simulate_year, supported_years
+from microsim.studies.run import simulate_year
+from microsim.engine.macro import supported_years
 from microsim.engine.scenario import Scenario
 from microsim.common.formatting import csv_number
 

@@ -15,6 +15,7 @@ import pandas as pd
 from microsim.population.ageing import Assumptions, load_assumptions
 from microsim.population.population import Population
 from microsim.distribution.results import YearResult, record_json
+from microsim.distribution.adequacy import WHOLE_REFORM
 from microsim.studies.executor import map_tasks, resolve
 from microsim.studies.uncertainty import attach_intervals
 from microsim.studies.run import check_years, simulate_year
@@ -119,7 +120,7 @@ def adequacy_by_year(projected) -> pd.DataFrame:
     """Each benefit's adequacy in every year (microsim.distribution.adequacy): a benefit not indexed
     falls against the poverty line, which rises with prices, and against GDP per head."""
     return pd.DataFrame([{"year": p.year, **record_json(a)} for p in projected for a in p.result.adequacy]
-                        + [{"year": p.year, "programme": "reform", "label": "The reform as a whole",
+                        + [{"year": p.year, "programme": "reform", "label": WHOLE_REFORM,
                             "poverty_gap_closed_per_riel": p.result.poverty_gap_closed_per_riel} for p in projected])
 
 

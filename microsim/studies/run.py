@@ -28,7 +28,7 @@ from microsim.common.determinism import one_blas_thread
 from microsim.engine.economy import YearEconomy, year_economy
 from microsim.engine.system import SystemResult, load_system, run_system
 from microsim.errors import SpecError
-from microsim.engine.macro import Macro, load_macro
+from microsim.engine.macro import Macro, load_macro, supported_years
 from microsim.population.population import Population
 from microsim.distribution.results import Demography, Headline, YearResult, headline_from_records, record_json
 from microsim.engine.scenario import Scenario
@@ -233,12 +233,6 @@ def work_data_notes(pop: Population, active: list) -> tuple[str, ...]:
     missing = [c for c in WORK_COLUMNS if c in read and c not in pop.persons.columns]
     return tuple(f"The population has no `{c}` column: {WORK_COLUMNS[c]}. Map the column from the survey to use "
                  "its own values (docs/data-schema.md)." for c in missing)
-
-
-def supported_years(macro: Macro | None = None) -> tuple[int, int]:
-    """First and last year a scenario can be simulated: the survey year to the end of the CPI series."""
-    macro = macro or load_macro()
-    return BASE_YEAR, max(macro.series("cpi_inflation"))
 
 
 def check_years(first: int, last: int, macro: Macro | None = None) -> list[int]:

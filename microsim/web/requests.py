@@ -9,6 +9,7 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from microsim.engine.macro import supported_years
 from microsim.population.labour import IN_WORK, WORKING, WORKING_AGE
 from microsim.population.schema import load_schema
 
@@ -18,7 +19,7 @@ MAX_PROJECTION_REPLICATES = 20  # a projection's replicates (each one runs every
 MAX_MEMBERS = 30  # members of one household in the calculator (the largest survey households have about 20)
 MAX_CONSUMPTION = 1e9  # riels per person per month: far above any household's, and refused above
 MAX_EARNINGS = 1e9  # riels per person per month, the same bound
-FIRST_YEAR, LAST_YEAR = 2019, 2035  # the survey year to the last year of policies/macro.yaml (checked again)
+FIRST_YEAR, LAST_YEAR = supported_years()  # the survey year to the last year of policies/macro.yaml's CPI
 
 Scalar = Union[bool, int, float, str]
 Value = Union[Scalar, dict[int, Scalar]]  # what a scenario file's `parameter.path: value` line holds (or a schedule
