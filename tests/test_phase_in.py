@@ -133,3 +133,61 @@ def test_a_contribution_rate_may_be_phased_in_a_costing():
     scheme = next(m for m in measures if m.name == "unemployment_insurance_contributions")
     revenue = costs_of(scheme, inputs).set_index("year")["revenue (riels)"]
     assert revenue[2028] / revenue[2027] > 1.9  # the rate doubles in 2028; wages grow a little
+
+
+@pytest.mark.parametrize("reform, refused", [
+    # a benefit a schedule switches on after the first year: never left out of the costing
+    ({"social_pension.active": True, "maternity_allowance.active": {2026: False, 2027: True}},
+     "`maternity_allowance.active`"),
+    # a scheme's rule the costing reads once (the extension's share), phased
+    ({"nssf_pension_contributions.extension_share": {2026: 0.1, 2028: 0.3}},
+     "`nssf_pension_contributions.extension_share`"),
+    # a simulation setting, phased
+    ({"social_pension.active": True, "simulation.admin_cost_rate": {2026: 0.05, 2030: 0.03}},
+     "`simulation.admin_cost_rate`"),
+    # a scheme switched on in a later year: no payers in the first year to measure
+    ({"unemployment_insurance_contributions.active": {2026: False, 2028: True}},
+     "`unemployment_insurance_contributions.active`"),
+])
+def test_the_costing_refuses_every_schedule_it_would_cost_at_one_value(reform, refused):
+    from microsim.studies.costing import costing_of
+
+    with pytest.raises(SpecError, match="phased in by year") as error:
+        costing_of(scenario(reform), BASE, 2026, 2030)
+    assert refused in str(error.value) and "microsim project" in str(error.value)
+
+
+def test_the_costing_refuses_a_schedule_in_the_baseline():
+    from microsim.studies.costing import costing_of
+
+    phased = dataclasses.replace(scenario(PENSION), baseline={"family_package_base.amount": {2026: 40000, 2028: 60000}})
+    with pytest.raises(SpecError, match="`family_package_base.amount` is phased in by year"):
+        costing_of(phased, BASE, 2026, 2030)
+
+
+@pytest.mark.parametrize("key, shown", [("2026²", "'2026²'"), ("20.26", "'20.26'"), (dt.date(2026, 1, 1), "2026-01-01 (a date)")])
+def test_a_schedule_key_that_is_not_a_year_is_named(key, shown):
+    _, tree = load_system()
+    with pytest.raises(SpecError, match="its keys are years") as error:
+        tree.with_overrides({"social_pension.min_age": {key: 70}}, "phased.yaml, reform")
+    assert f"the key {shown}" in str(error.value)
+
+
+def test_a_run_before_a_schedule_starts_says_so():
+    sim = simulate_year(scenario({**PENSION, "social_pension.min_age": {2028: 75, 2032: 65}}), BASE)
+    assert any("`social_pension.min_age` is phased in from 2028: in 2026" in note for note in sim.result.notes)
+    started = simulate_year(scenario({**PENSION, "social_pension.min_age": {2026: 75}}), BASE)
+    assert not any("phased in from" in note for note in started.result.notes)
+
+
+def test_the_reports_give_the_baseline_changes_as_the_reform_changes(tmp_path):
+    path = tmp_path / "phased.yaml"
+    path.write_text("name: Phased pension\nyear: 2026\nbaseline:\n  family_package_base.amount: {2026: 40000, 2027: 50000}\n"
+                    "reform:\n  social_pension.active: true\n  social_pension.amount: 158000\n")
+    runner = CliRunner()
+    shown = "`family_package_base.amount` phased in (40000 from 2026; 50000 from 2027)"
+    for command, out in (("run", "run"), ("project", "projection")):
+        extra = ["--no-intervals"] if command == "run" else ["--from", "2026", "--to", "2027"]
+        done = runner.invoke(main, [command, str(path), *extra, "--out", str(tmp_path / out)])
+        assert done.exit_code == 0, done.output
+        assert shown in (tmp_path / out / "report.md").read_text(), command

@@ -137,6 +137,7 @@ BAD = [
     ({"reform": {"social_pension.min_age": {"2028": 75, "2026": 80}}}, ["body", "reform", "social_pension.min_age"]),
     ({"reform": {"social_pension.min_age": {"2050": 70}}}, ["body", "reform", "social_pension.min_age"]),
     ({"reform": {"social_pension.amount": {"2026": "lots"}}}, ["body", "reform", "social_pension.amount"]),
+    ({"reform": {"social_pension.amount": {"2026.5": 1000}}}, ["body", "reform", "social_pension.amount"]),
     ({"reform": {"social_pension.amount": {str(y): 1 for y in range(1990, 2040)}}}, ["body", "reform"]),
 ]
 
@@ -416,3 +417,7 @@ def test_the_costing_workbook_refuses_what_the_command_refuses(client):
     assert nothing.status_code == 422 and "cohort costing" in nothing.json()["detail"][0]["msg"]
     backwards = client.post("/api/workbook", json={"reform": {"child_benefit.active": True}, "first": 2030, "last": 2027})
     assert backwards.status_code == 422 and backwards.json()["detail"][0]["loc"] == ["body", "last"]
+    later = client.post("/api/workbook", json={"reform": {"child_benefit.active": True,
+                                                          "maternity_allowance.active": {"2026": False, "2027": True}},
+                                               "first": 2026, "last": 2028})
+    assert later.status_code == 422 and "`maternity_allowance.active` is phased in" in later.json()["detail"][0]["msg"]

@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import math
 import datetime as dt
+import re
 import difflib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -418,9 +419,11 @@ def phase_in(p: Parameter, schedule: dict, where: str, allow: bool, years: tuple
     entries, previous = {}, None
     text = ", ".join(f"{year}: {value}" for year, value in schedule.items())
     for key, value in schedule.items():
-        year = int(key) if isinstance(key, str) and key.strip().isdigit() else key
+        year = int(key) if isinstance(key, str) and re.fullmatch(r"\s*\d{4}\s*", key, re.ASCII) else key
         if isinstance(year, bool) or not isinstance(year, int):
-            raise SpecError(f"{where}: `{p.path}`'s schedule has the key {key!r}; its keys are years such as 2026.")
+            shown = key.isoformat() + " (a date)" if isinstance(key, dt.date) else repr(key)
+            raise SpecError(f"{where}: `{p.path}`'s schedule has the key {shown}; its keys are years such as 2026 "
+                            "(the value takes effect on 1 January of that year).")
         if not first <= year <= last:
             raise SpecError(f"{where}: `{p.path}`'s schedule names year {year}, outside the years the model "
                             f"simulates ({first} to {last}).")

@@ -169,7 +169,7 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
         blocks += [Heading("Warnings"), Bullets(tuple(warnings))]
     blocks += [Paragraph(
         f"Baseline: the programmes in force on 1 January {sc.year}"
-        + (" with the scenario's baseline changes" if sc.baseline else "") + ". Reform: "
+        + (" with the scenario's baseline changes" + baseline_text(sc) if sc.baseline else "") + ". Reform: "
         + reform_text(sc) + ". Post-transfer consumption "
         "per person = consumption + consumed share x (household benefits - workers' social insurance contributions) "
         "/ household size; benefits already in survey consumption (contributory pensions) and subsidies paid into "
@@ -417,9 +417,18 @@ def _resolved(params, path: str):
 
 def reform_text(scenario) -> str:
     """The scenario's reform overrides as a reader sees them (a schedule: its values and years)."""
+    return overrides_text(scenario.reform)
+
+
+def baseline_text(scenario) -> str:
+    """The scenario's changes to current law (``baseline:``), written as the reform's are; empty if none."""
+    return f" ({overrides_text(scenario.baseline)})" if scenario.baseline else ""
+
+
+def overrides_text(overrides: dict) -> str:
     return ", ".join(
         f"`{k}` phased in ({'; '.join(f'{_value(value)} from {year}' for year, value in v.items())})"
-        if isinstance(v, dict) else f"`{k}` = {_value(v)}" for k, v in scenario.reform.items()) or "no change"
+        if isinstance(v, dict) else f"`{k}` = {_value(v)}" for k, v in overrides.items()) or "no change"
 
 
 def _value(v):
@@ -457,6 +466,8 @@ def projection_report(proj, population: dict, charts: dict, warnings: list[str])
     blocks = [Heading(f"Projection {first}-{last}: {proj.scenario.name}", 1)]
     if proj.scenario.description:
         blocks.append(Paragraph(proj.scenario.description))
+    if proj.scenario.baseline:
+        blocks.append(Paragraph(f"Baseline: current law with the scenario's changes{baseline_text(proj.scenario)}."))
     blocks.append(Paragraph(f"Reform: {reform_text(proj.scenario)}."))
     blocks += [Paragraph(population_sentence(population, first, o["ageing"], o["growth"]).replace(
                    f"Simulated for **{first}**", f"Simulated for each year **{first}-{last}**").replace(

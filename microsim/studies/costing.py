@@ -179,6 +179,7 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
     named |= {n for n, m in modules.items() if m.is_contribution  # schemes reading a named scheme's rules,
               and any(i in named and i in modules and modules[i].is_contribution for i in m.inputs)
               and raises_other(sim, n)}  # when the reform changes what they raise (an extension's share)
+    refuse_phased(scenario, modules, set(sim.reform.active))
     costed = sorted(named & set(sim.reform.active))
     schemes = {n: contribution_measure(sim, n, reform_tree) for n in costed if n in modules and modules[n].is_contribution}
     for name in costed:
@@ -187,7 +188,6 @@ def measures_of(scenario, base, first_year: int, ageing: bool = True, sim=None) 
         if name in schemes:  # revenue: a contributory measure
             out.append(schemes[name])
             continue
-        refuse_phased(scenario, name)
         label = next(q.label for q in sim.result.programmes if q.programme == name)
         if module is not None and module.costing is not None:  # the programme says how it is counted
             out.extend(module.costing(sim, p, label))
@@ -393,17 +393,33 @@ def raises_other(sim, scheme: str) -> bool:
     return before is None or not np.array_equal(np.asarray(before), np.asarray(after))
 
 
-def refuse_phased(scenario, name: str) -> None:
-    """A benefit phased in by a schedule (``amount: {2026: ..., 2030: ...}``) cannot be a cohort measure,
-    which holds one age band, coverage and amount for every year: a clear error, pointing to the
-    projection, rather than a spreadsheet costing the first year's rules throughout."""
-    phased = sorted(path for path, value in {**scenario.baseline, **scenario.reform}.items()
-                    if isinstance(value, dict) and path.split(".")[0] == name)
+COSTED_BY_YEAR = ("rate", "wage_floor", "wage_ceiling")  # a scheme's rules the costing reads year by year
+
+
+def refuse_phased(scenario, modules: dict, active_first_year: set[str]) -> None:
+    """The cohort costing holds one age band, coverage and amount for every year, measured in the
+    first year; it reads only a contribution scheme's rate, wage floor and ceiling (and whether it is
+    in force) year by year. Any other schedule (``amount: {2026: ..., 2030: ...}``, a benefit switched
+    on in a later year, a scheme's extension share, a simulation setting), in the reform or the
+    baseline, is refused with a pointer to the projection, rather than a spreadsheet that costs the
+    first year's rules throughout or leaves out what starts later."""
+    phased = []
+    for path, value in {**scenario.baseline, **scenario.reform}.items():
+        if not isinstance(value, dict):
+            continue
+        module, _, field = path.partition(".")
+        scheme = module in modules and modules[module].is_contribution
+        if scheme and (field in COSTED_BY_YEAR or (field == "active" and module in active_first_year)):
+            continue
+        phased.append(path)
     if phased:
+        phased.sort()
         raise SpecError(f"{scenario.path}: {', '.join(f'`{p}`' for p in phased)} "
                         f"{'is' if len(phased) == 1 else 'are'} phased in by year, and the cohort costing holds one "
-                        f"set of rules for every year of `{name}`. Its cost by year is in `microsim project "
-                        "SCENARIO` (tables/costs_by_year.csv); a contribution rate may be phased in a costing.")
+                        "set of rules for every year, measured in the first. The cost by year is in `microsim "
+                        "project SCENARIO` (tables/costs_by_year.csv); a contribution scheme's rate, wage floor and "
+                        "ceiling may be phased in a costing (and whether a scheme in force in the first year "
+                        "stays so).")
 
 
 def scenario_modules(scenario) -> set[str]:

@@ -143,6 +143,7 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
                         programmes=tuple(programmes), contributions=tuple(contributions), demography=demography(pop, strain),
                         adequacy=tuple(adequacy), poverty_gap_closed_per_riel=gap_per_riel,
                         notes=mid_year_changes(reform_tree, scenario.year, set(modules))
+                        + schedules_not_started(scenario)
                         + work_data_notes(pop, [modules[n] for n in sorted(set(base.active) | set(reform.active))]))
     in_force = base_tree.references(scenario.date)
     changed = {k: v for k, v in reform_tree.references(scenario.date).items() if v != in_force.get(k)}
@@ -214,6 +215,18 @@ def mid_year_changes(tree, year: int, modules: set[str]) -> tuple[str, ...]:
             if date.year == year and (date.month, date.day) != (1, 1):
                 notes.append(f"`{path}` changes on {date.isoformat()}; the model applies the value in force on 1 January "
                              f"{year} to the whole year, so that programme's {year} cost is approximate.")
+    return tuple(notes)
+
+
+def schedules_not_started(scenario: Scenario) -> tuple[str, ...]:
+    """A note for each schedule (``{2028: 75, 2032: 65}``) whose first year is after the simulated
+    year: in that year the parameter keeps the value it had, so the reform is not yet what it says."""
+    notes = []
+    for side, overrides in (("baseline", scenario.baseline), ("reform", scenario.reform)):
+        for path, value in overrides.items():
+            if isinstance(value, dict) and value and min(int(key) for key in value) > scenario.year:
+                notes.append(f"The {side}'s `{path}` is phased in from {min(int(key) for key in value)}: in "
+                             f"{scenario.year} it keeps the value it had before the schedule.")
     return tuple(notes)
 
 

@@ -22,7 +22,7 @@ MAX_EARNINGS = 1e9  # riels per person per month, the same bound
 FIRST_YEAR, LAST_YEAR = supported_years()  # the survey year to the last year of policies/macro.yaml's CPI
 
 Scalar = Union[bool, int, float, str]
-Value = Union[Scalar, dict[int, Scalar]]  # what a scenario file's `parameter.path: value` line holds (or a schedule
+Value = Union[Scalar, dict[str, Scalar]]  # what a scenario file's `parameter.path: value` line holds (or a schedule
 #                                            by year, {2026: 80, 2028: 75}: a reform phased in)
 _SCHEMA = load_schema()
 
