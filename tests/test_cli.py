@@ -9,7 +9,7 @@ from microsim import __version__
 from microsim.cli import main
 
 COMMANDS = ["synth", "describe", "validate", "import", "schema", "calibrate", "run", "policies", "compare", "project",
-            "validate-model", "sweep", "cost", "workbook"]
+            "validate-model", "sweep", "cost", "workbook", "fiscal"]
 
 
 @pytest.fixture

@@ -40,6 +40,8 @@ RUN_FOLDER_COMMANDS = {
                  "--set", "earnings.return_to_schooling=0.07", "--quiet"],
     "workbook": ["workbook", "docs/training/scenarios/five_measures.yaml", "--from", "2026", "--to", "2027",
                  "--no-ageing", "--quiet"],
+    "fiscal": ["fiscal", "policies/scenarios/floor_phased_in.yaml", "--from", "2026", "--to", "2028", "--financing",
+               "docs/training/scenarios/financing_more_tax_for_the_floor.yaml", "--quiet"],
 }
 
 

@@ -73,6 +73,6 @@ def main():
 
 COMMANDS = (population.synth, population.import_, population.validate, population.describe, population.calibrate,
             population.schema, simulate.run, simulate.project, simulate.sweep, simulate.compare, inaction.inaction,
-            costing.cost, costing.workbook, reference.validate_model, reference.policies, serve.serve)
+            costing.cost, costing.workbook, costing.fiscal, reference.validate_model, reference.policies, serve.serve)
 for command in COMMANDS:
     main.add_command(command)

@@ -98,6 +98,10 @@ sheet per measure in yellow cells; Calc_ sheets, Scenarios, a Summary with a cha
 against the microsimulation as formulas that follow any change. For training in costing social
 protection (docs/training/). The numbers equal `microsim cost`.
 
+An Affordability sheet sets the Summary's total against the budget and the financing options
+(policies/macro/fiscal_frame.yaml and financing.yaml, or --frame and --financing), as formulas:
+the arithmetic of `microsim fiscal --costing cohort` (docs/fiscal-space.md).
+
 The run folder (default runs/<scenario>-costing) holds workbook.xlsx (the live workbook),
 tables/costs.csv, totals.csv and checks.csv, report.md and report.html with a chart,
 summary.json and manifest.json (docs/outputs.md).
@@ -118,10 +122,15 @@ Examples:
               help="Run folder (default: runs/<scenario>-costing); the live workbook is its workbook.xlsx.")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
 @click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
+@click.option("--frame", "frame_file", type=click.Path(path_type=Path), default=None,
+              help="Macro-fiscal frame of the Affordability sheet (default: policies/macro/fiscal_frame.yaml).")
+@click.option("--financing", "financing_file", type=click.Path(path_type=Path), default=None,
+              help="Financing options of the Affordability sheet (default: policies/macro/financing.yaml).")
 @allow_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def workbook(scenario, first, last, data, out, overwrite, no_ageing, allow, quiet):
+def workbook(scenario, first, last, data, out, overwrite, no_ageing, frame_file, financing_file, allow, quiet):
     from microsim.studies.costing import checks
+    from microsim.engine.fiscal_frame import load_financing, load_frame
     from microsim.reporting.costing_output import costing_output
     from microsim.common.progress import stages
     from microsim.reporting.runfolder import population_info, write_run_folder
@@ -129,6 +138,8 @@ def workbook(scenario, first, last, data, out, overwrite, no_ageing, allow, quie
     if out is not None and out.suffix.lower() in (".xlsx", ".xls"):
         raise MicrosimError(f"--out {out}: `microsim workbook` writes a run folder (the live workbook is its "
                             f"workbook.xlsx); give a folder name, e.g. --out {out.with_suffix('')}.")
+    frame = load_frame(frame_file)  # checked before any work
+    financing = load_financing(frame, financing_file)
     sc, data, out, overwrite = prepare(scenario, data, out, overwrite, sc_slug_suffix="-costing", allow=allow)
     with stages(3, "Costing", quiet) as step:
         sc, pop, measures, inputs, sim = _costing(scenario, data, first, last, no_ageing, allow)
@@ -138,8 +149,81 @@ def workbook(scenario, first, last, data, out, overwrite, no_ageing, allow, quie
         command = replay_command({"data": data, "first": first, "last": last})
         options = {"ageing": not no_ageing, "first_year": first, "last_year": last}
         output = costing_output(sc, measures, inputs, found, sim, population_info(pop, population_label(data)),
-                                pop.metadata.get("calibration"), options, command)
+                                pop.metadata.get("calibration"), options, command, frame=frame, financing=financing)
         write_run_folder(output, out, overwrite)
         step("written")
     click.echo(f"Wrote {out}: workbook.xlsx ({len(measures)} measure(s), {first}-{last}; change the yellow cells to see "
                "the costs move), report.md, report.html, tables/, charts/, summary.json, manifest.json.")
+
+
+FISCAL_HELP = """A floor's cost by year against the budget, and how it could be paid for.
+
+The scenario's cost in each year (by default each year microsimulated, as `microsim project`
+gives it; with --costing cohort the spreadsheet costing of `microsim cost`, which the costing
+workbook's Affordability sheet repeats as formulas) set against the macro-fiscal frame
+(policies/macro/fiscal_frame.yaml: revenue, tax, spending, current social protection spending):
+% of GDP, of revenue, of spending and of current social protection spending. Then the financing
+options of policies/macro/financing.yaml, each an explicit assumption applied in order (a tax
+effort, a reallocation from named budget lines, the contributions the reform raises), the
+residual they leave (borrowing or cuts elsewhere), the years each option falls short, and the
+residual under slower and faster growth.
+
+The run folder (default runs/<scenario>-fiscal) holds tables/fiscal_space.csv,
+financing_options.csv and growth_sensitivity.csv, report.md and report.html with a chart,
+workbook.xlsx, summary.json and manifest.json (docs/fiscal-space.md, docs/outputs.md).
+
+\b
+Examples:
+  microsim fiscal policies/scenarios/floor_phased_in.yaml
+  microsim fiscal policies/scenarios/social_pension_and_child_benefit.yaml --from 2026 --to 2030 --costing cohort
+  microsim fiscal my_floor.yaml --financing my_financing.yaml --out runs/my_floor_financed
+"""
+
+
+@click.command(help=FISCAL_HELP)
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--from", "first", type=int, default=2026, show_default=True, help="First year.")
+@click.option("--to", "last", type=int, default=2035, show_default=True, help="Last year.")
+@click.option("--data", type=click.Path(path_type=Path), default=None, help="Population (default: shipped).")
+@click.option("--costing", type=click.Choice(["projection", "cohort"]), default="projection", show_default=True,
+              help="The cost by year: each year microsimulated, or the spreadsheet (cohort) costing.")
+@click.option("--frame", "frame_file", type=click.Path(path_type=Path), default=None,
+              help="Macro-fiscal frame (default: policies/macro/fiscal_frame.yaml).")
+@click.option("--financing", "financing_file", type=click.Path(path_type=Path), default=None,
+              help="Financing options (default: policies/macro/financing.yaml).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Run folder (default: runs/<scenario>-fiscal).")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists (only a run folder microsim wrote).")
+@click.option("--no-ageing", is_flag=True, help="Keep the survey year's population in every year.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Years in parallel (projection).")
+@allow_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def fiscal(scenario, first, last, data, costing, frame_file, financing_file, out, overwrite, no_ageing, jobs, allow,
+           quiet):
+    from microsim.common.formatting import pct, riels
+    from microsim.engine.fiscal_frame import load_financing, load_frame
+    from microsim.population.io import read_population
+    from microsim.reporting.fiscal_output import fiscal_output, outcome_words
+    from microsim.reporting.runfolder import population_info, write_run_folder
+    from microsim.studies.fiscal_space import fiscal_study
+    from microsim.studies.run import check_years
+
+    frame = load_frame(frame_file)  # every input checked before any work
+    financing = load_financing(frame, financing_file)
+    check_years(first, last)
+    sc, data, out, overwrite = prepare(scenario, data, out, overwrite, sc_slug_suffix="-fiscal", allow=allow)
+    pop = read_population(data)
+    space = fiscal_study(sc, pop, first, last, frame, financing, costing=costing, ageing=not no_ageing, jobs=jobs,
+                         quiet=quiet)
+    command = replay_command({"data": data, "first": first, "last": last})
+    options = {"ageing": not no_ageing, "first_year": first, "last_year": last, "costing": costing}
+    output = fiscal_output(space, population_info(pop, population_label(data)), pop.metadata.get("calibration"),
+                           options, command)
+    write_run_folder(output, out, overwrite)
+    for r in space.central:
+        click.echo(f"  {r.year}: cost {riels(r.cost_riels)} ({pct(r.pct_of(r.gdp_riels), 2)} of GDP, "
+                   f"{pct(r.pct_of(r.revenue_riels), 1)} of revenue); financed {riels(r.financed_riels)}; "
+                   f"residual {riels(r.residual_riels)}")
+    for i, o in enumerate(space.outcomes):
+        click.echo(f"  {o.label}: {outcome_words(o, i)}")
+    click.echo(f"Wrote {out} (report.md, report.html, tables/, charts/fiscal_space.png, workbook.xlsx, summary.json, "
+               "manifest.json).")

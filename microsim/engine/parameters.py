@@ -24,13 +24,13 @@ import dataclasses
 import hashlib
 import math
 import datetime as dt
-import re
 import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
+from microsim.common.schedule import schedule_years
 from microsim.errors import SpecError
 from microsim.common.yamlfile import parse_file_content, read_yaml
 from microsim.paths import display_path, POLICIES
@@ -411,29 +411,12 @@ class ParameterTree:
 def phase_in(p: Parameter, schedule: dict, where: str, allow: bool, years: tuple[int, int]) -> dict:
     """A schedule by year (``{2026: 80, 2028: 75}``) as dated entries of ``p``: each value checked
     like any override and taking effect on 1 January of its year. Years are whole numbers within
-    ``years`` and increase; a number indexed by a rule is in riels of its own year (uprated from it)."""
-    if not schedule:
-        raise SpecError(f"{where}: `{p.path}` has an empty schedule; give `{{year: value}}` pairs, e.g. "
-                        f"`{p.path}: {{2026: ..., 2028: ...}}`.")
-    first, last = years
-    entries, previous = {}, None
+    ``years`` and increase (:func:`~microsim.common.schedule.schedule_years`); a number indexed by a
+    rule is in riels of its own year (uprated from it)."""
+    pairs = schedule_years(schedule, where, p.path, years)
     text = ", ".join(f"{year}: {value}" for year, value in schedule.items())
-    for key, value in schedule.items():
-        year = int(key) if isinstance(key, str) and re.fullmatch(r"\s*\d{4}\s*", key, re.ASCII) else key
-        if isinstance(year, bool) or not isinstance(year, int):
-            shown = key.isoformat() + " (a date)" if isinstance(key, dt.date) else repr(key)
-            raise SpecError(f"{where}: `{p.path}`'s schedule has the key {shown}; its keys are years such as 2026 "
-                            "(the value takes effect on 1 January of that year).")
-        if not first <= year <= last:
-            raise SpecError(f"{where}: `{p.path}`'s schedule names year {year}, outside the years the model "
-                            f"simulates ({first} to {last}).")
-        if previous is not None and year <= previous:
-            raise SpecError(f"{where}: `{p.path}`'s schedule lists year {year} after {previous}; list each year once, "
-                            "in increasing order.")
-        entry = p.check_value(value, f"{where}, year {year}", allow)
-        entries[dt.date(year, 1, 1)] = {"value": entry, "reference": f"Phased in by {where} ({text})"}
-        previous = year
-    return entries
+    return {dt.date(year, 1, 1): {"value": p.check_value(value, f"{where}, year {year}", allow),
+                                  "reference": f"Phased in by {where} ({text})"} for year, value in pairs}
 
 
 def index_factor(p: Parameter, from_year: int, to_year: int, macro, where: str) -> float:

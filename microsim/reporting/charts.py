@@ -277,3 +277,55 @@ def frontier_chart(table: pd.DataFrame, year: int, folder: Path) -> Chart | Skip
     _style(ax)
     _legend_below(ax, 3)
     return _save(fig, folder, "frontier.png", caption)
+
+
+# ---- fiscal space ------------------------------------------------------------------------------------
+FINANCING_COLOURS = ("#4c9a6a", "#e0a43a", "#7b6fb0", "#5fa8c9", "#b5651d", "#8c8c3a")
+RESIDUAL_COLOUR = "#c0392b"
+
+
+def fiscal_space_chart(table: pd.DataFrame, options: list[tuple[str, str]], sensitivity: pd.DataFrame,
+                       scenario: str, folder: Path) -> Chart | Skipped:
+    """Left: the floor's cost by year (a line, billion riels) against the financing options stacked
+    (bars) and the residual (hatched red); right: the residual in % of GDP under each growth path.
+    ``options`` are (column, label) pairs of ``table``, in the order applied."""
+    years = [int(y) for y in table["year"]]
+    caption = f"The floor's cost against its financing, {years[0]}-{years[-1]}"
+    cost = table["cost (riels)"].to_numpy(dtype=float) / 1e9
+    if not np.any(cost != 0):
+        return Skipped(caption, "the reform costs nothing in any year")
+    plt = pyplot()
+    fig, (ax, side) = plt.subplots(1, 2, figsize=(11.5, 4.8), gridspec_kw={"width_ratios": [1.7, 1]})
+    bottom = np.zeros(len(years))
+    for (column, label), colour in zip(options, FINANCING_COLOURS):
+        paid = np.clip(table[column].to_numpy(dtype=float) / 1e9, 0, None)
+        if np.any(paid > 0):  # an option paying nothing in any year (no contributions raised) is left out
+            ax.bar(years, paid, bottom=bottom, color=colour, label=label, width=0.7)
+        bottom += paid
+    residual = table["residual (riels)"].to_numpy(dtype=float) / 1e9
+    if np.any(residual > 0):  # only where there is one: a zero-height bar would still draw its edge
+        ax.bar(years, np.where(residual > 0, residual, np.nan), bottom=bottom, color="white",
+               edgecolor=RESIDUAL_COLOUR, hatch="///", width=0.7, label="residual: borrowing or cuts elsewhere")
+    ax.plot(years, cost, color="black", marker="o", linewidth=2, label="the floor's cost")
+    ax.set_ylabel("billion riels a year (each year's prices)")
+    ax.set_xticks(years)
+    ax.tick_params(axis="x", labelrotation=45)
+    _billions(ax, "y")
+    ax.set_title("Cost (line) and financing (bars), billion riels", loc="left", fontsize=10)
+    _style(ax)
+    _legend_below(ax, 2, fontsize=8)
+    shifts = sorted(set(sensitivity["growth shift (pp)"]))
+    for shift in shifts:
+        rows = sensitivity[sensitivity["growth shift (pp)"] == shift]
+        style = {"color": "black", "linewidth": 2} if shift == 0 else {"linestyle": "--" if shift < 0 else ":",
+                                                                       "color": RESIDUAL_COLOUR}
+        name = "central growth" if shift == 0 else f"growth {shift:+.1f} points a year"
+        side.plot(rows["year"], rows["residual (% of GDP)"], marker="o", markersize=3, label=name, **style)
+    side.set_ylim(bottom=0)
+    side.set_ylabel("% of GDP")
+    side.set_xticks(years[::2] if len(years) > 6 else years)
+    side.set_title("Residual under each growth path, % of GDP", loc="left", fontsize=10)
+    _style(side)
+    _legend_below(side, 1, fontsize=8)
+    fig.suptitle(f"{caption}: {scenario}", x=0.01, ha="left", fontsize=12)
+    return _save(fig, folder, "fiscal_space.png", caption)

@@ -25,6 +25,7 @@ from microsim.engine.costing_measures import MAX_AGE, ContributionMeasure, Measu
 from microsim.studies.costing import (BASES, BIRTHS, PREVALENCE, REVENUE, ZONES, CostingInputs, costs_of,
                                       measure_costs)
 from microsim.reporting.sheets import column_letter
+from microsim.reporting.affordability_sheet import write_affordability_sheet
 from microsim.reporting.costing_workbook_inputs import (NON_NEGATIVE, POSITIVE, contribution_input_checks,
                                                         demography_column, demography_sheet, households_sheet,
                                                         input_checks, population_sheet, shock_input_checks, validation)
@@ -309,7 +310,9 @@ def _contribution_sheets(book, m: ContributionMeasure, key: str, inputs: Costing
 
 
 def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measure], inputs: CostingInputs,
-                           checks: list[dict], population_label: str) -> None:
+                           checks: list[dict], population_label: str, affordability=None) -> None:
+    """The live workbook; ``affordability`` (a :class:`~microsim.studies.fiscal_space.FiscalSpace` of
+    the cohort costing) adds the Affordability sheet."""
     years = inputs.years
     n = len(years)
     book = xlsxwriter.Workbook(str(path))
@@ -355,6 +358,10 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
               "contribution rate in force on 1 January and the insurable wage; its Calc_ sheet gives insured = persons "
               "x share, revenue = insured x wage x rate x 12, and the workers' and employers' parts. The Summary shows "
               "revenue beside the costs, never in their total.", None),
+             ("Affordability: the Summary's total cost by year against the budget (revenue, spending and current social "
+              "protection spending, as shares of GDP) and the financing options (a tax effort, a reallocation from "
+              "budget lines, the contributions raised), each an assumption in yellow cells; the residual is what "
+              "borrowing or cuts elsewhere must meet (docs/fiscal-space.md).", None),
              ("Checks: the microsimulation costs the same measures household by household; the Checks sheet shows both "
               "for the first year and why they differ (targeting by household, take-up drawn person by person).", None),
              ("Formula sheets are protected without a password (Review > Unprotect sheet) so that formulas are not "
@@ -527,6 +534,11 @@ def write_costing_workbook(path: Path, scenario_name: str, measures: list[Measur
     summ.write(n + 1, 0, "inputs to check (Checks sheet; 0: all consistent)", head)
     summ.write_formula(n + 1, 1, "=inputs_to_check", None, 0)
     summ.protect("", {"format_columns": True})
+    if affordability is not None:
+        write_affordability_sheet(book, affordability, column_letter(k + 1),
+                                  [column_letter(k + 3 + j) for j in range(len(schemes))],
+                                  {"head": head, "money": money, "pct": pct, "share_in": share_in,
+                                   "number_in": number_in, "wrap": wrap})
 
     # Checks: the workbook's first year beside the microsimulation
     chk = book.add_worksheet("Checks")

@@ -41,6 +41,7 @@ from microsim.studies.run import YearSetup, simulate_in_year, year_setup
 from microsim.studies.uncertainty import attach_intervals
 from microsim.studies.costing import checks, costing_of
 from microsim.reporting.costing_workbook import write_costing_workbook
+from microsim.studies.fiscal_space import costing_affordability
 from microsim.studies.household import household_population, simulate_household
 from microsim.web.requests import (FIRST_YEAR, LAST_YEAR, CostingRequest, HouseholdRequest, ProjectRequest, ReformRequest,
                                    SimulateRequest)
@@ -178,7 +179,8 @@ def create_app(data: str | Path | None = None) -> FastAPI:
         with tempfile.TemporaryDirectory(prefix="microsim-serve-") as work:
             path = Path(work) / "workbook.xlsx"
             write_costing_workbook(path, scenario_name=scenario.name, measures=measures, inputs=inputs, checks=found,
-                                   population_label=label)
+                                   population_label=label,
+                                   affordability=costing_affordability(scenario, measures, inputs, sim.macro))
             book = path.read_bytes()
         return Response(book, media_type=XLSX, headers={
             "content-disposition": f'attachment; filename="{slug(request.name)}_costing.xlsx"'})
