@@ -15,6 +15,7 @@ DEFAULT_SPEC = SYNTHETIC_DATA / "spec.yaml"
 DEFAULT_POPULATION = SYNTHETIC_DATA / "default"
 POLICIES = HOME / "policies"
 WPP_FILE = SYNTHETIC_DATA / "sources" / "wpp2022_cambodia_population_by_age.csv"  # UN WPP 2022, POP/02-1
+WPP2024_FILE = SYNTHETIC_DATA / "sources" / "wpp2024_cambodia_population_by_single_age_sex.csv"  # UN WPP 2024, single ages
 
 
 def display_path(path) -> str:

@@ -243,9 +243,12 @@ def test_pregnant_women_number_nine_twelfths_of_births_in_every_year():
 
 
 def test_persons_aged_0_are_the_interpolated_share_of_0_4_in_every_year():
-    """Births (persons aged 0) are pinned: the survey year's target is the interpolation the ageing
-    applies to every projection year (microsim.population.ageing.infant_share of UN WPP's five-year groups)."""
-    from microsim.population.ageing import _groups, bring_to_year, infant_share, read_wpp_groups
+    """Births (persons aged 0) are pinned: the survey year's target is the interpolation of UN WPP
+    2022's five-year groups (microsim.population.ageing.infant_share); each projection year moves it
+    as WPP 2024's single ages move (the ratio method)."""
+    from microsim.population.ageing import _groups, bring_to_year, infant_share, load_assumptions, read_wpp_groups
+    from microsim.population.ageing import Assumptions, wpp_infant_share
+    from microsim.population.demography import read_wpp_single_ages
     from microsim.paths import WPP_FILE
 
     share_2019 = infant_share(_groups(read_wpp_groups(WPP_FILE, 2019)))
@@ -253,11 +256,20 @@ def test_persons_aged_0_are_the_interpolated_share_of_0_4_in_every_year():
     assert published.value == pytest.approx(share_2019, abs=1e-10)
     assert infant_share(np.array([500.0, 500.0])) == pytest.approx(0.2)  # flat: a fifth
     assert infant_share(np.array([450.0, 500.0])) < 0.2  # births falling: fewer infants than a fifth
+    assumptions = load_assumptions()
+    single = read_wpp_single_ages(2026).sum(axis=1)
+    assert wpp_infant_share(assumptions, 2026) == pytest.approx(single.loc[0] / single.loc[0:4].sum(), rel=1e-12)
     base = read_population(DEFAULT_POPULATION)
+    ratio = Assumptions({**assumptions.raw, "age_structure_method": {"value": "ratio"}}, assumptions.path)
     for year in (2019, 2026, 2035):
-        pop = bring_to_year(base, year)[0]
-        w, age = pop.person_weight(), pop.persons["age"].to_numpy()
-        expected = infant_share(_groups(read_wpp_groups(WPP_FILE, year)))
+        w0, age = base.person_weight(), base.persons["age"].to_numpy()
+        if year == 2019:  # the survey's own year: its calibration to the interpolated share
+            assert float(w0 @ (age == 0)) / float(w0 @ (age <= 4)) == pytest.approx(share_2019, abs=1e-8)
+            continue
+        w = bring_to_year(base, year)[0].person_weight()  # WPP 2024's own share of the year
+        assert float(w @ (age == 0)) / float(w @ (age <= 4)) == pytest.approx(wpp_infant_share(assumptions, year), abs=1e-8)
+        w = bring_to_year(base, year, assumptions=ratio)[0].person_weight()  # the ratio method: the base's, moved
+        expected = share_2019 * wpp_infant_share(assumptions, year) / wpp_infant_share(assumptions, 2019)
         assert float(w @ (age == 0)) / float(w @ (age <= 4)) == pytest.approx(expected, abs=1e-8), year
 
 

@@ -53,3 +53,29 @@ def test_male_share_exactness_on_arbitrary_shape():
     counts = np.linspace(100, 1, 101)
     share = male_share_by_age(np.full(101, 0.5), counts, 0.49, 150)
     assert np.isclose(np.sum(share * counts) / counts.sum(), 0.49)
+
+
+def test_the_wpp_2024_file_is_whole_and_its_totals_are_the_documented_ones():
+    """UN WPP 2024 by single age and sex: every year 2019-2035, ages 0-100, both sexes, no gap, no
+    negative count; the totals the sources README quotes; the readers give the file's own sums."""
+    import re
+
+    from microsim.paths import HOME, WPP2024_FILE
+    from microsim.population.demography import read_wpp_single_ages, wpp_groups_of_single_ages, wpp_total
+
+    frame = pd.read_csv(WPP2024_FILE)
+    assert list(frame.columns) == ["year", "sex", "age", "population_thousands"]
+    assert len(frame) == 17 * 101 * 2 and not frame.duplicated(["year", "sex", "age"]).any()
+    assert set(frame["year"]) == set(range(2019, 2036)) and set(frame["age"]) == set(range(101))
+    assert set(frame["sex"]) == {"male", "female"} and (frame["population_thousands"] >= 0).all()
+    readme = (HOME / "synthetic_data" / "sources" / "README.md").read_text()
+    quoted = {int(year): float(value.replace(",", "")) for value, year in
+              re.findall(r"([\d,]+\.\d) (?:thousand persons )?in\s+(20\d\d)", readme.split("Its totals:")[1])}
+    assert set(quoted) == {2019, 2024, 2026, 2030, 2035}
+    for year, total in quoted.items():
+        in_file = frame.loc[frame["year"] == year, "population_thousands"].sum()
+        assert round(in_file, 1) == total and wpp_total(year) == pytest.approx(in_file, rel=1e-12)
+        single = read_wpp_single_ages(year)
+        assert single.shape == (101, 2) and wpp_groups_of_single_ages(single).sum() == pytest.approx(in_file, rel=1e-12)
+    with pytest.raises(SpecError, match="no row for year 2040"):
+        read_wpp_single_ages(2040)

@@ -85,3 +85,29 @@ def test_the_nssf_count_is_one_figure_in_the_generator_the_targets_and_the_valid
 
     target = next(t for t in load_targets().targets if t.name == "nssf_registered_workers")
     assert load_spec().published("nssf_registered_workers") == target.value == PUBLISHED["nssf_registered_workers"]
+
+
+def test_the_demography_change_file_is_what_the_ageing_gives():
+    """validation/demography_change.csv (tools/demography_change.py): the populations of each setting
+    for 2026 as the ageing gives them now, WPP 2024's own counts from its file, and the main
+    scenario's 2026 cost under the current setting as its expected headline."""
+    import sys
+
+    import pandas as pd
+
+    from microsim.engine.scenario import load_scenario
+    from microsim.paths import HOME
+
+    sys.path.insert(0, str(HOME / "tools"))
+    from demography_change import MAIN, SETTINGS, population_rows
+
+    shipped = pd.read_csv(HOME / "validation" / "demography_change.csv")
+    fresh = pd.DataFrame(population_rows(read_population(DEFAULT_POPULATION), years=(2026,)))
+    merged = fresh.merge(shipped, on=["year", "quantity", "setting"], suffixes=("", " shipped"))
+    assert len(merged) == len(fresh) == 3 * len(SETTINGS)
+    assert (merged["model"] - merged["model shipped"]).abs().max() < 1.0
+    assert (merged["UN WPP 2024"] - merged["UN WPP 2024 shipped"]).abs().max() < 1.0
+    now = shipped[(shipped["year"] == 2026) & shipped["quantity"].str.startswith("cost")
+                  & (shipped["setting"] == "UN WPP 2024 level and structure (now)")]
+    expected = float(load_scenario(MAIN).expected["cost_change_billion_riels_per_year"])
+    assert abs(float(now["model"].iloc[0]) / 1e9 - expected) < 0.05

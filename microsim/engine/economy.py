@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from microsim.population.demography import SURVEY_FIRST_YEAR, read_wpp_groups
+from microsim.population.demography import SURVEY_FIRST_YEAR, wpp_total
 from microsim.engine.macro import Macro
-from microsim.paths import WPP_FILE
 from microsim.population.population import Population
 
 SURVEY_PERIOD = "2019/20"
@@ -35,8 +34,8 @@ def price_basis(pop: Population) -> str:
 
 
 def population_growth(year: int) -> float:
-    """Growth of UN WPP 2022's total population from ``year`` - 1 to ``year`` (a share)."""
-    return float(read_wpp_groups(WPP_FILE, year).sum() / read_wpp_groups(WPP_FILE, year - 1).sum() - 1)
+    """Growth of UN WPP 2024's total population from ``year`` - 1 to ``year`` (a share)."""
+    return wpp_total(year) / wpp_total(year - 1) - 1
 
 
 def real_consumption_factor(macro: Macro, year: int, basis: str = SURVEY_PERIOD) -> float:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from microsim.population.demography import SURVEY_FIRST_YEAR, read_wpp_groups
+from microsim.population.demography import SURVEY_FIRST_YEAR, wpp_total
 from microsim.errors import SpecError
-from microsim.paths import POLICIES, WPP_FILE
+from microsim.paths import POLICIES
 from microsim.common.yamlfile import parse_file_content
 
 DEFAULT_MACRO = POLICIES / "macro.yaml"
@@ -72,8 +72,8 @@ class Macro:
 
     def gdp_per_head_index(self, year: int, base_year: int) -> float:
         """Nominal GDP per head in ``year`` relative to ``base_year``: real growth, CPI inflation and
-        UN WPP 2022 population growth (used by the `gdp_per_head` indexation rule)."""
-        population = read_wpp_groups(WPP_FILE, year).sum() / read_wpp_groups(WPP_FILE, base_year).sum()
+        UN WPP 2024 population growth (used by the `gdp_per_head` indexation rule)."""
+        population = wpp_total(year) / wpp_total(base_year)
         return (self.growth_index("real_gdp_growth", year, base_year) * self.cpi(year) / self.cpi(base_year)
                 / float(population))
 

@@ -2,24 +2,27 @@
 
 For a year Y, the base population's households are recalibrated (the calibrator of
 ``microsim.population.calibrate``, from the base weights) to targets built from the base population and UN
-WPP (``policies/projection.yaml`` states every assumption):
+WPP 2024 (``policies/projection.yaml`` states every assumption; WPP 2022 and the Census level remain
+choices, for comparison):
 
-* persons: the base total x WPP total(Y) / WPP total(base year) (or WPP 2024's level);
+* persons: WPP's total for Y (``level_base: wpp``), or the base total x WPP total(Y) / WPP total(base
+  year) (``census2019``);
 * households: persons / mean household size (held at the base year's unless an annual change is set);
-* age structure, ratio method: the share of each five-year group = its calibrated base share x
-  WPP share(Y) / WPP share(base), normalised, so the base calibration is kept and WPP gives the
-  change;
+* age structure by five-year group (85+ pooled): WPP's own shares of Y (``age_structure_method: wpp``),
+  or the ratio method (``ratio``): the calibrated base share x WPP share(Y) / WPP share(base),
+  normalised, so the base calibration is kept and WPP gives the change;
 * men, and persons in Phnom Penh: the base shares times persons(Y);
-* persons aged 0 (a year's births) within 0-4: the base share x the change of WPP's share, age 0
-  interpolated within the five-year groups (:func:`infant_share`);
+* persons aged 0 (a year's births) within 0-4: WPP's share from its single ages (or, by the ratio
+  method, the base share x the change of WPP's share; with WPP 2022, age 0 interpolated within its
+  five-year groups: :func:`infant_share`);
 * the base population's own demographic ratios (women pregnant at a moment per person aged 0);
 * optionally the base year's poverty profile (Tables 1-3 rates except the national one, and
   IDPoor coverage), so that poverty before uprating changes only through the population's
   structure.
 
-Every simulated year goes through :func:`bring_to_year` (``microsim run`` and ``microsim project``
-alike); prices and growth are in :mod:`microsim.engine.economy`. docs/projection.md says what is done and
-what is not yet.
+The survey's own year (2019) keeps the base weights. Every simulated year goes through
+:func:`bring_to_year` (``microsim run`` and ``microsim project`` alike); prices and growth are in
+:mod:`microsim.engine.economy`. docs/projection.md says what is done and what is not yet.
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ import pandas as pd
 
 from microsim.population.calibrate import Calibration, CalibrationError, apply, calibrate_population
 from microsim.errors import SpecError
-from microsim.paths import POLICIES, WPP_FILE
+from microsim.paths import POLICIES, WPP2024_FILE, WPP_FILE
 from microsim.population.population import Population
-from microsim.population.demography import SURVEY_FIRST_YEAR, read_wpp_groups
+from microsim.population.demography import (SURVEY_FIRST_YEAR, read_wpp_groups, read_wpp_single_ages,
+                                            wpp_groups_of_single_ages)
 from microsim.population.targets import DEFAULT_TARGETS, Target, TargetSet, evaluate, load_targets
 from microsim.common.yamlfile import read_yaml
 
@@ -57,19 +61,46 @@ class Assumptions:
 def load_assumptions(path: str | Path | None = None) -> Assumptions:
     path = Path(path) if path else DEFAULT_ASSUMPTIONS
     _, raw = read_yaml(path, "projection assumptions")
-    required = ("population_source", "wpp2024_total_2024", "mean_household_size_change", "keep_poverty_profile",
-                "calibration")
+    required = ("population_source", "level_base", "age_structure_method", "mean_household_size_change",
+                "keep_poverty_profile", "calibration")
     if not isinstance(raw, dict) or any(k not in raw for k in required):
         raise SpecError(f"{path}: expected the keys {list(required)} (see docs/projection.md).")
-    source = raw["population_source"]["value"]
-    if source not in raw["population_source"].get("allowed", ["wpp2022", "wpp2024"]):
-        raise SpecError(f"{path}, key `population_source`: expected wpp2022 or wpp2024 (found {source!r}).")
+    for key, allowed in (("population_source", SOURCES), ("level_base", LEVELS), ("age_structure_method", METHODS)):
+        value = raw[key]["value"] if isinstance(raw[key], dict) else raw[key]
+        if value not in allowed:
+            raise SpecError(f"{path}, key `{key}`: expected {' or '.join(allowed)} (found {value!r}).")
     return Assumptions(raw, path)
 
 
-def wpp_years() -> tuple[int, int]:
-    years = pd.read_csv(WPP_FILE, usecols=["year"])["year"]
+SOURCES = ("wpp2024", "wpp2022")  # UN WPP 2024 by single age and sex; WPP 2022 by five-year group (for comparison)
+LEVELS = ("wpp", "census2019")  # persons in a year: WPP's total, or the base's (Census) level grown with WPP
+METHODS = ("wpp", "ratio")  # the age structure of a year: WPP's own, or the base's moved as WPP's moves
+
+
+def wpp_file(assumptions: Assumptions) -> Path:
+    return WPP2024_FILE if assumptions.value("population_source") == "wpp2024" else WPP_FILE
+
+
+def wpp_years(assumptions: Assumptions | None = None) -> tuple[int, int]:
+    years = pd.read_csv(wpp_file(assumptions or load_assumptions()), usecols=["year"])["year"]
     return int(years.min()), int(years.max())
+
+
+def wpp_groups(assumptions: Assumptions, year: int) -> pd.Series:
+    """WPP's population of ``year`` by five-year group (thousands, indexed by the group's first age),
+    from the source the assumptions choose: WPP 2024's single ages summed, or WPP 2022's groups."""
+    if assumptions.value("population_source") == "wpp2024":
+        return wpp_groups_of_single_ages(read_wpp_single_ages(year))
+    return read_wpp_groups(WPP_FILE, year)
+
+
+def wpp_infant_share(assumptions: Assumptions, year: int) -> float:
+    """Persons aged 0 as a share of persons aged 0-4 in WPP's ``year``: WPP 2024's own single ages,
+    or (WPP 2022) linear interpolation within the five-year groups (:func:`infant_share`)."""
+    if assumptions.value("population_source") == "wpp2024":
+        both = read_wpp_single_ages(year).sum(axis=1)
+        return float(both.loc[0] / both.loc[0:4].sum())
+    return infant_share(_groups(read_wpp_groups(WPP_FILE, year)))
 
 
 def _groups(wpp: pd.Series) -> np.ndarray:
@@ -96,17 +127,16 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
                  base_targets: TargetSet | None = None) -> TargetSet:
     """The calibration targets of projection year ``year`` for the base population ``base``."""
     assumptions = assumptions or load_assumptions()
-    lo, hi = wpp_years()
+    lo, hi = wpp_years(assumptions)
     if not lo <= year <= hi or year < BASE_YEAR:
-        raise SpecError(f"{assumptions.path}: year {year} is outside the population data ({BASE_YEAR}-{hi}, "
-                        f"{WPP_FILE.name}).")
+        raise SpecError(f"{assumptions.path}: year {year} is outside the population data ({max(lo, BASE_YEAR)}-{hi}, "
+                        f"{wpp_file(assumptions).name}).")
     w = base.person_weight()
     persons_base = float(w.sum())
     households_base = float(base.households["weight"].sum())
-    wpp_base, wpp_year = read_wpp_groups(WPP_FILE, BASE_YEAR), read_wpp_groups(WPP_FILE, year)
-    if assumptions.value("population_source") == "wpp2024":
-        wpp_2024 = read_wpp_groups(WPP_FILE, 2024).sum() * 1000
-        persons = float(wpp_year.sum() * 1000 * assumptions.value("wpp2024_total_2024") / wpp_2024)
+    wpp_base, wpp_year = wpp_groups(assumptions, BASE_YEAR), wpp_groups(assumptions, year)
+    if assumptions.value("level_base") == "wpp":
+        persons = float(wpp_year.sum() * 1000)  # WPP's own total (the Census counted fewer: validation/)
     else:
         persons = persons_base * float(wpp_year.sum() / wpp_base.sum())
     size_change = (1 + assumptions.value("mean_household_size_change") / 100) ** (year - BASE_YEAR)
@@ -117,10 +147,15 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
     n_groups = TOP_GROUP // 5 + 1
     base_share = np.bincount(codes, w, minlength=n_groups) / persons_base
     g_base, g_year = _groups(wpp_base), _groups(wpp_year)
-    share = base_share * (g_year / g_base.sum()) / np.where(g_base > 0, g_base / g_base.sum(), 1.0)
-    share /= share.sum()
+    follow_wpp = assumptions.value("age_structure_method") == "wpp"
+    if follow_wpp:  # WPP's own shares of the year
+        share = g_year / g_year.sum()
+    else:  # the ratio method: the base's shares moved as WPP's move
+        share = base_share * (g_year / g_base.sum()) / np.where(g_base > 0, g_base / g_base.sum(), 1.0)
+        share /= share.sum()
 
-    src = f"UN WPP 2022 ({WPP_FILE.name}), {year} against {BASE_YEAR}; {assumptions.path.name}"
+    vintage = "UN WPP 2024" if assumptions.value("population_source") == "wpp2024" else "UN WPP 2022"
+    src = f"{vintage} ({wpp_file(assumptions).name}), {year} against {BASE_YEAR}; {assumptions.path.name}"
     targets = [
         Target("persons_total", "count", {"level": "person"}, persons, "persons", src, table="population"),
         Target("households_total", "count", {"level": "household"}, households, "households",
@@ -138,10 +173,13 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
     ]
     young = float(w @ (age <= 4))
     if young > 0:  # persons aged 0 within 0-4, by the ratio method too: the base's own share x WPP's change
-        infants = min(float(w @ (age == 0)) / young * infant_share(g_year) / infant_share(g_base), 1.0)
+        infants = wpp_infant_share(assumptions, year) if follow_wpp else min(
+            float(w @ (age == 0)) / young * wpp_infant_share(assumptions, year) / wpp_infant_share(assumptions, BASE_YEAR),
+            1.0)
+        how = ("WPP's single ages" if assumptions.value("population_source") == "wpp2024" else
+               "age 0 by linear interpolation within 0-4: microsim.population.ageing.infant_share, an assumption")
         targets.append(Target("population_share_age_0_within_0_4", "rate", {"level": "person", "age": [0, 4]}, infants,
-                              "share of persons aged 0-4", src + " (ratio method; age 0 by linear interpolation "
-                              "within 0-4: microsim.population.ageing.infant_share, an assumption)", indicator={"age": [0, 0]},
+                              "share of persons aged 0-4", src + f" (ratio method; {how})", indicator={"age": [0, 0]},
                               table="age_structure"))
     for g in range(n_groups - 1):  # the last group is implied by the others
         a_lo, a_hi = g * 5, g * 5 + 4

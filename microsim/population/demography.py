@@ -1,5 +1,5 @@
 """The demographic facts every floor shares: the survey's year and the UN WPP age-structure
-files (population by five-year group and year). The synthetic generator, the ageing of a
+files (WPP 2022 by five-year group and year; WPP 2024 by single year of age, sex and year). The synthetic generator, the ageing of a
 population to a year, the macro series and the economy read them here, so that none of them
 borrows from the generator (:mod:`microsim.synth`) sits above it.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from microsim.errors import SpecError
+from microsim.paths import WPP2024_FILE
 
 SURVEY_FIRST_YEAR = 2019  # CSES 2019/20 started in 2019; its demographic year
 
@@ -40,3 +41,30 @@ def _wpp_table(path: str, digest: str, data: bytes) -> pd.DataFrame:
         return pd.read_csv(io.BytesIO(data))
     except (ValueError, pd.errors.ParserError) as e:
         raise SpecError(f"Cannot read the age structure file {path}: {e}") from e
+
+
+def read_wpp_single_ages(year: int, path: Path = WPP2024_FILE) -> pd.DataFrame:
+    """Population of ``year`` by single year of age (0-100, 100 = 100 and over), thousands: columns
+    ``male`` and ``female``, indexed by age (UN WPP 2024, 1 July)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise SpecError(f"Cannot read the age structure file {path}: {e.strerror or e}.") from e
+    df = _wpp_table(str(path), hashlib.sha256(data).hexdigest(), data)
+    rows = df[df["year"] == year]
+    if rows.empty:
+        raise SpecError(f"{path}: no row for year {year}; it has {int(df['year'].min())}-{int(df['year'].max())}.")
+    return rows.pivot(index="age", columns="sex", values="population_thousands")[["male", "female"]].sort_index()
+
+
+def wpp_groups_of_single_ages(single: pd.DataFrame) -> pd.Series:
+    """Five-year groups (thousands, indexed by the group's first age; 100 = 100 and over) of a
+    table by single age, both sexes: the shape :func:`read_wpp_groups` gives."""
+    both = single.sum(axis=1)
+    return both.groupby(both.index // 5 * 5).sum().sort_index()
+
+
+def wpp_total(year: int, path: Path = WPP2024_FILE) -> float:
+    """Total population of ``year``, thousands (UN WPP 2024 by default: the vintage every ratio of
+    population growth uses, GDP per head among them)."""
+    return float(read_wpp_single_ages(year, path).to_numpy().sum())

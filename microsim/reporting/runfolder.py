@@ -35,7 +35,7 @@ from microsim.common.formatting import csv_number
 from microsim.population.io import atomic_folder, foreign_files
 from microsim.distribution.results import INTERVAL_METHOD, SUMMARY_FORMAT, YearResult, record_json
 from microsim.reporting.sheets import Sheet, write_workbook
-from microsim.paths import display_path, WPP_FILE
+from microsim.paths import display_path, WPP2024_FILE, WPP_FILE
 from microsim.population.ageing import DEFAULT_ASSUMPTIONS
 from microsim.population.targets import DEFAULT_TARGETS
 
@@ -166,12 +166,13 @@ def scenario_manifest(scenario) -> dict:
 def input_hashes(parameter_digests: dict, macro, ageing: bool) -> dict:
     """Every input file a year's results depend on, with the SHA-256 of the content used: the
     parameter files and macro series as parsed, and (when the population was aged) the
-    demographic assumptions, UN WPP and the targets whose rates the ageing keeps."""
+    demographic assumptions, UN WPP (2024, and 2022 which the assumptions may choose) and the targets
+    whose rates the ageing keeps. UN WPP 2024's totals also give population growth (GDP per head)."""
 
     hashes = {display_path(f): digest for f, digest in sorted(parameter_digests.items())}
     hashes[display_path(macro.path)] = macro.sha256 or sha256_file(macro.path)
     if ageing:
-        for f in (DEFAULT_ASSUMPTIONS, WPP_FILE, DEFAULT_TARGETS):
+        for f in (DEFAULT_ASSUMPTIONS, WPP2024_FILE, WPP_FILE, DEFAULT_TARGETS):
             hashes[display_path(f)] = sha256_file(f)
     return hashes
 
