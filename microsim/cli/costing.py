@@ -131,6 +131,7 @@ Examples:
 def workbook(scenario, first, last, data, out, overwrite, no_ageing, frame_file, financing_file, allow, quiet):
     from microsim.studies.costing import checks
     from microsim.engine.fiscal_frame import load_financing, load_frame
+    from microsim.studies.fiscal_space import costing_affordability
     from microsim.reporting.costing_output import costing_output
     from microsim.common.progress import stages
     from microsim.reporting.runfolder import population_info, write_run_folder
@@ -149,7 +150,8 @@ def workbook(scenario, first, last, data, out, overwrite, no_ageing, frame_file,
         command = replay_command({"data": data, "first": first, "last": last})
         options = {"ageing": not no_ageing, "first_year": first, "last_year": last}
         output = costing_output(sc, measures, inputs, found, sim, population_info(pop, population_label(data)),
-                                pop.metadata.get("calibration"), options, command, frame=frame, financing=financing)
+                                pop.metadata.get("calibration"), options, command,
+                                affordability=costing_affordability(sc, measures, inputs, sim, frame, financing))
         write_run_folder(output, out, overwrite)
         step("written")
     click.echo(f"Wrote {out}: workbook.xlsx ({len(measures)} measure(s), {first}-{last}; change the yellow cells to see "

@@ -19,7 +19,8 @@ def schedule_years(schedule, where: str, name: str, years: tuple[int, int]) -> l
     """The (year, value) pairs of ``schedule``, checked: a non-empty mapping whose keys are whole
     years within ``years`` (first, last), increasing. Errors name ``where``, ``name`` and the year."""
     if not isinstance(schedule, dict) or not schedule:
-        raise SpecError(f"{where}: `{name}` has an empty schedule; give `{{year: value}}` pairs, e.g. "
+        found = "an empty schedule" if isinstance(schedule, dict) else f"{schedule!r}, not a schedule"
+        raise SpecError(f"{where}: `{name}` has {found}; give `{{year: value}}` pairs, e.g. "
                         f"`{name}: {{2026: ..., 2028: ...}}`.")
     first, last = years
     pairs, previous = [], None
@@ -47,3 +48,9 @@ def value_in(pairs: list[tuple[int, object]], year: int, before=None):
         if scheduled <= year:
             found = value
     return found
+
+
+def nearest_year(values, year: int) -> int:
+    """The year of ``values`` (a mapping or a collection of years) nearest to ``year``, the later of
+    two as near: how a year without a published value borrows one (its share of GDP)."""
+    return min(values, key=lambda y: (abs(y - year), -y))

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from microsim.population.demography import SURVEY_FIRST_YEAR, wpp_total
+from microsim.common.schedule import nearest_year
 from microsim.errors import SpecError
 from microsim.paths import POLICIES
 from microsim.common.yamlfile import parse_file_content
@@ -83,7 +84,7 @@ class Macro:
         published = self.series("government_spending")
         if year in published:
             return published[year] * 1e9
-        nearest = min(published, key=lambda y: (abs(y - year), -y))
+        nearest = nearest_year(published, year)
         return published[nearest] * 1e9 / self.gdp(nearest) * self.gdp(year)
 
     def cpi(self, year: int) -> float:

@@ -35,6 +35,8 @@ def write_affordability_sheet(book, space: FiscalSpace, total_column: str | None
     cost_gdp, cost_revenue = add("cost (% of GDP)"), add("cost (% of revenue)")
     cost_spending, cost_sp = add("cost (% of government spending)"), add("cost (% of current social protection spending)")
     with_floor = add("social protection spending with the floor (% of GDP)")
+    added = space.cohort.added_shares if space.cohort is not None else ()
+    added_columns = [add(f"{label}: share of its revenue the reform adds (input)") for _, label, _ in added]
     contributions = add("contributions the reform raises (riels)")
     blocks = []  # per option: its input columns and its amount column
     for option in space.financing.options:
@@ -74,8 +76,11 @@ def write_affordability_sheet(book, space: FiscalSpace, total_column: str | None
         sheet.write_formula(at, 11, f"=IF({sp}{r}>0,{cost}{r}/{sp}{r}*100,0)", pct, row.pct_of(row.social_protection_riels))
         sheet.write_formula(at, 12, f"=({sp}{r}+{cost}{r})/{gdp}{r}*100", pct,
                             (row.social_protection_riels + row.cost_riels) / row.gdp_riels * 100)
-        raised = "+".join(f"Summary!{c}{r}" for c in revenue_columns)
-        sheet.write_formula(at, 13, f"=({raised})*1000000000" if raised else "=0", money, row.contributions_riels)
+        for letter, (_, _, share) in zip(added_columns, added):
+            sheet.write_number(at, _index(letter), share, share_in)
+        raised = "+".join(f"Summary!{c}{r}*{letter}{r}" for c, letter in zip(revenue_columns, added_columns))
+        sheet.write_formula(at, _index(contributions), f"=({raised})*1000000000" if raised else "=0", money,
+                            row.contributions_riels)
         paid = dict(row.financing_riels)
         for option, inputs, amount in blocks:
             if option.kind == "revenue_growth":
@@ -102,7 +107,8 @@ def write_affordability_sheet(book, space: FiscalSpace, total_column: str | None
     n = len(space.central)
     share_rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
                   "error_title": "Not a share", "error_message": "Expected a share from 0 to 1."}
-    rules = {_index(revenue_pct): _percent_rule("revenue"), _index(sp_pct): _percent_rule("social protection spending")}
+    rules = {_index(revenue_pct): _percent_rule("revenue"), _index(sp_pct): _percent_rule("social protection spending"),
+             **{_index(letter): share_rule for letter in added_columns}}
     for option, inputs, _ in blocks:
         for key, letter in inputs.items():
             rules[_index(letter)] = GAIN_RULE if key == "gain" else share_rule
@@ -114,8 +120,11 @@ def write_affordability_sheet(book, space: FiscalSpace, total_column: str | None
         "figures in their years, the nearest year's share of GDP in the others); GDP and spending are Inputs_Macro's.",
         "Financing, in the order of the columns (policies/macro/financing.yaml, each an assumption): a tax effort = GDP "
         "x gain / 100 x share for social protection; a reallocation = spending x the line's share x the share moved; "
-        "contributions = the Summary's revenue x the share earmarked. Residual = MAX(cost - financing, 0): what "
-        "borrowing or cuts elsewhere must meet.",
+        "contributions = each scheme's revenue on the Summary x the share of it the reform adds (measured in the "
+        "first year's microsimulation: 1 for a scheme the reform switches on) x the share earmarked. Residual = "
+        "MAX(cost - financing, 0): what borrowing or cuts elsewhere must meet.",
+        "Revenue and current social protection spending are shares of GDP here: change GDP on Inputs_Macro and they "
+        "follow (the command holds a budget law's revenue at its riels in its own year).",
         "The same arithmetic as `microsim fiscal SCENARIO --costing cohort` (equal to the riel); `microsim fiscal` "
         "without --costing takes the cost from the projection instead (docs/fiscal-space.md).",
     ]

@@ -21,7 +21,6 @@ from microsim.engine.costing_measures import ContributionMeasure, Measure, Shock
 from microsim.studies.costing import BASES, REVENUE, CostingInputs, costs_of, money_columns
 from microsim.reporting.costing_workbook import write_costing_workbook
 from microsim.paths import display_path
-from microsim.studies.fiscal_space import costing_affordability
 from microsim.reporting.runfolder import RunOutput, input_hashes, jsonable, scenario_manifest
 from microsim.reporting import charts as chart_kit, report
 from microsim.common import formatting
@@ -183,19 +182,18 @@ def costing_manifest(scenario, inputs: CostingInputs, sim, population: dict, cal
 
 
 def costing_output(scenario, measures: list[Measure], inputs: CostingInputs, found: list[dict], sim,
-                   population: dict, calibration, options: dict, command: str, frame=None,
-                   financing=None) -> RunOutput:
+                   population: dict, calibration, options: dict, command: str, affordability=None) -> RunOutput:
     """Everything ``microsim workbook`` writes, for the one run-folder writer.
 
     ``sim`` is the first year's microsimulation (the checks' and the manifest's parameters);
     ``calibration`` the population's calibration record (or None). The workbook.xlsx is the live
     workbook; the folder's tables are the same numbers (the Python costing the workbook's cached
-    values come from). The Affordability sheet sets the costs against ``frame`` and ``financing``
-    (default: policies/macro/fiscal_frame.yaml and financing.yaml)."""
-    affordability = costing_affordability(scenario, measures, inputs, sim.macro, frame, financing)
+    values come from). ``affordability`` (:func:`~microsim.studies.fiscal_space.costing_affordability`)
+    adds the Affordability sheet, and its frame and financing files to the manifest."""
     manifest = costing_manifest(scenario, inputs, sim, population, calibration, options, command)
-    for f in (affordability.frame, affordability.financing):
-        manifest["inputs"][display_path(f.path)] = f.sha256
+    if affordability is not None:
+        for f in (affordability.frame, affordability.financing):
+            manifest["inputs"][display_path(f.path)] = f.sha256
     write_live_workbook = functools.partial(write_costing_workbook, scenario_name=scenario.name, measures=measures,
                                             inputs=inputs, checks=found, population_label=population["path"],
                                             affordability=affordability)

@@ -35,7 +35,8 @@ COSTING_WORDS = {
 
 
 def option_column(name: str) -> str:
-    return f"{name} (riels)"
+    """The table's column of an option (prefixed, so that no option's name can take another column's)."""
+    return f"financing: {name} (riels)"
 
 
 def year_rows(rows: list[FiscalYear]) -> pd.DataFrame:
@@ -86,6 +87,18 @@ def years_text(years: tuple[int, ...]) -> str:
     return ", ".join(runs)
 
 
+def context_words(space: FiscalSpace) -> str:
+    """The frame's deficit and public debt, for context (the floor's residual is not added to them)."""
+    words = []
+    for name, what in (("deficit", "the budget's deficit"), ("public_debt", "public debt")):
+        values = space.frame.series.get(name)
+        if values:
+            year = max(values)
+            words.append(f"{what} {formatting.pct(values[year], 2 if name == 'deficit' else 1)} of GDP in {year}")
+    return (" For context, " + " and ".join(words) + " (the residual is not added to them: this is not a debt "
+            "sustainability analysis).") if words else ""
+
+
 def outcome_words(outcome, order: int) -> str:
     """Where an option falls short, in words: 'on its own' for the first, 'with the options before
     it' for the others."""
@@ -120,13 +133,13 @@ def fiscal_summary(space: FiscalSpace, population: dict, options: dict) -> dict:
 
 
 def fiscal_manifest(space: FiscalSpace, population: dict, calibration, options: dict, command: str) -> dict:
-    if space.costing == "projection":
-        first = space.source.projected[0]
+    if space.projection is not None:
+        first = space.projection.projected[0]
         macro = load_macro()
         macro = macro if macro.sha256 == first.macro_sha256 else dataclasses.replace(macro, sha256=first.macro_sha256)
         files, parameters = first.parameter_files, first.parameters
     else:
-        sim = space.source[2]
+        sim = space.cohort.sim
         files, parameters, macro = sim.parameter_files, sim.parameters, sim.macro
     inputs = input_hashes(files, macro, ageing=options["ageing"])
     inputs[display_path(space.frame.path)] = space.frame.sha256
@@ -195,7 +208,8 @@ def fiscal_output(space: FiscalSpace, population: dict, calibration, options: di
                 Heading("The cost against the budget"), Table(shown, tuple(shown.columns[1:])),
                 Paragraph(f"Revenue, spending and current social protection spending from {display_path(space.frame.path)} "
                           "and policies/macro.yaml: published in the budget laws' years, the nearest year's share of "
-                          "GDP in the others; current social protection spending is an assumption (see the file)."),
+                          "GDP in the others; current social protection spending is an assumption (see the file)."
+                          + context_words(space)),
                 Heading("Financing options, in the order applied"), Bullets(tuple(runs)),
                 Table(paid, tuple(paid.columns[1:])), *report.chart_blocks(drawn["fiscal_space"]),
                 Heading("Sensitivity to growth"),

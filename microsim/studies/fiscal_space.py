@@ -27,7 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microsim.engine.costing_measures import ContributionMeasure
-from microsim.engine.fiscal_frame import Financing, FinancingOption, FiscalFrame, load_financing, load_frame
+from microsim.engine.fiscal_frame import (Financing, FinancingOption, FiscalFrame, check_against_gdp, load_financing,
+                                         load_frame)
 from microsim.engine.macro import Macro, load_macro
 from microsim.studies.costing import REVENUE, costing_of, costs_of
 from microsim.studies.projection import run_projection
@@ -87,13 +88,16 @@ class OptionOutcome:
 
 
 def growth_factors(macro: Macro, years: list[int], shift_pp: float) -> dict[int, float]:
-    """GDP with real growth shifted by ``shift_pp`` points a year after the first year, over GDP on
-    the central path (1 in the first year)."""
+    """GDP with real growth shifted by ``shift_pp`` points a year in every year after the first of
+    ``years``, over GDP on the central path (1 in the first year; compounded over every calendar
+    year between two of ``years``)."""
     growth = macro.series("real_gdp_growth")
-    factors, factor = {}, 1.0
-    for i, year in enumerate(years):  # a loop over years
-        if i > 0:
-            factor *= (1 + (growth[year] + shift_pp) / 100) / (1 + growth[year] / 100)
+    first = min(years)
+    factors = {}
+    for year in years:
+        factor = 1.0
+        for t in range(first + 1, year + 1):  # a loop over years
+            factor *= (1 + (growth[t] + shift_pp) / 100) / (1 + growth[t] / 100)
         factors[year] = factor
     return factors
 
@@ -153,17 +157,34 @@ class FiscalSpace:
     frame: FiscalFrame
     financing: Financing
     macro: Macro
-    source: object = None  # the Projection, or the cohort costing's (measures, inputs, sim)
+    projection: object = None  # the Projection the costs come from (costing "projection")
+    cohort: CohortCosting | None = None  # the cohort costing they come from (costing "cohort")
+
+
+@dataclass(frozen=True)
+class CohortCosting:
+    """The cohort costing a fiscal space is built on: its measures, inputs and first-year
+    microsimulation, and for each scheme the share of its revenue the reform adds (measured in the
+    first year: (reform - baseline) / reform; 1 for a scheme the reform switches on)."""
+
+    measures: list
+    inputs: object
+    sim: object
+    added_shares: tuple[tuple[str, str, float], ...]  # (scheme, label, share of its revenue the reform adds)
 
 
 def fiscal_space(scenario, costs: dict[int, float], contributions: dict[int, float], frame: FiscalFrame,
-                 financing: Financing, macro: Macro, costing: str, source=None) -> FiscalSpace:
+                 financing: Financing, macro: Macro, costing: str, projection=None,
+                 cohort: CohortCosting | None = None) -> FiscalSpace:
+    """The floor's cost and contributions by year (riels) against the frame and the options: the
+    central path, one path per growth shift, and where each option falls short."""
+    check_against_gdp(frame, macro)
     central = fiscal_years(costs, contributions, frame, financing, macro)
     sensitivity = {shift: fiscal_years(costs, contributions, frame, financing, macro, shift)
                    for shift in financing.growth_shifts_pp}
     return FiscalSpace(scenario=scenario, years=sorted(costs), costing=costing, central=central,
                        sensitivity=sensitivity, outcomes=option_outcomes(central, financing), frame=frame,
-                       financing=financing, macro=macro, source=source)
+                       financing=financing, macro=macro, projection=projection, cohort=cohort)
 
 
 def projected_costs(proj) -> tuple[dict[int, float], dict[int, float]]:
@@ -173,26 +194,42 @@ def projected_costs(proj) -> tuple[dict[int, float], dict[int, float]]:
     return costs, raised
 
 
-def cohort_costs(measures, inputs) -> tuple[dict[int, float], dict[int, float]]:
-    """The cohort costing's total cost and its schemes' revenue by year (riels): the workbook's
-    Summary total and revenue columns."""
+def added_share(sim, scheme: str) -> float:
+    """The share of ``scheme``'s revenue in the first year that the reform adds: (reform - baseline)
+    / reform (1 when the reform switches it on, 0 when it raises nothing)."""
+    record = next(c for c in sim.result.contributions if c.scheme == scheme)
+    reform = float(record.revenue_reform_riels_per_year or 0.0)
+    return float(record.revenue_change_riels_per_year or 0.0) / reform if reform > 0 else 0.0
+
+
+def cohort_costing(measures, inputs, sim) -> tuple[dict[int, float], dict[int, float], CohortCosting]:
+    """The cohort costing's total cost by year (riels: the workbook's Summary total) and the
+    contributions the reform adds (each scheme's revenue x the share of it the reform adds, as the
+    Affordability sheet computes them), with the costing they come from."""
     costs = {y: 0.0 for y in inputs.years}
     raised = {y: 0.0 for y in inputs.years}
+    shares = []
     for m in measures:
         table = costs_of(m, inputs)
-        column, into = (REVENUE, raised) if isinstance(m, ContributionMeasure) else ("annual cost (riels)", costs)
-        for year, value in zip(table["year"], table[column]):
-            into[int(year)] += float(value)
-    return costs, raised
+        if isinstance(m, ContributionMeasure):
+            share = added_share(sim, m.name)
+            shares.append((m.name, m.label, share))
+            for year, value in zip(table["year"], table[REVENUE]):
+                raised[int(year)] += float(value) * share
+        else:
+            for year, value in zip(table["year"], table["annual cost (riels)"]):
+                costs[int(year)] += float(value)
+    return costs, raised, CohortCosting(measures=measures, inputs=inputs, sim=sim, added_shares=tuple(shares))
 
 
-def costing_affordability(scenario, measures, inputs, macro: Macro, frame: FiscalFrame | None = None,
+def costing_affordability(scenario, measures, inputs, sim, frame: FiscalFrame | None = None,
                           financing: Financing | None = None) -> FiscalSpace:
     """The cohort costing's measures against the frame and the financing options (default: the
     shipped files): what the costing workbook's Affordability sheet holds."""
     frame = frame or load_frame()
     financing = financing or load_financing(frame)
-    return fiscal_space(scenario, *cohort_costs(measures, inputs), frame, financing, macro, "cohort")
+    costs, raised, cohort = cohort_costing(measures, inputs, sim)
+    return fiscal_space(scenario, costs, raised, frame, financing, sim.macro, "cohort", cohort=cohort)
 
 
 def fiscal_study(scenario, base, first: int, last: int, frame: FiscalFrame, financing: Financing,
@@ -201,11 +238,9 @@ def fiscal_study(scenario, base, first: int, last: int, frame: FiscalFrame, fina
     """The scenario's floor from ``first`` to ``last`` against the frame: its cost from the projection
     (each year microsimulated, ``microsim project``) or from the cohort costing (``microsim cost``,
     the workbook's arithmetic)."""
-    macro = load_macro()
     if costing == "projection":
         proj = run_projection(scenario, base, first, last, jobs, ageing=ageing, executor=executor, quiet=quiet)
         costs, raised = projected_costs(proj)
-        return fiscal_space(scenario, costs, raised, frame, financing, macro, costing, source=proj)
+        return fiscal_space(scenario, costs, raised, frame, financing, load_macro(), costing, projection=proj)
     measures, inputs, sim = costing_of(scenario, base, first, last, ageing=ageing)
-    costs, raised = cohort_costs(measures, inputs)
-    return fiscal_space(scenario, costs, raised, frame, financing, macro, costing, source=(measures, inputs, sim))
+    return costing_affordability(scenario, measures, inputs, sim, frame, financing)

@@ -180,7 +180,7 @@ def create_app(data: str | Path | None = None) -> FastAPI:
             path = Path(work) / "workbook.xlsx"
             write_costing_workbook(path, scenario_name=scenario.name, measures=measures, inputs=inputs, checks=found,
                                    population_label=label,
-                                   affordability=costing_affordability(scenario, measures, inputs, sim.macro))
+                                   affordability=costing_affordability(scenario, measures, inputs, sim))
             book = path.read_bytes()
         return Response(book, media_type=XLSX, headers={
             "content-disposition": f'attachment; filename="{slug(request.name)}_costing.xlsx"'})
