@@ -71,3 +71,24 @@ def test_no_reform_no_gap_closed_and_only_the_benefits_paid():
     assert all(a.amount_per_recipient_riels_per_month > 0 for a in sim.result.adequacy)
     table = sim.tables["adequacy"]
     assert table["programme"].iloc[-1] == "The reform as a whole" and len(table) == len(sim.result.adequacy) + 1
+
+
+def test_a_social_insurance_benefit_has_its_replacement_rate_against_insured_workers_earnings():
+    """The aggregate replacement rate: the mean pension per person paid / the mean earnings of insured
+    workers (NSSF members with earnings) in the year; benefits outside social insurance have none."""
+    members = [{"age": 62, "sex": "female", "nssf_retiree": True},  # retired in 2024: 15 months of contributions
+               {"age": 40, "sex": "male", "labour_status": "wage_employee_private", "employment_type": "industry_wage",
+                "nssf_member": True, "earnings": 1_000_000.0},
+               {"age": 38, "sex": "female", "labour_status": "own_account", "employment_type": "services",
+                "earnings": 400_000.0},
+               {"age": 3, "sex": "female"}]
+    pop = household_population("rural", 0, CONSUMPTION, members, YEAR)
+    scenario = Scenario(name="t", year=YEAR, path=Path("t.yaml"), sha256="", reform={"child_benefit.active": True,
+                                                                                     "child_benefit.amount": 60000})
+    sim = simulate_year(scenario, pop, ageing=False, growth=False)
+    records = by_name(sim)
+    pension = float(np.asarray(sim.reform.benefits["nssf_old_age_pension"], dtype=np.float64)[0])
+    assert pension > 0  # the retiree's minimum pension
+    # only the insured worker's earnings count: 1,000,000 riels a month, not the own-account worker's
+    assert records["nssf_old_age_pension"].replacement_rate_pct == pytest.approx(pension / 1_000_000 * 100, rel=1e-9)
+    assert records["child_benefit"].replacement_rate_pct is None

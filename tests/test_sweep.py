@@ -89,3 +89,14 @@ def test_variants_from_a_file(tmp_path):
     with pytest.raises(SpecError, match="used twice"):
         from microsim.studies.sweep import file_variants
         file_variants(path)
+
+
+def test_a_phased_variant_is_written_as_its_schedule(tmp_path):
+    from microsim.studies.sweep import file_variants, variants_table
+
+    path = tmp_path / "variants.yaml"
+    path.write_text("variants:\n  - name: flat\n    overrides: {social_pension.min_age: 70}\n"
+                    "  - name: phased\n    overrides: {social_pension.min_age: {2026: 80, 2028: 70}}\n")
+    variants = file_variants(path)
+    table = variants_table(variants, run_sweep(load_scenario(SCENARIO), DEFAULT, variants))
+    assert list(table["social_pension.min_age"]) == [70, "80 from 2026; 70 from 2028"]

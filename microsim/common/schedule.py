@@ -54,3 +54,10 @@ def nearest_year(values, year: int) -> int:
     """The year of ``values`` (a mapping or a collection of years) nearest to ``year``, the later of
     two as near: how a year without a published value borrows one (its share of GDP)."""
     return min(values, key=lambda y: (abs(y - year), -y))
+
+
+def schedule_text(schedule: dict) -> str:
+    """A schedule as a reader sees it: ``{2026: 80, 2030: 70}`` -> ``80 from 2026; 70 from 2030``."""
+    def shown(value):
+        return ("true" if value else "false") if isinstance(value, bool) else value
+    return "; ".join(f"{shown(value)} from {year}" for year, value in schedule.items())

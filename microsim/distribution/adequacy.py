@@ -15,6 +15,11 @@ Definitions (all weighted, the year's riels a month unless said; docs/adequacy.m
   model's benefits (consumption per person x members);
 - % of GDP per head: twelve months of the mean amount per recipient (per member for a household
   benefit) / GDP per head (GDP / the simulated population);
+- replacement rate (a social insurance benefit: a contributory pension, an unemployment benefit):
+  the mean amount a month per person paid / the mean monthly earnings of insured workers (NSSF
+  members with earnings) in the year. An aggregate rate, as the ILO's social security inquiries
+  measure it: the population does not carry a pensioner's own past wage, so a rate against each
+  recipient's last earnings cannot be formed;
 - poverty gap closed per riel: (the poverty gap in riels a year, baseline - reform) / the reform's
   extra cost a year; the gap is the sum over poor persons of line - consumption, x 12.
 """
@@ -44,11 +49,22 @@ def poverty_gap_riels(pop: Population, consumption_pc: np.ndarray, line_h: np.nd
     return float((pop.households["weight"].to_numpy() * pop.household_size_float) @ shortfall) * MONTHS
 
 
+def insured_earnings(pop: Population, earnings: np.ndarray) -> float | None:
+    """Mean monthly earnings of insured workers (NSSF members with earnings), weighted; None when the
+    population has no member with earnings. ``earnings`` per person, the year's riels a month."""
+    if "nssf_member" not in pop.persons:
+        return None
+    insured = pop.persons["nssf_member"].to_numpy().astype(bool) & (earnings > 0)
+    weights = pop.person_weight()[insured]
+    return float(weights @ earnings[insured]) / float(weights.sum()) if weights.sum() > 0 else None
+
+
 def benefit_adequacy(pop: Population, modules: dict, reform: Welfare, line_h: np.ndarray, pre_h: np.ndarray,
-                     money: YearMoney) -> list[BenefitAdequacy]:
+                     money: YearMoney, insured_wage: float | None = None) -> list[BenefitAdequacy]:
     """One record per benefit the reform pays anyone (see the module's definitions): the year's
     riels, ``line_h`` and ``pre_h`` per household (riels per person per month: the poverty line and
-    consumption before the model's benefits)."""
+    consumption before the model's benefits); ``insured_wage`` the mean monthly earnings of insured
+    workers (:func:`insured_earnings`), for the replacement rates of social insurance benefits."""
     w_h = pop.households["weight"].to_numpy()
     persons_h = w_h * pop.household_size_float  # persons represented by each household
     line_members, consumption_members = persons_h * line_h, persons_h * pre_h  # the receiving households' line
@@ -72,7 +88,8 @@ def benefit_adequacy(pop: Population, modules: dict, reform: Welfare, line_h: np
             pct_of_poverty_line=_ratio(paid_total, float(line_of[module.entity] @ recipients_h)),
             pct_of_household_poverty_line=_ratio(paid_total, float(line_members @ receiving)),
             pct_of_consumption=_ratio(paid_total, float(consumption_members @ receiving)),
-            pct_of_gdp_per_head=_ratio(per_head * MONTHS, gdp_per_head)))
+            pct_of_gdp_per_head=_ratio(per_head * MONTHS, gdp_per_head),
+            replacement_rate_pct=_ratio(paid_total / recipients, insured_wage) if module.insurance else None))
     return out
 
 
@@ -96,6 +113,7 @@ def adequacy_table(records: list[BenefitAdequacy], gap_per_riel: float | None) -
              "% of the receiving household's poverty line (line x members)": r.pct_of_household_poverty_line,
              "% of receiving households' consumption (before the model's benefits)": r.pct_of_consumption,
              "% of GDP per head (a year, per person paid or per member)": r.pct_of_gdp_per_head,
+             "replacement rate (% of insured workers' mean earnings)": r.replacement_rate_pct,
              "poverty gap closed per riel of the reform's extra cost": None} for r in records]
     rows.append({"programme": WHOLE_REFORM, "poverty gap closed per riel of the reform's extra cost": gap_per_riel})
     return pd.DataFrame(rows)

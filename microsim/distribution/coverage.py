@@ -116,7 +116,10 @@ def _rates(breakdowns: dict, among: np.ndarray, covered_b: np.ndarray, covered_r
 def _national_pct(among: np.ndarray, covered: np.ndarray) -> float:
     """The covered share of ``among`` in percent, summed as the tables' national row is (same bits)."""
     everyone = np.zeros(among.size, np.int64)
-    return float(_group_sums(everyone, 1, covered)[0] / _group_sums(everyone, 1, among)[0] * 100)
+    total = _group_sums(everyone, 1, among)[0]
+    if total == 0:  # nobody of the kind (a household without workers): no share, and no 0/0 warning
+        return float("nan")
+    return float(_group_sums(everyone, 1, covered)[0] / total * 100)
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,9 @@ class BenefitAdequacy:
     the mean amount a month per recipient (persons for a person benefit, households for a household
     benefit) and, in percent, of the poverty line (per person paid, or per member), of the receiving
     households' poverty line x members, of their consumption before the model's benefits, and of GDP
-    per head (twelve months per person paid, or per member). None where undefined."""
+    per head (twelve months per person paid, or per member); for a social insurance benefit (a
+    contributory pension, an unemployment benefit) the aggregate replacement rate: the amount per
+    recipient against the mean earnings of insured workers in the year. None where undefined."""
 
     programme: str
     label: str
@@ -168,6 +170,7 @@ class BenefitAdequacy:
     pct_of_household_poverty_line: float | None
     pct_of_consumption: float | None
     pct_of_gdp_per_head: float | None
+    replacement_rate_pct: float | None = None  # social insurance benefits: of insured workers' mean earnings
 
 
 @dataclass(frozen=True)

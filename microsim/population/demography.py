@@ -19,17 +19,23 @@ from microsim.paths import WPP2024_FILE
 SURVEY_FIRST_YEAR = 2019  # CSES 2019/20 started in 2019; its demographic year
 
 
-def read_wpp_groups(path: Path, year: int) -> pd.Series:
-    """Population by five-year group for ``year`` (thousands), indexed by the group's first age."""
+def _year_rows(path: Path, year: int) -> pd.DataFrame:
+    """The rows of ``year`` in an age-structure file (parsed once per file content)."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise SpecError(f"Cannot read the age structure file {path}: {e.strerror or e}.") from e
     df = _wpp_table(str(path), hashlib.sha256(data).hexdigest(), data)
-    row = df[df["year"] == year]
-    if row.empty:
+    rows = df[df["year"] == year]
+    if rows.empty:
         raise SpecError(f"{path}: no row for year {year}; it has {int(df['year'].min())}-{int(df['year'].max())}.")
-    cols = [c for c in df.columns if c.startswith("age_")]
+    return rows
+
+
+def read_wpp_groups(path: Path, year: int) -> pd.Series:
+    """Population by five-year group for ``year`` (thousands), indexed by the group's first age."""
+    row = _year_rows(path, year)
+    cols = [c for c in row.columns if c.startswith("age_")]
     starts = [int(c[4:].split("-")[0].split("_")[0]) for c in cols]
     return pd.Series(row[cols].to_numpy(dtype=float)[0], index=starts).sort_index()
 
@@ -46,14 +52,7 @@ def _wpp_table(path: str, digest: str, data: bytes) -> pd.DataFrame:
 def read_wpp_single_ages(year: int, path: Path = WPP2024_FILE) -> pd.DataFrame:
     """Population of ``year`` by single year of age (0-100, 100 = 100 and over), thousands: columns
     ``male`` and ``female``, indexed by age (UN WPP 2024, 1 July)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise SpecError(f"Cannot read the age structure file {path}: {e.strerror or e}.") from e
-    df = _wpp_table(str(path), hashlib.sha256(data).hexdigest(), data)
-    rows = df[df["year"] == year]
-    if rows.empty:
-        raise SpecError(f"{path}: no row for year {year}; it has {int(df['year'].min())}-{int(df['year'].max())}.")
+    rows = _year_rows(path, year)
     return rows.pivot(index="age", columns="sex", values="population_thousands")[["male", "female"]].sort_index()
 
 

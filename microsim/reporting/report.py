@@ -14,6 +14,7 @@ import pandas as pd
 
 from microsim.reporting import charts as chart_kit
 from microsim.common import formatting
+from microsim.common.schedule import schedule_text
 from microsim.reporting.document import Bullets, Figure, Heading, Paragraph, Table
 from microsim.distribution.results import HEADLINE_LABELS, Headline, YearResult
 from microsim.reporting.sheets import Sheet
@@ -238,6 +239,9 @@ def adequacy_blocks(sim) -> list:
         "% of the household's line": [_pct(1)(r.pct_of_household_poverty_line) for r in records],
         "% of consumption": [_pct(1)(r.pct_of_consumption) for r in records],
         "% of GDP per head": [_pct(1)(r.pct_of_gdp_per_head) for r in records]})
+    insured = any(r.replacement_rate_pct is not None for r in records)
+    if insured:  # social insurance benefits: against insured workers' earnings
+        table["replacement rate (%)"] = [_pct(1)(r.replacement_rate_pct) for r in records]
     gap = sim.result.poverty_gap_closed_per_riel
     closing = ("" if gap is None else f" Each riel of the reform's extra cost closes {formatting.plain(gap, 2)} riels "
                "of the poverty gap (the sum of what poor persons lack to reach the line), the rest going to persons "
@@ -246,7 +250,10 @@ def adequacy_blocks(sim) -> list:
         f"Each benefit paid in the reform, in {sc.year} riels: the mean amount per recipient (per household for a "
         "household benefit), as a share of the poverty line per person (per member for a household benefit), of "
         "the receiving household's line (line x members), of the receiving households' consumption before the "
-        "model's benefits, and a year of it as a share of GDP per head (docs/adequacy.md)." + closing),
+        "model's benefits, and a year of it as a share of GDP per head (docs/adequacy.md)."
+        + (" For a social insurance benefit, the replacement rate: the amount per person paid against the mean "
+           "earnings of insured workers in the year (an aggregate rate: a pensioner's own past wage is not in the "
+           "data)." if insured else "") + closing),
         Table(table, tuple(c for c in table.columns if c != "benefit"))]
 
 
@@ -427,7 +434,7 @@ def baseline_text(scenario) -> str:
 
 def overrides_text(overrides: dict) -> str:
     return ", ".join(
-        f"`{k}` phased in ({'; '.join(f'{_value(value)} from {year}' for year, value in v.items())})"
+        f"`{k}` phased in ({schedule_text(v)})"
         if isinstance(v, dict) else f"`{k}` = {_value(v)}" for k, v in overrides.items()) or "no change"
 
 

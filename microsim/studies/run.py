@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from microsim.behaviour.earnings import year_earnings
 from microsim.distribution import adequacy as benefit_adequacy, breakdowns, tables as year_tables
 from microsim.distribution.coverage import social_insurance_coverage
 from microsim.distribution.welfare import welfare
@@ -127,7 +128,8 @@ def simulate(scenario: Scenario, pop: Population, jobs: int = 1, macro: Macro | 
         inequality, programmes, incidence = beside.result()
     contributions = year_tables.contribution_results(pop, modules, wb, wr, money, not_in_force, programmes)
     coverage = social_insurance_coverage(pop, breakdowns.pre_transfer_deciles(pop, pre), base, reform, modules)
-    adequacy = benefit_adequacy.benefit_adequacy(pop, modules, wr, line, pre, money)
+    adequacy = benefit_adequacy.benefit_adequacy(pop, modules, wr, line, pre, money,
+                                                 benefit_adequacy.insured_earnings(pop, year_earnings(pop, economy)))
     gap_per_riel = benefit_adequacy.gap_closed_per_riel(pop, line, wb, wr, programmes[-1])
     tables = {"poverty": year_tables.poverty_table(groups), "costs": year_tables.cost_table(programmes, money), "incidence": incidence,
               "targeting": targeting, "missing_middle": missing_middle, "inequality": year_tables.inequality_table(inequality),

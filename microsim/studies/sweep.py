@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from microsim.common.schedule import schedule_text
 from microsim.errors import SpecError
 from microsim.distribution.results import YearResult
 from microsim.common.yamlfile import describe_yaml_error, parse_yaml, read_yaml
@@ -166,7 +167,8 @@ def variants_table(variants: list[Variant], results: list[YearResult]) -> pd.Dat
     for v, r in zip(variants, results):
         h = r.headline
         per = h.cost_per_person_lifted_riels_per_year
-        row = {"variant": v.name, **{p: v.overrides.get(p) for p in paths},
+        row = {"variant": v.name, **{p: schedule_text(value) if isinstance(value := v.overrides.get(p), dict) else value
+                                     for p in paths},
                "cost of the reform (riels per year)": h.cost_change_riels_per_year,
                "cost of the reform (USD per year)": h.cost_change_usd_per_year,
                "cost of the reform (% of GDP)": h.cost_change_pct_gdp,
