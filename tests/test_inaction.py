@@ -176,7 +176,12 @@ def test_the_command_writes_its_run_folder(tmp_path):
     for name in ("report.md", "report.html", "workbook.xlsx", "manifest.json", "tables/sensitivity.csv",
                  "charts/tornado.png", "charts/schooling_by_quintile.png", "charts/losses_by_cohort.png"):
         assert (out / name).exists(), name
-    assert "Cost of inaction" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "Cost of inaction" in report
+    # the two ratios of the headline, each defined beside its figure
+    assert "riels avoided per riel spent (the poor and near-poor children's avoided loss over the cost)" in report
+    assert "benefit-cost ratio is" in report and "of all the children the reform reaches, poor or not" in report
+    assert summary["headline"]["benefit_cost_ratio"] >= summary["headline"]["avoided_per_riel"]
     # every key of summary.json is documented
     docs = (HOME / "docs" / "cost-of-inaction.md").read_text()
     section = docs[docs.index("## summary.json"):]

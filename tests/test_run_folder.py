@@ -281,3 +281,30 @@ def test_csv_numbers_are_plain_decimals(example_runs):
     text = (example_runs / "social_pension_65" / "tables" / "costs.csv").read_text()
     assert not re.search(r"\de[+-]\d", text)
     assert re.search(r",\d{12}\.\d+,", text)  # costs in riels, written out in full
+
+
+def test_the_report_gives_poverty_in_the_groups_a_reform_targets(tmp_path):
+    """A social pension's effect on persons 65+ is in the report's poverty table, not only on a chart,
+    and equals the poverty table's own row."""
+    assert cli("run", POLICIES / "scenarios" / "social_pension_65.yaml", "--no-intervals", "--no-charts",
+               "--out", tmp_path / "run").exit_code == 0
+    report = (tmp_path / "run" / "report.md").read_text().split("## Poverty headcount")[1].split("\n## ")[0]
+    poverty = __import__("pandas").read_csv(tmp_path / "run" / "tables" / "poverty.csv")
+    row = poverty[(poverty["breakdown"] == "age group") & (poverty["group"] == "65+")].iloc[0]
+    shown = re.search(r"^\| age group \| 65\+ \| ([\d.]+) \| ([\d.]+) \|", report, flags=re.M)
+    assert shown is not None
+    assert float(shown.group(1)) == round(row["headcount baseline (%)"], 1)
+    assert float(shown.group(2)) == round(row["headcount reform (%)"], 1)
+    assert row["headcount reform (%)"] < row["headcount baseline (%)"] - 1  # the pension's own group moves most
+    assert "| age group | 15-24 |" not in report  # a group of Table 1 is shown once
+
+
+def test_an_interval_the_calibration_holds_is_said_to_be_held(tmp_path):
+    """Costs whose caseload is a calibration target do not move between replicates: the report says
+    they are held (and why), never "287.8 to 287.8"."""
+    assert cli("run", POLICIES / "scenarios" / "social_pension_65.yaml", "--replicates", "3", "--no-charts",
+               "--out", tmp_path / "run").exit_code == 0
+    section = (tmp_path / "run" / "report.md").read_text().split("## How sure")[1].split("\n## ")[0]
+    bounds = re.findall(r"\| (-?[\d,.]+) to (-?[\d,.]+) \|$", section, flags=re.M)
+    assert bounds and all(low != high for low, high in bounds)
+    assert "(held: the same in every replicate)" in section and "the calibration fixes it" in section

@@ -51,8 +51,19 @@ def _wpp_table(path: str, digest: str, data: bytes) -> pd.DataFrame:
 
 def read_wpp_single_ages(year: int, path: Path = WPP2024_FILE) -> pd.DataFrame:
     """Population of ``year`` by single year of age (0-100, 100 = 100 and over), thousands: columns
-    ``male`` and ``female``, indexed by age (UN WPP 2024, 1 July)."""
-    rows = _year_rows(path, year)
+    ``male`` and ``female``, indexed by age (UN WPP 2024, 1 July). A copy: the caller may change it."""
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as e:
+        raise SpecError(f"Cannot read the age structure file {path}: {e.strerror or e}.") from e
+    return _single_ages(str(path), digest, year).copy()
+
+
+@lru_cache(maxsize=64)
+def _single_ages(path: str, digest: str, year: int) -> pd.DataFrame:
+    """The single ages of ``year``, pivoted once per file content and year (every simulated year asks
+    for several years' totals: population growth, the ageing's targets)."""
+    rows = _year_rows(Path(path), year)
     return rows.pivot(index="age", columns="sex", values="population_thousands")[["male", "female"]].sort_index()
 
 

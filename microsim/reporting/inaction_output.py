@@ -251,9 +251,12 @@ def report(study: Study, population: dict, drawn: dict) -> list:
         f"the government forgoes {run_report.billions(head.forgone_tax_of_inaction_riels)} billion riels of tax on them.",
         f"**The reform** ({study.scenario}) costs {run_report.billions(head.programme_cost_riels)} billion riels over the years the "
         f"children are followed and avoids {run_report.billions(head.avoided_poor_near_poor_riels)} billion of that loss "
-        f"({_share(head.share_of_inaction_avoided)}), {_ratio(head.avoided_per_riel)} riels avoided per riel spent. "
-        f"With every child counted, the benefit-cost ratio is {_ratio(head.benefit_cost_ratio)} and the net present "
-        f"value {run_report.billions(head.net_present_value_riels)} billion riels.",
+        f"({_share(head.share_of_inaction_avoided)}): {_ratio(head.avoided_per_riel)} riels avoided per riel spent "
+        "(the poor and near-poor children's avoided loss over the cost). "
+        f"With every child counted, the benefit-cost ratio is {_ratio(head.benefit_cost_ratio)} (the extra earnings "
+        "of all the children the reform reaches, poor or not, over the cost: at least as large, as children above the "
+        "near-poor line gain too) and the net present value, those earnings less the cost, "
+        f"{run_report.billions(head.net_present_value_riels)} billion riels.",
     ]
     rows = cohorts_table(study)
     display = pd.DataFrame({

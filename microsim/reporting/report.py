@@ -103,12 +103,15 @@ def uncertainty_blocks(result) -> list:
         return [Paragraph("*No interval was computed (`--no-intervals`): the figures come from one synthetic "
                           "sample and move by several percent with its seed and size (docs/uncertainty.md).*")]
     rows = []
+
+    def bounds(low: str, high: str) -> str:  # an interval that does not move is said to be held, not "x to x"
+        return f"{low} to {high}" if low != high else f"{low} (held: the same in every replicate)"
     for key, words, shown in INTERVAL_ROWS:
         interval, value = iv["headline"][key], getattr(result.headline, key)
         if value is None:
             continue
         rows.append({"figure": words, "estimate": shown(value),
-                     "95 % interval": "n/a" if interval.low is None else f"{shown(interval.low)} to {shown(interval.high)}"})
+                     "95 % interval": "n/a" if interval.low is None else bounds(shown(interval.low), shown(interval.high))})
     for p in result.programmes:
         if p.programme == "total" or p.not_in_force or not p.cost_reform_riels_per_year:
             continue
@@ -116,13 +119,18 @@ def uncertainty_blocks(result) -> list:
         if interval.low is not None:
             rows.append({"figure": f"{p.label}: cost (billion riels a year)",
                          "estimate": formatting.plain(p.cost_reform_riels_per_year / 1e9, 1),
-                         "95 % interval": f"{formatting.plain(interval.low / 1e9, 1)} to {formatting.plain(interval.high / 1e9, 1)}"})
+                         "95 % interval": bounds(formatting.plain(interval.low / 1e9, 1),
+                                                 formatting.plain(interval.high / 1e9, 1))})
+    held = any("(held:" in r["95 % interval"] for r in rows)
     return [Heading("How sure"), Paragraph(
         f"95 % intervals from {iv['replicates']} bootstrap replicates of the households, each recalibrated to the "
         "population's calibration targets (when it was calibrated) and simulated like the estimate; the reform's "
         "change is paired with its baseline (docs/uncertainty.md). They measure sampling uncertainty only, not the "
         "uncertainty of the assumptions, and treat households as sampled one by one (survey clusters and strata "
-        "would widen them)."),
+        "would widen them)."
+        + (" A figure marked held does not move between replicates: the calibration fixes it (a programme whose "
+           "caseload is a calibration target, such as IDPoor households or contributory pensioners, paid fixed "
+           "amounts), so its sampling uncertainty is not measured here, not zero." if held else "")),
         Table(pd.DataFrame(rows), ("estimate", "95 % interval"))]
 
 
@@ -177,9 +185,14 @@ def run_report(sim, population: dict, charts: dict, warnings: list[str]) -> list
         "pension accounts are costed but not added.")]
     blocks += chart_blocks(charts["poverty_by_age"])
     pov = sim.tables["poverty"]
-    t1 = pov[pov["breakdown"].isin(["national", "age group (Table 1)", "zone", "sex"])].assign(
+    table1 = set(pov.loc[pov["breakdown"] == "age group (Table 1)", "group"])
+    finer = (pov["breakdown"] == "age group") & ~pov["group"].isin(table1)  # 0-1, 2-5, ..., 65+: who reforms target
+    t1 = pov[pov["breakdown"].isin(["national", "age group (Table 1)", "zone", "sex"]) | finer].assign(
         group=lambda t: t["group"].map(formatting.words))
-    blocks += [Heading("Poverty headcount"), _display(
+    blocks += [Heading("Poverty headcount"), Paragraph(
+        "By the age groups of the CSES's Table 1, then the finer groups reforms target (children 2-5 for a child "
+        "benefit, persons 65+ for a social pension), by sex and by zone; every breakdown is in tables/poverty.csv."),
+        _display(
         t1[["breakdown", "group", "headcount baseline (%)", "headcount reform (%)", "headcount change (pp)",
             "lifted out of poverty (persons)"]].rename(columns={
                 "headcount baseline (%)": "baseline (% of persons)", "headcount reform (%)": "reform (% of persons)",
