@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.interpolate import PchipInterpolator
 
 from microsim.population.demography import read_wpp_groups
 from microsim.errors import SpecError
@@ -26,6 +25,7 @@ def split_single_years(groups: pd.Series) -> np.ndarray:
     closed = groups.to_numpy()[:-1]
     edges = np.append(starts[:-1], MAX_AGE).astype(float)
     cumulative = np.concatenate([[0.0], np.cumsum(closed)])
+    from scipy.interpolate import PchipInterpolator  # here, not at the head: scipy takes most of a second to load
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # flat stretches (empty groups)
         single = np.diff(PchipInterpolator(edges, cumulative)(np.arange(MAX_AGE + 1, dtype=float)))
     return np.append(np.clip(single, 0, None), groups.to_numpy()[-1])

@@ -14,7 +14,6 @@ the noise and the household-level ranking.
 from __future__ import annotations
 
 import numpy as np
-import statsmodels.api as sm
 
 from microsim.synth.consumption import HouseholdFeatures
 from microsim.synth.spec import Spec
@@ -29,6 +28,7 @@ def pmt_score(features: HouseholdFeatures, zone: np.ndarray, log_consumption: np
     """Predicted log consumption per person from observable proxies and zone dummies."""
     X = features.as_matrix(PMT_PROXIES)
     X = np.column_stack([np.ones(len(zone)), zone == 0, zone == 1, X]).astype(float)
+    import statsmodels.api as sm  # here, not at the head: it takes a second to load, and a run never fits a PMT
     fit = sm.WLS(log_consumption, X, weights=persons.astype(float)).fit()
     return fit.fittedvalues
 
