@@ -355,3 +355,27 @@ def test_revenue_in_the_wrong_unit_is_refused_against_the_model_s_gdp(tmp_path):
     frame = load_frame(_write(tmp_path, "frame.yaml", data))
     with pytest.raises(SpecError, match=r"frame.yaml, `revenue`, year 2025: .* % of the model's GDP"):
         fiscal_space(None, {2026: 1e12}, {}, frame, load_financing(frame), MACRO, "cohort")
+
+
+def test_an_extended_scheme_counts_only_the_revenue_the_extension_adds():
+    """A reform that extends a scheme already in force: the financing counts the scheme's revenue x the
+    share of it the reform adds (below 1), not the members' revenue the scheme already had."""
+    from microsim.population.io import read_population
+    from microsim.paths import DEFAULT_POPULATION
+    from microsim.studies.costing import costing_of
+    from microsim.studies.fiscal_space import cohort_costing
+
+    sc = Scenario(name="extension", year=2026, path=Path("ext.yaml"), sha256="",
+                  reform={"social_pension.active": True, "social_pension.amount": 158000,
+                          "nssf_pension_contributions.extension_share": 0.5})
+    measures, inputs, sim = costing_of(sc, read_population(DEFAULT_POPULATION), 2026, 2027)
+    _, raised, cohort = cohort_costing(measures, inputs, sim)
+    shares = {name: share for name, _, share in cohort.added_shares}
+    record = next(c for c in sim.result.contributions if c.scheme == "nssf_pension_contributions")
+    assert 0 < shares["nssf_pension_contributions"] < 1
+    assert shares["nssf_pension_contributions"] == pytest.approx(
+        record.revenue_change_riels_per_year / record.revenue_reform_riels_per_year, rel=1e-12)
+    changes = {c.scheme: c.revenue_change_riels_per_year for c in sim.result.contributions}
+    # the first year: the extension's own revenue, the schemes' change (the cohort's revenue agrees to rounding)
+    assert raised[2026] == pytest.approx(sum(changes[name] for name in shares), rel=1e-3)
+    assert raised[2026] < sum(c.revenue_reform_riels_per_year for c in sim.result.contributions if c.scheme in shares) / 2

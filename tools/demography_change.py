@@ -13,6 +13,7 @@ checks the file's population rows against the ageing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 import pandas as pd
@@ -55,8 +56,6 @@ def population_rows(base, years=(2026, 2035)) -> list[dict]:
 
 
 def cost_rows(base, years=(2026, 2035)) -> list[dict]:
-    import dataclasses
-
     scenario = load_scenario(MAIN)
     rows = []
     for year in years:

@@ -222,8 +222,8 @@ def fiscal(scenario, first, last, data, costing, frame_file, financing_file, out
                            options, command)
     write_run_folder(output, out, overwrite)
     for r in space.central:
-        click.echo(f"  {r.year}: cost {riels(r.cost_riels)} ({pct(r.pct_of(r.gdp_riels), 2)} of GDP, "
-                   f"{pct(r.pct_of(r.revenue_riels), 1)} of revenue); financed {riels(r.financed_riels)}; "
+        click.echo(f"  {r.year}: cost {riels(r.cost_riels)} ({pct(r.cost_pct_gdp, 2)} of GDP, "
+                   f"{pct(r.cost_pct_revenue, 1)} of revenue); financed {riels(r.financed_riels)}; "
                    f"residual {riels(r.residual_riels)}")
     for i, o in enumerate(space.outcomes):
         click.echo(f"  {o.label}: {outcome_words(o, i)}")

@@ -77,8 +77,13 @@ LEVELS = ("wpp", "census2019")  # persons in a year: WPP's total, or the base's 
 METHODS = ("wpp", "ratio")  # the age structure of a year: WPP's own, or the base's moved as WPP's moves
 
 
+def single_ages(assumptions: Assumptions) -> bool:
+    """Whether the assumptions' source is UN WPP 2024 by single age (else WPP 2022's five-year groups)."""
+    return assumptions.value("population_source") == "wpp2024"
+
+
 def wpp_file(assumptions: Assumptions) -> Path:
-    return WPP2024_FILE if assumptions.value("population_source") == "wpp2024" else WPP_FILE
+    return WPP2024_FILE if single_ages(assumptions) else WPP_FILE
 
 
 def wpp_years(assumptions: Assumptions | None = None) -> tuple[int, int]:
@@ -89,7 +94,7 @@ def wpp_years(assumptions: Assumptions | None = None) -> tuple[int, int]:
 def wpp_groups(assumptions: Assumptions, year: int) -> pd.Series:
     """WPP's population of ``year`` by five-year group (thousands, indexed by the group's first age),
     from the source the assumptions choose: WPP 2024's single ages summed, or WPP 2022's groups."""
-    if assumptions.value("population_source") == "wpp2024":
+    if single_ages(assumptions):
         return wpp_groups_of_single_ages(read_wpp_single_ages(year))
     return read_wpp_groups(WPP_FILE, year)
 
@@ -97,7 +102,7 @@ def wpp_groups(assumptions: Assumptions, year: int) -> pd.Series:
 def wpp_infant_share(assumptions: Assumptions, year: int) -> float:
     """Persons aged 0 as a share of persons aged 0-4 in WPP's ``year``: WPP 2024's own single ages,
     or (WPP 2022) linear interpolation within the five-year groups (:func:`infant_share`)."""
-    if assumptions.value("population_source") == "wpp2024":
+    if single_ages(assumptions):
         both = read_wpp_single_ages(year).sum(axis=1)
         return float(both.loc[0] / both.loc[0:4].sum())
     return infant_share(_groups(read_wpp_groups(WPP_FILE, year)))
@@ -113,7 +118,8 @@ def infant_share(groups: np.ndarray) -> float:
     """Persons aged 0 as a share of persons aged 0-4, from five-year groups (``groups[0]`` 0-4,
     ``groups[1]`` 5-9): the persons per single year of age taken as linear between the two groups'
     middles (ages 2 and 7), so a shrinking 0-4 group against 5-9 (falling births) gives fewer than a
-    fifth. An assumption: WPP's single ages are not in the repository."""
+    fifth. An assumption, used with WPP 2022, which gives five-year groups only (WPP 2024's single ages
+    give the share directly: :func:`wpp_infant_share`)."""
     per_year_0_4, per_year_5_9 = groups[0] / 5, groups[1] / 5
     slope = (per_year_5_9 - per_year_0_4) / 5  # persons per year of age, per year of age
     return float((per_year_0_4 - 2 * slope) / groups[0])
@@ -154,7 +160,7 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
         share = base_share * (g_year / g_base.sum()) / np.where(g_base > 0, g_base / g_base.sum(), 1.0)
         share /= share.sum()
 
-    vintage = "UN WPP 2024" if assumptions.value("population_source") == "wpp2024" else "UN WPP 2022"
+    vintage = "UN WPP 2024" if single_ages(assumptions) else "UN WPP 2022"
     src = f"{vintage} ({wpp_file(assumptions).name}), {year} against {BASE_YEAR}; {assumptions.path.name}"
     targets = [
         Target("persons_total", "count", {"level": "person"}, persons, "persons", src, table="population"),
@@ -176,7 +182,7 @@ def year_targets(base: Population, year: int, assumptions: Assumptions | None = 
         infants = wpp_infant_share(assumptions, year) if follow_wpp else min(
             float(w @ (age == 0)) / young * wpp_infant_share(assumptions, year) / wpp_infant_share(assumptions, BASE_YEAR),
             1.0)
-        how = ("WPP's single ages" if assumptions.value("population_source") == "wpp2024" else
+        how = ("WPP's single ages" if single_ages(assumptions) else
                "age 0 by linear interpolation within 0-4: microsim.population.ageing.infant_share, an assumption")
         targets.append(Target("population_share_age_0_within_0_4", "rate", {"level": "person", "age": [0, 4]}, infants,
                               "share of persons aged 0-4", src + f" (ratio method; {how})", indicator={"age": [0, 0]},

@@ -62,20 +62,23 @@ def write_affordability_sheet(book, space: FiscalSpace, total_column: str | None
     for i, row in enumerate(space.central):
         r = i + 2  # the Excel row: the Summary's and Inputs_Macro's row of the same year
         at = r - 1
-        sheet.write_number(at, 0, row.year)
-        sheet.write_formula(at, 1, f"=Summary!{total_column}{r}*1000000000" if total_column else "=0", money, row.cost_riels)
-        sheet.write_formula(at, 2, f"=Inputs_Macro!B{r}", money, row.gdp_riels)
-        sheet.write_formula(at, 3, f"=Inputs_Macro!D{r}", money, row.spending_riels)
-        sheet.write_number(at, 4, row.revenue_riels / row.gdp_riels * 100, number_in)
-        sheet.write_formula(at, 5, f"={gdp}{r}*{revenue_pct}{r}/100", money, row.revenue_riels)
-        sheet.write_number(at, 6, row.social_protection_riels / row.gdp_riels * 100, number_in)
-        sheet.write_formula(at, 7, f"={gdp}{r}*{sp_pct}{r}/100", money, row.social_protection_riels)
-        sheet.write_formula(at, 8, f"={cost}{r}/{gdp}{r}*100", pct, row.pct_of(row.gdp_riels))
-        sheet.write_formula(at, 9, f"=IF({revenue}{r}>0,{cost}{r}/{revenue}{r}*100,0)", pct, row.pct_of(row.revenue_riels))
-        sheet.write_formula(at, 10, f"={cost}{r}/{spending}{r}*100", pct, row.pct_of(row.spending_riels))
-        sheet.write_formula(at, 11, f"=IF({sp}{r}>0,{cost}{r}/{sp}{r}*100,0)", pct, row.pct_of(row.social_protection_riels))
-        sheet.write_formula(at, 12, f"=({sp}{r}+{cost}{r})/{gdp}{r}*100", pct,
-                            (row.social_protection_riels + row.cost_riels) / row.gdp_riels * 100)
+        cell = {"number": sheet.write_number, "formula": sheet.write_formula}
+
+        def put(letter: str, kind: str, *content) -> None:  # a cell of this year's row, in the named column
+            cell[kind](at, _index(letter), *content)
+        put(year, "number", row.year)
+        put(cost, "formula", f"=Summary!{total_column}{r}*1000000000" if total_column else "=0", money, row.cost_riels)
+        put(gdp, "formula", f"=Inputs_Macro!B{r}", money, row.gdp_riels)
+        put(spending, "formula", f"=Inputs_Macro!D{r}", money, row.spending_riels)
+        put(revenue_pct, "number", row.revenue_riels / row.gdp_riels * 100, number_in)
+        put(revenue, "formula", f"={gdp}{r}*{revenue_pct}{r}/100", money, row.revenue_riels)
+        put(sp_pct, "number", row.social_protection_riels / row.gdp_riels * 100, number_in)
+        put(sp, "formula", f"={gdp}{r}*{sp_pct}{r}/100", money, row.social_protection_riels)
+        put(cost_gdp, "formula", f"={cost}{r}/{gdp}{r}*100", pct, row.cost_pct_gdp)
+        put(cost_revenue, "formula", f"=IF({revenue}{r}>0,{cost}{r}/{revenue}{r}*100,0)", pct, row.cost_pct_revenue)
+        put(cost_spending, "formula", f"={cost}{r}/{spending}{r}*100", pct, row.cost_pct_spending)
+        put(cost_sp, "formula", f"=IF({sp}{r}>0,{cost}{r}/{sp}{r}*100,0)", pct, row.cost_pct_current_social_protection)
+        put(with_floor, "formula", f"=({sp}{r}+{cost}{r})/{gdp}{r}*100", pct, row.social_protection_with_floor_pct_gdp)
         for letter, (_, _, share) in zip(added_columns, added):
             sheet.write_number(at, _index(letter), share, share_in)
         raised = "+".join(f"Summary!{c}{r}*{letter}{r}" for c, letter in zip(revenue_columns, added_columns))
@@ -102,7 +105,7 @@ def write_affordability_sheet(book, space: FiscalSpace, total_column: str | None
         sheet.write_formula(at, _index(financed), f"={amounts}", money, row.financed_riels)
         sheet.write_formula(at, _index(residual), f"=MAX({cost}{r}-{financed}{r},0)", money, row.residual_riels)
         sheet.write_formula(at, _index(residual_gdp), f"={residual}{r}/{gdp}{r}*100", pct,
-                            row.residual_riels / row.gdp_riels * 100)
+                            row.residual_pct_gdp)
         sheet.write_formula(at, _index(surplus), f"=MAX({financed}{r}-{cost}{r},0)", money, row.surplus_riels)
     n = len(space.central)
     share_rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,

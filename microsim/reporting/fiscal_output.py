@@ -44,11 +44,10 @@ def year_rows(rows: list[FiscalYear]) -> pd.DataFrame:
     out = []
     for r in rows:
         out.append({
-            "year": r.year, "cost (riels)": r.cost_riels, "cost (% of GDP)": r.pct_of(r.gdp_riels),
-            "cost (% of revenue)": r.pct_of(r.revenue_riels), "cost (% of government spending)": r.pct_of(r.spending_riels),
-            "cost (% of current social protection spending)": r.pct_of(r.social_protection_riels),
-            "social protection spending with the floor (% of GDP)":
-                (r.social_protection_riels + r.cost_riels) / r.gdp_riels * 100,
+            "year": r.year, "cost (riels)": r.cost_riels, "cost (% of GDP)": r.cost_pct_gdp,
+            "cost (% of revenue)": r.cost_pct_revenue, "cost (% of government spending)": r.cost_pct_spending,
+            "cost (% of current social protection spending)": r.cost_pct_current_social_protection,
+            "social protection spending with the floor (% of GDP)": r.social_protection_with_floor_pct_gdp,
             "GDP (riels)": r.gdp_riels, "revenue (riels)": r.revenue_riels, "tax revenue (riels)": r.tax_revenue_riels,
             "revenue (% of GDP)": r.revenue_riels / r.gdp_riels * 100,
             "government spending (riels)": r.spending_riels,
@@ -56,15 +55,15 @@ def year_rows(rows: list[FiscalYear]) -> pd.DataFrame:
             "contributions the reform raises (riels)": r.contributions_riels,
             **{option_column(name): value for name, value in r.financing_riels},
             "financing (riels)": r.financed_riels, "residual (riels)": r.residual_riels,
-            "residual (% of GDP)": r.residual_riels / r.gdp_riels * 100, "surplus (riels)": r.surplus_riels})
+            "residual (% of GDP)": r.residual_pct_gdp, "surplus (riels)": r.surplus_riels})
     return pd.DataFrame(out)
 
 
 def sensitivity_rows(space: FiscalSpace) -> pd.DataFrame:
     paths = {0.0: space.central, **space.sensitivity}
     return pd.DataFrame([{"growth shift (pp)": shift, "year": r.year, "GDP (riels)": r.gdp_riels,
-                          "cost (% of GDP)": r.pct_of(r.gdp_riels), "financing (riels)": r.financed_riels,
-                          "residual (riels)": r.residual_riels, "residual (% of GDP)": r.residual_riels / r.gdp_riels * 100}
+                          "cost (% of GDP)": r.cost_pct_gdp, "financing (riels)": r.financed_riels,
+                          "residual (riels)": r.residual_riels, "residual (% of GDP)": r.residual_pct_gdp}
                          for shift in sorted(paths) for r in paths[shift]])
 
 
@@ -110,13 +109,13 @@ def outcome_words(outcome, order: int) -> str:
 def fiscal_summary(space: FiscalSpace, population: dict, options: dict) -> dict:
     """The documented ``summary.json`` of a fiscal-space run (docs/outputs.md, "Fiscal space")."""
     def year_json(r: FiscalYear) -> dict:
-        return {"year": r.year, "cost_riels": r.cost_riels, "cost_pct_gdp": r.pct_of(r.gdp_riels),
-                "cost_pct_revenue": r.pct_of(r.revenue_riels), "cost_pct_spending": r.pct_of(r.spending_riels),
-                "cost_pct_current_social_protection": r.pct_of(r.social_protection_riels),
+        return {"year": r.year, "cost_riels": r.cost_riels, "cost_pct_gdp": r.cost_pct_gdp,
+                "cost_pct_revenue": r.cost_pct_revenue, "cost_pct_spending": r.cost_pct_spending,
+                "cost_pct_current_social_protection": r.cost_pct_current_social_protection,
                 "gdp_riels": r.gdp_riels, "revenue_riels": r.revenue_riels, "spending_riels": r.spending_riels,
                 "current_social_protection_riels": r.social_protection_riels,
                 "financing_riels": dict(r.financing_riels), "residual_riels": r.residual_riels,
-                "residual_pct_gdp": r.residual_riels / r.gdp_riels * 100, "surplus_riels": r.surplus_riels}
+                "residual_pct_gdp": r.residual_pct_gdp, "surplus_riels": r.surplus_riels}
     sc = space.scenario
     return {"format": FISCAL_FORMAT, "kind": "fiscal",
             "scenario": {"name": sc.name, "description": sc.description, "seed": sc.seed,
@@ -127,8 +126,8 @@ def fiscal_summary(space: FiscalSpace, population: dict, options: dict) -> dict:
             "financing_options": [{"name": o.name, "label": o.label, "kind": o.kind, "assumption": o.assumption,
                                    "runs_out": o.runs_out, "years_short": list(o.short_years)} for o in space.outcomes],
             "growth_sensitivity": [{"growth_shift_pp": shift,
-                                    "residual_pct_gdp": {str(r.year): r.residual_riels / r.gdp_riels * 100 for r in rows},
-                                    "cost_pct_gdp": {str(r.year): r.pct_of(r.gdp_riels) for r in rows}}
+                                    "residual_pct_gdp": {str(r.year): r.residual_pct_gdp for r in rows},
+                                    "cost_pct_gdp": {str(r.year): r.cost_pct_gdp for r in rows}}
                                    for shift, rows in sorted(space.sensitivity.items())]}
 
 
@@ -198,12 +197,12 @@ def fiscal_output(space: FiscalSpace, population: dict, calibration, options: di
                           f"{years[0]}-{years[-1]}. **The floor's cost**: {COSTING_WORDS[space.costing]}. Riels of "
                           "each year (nominal)."),
                 Paragraph(f"**In {last.year}** the floor costs {formatting.riels(last.cost_riels)}, "
-                          f"{formatting.pct(last.pct_of(last.gdp_riels), 2)} of GDP, "
-                          f"{formatting.pct(last.pct_of(last.revenue_riels), 1)} of revenue and "
-                          f"{formatting.pct(last.pct_of(last.social_protection_riels), 1)} of current social protection "
+                          f"{formatting.pct(last.cost_pct_gdp, 2)} of GDP, "
+                          f"{formatting.pct(last.cost_pct_revenue, 1)} of revenue and "
+                          f"{formatting.pct(last.cost_pct_current_social_protection, 1)} of current social protection "
                           f"spending; the financing options pay {formatting.riels(last.financed_riels)} and leave "
                           f"{formatting.riels(last.residual_riels)} "
-                          f"({formatting.pct(last.residual_riels / last.gdp_riels * 100, 2)} of GDP) to borrowing or cuts "
+                          f"({formatting.pct(last.residual_pct_gdp, 2)} of GDP) to borrowing or cuts "
                           "elsewhere."),
                 Heading("The cost against the budget"), Table(shown, tuple(shown.columns[1:])),
                 Paragraph(f"Revenue, spending and current social protection spending from {display_path(space.frame.path)} "

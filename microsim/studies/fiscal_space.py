@@ -33,7 +33,6 @@ from microsim.engine.macro import Macro, load_macro
 from microsim.studies.costing import REVENUE, costing_of, costs_of
 from microsim.studies.projection import run_projection
 
-COSTINGS = ("projection", "cohort")
 
 SP_SERIES = "social_protection_spending"
 
@@ -67,7 +66,32 @@ class FiscalYear:
         return max(self.financed_riels - self.cost_riels, 0.0)
 
     def pct_of(self, denominator: float) -> float:
+        """The cost in percent of ``denominator`` (riels); NaN without one."""
         return self.cost_riels / denominator * 100 if denominator else float("nan")
+
+    @property
+    def cost_pct_gdp(self) -> float:
+        return self.pct_of(self.gdp_riels)
+
+    @property
+    def cost_pct_revenue(self) -> float:
+        return self.pct_of(self.revenue_riels)
+
+    @property
+    def cost_pct_spending(self) -> float:
+        return self.pct_of(self.spending_riels)
+
+    @property
+    def cost_pct_current_social_protection(self) -> float:
+        return self.pct_of(self.social_protection_riels)
+
+    @property
+    def social_protection_with_floor_pct_gdp(self) -> float:
+        return (self.social_protection_riels + self.cost_riels) / self.gdp_riels * 100
+
+    @property
+    def residual_pct_gdp(self) -> float:
+        return self.residual_riels / self.gdp_riels * 100
 
 
 @dataclass(frozen=True)
@@ -149,7 +173,6 @@ class FiscalSpace:
     """``microsim fiscal``'s result: the central path, one path per growth shift, the options' outcomes."""
 
     scenario: object
-    years: list[int]
     costing: str  # "projection" or "cohort"
     central: list[FiscalYear]
     sensitivity: dict[float, list[FiscalYear]]
@@ -159,6 +182,10 @@ class FiscalSpace:
     macro: Macro
     projection: object = None  # the Projection the costs come from (costing "projection")
     cohort: CohortCosting | None = None  # the cohort costing they come from (costing "cohort")
+
+    @property
+    def years(self) -> list[int]:
+        return [r.year for r in self.central]
 
 
 @dataclass(frozen=True)
@@ -182,7 +209,7 @@ def fiscal_space(scenario, costs: dict[int, float], contributions: dict[int, flo
     central = fiscal_years(costs, contributions, frame, financing, macro)
     sensitivity = {shift: fiscal_years(costs, contributions, frame, financing, macro, shift)
                    for shift in financing.growth_shifts_pp}
-    return FiscalSpace(scenario=scenario, years=sorted(costs), costing=costing, central=central,
+    return FiscalSpace(scenario=scenario, costing=costing, central=central,
                        sensitivity=sensitivity, outcomes=option_outcomes(central, financing), frame=frame,
                        financing=financing, macro=macro, projection=projection, cohort=cohort)
 

@@ -226,8 +226,9 @@ def schedules_not_started(scenario: Scenario) -> tuple[str, ...]:
     notes = []
     for side, overrides in (("baseline", scenario.baseline), ("reform", scenario.reform)):
         for path, value in overrides.items():
-            if isinstance(value, dict) and value and min(int(key) for key in value) > scenario.year:
-                notes.append(f"The {side}'s `{path}` is phased in from {min(int(key) for key in value)}: in "
+            start = min(int(key) for key in value) if isinstance(value, dict) and value else None
+            if start is not None and start > scenario.year:
+                notes.append(f"The {side}'s `{path}` is phased in from {start}: in "
                              f"{scenario.year} it keeps the value it had before the schedule.")
     return tuple(notes)
 
